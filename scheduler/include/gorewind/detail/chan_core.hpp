@@ -1,0 +1,98 @@
+// detail/chan_core.hpp: the channel algorithm, written once for every element
+// type. ChanOf<T> supplies the element moves; the queues, parking, waking and
+// events are in channel.cpp.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <string_view>
+
+#include <gorewind/detail/wait_queue.hpp>
+#include <gorewind/value.hpp>
+
+namespace gorewind::detail {
+
+// ChanCore is a channel. A sender offers a T* (moved from); a receiver
+// provides a std::optional<T>* (emplaced into).
+class ChanCore {
+ public:
+  ChanCore(std::size_t capacity, std::string_view name, const ValueType* type,
+           const std::source_location& loc);
+  virtual ~ChanCore() = default;
+  ChanCore(const ChanCore&) = delete;
+  ChanCore& operator=(const ChanCore&) = delete;
+
+  // send() blocks until the value is taken or buffered; panics if closed.
+  void send(void* value, const std::source_location& loc);
+  // recv() blocks until a value or the close; returns ok (false: closed and drained).
+  bool recv(void* slot, const std::source_location& loc);
+  // close() wakes every receiver and makes every blocked sender panic.
+  void close(const std::source_location& loc);
+  // offer() is a send by the runtime itself (a timer): never blocks; false
+  // when it could not deliver.
+  bool offer(void* value);
+
+  std::size_t cap() const { return cap_; }
+  bool closed() const { return closed_; }
+  std::uint32_t id() const { return id_; }
+  const std::string& name() const { return name_; }
+  const ValueType* type() const { return type_; }
+
+  virtual std::size_t buf_len() const = 0;
+  // buf_at() shows the i-th buffered value (0: the next to be received).
+  virtual ValueRef buf_at(std::size_t i) const = 0;
+
+  // For the select and channel implementation only.
+  virtual void buf_push(void* value) = 0;          // move *(T*)value to the back
+  virtual void buf_pop(void* slot) = 0;            // move the front into the slot
+  virtual void hand_off(void* value, void* slot) = 0;
+  virtual void zero(void* slot) = 0;               // the zero value into the slot
+  virtual ValueRef value_of(const void* value) const = 0;
+  virtual ValueRef slot_value(const void* slot) const = 0;
+
+  WaitQueue recvq;
+  WaitQueue sendq;
+
+ private:
+  std::size_t cap_;
+  bool closed_ = false;
+  std::uint32_t id_;
+  std::string name_;
+  const ValueType* type_;
+  friend struct ChanOps;
+};
+
+template <class T>
+class ChanOf final : public ChanCore {
+ public:
+  ChanOf(std::size_t capacity, std::string_view name, const std::source_location& loc)
+      : ChanCore(capacity, name, value_type_of<T>(), loc) {}
+
+  std::size_t buf_len() const override { return buf_.size(); }
+  ValueRef buf_at(std::size_t i) const override { return value_ref(buf_[i]); }
+  void buf_push(void* value) override { buf_.push_back(std::move(*static_cast<T*>(value))); }
+  void buf_pop(void* slot) override {
+    static_cast<std::optional<T>*>(slot)->emplace(std::move(buf_.front()));
+    buf_.pop_front();
+  }
+  void hand_off(void* value, void* slot) override {
+    static_cast<std::optional<T>*>(slot)->emplace(std::move(*static_cast<T*>(value)));
+  }
+  void zero(void* slot) override {
+    if constexpr (std::is_default_constructible_v<T>) static_cast<std::optional<T>*>(slot)->emplace();
+  }
+  ValueRef value_of(const void* value) const override { return value_ref(*static_cast<const T*>(value)); }
+  ValueRef slot_value(const void* slot) const override {
+    auto* s = static_cast<const std::optional<T>*>(slot);
+    return s->has_value() ? value_ref(**s) : ValueRef{};
+  }
+
+ private:
+  std::deque<T> buf_;
+};
+
+}  // namespace gorewind::detail

@@ -1,0 +1,61 @@
+// detail/wait_queue.hpp: the FIFO queues of parked goroutines that channels,
+// mutexes and WaitGroups keep (Go's sudog lists).
+#pragma once
+
+#include <cstdint>
+
+namespace gorewind::detail {
+
+struct Goroutine;
+struct SelectWait;
+class WaitQueue;
+
+// Waiter is one parked goroutine's place in one WaitQueue. It lives on the
+// goroutine's stack for as long as the goroutine is parked; a select has one
+// per channel case. The destructor leaves the queue, so unwinding is safe.
+struct Waiter {
+  Goroutine* g = nullptr;
+  void* data = nullptr;   // send: the T* offered; receive: the std::optional<T>* to fill
+  bool is_send = false;
+  bool ok = true;         // receive: false when woken by close; send: false when the channel closed
+  bool done = false;      // the operation completed (or the channel closed) and g was woken
+  SelectWait* sel = nullptr;
+  int case_index = -1;
+  std::uint64_t cause = 0;  // seq of the event that completed the operation
+  std::uint32_t peer = 0;   // gid of the goroutine that completed it
+
+  Waiter* prev = nullptr;
+  Waiter* next = nullptr;
+  WaitQueue* queue = nullptr;
+
+  Waiter() = default;
+  Waiter(const Waiter&) = delete;
+  Waiter& operator=(const Waiter&) = delete;
+  ~Waiter();
+  void unlink();
+};
+
+// WaitQueue is an intrusive FIFO of Waiters. Destroying it detaches every
+// waiter still in it.
+class WaitQueue {
+ public:
+  WaitQueue() = default;
+  WaitQueue(const WaitQueue&) = delete;
+  WaitQueue& operator=(const WaitQueue&) = delete;
+  ~WaitQueue();
+
+  bool empty() const { return head_ == nullptr; }
+  Waiter* front() const { return head_; }
+  void push_back(Waiter* w);
+  // pop_front() removes and returns the first waiter, or null.
+  Waiter* pop_front();
+  // first_not_of() is the first waiter not belonging to goroutine g, or null.
+  Waiter* first_not_of(const Goroutine* g) const;
+
+ private:
+  friend struct Waiter;
+  Waiter* head_ = nullptr;
+  Waiter* tail_ = nullptr;
+};
+
+}  // namespace gorewind::detail

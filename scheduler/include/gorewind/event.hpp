@@ -1,0 +1,92 @@
+// event.hpp: the vocabulary of a run. Every decision the scheduler takes and
+// every channel, sync and timer operation becomes one Event with a sequence
+// number; together they are complete enough to rebuild the runtime's state at
+// any seq (who is runnable or parked on what, every buffer, every lock).
+#pragma once
+
+#include <cstdint>
+#include <source_location>
+#include <span>
+#include <string_view>
+
+#include <gorewind/value.hpp>
+
+namespace gorewind {
+
+// Gid identifies a goroutine within one run: 0 is the runtime itself (timers),
+// 1 is main, the rest count up in spawn order.
+using Gid = std::uint32_t;
+
+// EventKind is what happened. The fields of Event each kind uses are listed.
+enum class EventKind : std::uint8_t {
+  Spawn,       // gid started goroutine peer; text = its name
+  Switch,      // the scheduler resumed gid (emitted only when it differs from the last runner)
+  Park,        // gid blocked: reason, obj; value = the value a blocked send offers
+  Wake,        // gid became runnable; peer = waker (0: runtime); cause = seq of the waking event
+  Yield,       // gid called gr::yield()
+  Exit,        // gid returned
+  Make,        // gid created obj of obj_kind; text = name; amount = capacity (channels),
+               // deadline in ns (timers); value type name in type_name
+  Send,        // gid sent value on obj; peer = receiver handed to directly (0: buffer);
+               // a send that had parked reports cause = the receive that took it, no value
+  Recv,        // gid received value (ok=false: closed and drained) on obj; peer = sender
+               // handed off directly (0: buffer or closed); cause = that send
+  Close,       // gid closed channel obj
+  Select,      // gid's select chose select_case (its index in the call); ready = the
+               // cases ready when it looked (empty when it had to wait); cause when woken
+  Lock,        // gid acquired mutex obj
+  Unlock,      // gid released mutex obj
+  WgAdd,       // gid added amount to WaitGroup obj; counter = the value after
+  WgWait,      // gid returned from WaitGroup obj's wait
+  Sleep,       // gid sleeps amount ns on timer obj
+  TimerFire,   // timer obj fired at vtime (gid 0)
+  Panic,       // a panic (or fatal error) ended gid; text = message
+  CheckFailed, // gr::check failed in gid; text = message
+};
+
+// ObjKind says what an Event's obj names.
+enum class ObjKind : std::uint8_t { None, Chan, Mutex, WaitGroup, Timer };
+
+// WaitReason is what a parked goroutine waits for, named as Go's tracebacks
+// name it (to_string gives "chan send", "select (no cases)", ...).
+enum class WaitReason : std::uint8_t {
+  None,
+  ChanSend,      // blocked sending on a channel
+  ChanRecv,      // blocked receiving from a channel
+  ChanSendNil,   // send on a nil channel: forever
+  ChanRecvNil,   // receive from a nil channel: forever
+  Select,        // blocked in a select with at least one channel
+  SelectNoCases, // select {} or a select whose channels are all nil: forever
+  Mutex,         // waiting for a Mutex
+  WaitGroup,     // waiting in WaitGroup::wait
+  Sleep,         // gr::sleep
+};
+
+// Event is one step of a run, passed by reference to observers. Views (ready,
+// value, text) are valid only during the observer call.
+struct Event {
+  std::uint64_t seq = 0;      // 1, 2, 3 ... in the order things happened
+  std::int64_t vtime_ns = 0;  // virtual time
+  Gid gid = 0;
+  EventKind kind = EventKind::Switch;
+  ObjKind obj_kind = ObjKind::None;
+  std::uint32_t obj = 0;      // id of the channel, mutex, WaitGroup or timer; 0 none
+  Gid peer = 0;
+  WaitReason reason = WaitReason::None;
+  bool ok = true;
+  std::int32_t select_case = -1;
+  std::span<const std::int32_t> ready;
+  std::uint64_t cause = 0;    // seq of the event that caused this one; 0 none
+  std::int64_t amount = 0;
+  std::int64_t counter = 0;
+  ValueRef value;
+  std::string_view type_name;
+  std::string_view text;
+  std::source_location site;  // the user's code that did it; empty file for the runtime
+};
+
+std::string_view to_string(EventKind k);
+std::string_view to_string(ObjKind k);
+std::string_view to_string(WaitReason r);
+
+}  // namespace gorewind

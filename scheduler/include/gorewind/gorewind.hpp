@@ -1,0 +1,25 @@
+// gorewind.hpp: everything a program written against gorewind needs.
+//
+//   #include <gorewind/gorewind.hpp>
+//   namespace gr = gorewind;
+#pragma once
+
+#include <gorewind/channel.hpp>
+#include <gorewind/error.hpp>
+#include <gorewind/event.hpp>
+#include <gorewind/fifo_strategy.hpp>
+#include <gorewind/goroutine.hpp>
+#include <gorewind/mutex.hpp>
+#include <gorewind/observer.hpp>
+#include <gorewind/outcome.hpp>
+#include <gorewind/param.hpp>
+#include <gorewind/random_strategy.hpp>
+#include <gorewind/run.hpp>
+#include <gorewind/scenario.hpp>
+#include <gorewind/select.hpp>
+#include <gorewind/site.hpp>
+#include <gorewind/strategy.hpp>
+#include <gorewind/time.hpp>
+#include <gorewind/trace_hasher.hpp>
+#include <gorewind/value.hpp>
+#include <gorewind/wait_group.hpp>

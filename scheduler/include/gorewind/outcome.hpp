@@ -1,0 +1,51 @@
+// outcome.hpp: how a run ended, as a value.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gorewind/event.hpp>
+#include <gorewind/site.hpp>
+
+namespace gorewind {
+
+// Outcome is the kind of ending.
+enum class Outcome : std::uint8_t {
+  Ok,           // main returned and no goroutine was left blocked forever
+  Panic,        // gr::panic, a runtime panic, a C++ exception or a fatal error escaped a goroutine
+  Deadlock,     // every goroutine was blocked and no timer was pending
+  Leak,         // main returned while other goroutines were blocked forever
+  CheckFailed,  // gr::check failed
+};
+
+std::string_view to_string(Outcome o);
+
+// BlockedGoroutine is one goroutine left waiting when a run deadlocked or leaked.
+struct BlockedGoroutine {
+  Gid id = 0;
+  std::string name;
+  WaitReason reason = WaitReason::None;
+  std::string object;  // the channel, mutex or WaitGroup, by name
+  Site site;           // where it blocked
+};
+
+// RunResult is everything a run reports about itself.
+struct RunResult {
+  Outcome outcome = Outcome::Ok;
+  std::string message;        // the panic or check message; Go's wording for deadlocks
+  Gid goroutine = 0;          // who failed (0 for deadlock and leak)
+  std::string goroutine_name;
+  Site site;                  // where it failed
+  std::vector<BlockedGoroutine> blocked;  // deadlock and leak: every goroutine left waiting
+  std::uint64_t seed = 0;
+  std::string strategy;
+  std::uint64_t events = 0;   // number of events (the last seq)
+  std::int64_t vtime_ns = 0;  // virtual time at the end
+  std::uint64_t goroutines = 0;  // goroutines created, main included
+
+  bool ok() const { return outcome == Outcome::Ok; }
+};
+
+}  // namespace gorewind

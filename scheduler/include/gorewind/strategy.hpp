@@ -1,0 +1,65 @@
+// strategy.hpp: the decision-maker. The Scheduler runs goroutines; a Strategy
+// only decides, at each point where the run could go more than one way, which
+// way it goes.
+//
+// Calling protocol: begin_run() once per run, then any sequence of
+// pick_goroutine() and pick() calls, each with at least two options (a decision
+// with one option is never asked and consumes no randomness). A strategy must
+// return the same answers for the same seed and the same sequence of calls:
+// that is what makes runs reproducible.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include <gorewind/event.hpp>
+
+namespace gorewind {
+
+// Runnable lists the goroutines that could run next, in a fixed order: the
+// goroutine that is running now (when it could go on) first, then the run
+// queue in the order goroutines became runnable.
+class Runnable {
+ public:
+  Runnable(Gid current, std::span<const Gid> queue) : current_(current), queue_(queue) {}
+  std::size_t size() const { return queue_.size() + (current_ != 0); }
+  Gid operator[](std::size_t i) const {
+    if (current_ != 0) return i == 0 ? current_ : queue_[i - 1];
+    return queue_[i];
+  }
+  // current() is the running goroutine when it is option 0, else 0.
+  Gid current() const { return current_; }
+
+ private:
+  Gid current_;
+  std::span<const Gid> queue_;
+};
+
+// Decision names the choices other than which goroutine runs.
+enum class Decision : std::uint8_t {
+  SelectCase,  // which of several ready select cases fires (options in call order)
+  TimerTie,    // which of several timers due at the same instant fires first
+};
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // name() is the name the CLI and the log use ("random", "fifo").
+  virtual std::string_view name() const = 0;
+  // begin_run() resets the strategy for a run with this seed.
+  virtual void begin_run(std::uint64_t seed) = 0;
+  // pick_goroutine() returns the index in options of the goroutine to run next.
+  virtual std::size_t pick_goroutine(const Runnable& options) = 0;
+  // pick() returns an index in [0, n), n >= 2, for any other decision.
+  virtual std::size_t pick(Decision kind, std::size_t n) = 0;
+};
+
+// make_strategy() returns the built-in strategy of this name; throws
+// gorewind::Error for an unknown name.
+std::unique_ptr<Strategy> make_strategy(std::string_view name);
+
+}  // namespace gorewind
