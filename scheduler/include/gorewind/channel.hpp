@@ -49,13 +49,12 @@ class chan {
   // recv_ok() receives a value and whether it came from a send (false: the
   // channel is closed and drained).
   std::pair<T, bool> recv_ok(std::source_location loc = std::source_location::current()) const {
+    static_assert(std::is_default_constructible_v<T>,
+                  "receiving needs a default-constructible T: Go's zero value for a closed channel");
     std::optional<T> slot;
     if (!core_) nil_recv(loc);
-    bool ok = core_ ? core_->recv(&slot, loc) : false;
-    if (!slot) {
-      if constexpr (std::is_default_constructible_v<T>) return {T{}, ok};
-      else throw detail::GoroutineExit{};  // only during teardown
-    }
+    const bool ok = core_ ? core_->recv(&slot, loc) : false;
+    if (!slot) return {T{}, ok};  // the run ended while it waited
     return {std::move(*slot), ok};
   }
   // close() closes the channel: receivers drain it, then get ok=false.
@@ -111,7 +110,7 @@ class chan {
 namespace detail {
 // Nil-channel operations: block forever, or panic for close.
 void block_on_nil(bool send, const std::source_location& loc);
-[[noreturn]] void close_nil(const std::source_location& loc);
+void close_nil(const std::source_location& loc);
 }  // namespace detail
 
 template <class T>

@@ -20,6 +20,7 @@
 #include <optional>
 #include <source_location>
 #include <span>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 

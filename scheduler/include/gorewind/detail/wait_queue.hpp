@@ -47,10 +47,11 @@ class WaitQueue {
   bool empty() const { return head_ == nullptr; }
   Waiter* front() const { return head_; }
   void push_back(Waiter* w);
+  // push_front() queues w first: a mutex waiter that lost the race after
+  // being woken goes back to the head, as in Go.
+  void push_front(Waiter* w);
   // pop_front() removes and returns the first waiter, or null.
   Waiter* pop_front();
-  // first_not_of() is the first waiter not belonging to goroutine g, or null.
-  Waiter* first_not_of(const Goroutine* g) const;
 
  private:
   friend struct Waiter;

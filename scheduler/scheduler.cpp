@@ -1,0 +1,479 @@
+#include "scheduler.hpp"
+
+#include <cxxabi.h>
+
+#include <algorithm>
+#include <exception>
+
+#include <gorewind/error.hpp>
+#include <gorewind/random_strategy.hpp>
+
+namespace gorewind::detail {
+
+namespace {
+
+thread_local Scheduler* t_current = nullptr;
+thread_local std::uint64_t t_generation = 0;
+
+EhState& eh_globals() { return *reinterpret_cast<EhState*>(abi::__cxa_get_globals()); }
+
+// PooledStack lends Boost.Context a stack from the thread's pool.
+struct PooledStack {
+  StackPool* pool;
+  boost::context::stack_context allocate() {
+    boost::context::stack_context sc;
+    void* base = pool->acquire();
+    sc.size = pool->size();
+    sc.sp = static_cast<char*>(base) + sc.size;
+    return sc;
+  }
+  void deallocate(boost::context::stack_context& sc) noexcept {
+    pool->release(static_cast<char*>(sc.sp) - sc.size);
+  }
+};
+
+}  // namespace
+
+Scheduler::Scheduler(const RunOptions& options)
+    : options_(options),
+      strategy_(options.strategy ? options.strategy : std::make_shared<RandomStrategy>()),
+      observers_(options.observers),
+      pool_(&StackPool::for_thread(options.stack_size)),
+      generation_(++t_generation),
+      outer_(t_current) {
+  if (outer_) throw Error("gorewind: a run is already active on this thread (runs do not nest)");
+  t_current = this;
+  goroutines_.emplace_back();  // gid 0 is the runtime
+}
+
+Scheduler::~Scheduler() { t_current = outer_; }
+
+Scheduler* Scheduler::current() { return t_current; }
+
+Scheduler& Scheduler::get() {
+  if (!t_current) throw Error("gorewind: runtime call outside gorewind::run");
+  return *t_current;
+}
+
+void Scheduler::dispatch(const Event& e) {
+  for (Observer* o : observers_) o->on_event(e);
+}
+
+const std::source_location& Scheduler::user_site(const std::source_location& loc) {
+  Goroutine* g = running_;
+  if (is_user_site(loc)) {
+    if (g) g->site = loc;
+    return loc;
+  }
+  return g ? g->site : loc;
+}
+
+bool Scheduler::tearing_down() {
+  if (!finished_) return false;
+  Goroutine* g = running_;
+  if (g && g->killed && !g->final_cleanup && std::uncaught_exceptions() == 0) throw GoroutineExit{};
+  return true;
+}
+
+RunResult Scheduler::run(const std::function<void()>& main_fn) {
+  RunInfo info{options_.scenario, options_.seed, std::string(strategy_->name()), options_.params};
+  strategy_->begin_run(options_.seed);
+  for (Observer* o : observers_) o->on_run_begin(info);
+  result_.seed = options_.seed;
+  result_.strategy = info.strategy;
+
+  Goroutine* main_g = new_goroutine(UniqueTask([&main_fn] { main_fn(); }), "main", 0);
+  emit(EventKind::Spawn, 0, {}, [&](Event& e) {
+    e.peer = main_g->id;
+    e.text = main_g->name;
+  });
+
+  try {
+    schedule();
+  } catch (...) {
+    // A strategy or observer failed in the hub: end the run cleanly, then report.
+    finished_ = true;
+    teardown();
+    throw;
+  }
+  teardown();
+  result_.events = seq_;
+  result_.vtime_ns = now_;
+  result_.goroutines = goroutines_.size() - 1;
+  for (Observer* o : observers_) o->on_run_end(result_);
+  return result_;
+}
+
+void Scheduler::schedule() {
+  while (!finished_) {
+    Goroutine* g = next_;
+    next_ = nullptr;
+    if (!g) {
+      if (runq_.size() == runq_head_) {
+        if (fire_timers()) continue;
+        report_blocked(false);
+        end_run(Outcome::Deadlock, "all goroutines are asleep - deadlock!", nullptr, {});
+        break;
+      }
+      const std::size_t n = runq_.size() - runq_head_;
+      std::size_t i = 0;
+      if (n > 1) {
+        i = strategy_->pick_goroutine(Runnable(0, {runq_.data() + runq_head_, n}));
+        if (i >= n) throw Error("gorewind: strategy picked a goroutine out of range");
+      }
+      g = take_runnable(i);
+    }
+    resume(g);
+  }
+}
+
+Goroutine* Scheduler::new_goroutine(UniqueTask task, std::string_view name, Gid parent) {
+  auto owned = std::make_unique<Goroutine>();
+  Goroutine* g = owned.get();
+  g->id = static_cast<Gid>(goroutines_.size());
+  g->parent = parent;
+  g->name = name.empty() ? "g" + std::to_string(g->id) : std::string(name);
+  g->task = std::move(task);
+  g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_}, [this, g](boost::context::fiber&& hub) {
+    hub_ = std::move(hub);
+    goroutine_main(g);
+    return std::move(hub_);
+  });
+  goroutines_.push_back(std::move(owned));
+  ++live_;
+  push_runnable(g);
+  return g;
+}
+
+void Scheduler::goroutine_main(Goroutine* g) {
+  // Boost 1.74 runs the fiber's function noexcept: nothing may escape here.
+  try {
+    if (!g->killed) g->task();
+  } catch (const GoroutineExit&) {
+  } catch (const Panic& p) {
+    if (!finished_) end_run(Outcome::Panic, p.message(), g, p.site());
+  } catch (const std::exception& e) {
+    if (!finished_) end_run(Outcome::Panic, e.what(), g, Site::from(g->site));
+  } catch (...) {
+    if (!finished_) end_run(Outcome::Panic, "unknown C++ exception", g, Site::from(g->site));
+  }
+  g->final_cleanup = true;
+  try {
+    g->task.reset();
+  } catch (...) {
+    if (!finished_) end_run(Outcome::Panic, "exception from a goroutine's destructor", g, Site::from(g->site));
+  }
+  goroutine_done(g);
+}
+
+void Scheduler::goroutine_done(Goroutine* g) {
+  g->state = GoroutineState::Done;
+  --live_;
+  if (finished_) return;
+  emit(EventKind::Exit, g->id, g->site);
+  if (g->id == 1) {
+    report_blocked(true);
+    if (result_.blocked.empty()) {
+      end_run(Outcome::Ok, "", nullptr, {});
+    } else {
+      end_run(Outcome::Leak,
+              "main returned while " + std::to_string(result_.blocked.size()) +
+                  (result_.blocked.size() == 1 ? " goroutine is" : " goroutines are") + " blocked forever",
+              nullptr, {});
+    }
+  }
+}
+
+void Scheduler::end_run(Outcome outcome, std::string message, Goroutine* g, Site site) {
+  finished_ = true;
+  result_.outcome = outcome;
+  result_.message = std::move(message);
+  if (g) {
+    result_.goroutine = g->id;
+    result_.goroutine_name = g->name;
+    result_.site = std::move(site);
+    if (outcome == Outcome::Panic || outcome == Outcome::CheckFailed) {
+      emit(outcome == Outcome::Panic ? EventKind::Panic : EventKind::CheckFailed, g->id, g->site,
+           [&](Event& e) { e.text = result_.message; });
+    }
+  }
+}
+
+void Scheduler::report_blocked(bool forever_only) {
+  std::vector<bool> timer_wakes;
+  if (forever_only) {
+    // A goroutine that a pending timer will wake is not blocked forever.
+    timer_wakes.assign(goroutines_.size(), false);
+    for (const Timer& t : timers_) {
+      if (t.sleeper) timer_wakes[t.sleeper->id] = true;
+      if (t.channel)
+        for (Waiter* w = t.channel->core()->recvq.front(); w; w = w->next) timer_wakes[w->g->id] = true;
+    }
+  }
+  for (const auto& g : goroutines_) {
+    if (!g || g->state != GoroutineState::Blocked) continue;
+    if (forever_only && timer_wakes[g->id]) continue;
+    result_.blocked.push_back(BlockedGoroutine{g->id, g->name, g->reason,
+                                               g->wait_obj_name ? *g->wait_obj_name : std::string(),
+                                               Site::from(g->site)});
+  }
+}
+
+void Scheduler::push_runnable(Goroutine* g) {
+  g->state = GoroutineState::Runnable;
+  runq_.push_back(g->id);
+}
+
+Goroutine* Scheduler::take_runnable(std::size_t index) {
+  Gid id;
+  if (index == 0) {
+    id = runq_[runq_head_++];
+    if (runq_head_ == runq_.size()) {
+      runq_.clear();
+      runq_head_ = 0;
+    } else if (runq_head_ >= 1024 && runq_head_ * 2 >= runq_.size()) {
+      runq_.erase(runq_.begin(), runq_.begin() + static_cast<std::ptrdiff_t>(runq_head_));
+      runq_head_ = 0;
+    }
+  } else {
+    // Swap-remove keeps picking O(1); the order stays deterministic.
+    Gid& slot = runq_[runq_head_ + index];
+    id = slot;
+    slot = runq_.back();
+    runq_.pop_back();
+  }
+  return goroutines_[id].get();
+}
+
+void Scheduler::resume(Goroutine* g) {
+  if (g->id != last_ran_ && !finished_) emit(EventKind::Switch, g->id, g->site);
+  last_ran_ = g->id;
+  running_ = g;
+  g->state = GoroutineState::Running;
+  EhState& globals = eh_globals();
+  const EhState hub_state = globals;
+  globals = g->eh;
+  g->ctx = std::move(g->ctx).resume();
+  g->eh = globals;
+  globals = hub_state;
+  running_ = nullptr;
+  if (g->state == GoroutineState::Done) goroutines_[g->id].reset();
+}
+
+void Scheduler::switch_to_hub() {
+  Goroutine* g = running_;
+  hub_ = std::move(hub_).resume();
+  if (g->killed && std::uncaught_exceptions() == 0 && !g->final_cleanup) throw GoroutineExit{};
+}
+
+void Scheduler::spawn(UniqueTask task, std::string_view name, const std::source_location& loc) {
+  if (tearing_down()) return;
+  const std::source_location& site = user_site(loc);
+  Goroutine* parent = running_;
+  Goroutine* g = new_goroutine(std::move(task), name, parent->id);
+  g->site = site;
+  emit(EventKind::Spawn, parent->id, site, [&](Event& e) {
+    e.peer = g->id;
+    e.text = g->name;
+  });
+  sched_point();
+}
+
+void Scheduler::sched_point() {
+  const std::size_t n = runq_.size() - runq_head_;
+  if (n == 0) return;
+  Goroutine* g = running_;
+  const std::size_t i = strategy_->pick_goroutine(Runnable(g->id, {runq_.data() + runq_head_, n}));
+  if (i == 0) return;
+  if (i > n) throw Error("gorewind: strategy picked a goroutine out of range");
+  next_ = take_runnable(i - 1);
+  push_runnable(g);
+  switch_to_hub();
+}
+
+void Scheduler::yield(const std::source_location& loc) {
+  if (tearing_down()) return;
+  const std::source_location& site = user_site(loc);
+  emit(EventKind::Yield, running_->id, site);
+  // Gosched: the goroutine goes to the back of the queue and the strategy
+  // picks among everyone else first (it may still pick this one).
+  if (runq_.size() == runq_head_) return;
+  Goroutine* g = running_;
+  push_runnable(g);
+  switch_to_hub();
+}
+
+void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::string* obj_name,
+                     const std::source_location& site, ValueRef offered) {
+  Goroutine* g = running_;
+  g->state = GoroutineState::Blocked;
+  g->reason = reason;
+  g->wait_obj = obj;
+  g->wait_obj_name = obj_name;
+  g->site = site;
+  emit(EventKind::Park, g->id, site, [&](Event& e) {
+    e.reason = reason;
+    e.obj = obj;
+    e.obj_kind = reason == WaitReason::Mutex       ? ObjKind::Mutex
+                 : reason == WaitReason::WaitGroup ? ObjKind::WaitGroup
+                 : reason == WaitReason::Sleep     ? ObjKind::Timer
+                 : obj != 0                        ? ObjKind::Chan
+                                                   : ObjKind::None;
+    e.value = offered;
+  });
+  switch_to_hub();
+  g->reason = WaitReason::None;
+  g->wait_obj = 0;
+  g->wait_obj_name = nullptr;
+}
+
+void Scheduler::wake(Goroutine* g, std::uint64_t cause, Gid waker) {
+  push_runnable(g);
+  emit(EventKind::Wake, g->id, g->site, [&](Event& e) {
+    e.peer = waker;
+    e.cause = cause;
+  });
+}
+
+void Scheduler::complete(Waiter* w, std::uint64_t cause, Gid waker) {
+  w->done = true;
+  w->cause = cause;
+  w->peer = waker;
+  if (SelectWait* sel = w->sel) {
+    sel->fired = w->case_index;
+    for (std::size_t i = 0; i < sel->count; ++i) sel->waiters[i].unlink();
+  }
+  wake(w->g, cause, waker);
+}
+
+void Scheduler::fail(Outcome outcome, std::string message, const std::source_location& site) {
+  Goroutine* g = running_;
+  g->site = site;
+  end_run(outcome, std::move(message), g, Site::from(site));
+  switch_to_hub();
+}
+
+std::uint32_t Scheduler::register_object(ObjKind kind, std::string_view name, std::int64_t amount,
+                                         std::string_view type_name, const std::source_location& loc) {
+  const std::uint32_t id = ++next_object_;
+  const Gid gid = running_ ? running_->id : 0;
+  emit(EventKind::Make, gid, loc, [&](Event& e) {
+    e.obj_kind = kind;
+    e.obj = id;
+    e.text = name;
+    e.amount = amount;
+    e.type_name = type_name;
+  });
+  return id;
+}
+
+void Scheduler::sleep(Duration d, const std::source_location& loc) {
+  if (tearing_down()) return;
+  const std::source_location& site = user_site(loc);
+  sched_point();
+  Goroutine* g = running_;
+  const std::uint32_t id = ++next_object_;
+  emit(EventKind::Sleep, g->id, site, [&](Event& e) {
+    e.obj_kind = ObjKind::Timer;
+    e.obj = id;
+    e.amount = d.count();
+  });
+  if (d.count() <= 0) return;
+  timers_.push_back(Timer{now_ + d.count(), id, g, std::nullopt});
+  std::push_heap(timers_.begin(), timers_.end(), timer_later);
+  park(WaitReason::Sleep, id, nullptr, site);
+}
+
+chan<Time> Scheduler::after(Duration d, const std::source_location& loc) {
+  const std::source_location& site = user_site(loc);
+  chan<Time> c(1, "after", site);
+  const std::int64_t when = now_ + std::max<std::int64_t>(d.count(), 0);
+  const std::uint32_t id = register_object(ObjKind::Timer, "after", when, "", site);
+  timers_.push_back(Timer{when, id, nullptr, c});
+  std::push_heap(timers_.begin(), timers_.end(), timer_later);
+  return c;
+}
+
+bool Scheduler::fire_timers() {
+  if (timers_.empty()) return false;
+  std::pop_heap(timers_.begin(), timers_.end(), timer_later);
+  now_ = timers_.back().when;
+  std::vector<Timer> due;
+  due.push_back(std::move(timers_.back()));
+  timers_.pop_back();
+  while (!timers_.empty() && timers_.front().when == now_) {
+    std::pop_heap(timers_.begin(), timers_.end(), timer_later);
+    due.push_back(std::move(timers_.back()));
+    timers_.pop_back();
+  }
+  // Timers due at the same instant race in Go; the strategy orders them.
+  while (!due.empty()) {
+    std::size_t i = due.size() > 1 ? strategy_->pick(Decision::TimerTie, due.size()) : 0;
+    if (i >= due.size()) throw Error("gorewind: strategy picked a timer out of range");
+    Timer t = std::move(due[i]);
+    due.erase(due.begin() + static_cast<std::ptrdiff_t>(i));
+    fire(t);
+  }
+  return true;
+}
+
+void Scheduler::fire(Timer& t) {
+  const std::uint64_t seq = emit(EventKind::TimerFire, 0, {}, [&](Event& e) {
+    e.obj_kind = ObjKind::Timer;
+    e.obj = t.id;
+  });
+  if (t.sleeper) {
+    wake(t.sleeper, seq, 0);
+  } else {
+    Time value{Duration(now_)};
+    t.channel->core()->offer(&value);
+  }
+}
+
+void Scheduler::teardown() {
+  // Newest first: a goroutine's frame may refer to its parent's, never the
+  // other way round.
+  for (std::size_t id = goroutines_.size(); id-- > 1;) {
+    Goroutine* g = goroutines_[id].get();
+    if (!g || g->state == GoroutineState::Done) continue;
+    g->killed = true;
+    resume(g);
+  }
+  timers_.clear();
+  runq_.clear();
+  runq_head_ = 0;
+}
+
+// --- entry points for the public headers ---
+
+void spawn(UniqueTask task, std::string_view name, const std::source_location& loc) {
+  Scheduler::get().spawn(std::move(task), name, loc);
+}
+
+std::uint64_t run_generation() {
+  Scheduler* s = Scheduler::current();
+  return s ? s->generation() : 0;
+}
+
+std::uint32_t register_object(ObjKind kind, std::string_view name, std::int64_t amount, std::string_view type_name,
+                              const std::source_location& loc) {
+  Scheduler& s = Scheduler::get();
+  return s.register_object(kind, name, amount, type_name, s.user_site(loc));
+}
+
+bool tearing_down() { return Scheduler::get().tearing_down(); }
+
+}  // namespace gorewind::detail
+
+namespace gorewind {
+
+void yield(std::source_location loc) { detail::Scheduler::get().yield(loc); }
+
+Gid goroutine_id() {
+  detail::Goroutine* g = detail::Scheduler::get().running();
+  return g ? g->id : 0;
+}
+
+Time virtual_clock::now() { return Time(Duration(detail::Scheduler::get().now_ns())); }
+
+}  // namespace gorewind

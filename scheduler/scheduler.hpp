@@ -1,0 +1,206 @@
+// scheduler.hpp: the engine. Private to the runtime.
+//
+// How scheduling works. A run owns one OS thread. The hub (the thread's own
+// stack) resumes one goroutine at a time; a goroutine runs until it reaches a
+// scheduling point (spawn, channel operation, select, lock, unlock, wait,
+// sleep, yield) and there asks the Strategy whether it goes on or which
+// runnable goroutine takes over. A goroutine that blocks parks itself in a
+// wait queue and returns to the hub, which asks the Strategy which runnable
+// goroutine runs next. When nothing is runnable the hub moves virtual time to
+// the earliest timer and fires every timer due then (ties in an order the
+// Strategy picks); with no timer either, the run has deadlocked.
+//
+// Replaying a run is only a matter of a Strategy that answers from a log: the
+// Scheduler itself never chooses anything.
+//
+// When the run ends (main returns, a panic, a failed check, a deadlock) no
+// goroutine runs user code again: the hub tears the rest down, newest first,
+// by resuming each one with `killed` set so that its stack unwinds through
+// GoroutineExit and its destructors run; runtime calls made meanwhile return
+// at once.
+#pragma once
+
+#include <boost/context/fiber.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <source_location>
+#include <string>
+#include <vector>
+
+#include <gorewind/channel.hpp>
+#include <gorewind/detail/runtime.hpp>
+#include <gorewind/observer.hpp>
+#include <gorewind/outcome.hpp>
+#include <gorewind/run.hpp>
+#include <gorewind/strategy.hpp>
+#include <gorewind/time.hpp>
+
+#include "stack_pool.hpp"
+
+namespace gorewind::detail {
+
+// GoroutineState is where a goroutine is in its life.
+enum class GoroutineState : std::uint8_t {
+  Runnable,  // in the run queue (or chosen and about to run)
+  Running,   // on the CPU
+  Blocked,   // parked in a wait queue or on a timer
+  Done,      // returned or torn down
+};
+
+// EhState mirrors libstdc++'s per-thread __cxa_eh_globals (the caught
+// exception stack and the uncaught count). Boost 1.74 keeps one per thread,
+// not per fiber, so the hub swaps it at every switch; otherwise a goroutine
+// that switches inside a catch block or while unwinding would corrupt
+// another's.
+struct EhState {
+  void* caught = nullptr;
+  unsigned int uncaught = 0;
+};
+
+struct Goroutine {
+  Gid id = 0;
+  Gid parent = 0;
+  std::string name;
+  GoroutineState state = GoroutineState::Runnable;
+  WaitReason reason = WaitReason::None;
+  std::uint32_t wait_obj = 0;
+  const std::string* wait_obj_name = nullptr;
+  // site is the user site of its latest operation (where it is parked).
+  std::source_location site;
+  boost::context::fiber ctx;
+  UniqueTask task;
+  EhState eh;
+  bool killed = false;         // the run ended: unwind instead of going on
+  bool final_cleanup = false;  // its callable is being destroyed after it returned
+};
+
+// SelectWait ties together the waiters of one blocked select; the first one
+// completed fires the select and unlinks the others.
+struct SelectWait {
+  Waiter* waiters = nullptr;
+  std::size_t count = 0;
+  int fired = -1;
+};
+
+class Scheduler {
+ public:
+  explicit Scheduler(const RunOptions& options);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // run() runs main_fn as goroutine 1 to the end of the run.
+  RunResult run(const std::function<void()>& main_fn);
+
+  // get() is this thread's running scheduler; throws Error outside a run.
+  static Scheduler& get();
+  static Scheduler* current();
+
+  // --- called from goroutines ---
+  Goroutine* running() const { return running_; }
+  // user_site() returns the site to record for an operation called at loc:
+  // loc itself in user code, else the goroutine's last user site.
+  const std::source_location& user_site(const std::source_location& loc);
+  // tearing_down(): see detail::tearing_down().
+  bool tearing_down();
+  void spawn(UniqueTask task, std::string_view name, const std::source_location& site);
+  // sched_point() lets the strategy run another goroutine before the running
+  // one goes on with its next operation.
+  void sched_point();
+  void yield(const std::source_location& site);
+  // park() blocks the running goroutine until wake(); returns early, without
+  // effect, when the run ends.
+  void park(WaitReason reason, std::uint32_t obj, const std::string* obj_name, const std::source_location& site,
+            ValueRef offered = {});
+  // wake() makes a parked goroutine runnable; cause is the waking event's seq.
+  void wake(Goroutine* g, std::uint64_t cause, Gid waker);
+  // complete() finishes a waiter's operation (done, cause, peer), fires its
+  // select if it belongs to one, and wakes its goroutine.
+  void complete(Waiter* w, std::uint64_t cause, Gid waker);
+  // fail() ends the run from the running goroutine with a failure that
+  // cannot be recovered (a fatal error, a failed check). It returns only
+  // while the goroutine is being torn down.
+  void fail(Outcome outcome, std::string message, const std::source_location& site);
+  std::uint32_t register_object(ObjKind kind, std::string_view name, std::int64_t amount,
+                                std::string_view type_name, const std::source_location& loc);
+  std::int64_t now_ns() const { return now_; }
+  void sleep(Duration d, const std::source_location& site);
+  chan<Time> after(Duration d, const std::source_location& site);
+  Strategy& strategy() { return *strategy_; }
+  std::uint64_t generation() const { return generation_; }
+  const RunOptions& options() const { return options_; }
+
+  // emit() numbers an event and, when anyone observes, fills and sends it:
+  // fill(Event&) sets the fields beyond kind, gid and site. Returns its seq.
+  template <class Fill>
+  std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site, Fill&& fill) {
+    ++seq_;
+    if (!observers_.empty()) {
+      Event e;
+      e.seq = seq_;
+      e.vtime_ns = now_;
+      e.gid = gid;
+      e.kind = kind;
+      e.site = site;
+      fill(e);
+      dispatch(e);
+    }
+    return seq_;
+  }
+  std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site) {
+    return emit(kind, gid, site, [](Event&) {});
+  }
+
+ private:
+  struct Timer {
+    std::int64_t when;
+    std::uint32_t id;
+    Goroutine* sleeper;                  // a sleep, or
+    std::optional<chan<Time>> channel;   // an after() channel
+  };
+  static bool timer_later(const Timer& a, const Timer& b) {
+    return a.when != b.when ? a.when > b.when : a.id > b.id;
+  }
+
+  void dispatch(const Event& e);
+  void schedule();
+  Goroutine* new_goroutine(UniqueTask task, std::string_view name, Gid parent);
+  void resume(Goroutine* g);
+  void switch_to_hub();
+  void goroutine_main(Goroutine* g);
+  void goroutine_done(Goroutine* g);
+  void end_run(Outcome outcome, std::string message, Goroutine* g, Site site);
+  void push_runnable(Goroutine* g);
+  Goroutine* take_runnable(std::size_t index);
+  bool fire_timers();
+  void fire(Timer& t);
+  void report_blocked(bool forever_only);
+  void teardown();
+
+  RunOptions options_;
+  std::shared_ptr<Strategy> strategy_;
+  std::vector<Observer*> observers_;
+  StackPool* pool_;
+  std::uint64_t generation_;
+  Scheduler* outer_;
+
+  std::vector<std::unique_ptr<Goroutine>> goroutines_;  // by gid; [0] unused
+  std::vector<Gid> runq_;   // runnable goroutines from runq_head_ on, FIFO
+  std::size_t runq_head_ = 0;
+  std::vector<Timer> timers_;  // a heap on timer_later
+  Goroutine* running_ = nullptr;
+  Goroutine* next_ = nullptr;  // chosen at a scheduling point, for the hub to resume
+  Gid last_ran_ = 0;
+  boost::context::fiber hub_;
+  std::uint64_t seq_ = 0;
+  std::int64_t now_ = 0;
+  std::uint32_t next_object_ = 0;
+  std::size_t live_ = 0;  // goroutines not Done
+
+  bool finished_ = false;
+  RunResult result_;
+};
+
+}  // namespace gorewind::detail

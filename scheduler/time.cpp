@@ -1,0 +1,17 @@
+#include <gorewind/time.hpp>
+
+#include <gorewind/channel.hpp>
+
+#include "scheduler.hpp"
+
+namespace gorewind {
+
+void sleep(Duration d, std::source_location loc) { detail::Scheduler::get().sleep(d, loc); }
+
+chan<Time> after(Duration d, std::source_location loc) {
+  detail::Scheduler& s = detail::Scheduler::get();
+  if (s.tearing_down()) return chan<Time>::nil();
+  return s.after(d, loc);
+}
+
+}  // namespace gorewind

@@ -1,0 +1,62 @@
+#include <gorewind/wait_group.hpp>
+
+#include <gorewind/error.hpp>
+
+#include "scheduler.hpp"
+
+namespace gorewind {
+
+using detail::Scheduler;
+
+std::uint32_t WaitGroup::id(const std::source_location& loc) {
+  const std::uint64_t gen = detail::run_generation();
+  if (generation_ != gen) {
+    generation_ = gen;
+    counter_ = 0;
+    id_ = detail::register_object(ObjKind::WaitGroup, name_, 0, "", loc);
+  }
+  return id_;
+}
+
+void WaitGroup::add(std::int64_t delta, std::source_location loc) {
+  Scheduler& s = Scheduler::get();
+  if (s.tearing_down()) return;
+  const std::source_location& site = s.user_site(loc);
+  id(site);
+  counter_ += delta;
+  const Gid me = s.running()->id;
+  const std::uint64_t seq = s.emit(EventKind::WgAdd, me, site, [&](Event& e) {
+    e.obj_kind = ObjKind::WaitGroup;
+    e.obj = id_;
+    e.amount = delta;
+    e.counter = counter_;
+  });
+  if (counter_ < 0) throw Panic("sync: negative WaitGroup counter", site);
+  if (counter_ == 0)
+    while (detail::Waiter* w = waiters_.pop_front()) s.complete(w, seq, me);
+}
+
+void WaitGroup::wait(std::source_location loc) {
+  Scheduler& s = Scheduler::get();
+  if (s.tearing_down()) return;
+  const std::source_location& site = s.user_site(loc);
+  id(site);
+  s.sched_point();
+  detail::Goroutine* g = s.running();
+  std::uint64_t cause = 0;
+  if (counter_ != 0) {
+    detail::Waiter w;
+    w.g = g;
+    waiters_.push_back(&w);
+    s.park(WaitReason::WaitGroup, id_, &name_, site);
+    if (!w.done) return;  // torn down
+    cause = w.cause;
+  }
+  s.emit(EventKind::WgWait, g->id, site, [&](Event& e) {
+    e.obj_kind = ObjKind::WaitGroup;
+    e.obj = id_;
+    e.cause = cause;
+  });
+}
+
+}  // namespace gorewind

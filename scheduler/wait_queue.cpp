@@ -1,0 +1,41 @@
+#include <gorewind/detail/wait_queue.hpp>
+
+namespace gorewind::detail {
+
+Waiter::~Waiter() { unlink(); }
+
+void Waiter::unlink() {
+  if (!queue) return;
+  (prev ? prev->next : queue->head_) = next;
+  (next ? next->prev : queue->tail_) = prev;
+  prev = next = nullptr;
+  queue = nullptr;
+}
+
+WaitQueue::~WaitQueue() {
+  while (head_) head_->unlink();
+}
+
+void WaitQueue::push_back(Waiter* w) {
+  w->queue = this;
+  w->prev = tail_;
+  w->next = nullptr;
+  (tail_ ? tail_->next : head_) = w;
+  tail_ = w;
+}
+
+void WaitQueue::push_front(Waiter* w) {
+  w->queue = this;
+  w->prev = nullptr;
+  w->next = head_;
+  (head_ ? head_->prev : tail_) = w;
+  head_ = w;
+}
+
+Waiter* WaitQueue::pop_front() {
+  Waiter* w = head_;
+  if (w) w->unlink();
+  return w;
+}
+
+}  // namespace gorewind::detail
