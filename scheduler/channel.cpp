@@ -9,7 +9,6 @@ ChanCore::ChanCore(std::size_t capacity, std::string_view name, const ValueType*
                    const std::source_location& loc)
     : cap_(capacity),
       id_(detail::register_object(ObjKind::Chan, name, static_cast<std::int64_t>(capacity), type->name, loc)),
-      name_(name.empty() ? "chan" + std::to_string(id_) : std::string(name)),
       type_(type) {}
 
 void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std::source_location& site, int select_case) {
@@ -58,6 +57,7 @@ bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::source_
     if (w) {
       w->ok = true;
       s.complete(w, seq, me);
+      w->peer = 0;  // its value went into the buffer, not to us: its Send reports no peer
     }
     return true;
   }
@@ -111,7 +111,7 @@ void ChanCore::send(void* value, const std::source_location& loc) {
   w.data = value;
   w.is_send = true;
   sendq.push_back(&w);
-  s.park(WaitReason::ChanSend, id_, &name_, site, value_of(value));
+  s.park(WaitReason::ChanSend, id_, site, value_of(value));
   if (!w.done) return;  // torn down
   ChanOps::finish_send(*this, s, w, site, -1);
 }
@@ -126,7 +126,7 @@ bool ChanCore::recv(void* slot, const std::source_location& loc) {
   w.g = s.running();
   w.data = slot;
   recvq.push_back(&w);
-  s.park(WaitReason::ChanRecv, id_, &name_, site);
+  s.park(WaitReason::ChanRecv, id_, site);
   if (!w.done) return false;  // torn down
   return ChanOps::finish_recv(*this, s, w, site, -1);
 }
@@ -184,7 +184,7 @@ void block_on_nil(bool send, const std::source_location& loc) {
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
   s.sched_point();
-  s.park(send ? WaitReason::ChanSendNil : WaitReason::ChanRecvNil, 0, nullptr, site);
+  s.park(send ? WaitReason::ChanSendNil : WaitReason::ChanRecvNil, 0, site);
 }
 
 void close_nil(const std::source_location& loc) {

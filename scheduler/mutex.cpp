@@ -35,7 +35,7 @@ void Mutex::lock(std::source_location loc) {
     detail::Waiter w;
     w.g = g;
     requeue ? waiters_.push_front(&w) : waiters_.push_back(&w);
-    s.park(WaitReason::Mutex, id_, &name_, site);
+    s.park(WaitReason::Mutex, id_, site);
     if (!w.done) return;  // torn down
     cause = w.cause;
     requeue = true;

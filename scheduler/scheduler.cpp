@@ -44,6 +44,7 @@ Scheduler::Scheduler(const RunOptions& options)
   if (outer_) throw Error("gorewind: a run is already active on this thread (runs do not nest)");
   t_current = this;
   goroutines_.emplace_back();  // gid 0 is the runtime
+  object_names_.emplace_back();  // object 0 is none
 }
 
 Scheduler::~Scheduler() { t_current = outer_; }
@@ -214,7 +215,7 @@ void Scheduler::report_blocked(bool forever_only) {
     if (!g || g->state != GoroutineState::Blocked) continue;
     if (forever_only && timer_wakes[g->id]) continue;
     result_.blocked.push_back(BlockedGoroutine{g->id, g->name, g->reason,
-                                               g->wait_obj_name ? *g->wait_obj_name : std::string(),
+                                               object_names_[g->wait_obj],
                                                Site::from(g->site)});
   }
 }
@@ -303,13 +304,11 @@ void Scheduler::yield(const std::source_location& loc) {
   switch_to_hub();
 }
 
-void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::string* obj_name,
-                     const std::source_location& site, ValueRef offered) {
+void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered) {
   Goroutine* g = running_;
   g->state = GoroutineState::Blocked;
   g->reason = reason;
   g->wait_obj = obj;
-  g->wait_obj_name = obj_name;
   g->site = site;
   emit(EventKind::Park, g->id, site, [&](Event& e) {
     e.reason = reason;
@@ -324,7 +323,6 @@ void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::string* ob
   switch_to_hub();
   g->reason = WaitReason::None;
   g->wait_obj = 0;
-  g->wait_obj_name = nullptr;
 }
 
 void Scheduler::wake(Goroutine* g, std::uint64_t cause, Gid waker) {
@@ -355,16 +353,23 @@ void Scheduler::fail(Outcome outcome, std::string message, const std::source_loc
 
 std::uint32_t Scheduler::register_object(ObjKind kind, std::string_view name, std::int64_t amount,
                                          std::string_view type_name, const std::source_location& loc) {
-  const std::uint32_t id = ++next_object_;
+  const std::uint32_t id = new_object_id();
+  std::string& stored = object_names_[id];
+  stored = name.empty() ? std::string(to_string(kind)) + std::to_string(id) : std::string(name);
   const Gid gid = running_ ? running_->id : 0;
   emit(EventKind::Make, gid, loc, [&](Event& e) {
     e.obj_kind = kind;
     e.obj = id;
-    e.text = name;
+    e.text = stored;
     e.amount = amount;
     e.type_name = type_name;
   });
   return id;
+}
+
+std::uint32_t Scheduler::new_object_id() {
+  object_names_.emplace_back();
+  return static_cast<std::uint32_t>(object_names_.size() - 1);
 }
 
 void Scheduler::sleep(Duration d, const std::source_location& loc) {
@@ -372,7 +377,7 @@ void Scheduler::sleep(Duration d, const std::source_location& loc) {
   const std::source_location& site = user_site(loc);
   sched_point();
   Goroutine* g = running_;
-  const std::uint32_t id = ++next_object_;
+  const std::uint32_t id = new_object_id();
   emit(EventKind::Sleep, g->id, site, [&](Event& e) {
     e.obj_kind = ObjKind::Timer;
     e.obj = id;
@@ -381,7 +386,7 @@ void Scheduler::sleep(Duration d, const std::source_location& loc) {
   if (d.count() <= 0) return;
   timers_.push_back(Timer{now_ + d.count(), id, g, std::nullopt});
   std::push_heap(timers_.begin(), timers_.end(), timer_later);
-  park(WaitReason::Sleep, id, nullptr, site);
+  park(WaitReason::Sleep, id, site);
 }
 
 chan<Time> Scheduler::after(Duration d, const std::source_location& loc) {

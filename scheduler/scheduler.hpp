@@ -66,7 +66,6 @@ struct Goroutine {
   GoroutineState state = GoroutineState::Runnable;
   WaitReason reason = WaitReason::None;
   std::uint32_t wait_obj = 0;
-  const std::string* wait_obj_name = nullptr;
   // site is the user site of its latest operation (where it is parked).
   std::source_location site;
   boost::context::fiber ctx;
@@ -112,8 +111,7 @@ class Scheduler {
   void yield(const std::source_location& site);
   // park() blocks the running goroutine until wake(); returns early, without
   // effect, when the run ends.
-  void park(WaitReason reason, std::uint32_t obj, const std::string* obj_name, const std::source_location& site,
-            ValueRef offered = {});
+  void park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered = {});
   // wake() makes a parked goroutine runnable; cause is the waking event's seq.
   void wake(Goroutine* g, std::uint64_t cause, Gid waker);
   // complete() finishes a waiter's operation (done, cause, peer), fires its
@@ -165,6 +163,7 @@ class Scheduler {
   }
 
   void dispatch(const Event& e);
+  std::uint32_t new_object_id();
   void schedule();
   Goroutine* new_goroutine(UniqueTask task, std::string_view name, Gid parent);
   void resume(Goroutine* g);
@@ -196,7 +195,9 @@ class Scheduler {
   boost::context::fiber hub_;
   std::uint64_t seq_ = 0;
   std::int64_t now_ = 0;
-  std::uint32_t next_object_ = 0;
+  // object_names_[id] names each channel, mutex, WaitGroup and timer of the
+  // run; kept here because a blocked goroutine may outlive the object's frame.
+  std::vector<std::string> object_names_;
   std::size_t live_ = 0;  // goroutines not Done
 
   bool finished_ = false;

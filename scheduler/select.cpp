@@ -64,7 +64,7 @@ int select_impl(std::span<SelectCase> cases, const std::source_location& loc) {
     return default_case;
   }
   if (channels == 0) {
-    s.park(WaitReason::SelectNoCases, 0, nullptr, site);
+    s.park(WaitReason::SelectNoCases, 0, site);
     return -1;  // only reached when the run has ended
   }
 
@@ -85,13 +85,11 @@ int select_impl(std::span<SelectCase> cases, const std::source_location& loc) {
       if (c.ch) return c.ch->id();
     return 0u;
   }();
-  const std::string* first_name = nullptr;
   std::size_t k = 0;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     SelectCase& c = cases[i];
     if (!c.ch) continue;
     Waiter& w = waiters[k++];
-    if (!first_name) first_name = &c.ch->name();
     w.g = g;
     w.data = c.data;
     w.is_send = c.is_send;
@@ -99,7 +97,7 @@ int select_impl(std::span<SelectCase> cases, const std::source_location& loc) {
     w.case_index = static_cast<int>(i);
     (c.is_send ? c.ch->sendq : c.ch->recvq).push_back(&w);
   }
-  s.park(WaitReason::Select, first_obj, first_name, site);
+  s.park(WaitReason::Select, first_obj, site);
   if (sel.fired < 0) return -1;  // torn down
   const int chosen = sel.fired;
   const Waiter* fired = nullptr;
@@ -121,7 +119,7 @@ int select(std::source_location loc) {
   if (s.tearing_down()) return -1;
   const std::source_location& site = s.user_site(loc);
   s.sched_point();
-  s.park(WaitReason::SelectNoCases, 0, nullptr, site);
+  s.park(WaitReason::SelectNoCases, 0, site);
   return -1;
 }
 

@@ -48,7 +48,7 @@ void WaitGroup::wait(std::source_location loc) {
     detail::Waiter w;
     w.g = g;
     waiters_.push_back(&w);
-    s.park(WaitReason::WaitGroup, id_, &name_, site);
+    s.park(WaitReason::WaitGroup, id_, site);
     if (!w.done) return;  // torn down
     cause = w.cause;
   }

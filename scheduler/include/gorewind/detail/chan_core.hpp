@@ -39,7 +39,6 @@ class ChanCore {
   std::size_t cap() const { return cap_; }
   bool closed() const { return closed_; }
   std::uint32_t id() const { return id_; }
-  const std::string& name() const { return name_; }
   const ValueType* type() const { return type_; }
 
   virtual std::size_t buf_len() const = 0;
@@ -61,7 +60,6 @@ class ChanCore {
   std::size_t cap_;
   bool closed_ = false;
   std::uint32_t id_;
-  std::string name_;
   const ValueType* type_;
   friend struct ChanOps;
 };
