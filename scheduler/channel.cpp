@@ -104,7 +104,7 @@ void ChanCore::send(void* value, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  s.sched_point();
+  if (!s.sched_point()) return;
   if (ChanOps::send_ready(*this)) return ChanOps::send_now(*this, s, value, site, -1);
   Waiter w;
   w.g = s.running();
@@ -120,7 +120,7 @@ bool ChanCore::recv(void* slot, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
-  s.sched_point();
+  if (!s.sched_point()) return false;
   if (ChanOps::recv_ready(*this)) return ChanOps::recv_now(*this, s, slot, site, -1);
   Waiter w;
   w.g = s.running();
@@ -135,7 +135,7 @@ void ChanCore::close(const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  s.sched_point();
+  if (!s.sched_point()) return;
   if (closed_) throw Panic("close of closed channel", site);
   closed_ = true;
   const Gid me = s.running()->id;
@@ -183,7 +183,7 @@ void block_on_nil(bool send, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  s.sched_point();
+  if (!s.sched_point()) return;
   s.park(send ? WaitReason::ChanSendNil : WaitReason::ChanRecvNil, 0, site);
 }
 

@@ -26,7 +26,7 @@ void Mutex::lock(std::source_location loc) {
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
   id(site);
-  s.sched_point();
+  if (!s.sched_point()) return;
   detail::Goroutine* g = s.running();
   std::uint64_t cause = 0;
   bool requeue = false;
@@ -54,8 +54,7 @@ bool Mutex::try_lock(std::source_location loc) {
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
   id(site);
-  s.sched_point();
-  if (locked_) return false;
+  if (!s.sched_point() || locked_) return false;
   locked_ = true;
   owner_ = s.running()->id;
   s.emit(EventKind::Lock, owner_, site, [&](Event& e) {
@@ -70,7 +69,7 @@ void Mutex::unlock(std::source_location loc) {
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
   id(site);
-  s.sched_point();
+  if (!s.sched_point()) return;
   if (!locked_) return s.fail(Outcome::Panic, "fatal error: sync: unlock of unlocked mutex", site);
   locked_ = false;
   owner_ = 0;

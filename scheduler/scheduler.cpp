@@ -135,13 +135,7 @@ Goroutine* Scheduler::new_goroutine(UniqueTask task, std::string_view name, Gid 
   g->parent = parent;
   g->name = name.empty() ? "g" + std::to_string(g->id) : std::string(name);
   g->task = std::move(task);
-  g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_}, [this, g](boost::context::fiber&& hub) {
-    hub_ = std::move(hub);
-    goroutine_main(g);
-    return std::move(hub_);
-  });
   goroutines_.push_back(std::move(owned));
-  ++live_;
   push_runnable(g);
   return g;
 }
@@ -149,7 +143,7 @@ Goroutine* Scheduler::new_goroutine(UniqueTask task, std::string_view name, Gid 
 void Scheduler::goroutine_main(Goroutine* g) {
   // Boost 1.74 runs the fiber's function noexcept: nothing may escape here.
   try {
-    if (!g->killed) g->task();
+    g->task();
   } catch (const GoroutineExit&) {
   } catch (const Panic& p) {
     if (!finished_) end_run(Outcome::Panic, p.message(), g, p.site());
@@ -169,7 +163,6 @@ void Scheduler::goroutine_main(Goroutine* g) {
 
 void Scheduler::goroutine_done(Goroutine* g) {
   g->state = GoroutineState::Done;
-  --live_;
   if (finished_) return;
   emit(EventKind::Exit, g->id, g->site);
   if (g->id == 1) {
@@ -251,6 +244,16 @@ void Scheduler::resume(Goroutine* g) {
   last_ran_ = g->id;
   running_ = g;
   g->state = GoroutineState::Running;
+  if (!g->started) {
+    // The stack is taken when the goroutine first runs, so goroutines that
+    // wait their turn in the run queue cost no stack.
+    g->started = true;
+    g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_}, [this, g](boost::context::fiber&& hub) {
+      hub_ = std::move(hub);
+      goroutine_main(g);
+      return std::move(hub_);
+    });
+  }
   EhState& globals = eh_globals();
   const EhState hub_state = globals;
   globals = g->eh;
@@ -280,16 +283,17 @@ void Scheduler::spawn(UniqueTask task, std::string_view name, const std::source_
   sched_point();
 }
 
-void Scheduler::sched_point() {
+bool Scheduler::sched_point() {
   const std::size_t n = runq_.size() - runq_head_;
-  if (n == 0) return;
+  if (n == 0) return true;
   Goroutine* g = running_;
   const std::size_t i = strategy_->pick_goroutine(Runnable(g->id, {runq_.data() + runq_head_, n}));
-  if (i == 0) return;
+  if (i == 0) return true;
   if (i > n) throw Error("gorewind: strategy picked a goroutine out of range");
   next_ = take_runnable(i - 1);
   push_runnable(g);
   switch_to_hub();
+  return !finished_;
 }
 
 void Scheduler::yield(const std::source_location& loc) {
@@ -375,7 +379,7 @@ std::uint32_t Scheduler::new_object_id() {
 void Scheduler::sleep(Duration d, const std::source_location& loc) {
   if (tearing_down()) return;
   const std::source_location& site = user_site(loc);
-  sched_point();
+  if (!sched_point()) return;
   Goroutine* g = running_;
   const std::uint32_t id = new_object_id();
   emit(EventKind::Sleep, g->id, site, [&](Event& e) {
@@ -442,7 +446,14 @@ void Scheduler::teardown() {
     Goroutine* g = goroutines_[id].get();
     if (!g || g->state == GoroutineState::Done) continue;
     g->killed = true;
-    resume(g);
+    if (g->started) {
+      resume(g);
+    } else {
+      // Never ran: only its callable's captures need destroying.
+      g->final_cleanup = true;
+      g->task.reset();
+      g->state = GoroutineState::Done;
+    }
   }
   timers_.clear();
   runq_.clear();

@@ -71,6 +71,7 @@ struct Goroutine {
   boost::context::fiber ctx;
   UniqueTask task;
   EhState eh;
+  bool started = false;        // has a stack and has run
   bool killed = false;         // the run ended: unwind instead of going on
   bool final_cleanup = false;  // its callable is being destroyed after it returned
 };
@@ -106,8 +107,10 @@ class Scheduler {
   bool tearing_down();
   void spawn(UniqueTask task, std::string_view name, const std::source_location& site);
   // sched_point() lets the strategy run another goroutine before the running
-  // one goes on with its next operation.
-  void sched_point();
+  // one goes on with its next operation. Returns false when the run ended
+  // meanwhile (the goroutine is being torn down while it unwinds): the
+  // operation must then do nothing.
+  bool sched_point();
   void yield(const std::source_location& site);
   // park() blocks the running goroutine until wake(); returns early, without
   // effect, when the run ends.
@@ -198,7 +201,6 @@ class Scheduler {
   // object_names_[id] names each channel, mutex, WaitGroup and timer of the
   // run; kept here because a blocked goroutine may outlive the object's frame.
   std::vector<std::string> object_names_;
-  std::size_t live_ = 0;  // goroutines not Done
 
   bool finished_ = false;
   RunResult result_;

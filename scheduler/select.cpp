@@ -18,7 +18,7 @@ int select_impl(std::span<SelectCase> cases, const std::source_location& loc) {
   if (s.tearing_down()) return -1;
   if (cases.size() > kMaxCases) throw Error("gorewind: a select has at most 64 cases");
   const std::source_location& site = s.user_site(loc);
-  s.sched_point();
+  if (!s.sched_point()) return -1;
   Goroutine* g = s.running();
 
   std::array<std::int32_t, kMaxCases> ready_buf;
@@ -118,7 +118,7 @@ int select(std::source_location loc) {
   detail::Scheduler& s = detail::Scheduler::get();
   if (s.tearing_down()) return -1;
   const std::source_location& site = s.user_site(loc);
-  s.sched_point();
+  if (!s.sched_point()) return -1;
   s.park(WaitReason::SelectNoCases, 0, site);
   return -1;
 }

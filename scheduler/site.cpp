@@ -1,6 +1,6 @@
 #include <gorewind/site.hpp>
 
-#include <string_view>
+#include <cstring>
 
 namespace gorewind {
 
@@ -14,10 +14,10 @@ std::string Site::to_string() const {
 }
 
 bool is_user_site(const std::source_location& loc) {
-  const std::string_view f = loc.file_name() ? loc.file_name() : "";
+  const char* f = loc.file_name();
   // Standard and system headers keep their absolute paths; the user's tree
   // is mapped to relative ones (-fmacro-prefix-map).
-  return !f.empty() && !f.starts_with("/usr/");
+  return f && f[0] != '\0' && std::strncmp(f, "/usr/", 5) != 0;
 }
 
 }  // namespace gorewind

@@ -41,7 +41,7 @@ void WaitGroup::wait(std::source_location loc) {
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
   id(site);
-  s.sched_point();
+  if (!s.sched_point()) return;
   detail::Goroutine* g = s.running();
   std::uint64_t cause = 0;
   if (counter_ != 0) {
