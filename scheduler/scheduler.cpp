@@ -98,6 +98,7 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
     throw;
   }
   teardown();
+  if (error_) std::rethrow_exception(error_);
   result_.events = seq_;
   result_.vtime_ns = now_;
   result_.goroutines = goroutines_.size() - 1;
@@ -147,6 +148,13 @@ void Scheduler::goroutine_main(Goroutine* g) {
   } catch (const GoroutineExit&) {
   } catch (const Panic& p) {
     if (!finished_) end_run(Outcome::Panic, p.message(), g, p.site());
+  } catch (const Error&) {
+    // Misuse or bad input (a malformed parameter, say) is not the program's
+    // failure: the run stops and run() rethrows it to the caller.
+    if (!finished_) {
+      error_ = std::current_exception();
+      end_run(Outcome::Panic, "gorewind error", g, Site::from(g->site));
+    }
   } catch (const std::exception& e) {
     if (!finished_) end_run(Outcome::Panic, e.what(), g, Site::from(g->site));
   } catch (...) {

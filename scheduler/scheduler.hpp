@@ -23,6 +23,7 @@
 #include <boost/context/fiber.hpp>
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <source_location>
@@ -203,6 +204,7 @@ class Scheduler {
   std::vector<std::string> object_names_;
 
   bool finished_ = false;
+  std::exception_ptr error_;  // a gorewind::Error that escaped a goroutine
   RunResult result_;
 };
 

@@ -49,6 +49,11 @@ class Mutex {
 // std::lock_guard and std::unique_lock call lock() from inside a standard
 // header, where a default std::source_location would name the header. These
 // specialisations take the location where the guard is made, in user code.
+//
+// Their destructors are noexcept(false): unlock is a scheduling point, and a
+// goroutine switched out there when the run ends is unwound by an exception
+// that must be able to leave the destructor. A user destructor that calls a
+// runtime operation needs the same (see README, "Teardown").
 template <>
 class std::lock_guard<gorewind::Mutex> {
  public:
@@ -59,7 +64,7 @@ class std::lock_guard<gorewind::Mutex> {
   }
   lock_guard(gorewind::Mutex& m, std::adopt_lock_t, std::source_location loc = std::source_location::current())
       : m_(m), loc_(loc) {}
-  ~lock_guard() { m_.unlock(loc_); }
+  ~lock_guard() noexcept(false) { m_.unlock(loc_); }
   lock_guard(const lock_guard&) = delete;
   lock_guard& operator=(const lock_guard&) = delete;
 
@@ -98,7 +103,7 @@ class std::unique_lock<gorewind::Mutex> {
     o.owns_ = false;
     return *this;
   }
-  ~unique_lock() {
+  ~unique_lock() noexcept(false) {
     if (owns_) m_->unlock(loc_);
   }
   void lock(std::source_location loc = std::source_location::current()) {

@@ -33,7 +33,9 @@ struct RunOptions {
 
 // run() runs fn as the main goroutine until the run ends and reports how.
 // Runs are independent and deterministic: the same fn, options and seed give
-// the same events. One run at a time per thread; throws Error when nested.
+// the same events. One run at a time per thread; throws Error when nested,
+// and rethrows an Error that escaped a goroutine (bad input, misuse) once the
+// run is torn down.
 RunResult run(const std::function<void()>& fn, const RunOptions& options = {});
 
 }  // namespace gorewind

@@ -1,0 +1,88 @@
+// support.hpp: helpers shared by the tests.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gorewind/gorewind.hpp>
+
+namespace gorewind::test {
+
+// Recorded is one event copied out of the observer call.
+struct Recorded {
+  std::uint64_t seq;
+  Gid gid;
+  EventKind kind;
+  std::uint32_t obj;
+  Gid peer;
+  WaitReason reason;
+  bool ok;
+  std::int32_t select_case;
+  std::vector<std::int32_t> ready;
+  std::uint64_t cause;
+  std::int64_t amount;
+  std::int64_t vtime_ns;
+  std::string value;
+  std::string text;
+  std::string file;
+  unsigned line;
+};
+
+// EventLog keeps every event of a run.
+class EventLog final : public Observer {
+ public:
+  void on_run_begin(const RunInfo&) override { events.clear(); }
+  void on_event(const Event& e) override {
+    events.push_back(Recorded{e.seq, e.gid, e.kind, e.obj, e.peer, e.reason, e.ok, e.select_case,
+                              std::vector<std::int32_t>(e.ready.begin(), e.ready.end()), e.cause, e.amount,
+                              e.vtime_ns, e.value.to_string(), std::string(e.text), e.site.file_name(),
+                              e.site.line()});
+  }
+  // lines() renders each event as "g<gid> <kind>[ <detail>]" for exact comparisons.
+  std::vector<std::string> lines() const {
+    std::vector<std::string> out;
+    for (const Recorded& e : events) {
+      std::string s = "g" + std::to_string(e.gid) + " " + std::string(to_string(e.kind));
+      if (e.obj) s += " #" + std::to_string(e.obj);
+      if (e.peer) s += " peer=g" + std::to_string(e.peer);
+      if (e.kind == EventKind::Park) s += " [" + std::string(to_string(e.reason)) + "]";
+      if (e.kind == EventKind::Select) s += " case=" + std::to_string(e.select_case);
+      if (!e.ok) s += " !ok";
+      if (!e.value.empty()) s += " =" + e.value;
+      if (!e.text.empty()) s += " '" + e.text + "'";
+      out.push_back(s);
+    }
+    return out;
+  }
+  std::vector<Recorded> events;
+};
+
+// RunOutput is a run's result with its events and trace hash.
+struct RunOutput {
+  RunResult result;
+  std::vector<Recorded> events;
+  std::vector<std::string> lines;
+  std::string hash;
+};
+
+// run_with() runs fn under the named strategy and seed, collecting events.
+inline RunOutput run_with(const std::function<void()>& fn, const std::string& strategy = "random",
+                          std::uint64_t seed = 1) {
+  EventLog log;
+  TraceHasher hasher;
+  RunOptions o;
+  o.seed = seed;
+  o.strategy = make_strategy(strategy);
+  o.observers = {&log, &hasher};
+  RunOutput out;
+  out.result = run(fn, o);
+  out.events = log.events;
+  out.lines = log.lines();
+  out.hash = hasher.hex();
+  return out;
+}
+
+}  // namespace gorewind::test

@@ -1,0 +1,226 @@
+// outcome_report.cpp
+#include "outcome_report.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace gorewind::cli {
+namespace {
+
+// frac() is v / 10^prec with the fraction's trailing zeros dropped: frac(1500, 3) = "1.5".
+std::string frac(std::uint64_t v, int prec) {
+  std::uint64_t scale = 1;
+  for (int i = 0; i < prec; ++i) scale *= 10;
+  std::string out = std::to_string(v / scale);
+  std::uint64_t rest = v % scale;
+  if (rest == 0) return out;
+  std::string digits(static_cast<std::size_t>(prec), '0');
+  for (int i = prec - 1; i >= 0; --i, rest /= 10) digits[static_cast<std::size_t>(i)] = static_cast<char>('0' + rest % 10);
+  while (!digits.empty() && digits.back() == '0') digits.pop_back();
+  return out + "." + digits;
+}
+
+// utf8_length() is the length of the valid UTF-8 sequence starting at s[i],
+// or 0 when the bytes there are not one (overlong forms and surrogates included).
+std::size_t utf8_length(std::string_view s, std::size_t i) {
+  const auto b0 = static_cast<unsigned char>(s[i]);
+  std::size_t n = 0;
+  std::uint32_t cp = 0;
+  if (b0 < 0x80) return 1;
+  if ((b0 & 0xE0) == 0xC0) n = 2, cp = b0 & 0x1Fu;
+  else if ((b0 & 0xF0) == 0xE0) n = 3, cp = b0 & 0x0Fu;
+  else if ((b0 & 0xF8) == 0xF0) n = 4, cp = b0 & 0x07u;
+  else return 0;
+  if (i + n > s.size()) return 0;
+  for (std::size_t k = 1; k < n; ++k) {
+    const auto b = static_cast<unsigned char>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b & 0x3Fu);
+  }
+  static constexpr std::uint32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < kMin[n] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return n;
+}
+
+std::string site_text(const Site& s) {
+  if (s.empty()) return "runtime";
+  return s.file + ":" + std::to_string(s.line);
+}
+
+std::string name_or_unnamed(const std::string& name) { return name.empty() ? "(unnamed)" : name; }
+
+// write_running() prints the goroutine that failed, as Go's traceback does.
+void write_running(std::ostream& out, const RunResult& r) {
+  if (r.goroutine == 0 && r.goroutine_name.empty() && r.site.empty()) return;
+  out << "\n";
+  out << "goroutine " << r.goroutine << " [running]:\n";
+  out << name_or_unnamed(r.goroutine_name) << "\n";
+  out << "\t" << site_text(r.site) << "\n";
+}
+
+// write_blocked() prints every goroutine left waiting.
+void write_blocked(std::ostream& out, const RunResult& r) {
+  for (const BlockedGoroutine& g : r.blocked) {
+    out << "\n";
+    out << "goroutine " << g.id << " [" << to_string(g.reason) << "]:\n";
+    out << name_or_unnamed(g.name);
+    if (!g.object.empty()) out << ", waiting on " << g.object;
+    out << "\n";
+    out << "\t" << site_text(g.site) << "\n";
+  }
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+
+void json_site(std::string& out, const Site& s) {
+  out += "{\"file\":" + json_string(s.file) + ",\"line\":" + std::to_string(s.line) +
+         ",\"function\":" + json_string(s.function) + "}";
+}
+
+}  // namespace
+
+std::string format_duration(std::int64_t ns) {
+  if (ns == 0) return "0s";
+  const bool neg = ns < 0;
+  const std::uint64_t u = neg ? 0 - static_cast<std::uint64_t>(ns) : static_cast<std::uint64_t>(ns);
+  std::string s;
+  if (u < 1000) {
+    s = std::to_string(u) + "ns";
+  } else if (u < 1000000) {
+    s = frac(u, 3) + "µs";
+  } else if (u < 1000000000) {
+    s = frac(u, 6) + "ms";
+  } else {
+    const std::uint64_t secs = u / 1000000000;
+    s = frac(secs % 60 * 1000000000 + u % 1000000000, 9) + "s";
+    if (const std::uint64_t mins = secs / 60; mins > 0) {
+      s = std::to_string(mins % 60) + "m" + s;
+      if (const std::uint64_t hours = mins / 60; hours > 0) s = std::to_string(hours) + "h" + s;
+    }
+  }
+  return neg ? "-" + s : s;
+}
+
+std::string json_string(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (std::size_t i = 0; i < s.size();) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    switch (c) {
+      case '"': out += "\\\""; ++i; continue;
+      case '\\': out += "\\\\"; ++i; continue;
+      case '\b': out += "\\b"; ++i; continue;
+      case '\f': out += "\\f"; ++i; continue;
+      case '\n': out += "\\n"; ++i; continue;
+      case '\r': out += "\\r"; ++i; continue;
+      case '\t': out += "\\t"; ++i; continue;
+      default: break;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+      ++i;
+    } else if (const std::size_t n = utf8_length(s, i); n > 0) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      out += "\\ufffd";
+      ++i;
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string summary_line(const RunReport& r) {
+  const RunResult& res = r.result;
+  std::string line = std::string(to_string(res.outcome)) + "  " + r.scenario + "  seed=" + std::to_string(res.seed) +
+                     " strategy=" + res.strategy;
+  if (!r.params.empty()) {
+    line += " params=";
+    bool first = true;
+    for (const auto& [k, v] : r.params) {
+      if (!first) line += ',';
+      line += k + "=" + v;
+      first = false;
+    }
+  }
+  line += " events=" + std::to_string(res.events) + " vtime=" + format_duration(res.vtime_ns) +
+          " goroutines=" + std::to_string(res.goroutines) + " trace=" + r.trace_hash;
+  return line;
+}
+
+void write_text(std::ostream& out, const RunReport& r) {
+  const RunResult& res = r.result;
+  switch (res.outcome) {
+    case Outcome::Ok:
+      break;
+    case Outcome::Panic:
+      // A fatal error (unlock of an unlocked mutex) is not a panic in Go and
+      // is not printed as one; the runtime words its message accordingly.
+      out << (starts_with(res.message, "fatal error: ") ? "" : "panic: ") << res.message << "\n";
+      write_running(out, res);
+      break;
+    case Outcome::CheckFailed:
+      out << "check failed: " << res.message << "\n";
+      write_running(out, res);
+      break;
+    case Outcome::Deadlock:
+      out << "fatal error: all goroutines are asleep - deadlock!\n";
+      write_blocked(out, res);
+      break;
+    case Outcome::Leak: {
+      const std::size_t n = res.blocked.size();
+      out << "leak: main returned with " << n << (n == 1 ? " goroutine" : " goroutines") << " blocked forever\n";
+      write_blocked(out, res);
+      break;
+    }
+  }
+  if (!res.ok()) {
+    out << "\n";
+    if (!r.reproduce.empty()) out << "reproduce: " << r.reproduce << "\n";
+  }
+  out << summary_line(r) << "\n";
+}
+
+std::string to_json(const RunReport& r) {
+  const RunResult& res = r.result;
+  std::string out = "{";
+  out += "\"scenario\":" + json_string(r.scenario);
+  out += ",\"params\":{";
+  bool first = true;
+  for (const auto& [k, v] : r.params) {
+    if (!first) out += ',';
+    out += json_string(k) + ":" + json_string(v);
+    first = false;
+  }
+  out += "}";
+  out += ",\"seed\":" + std::to_string(res.seed);
+  out += ",\"strategy\":" + json_string(res.strategy);
+  out += ",\"outcome\":" + json_string(to_string(res.outcome));
+  out += ",\"message\":" + json_string(res.message);
+  out += ",\"goroutine\":{\"id\":" + std::to_string(res.goroutine) + ",\"name\":" + json_string(res.goroutine_name) + "}";
+  out += ",\"site\":";
+  json_site(out, res.site);
+  out += ",\"blocked\":[";
+  first = true;
+  for (const BlockedGoroutine& g : res.blocked) {
+    if (!first) out += ',';
+    out += "{\"id\":" + std::to_string(g.id) + ",\"name\":" + json_string(g.name) +
+           ",\"state\":" + json_string(to_string(g.reason)) + ",\"waiting_on\":" + json_string(g.object) + ",\"site\":";
+    json_site(out, g.site);
+    out += "}";
+    first = false;
+  }
+  out += "]";
+  out += ",\"events\":" + std::to_string(res.events);
+  out += ",\"vtime_ns\":" + std::to_string(res.vtime_ns);
+  out += ",\"goroutines\":" + std::to_string(res.goroutines);
+  out += ",\"trace_hash\":" + json_string(r.trace_hash);
+  out += "}";
+  return out;
+}
+
+}  // namespace gorewind::cli

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# quickstart.sh: set up, build and try gorewind on a fresh Debian machine.
+#
+#   tools/quickstart.sh build   install what is missing, configure, build
+#   tools/quickstart.sh demo    build, then hunt a flaky bug over seeds and show it
+#   tools/quickstart.sh test    build, then run the whole test suite with ctest
+#
+# Missing Debian packages are installed with apt-get, as root or through sudo.
+# The build goes to build/ at the repository root, wherever this is run from.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="$ROOT/build"
+PACKAGES=(libboost-context-dev libsqlite3-dev libcli11-dev libcereal-dev catch2 cmake ninja-build g++)
+
+usage() {
+  cat <<USAGE
+usage: tools/quickstart.sh build|demo|test
+
+  build   install missing packages (${PACKAGES[*]}),
+          configure a Release build in build/ with Ninja and build it
+  demo    build, then run the buggy scenario flaky_order over seeds 1..20 with
+          the random strategy and show the first failure in full
+  test    build, then run the test suite: ctest --test-dir build --output-on-failure -j2
+USAGE
+}
+
+say() { printf '==> %s\n' "$*"; }
+
+install_missing() {
+  local missing=() pkg
+  for pkg in "${PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
+      missing+=("$pkg")
+    fi
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
+    return
+  fi
+  local sudo=()
+  if [ "$(id -u)" -ne 0 ]; then
+    if ! command -v sudo >/dev/null 2>&1; then
+      echo "quickstart: error: missing packages (${missing[*]}) and neither root nor sudo to install them" >&2
+      exit 2
+    fi
+    sudo=(sudo)
+  fi
+  say "installing ${missing[*]}"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y "${missing[@]}"
+}
+
+build() {
+  install_missing
+  say "configuring $BUILD"
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  say "building with $(nproc) jobs"
+  cmake --build "$BUILD" --parallel "$(nproc)"
+}
+
+# field JSON KEY prints the value of a string or number field of the one-line
+# JSON object that `gorewind run --json` prints.
+field() {
+  sed -n "s/.*\"$2\":\"\{0,1\}\([^\",}]*\).*/\1/p" <<<"$1"
+}
+
+demo() {
+  build
+  local bin="$BUILD/gorewind" scenario=flaky_order first_fail="" seed out rc
+  echo
+  say "running $scenario over seeds 1..20 with the random strategy"
+  for seed in $(seq 1 20); do
+    rc=0
+    out="$("$bin" run "$scenario" --seed "$seed" --strategy random --json)" || rc=$?
+    if [ "$rc" -gt 1 ]; then
+      echo "quickstart: error: gorewind run $scenario --seed $seed failed with exit code $rc" >&2
+      exit "$rc"
+    fi
+    printf 'seed %2d  %-12s events=%-5s trace=%s\n' "$seed" "$(field "$out" outcome)" \
+      "$(field "$out" events)" "$(field "$out" trace_hash)"
+    if [ "$rc" -eq 1 ] && [ -z "$first_fail" ]; then
+      first_fail="$seed"
+    fi
+  done
+  echo
+  if [ -z "$first_fail" ]; then
+    say "no failure in seeds 1..20; search further with: build/gorewind run $scenario --seed N"
+    return
+  fi
+  say "seed $first_fail fails; the same seed gives the same run, every time:"
+  echo
+  (cd "$ROOT" && build/gorewind run "$scenario" --seed "$first_fail" --strategy random) || true
+  echo
+  say "reproduce it with: build/gorewind run $scenario --seed $first_fail"
+}
+
+run_tests() {
+  build
+  say "testing"
+  ctest --test-dir "$BUILD" --output-on-failure -j2
+}
+
+case "${1:-}" in
+  build) build ;;
+  demo) demo ;;
+  test) run_tests ;;
+  ""|-h|--help|help) usage ;;
+  *)
+    echo "quickstart: error: unknown command '$1'" >&2
+    usage >&2
+    exit 2
+    ;;
+esac
