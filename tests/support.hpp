@@ -85,4 +85,25 @@ inline RunOutput run_with(const std::function<void()>& fn, const std::string& st
   return out;
 }
 
+// Schedule is one strategy and seed to run a test body under.
+struct Schedule {
+  std::string strategy;
+  std::uint64_t seed;
+};
+
+// schedules() is fifo plus `random_seeds` seeds of the random strategy: a
+// rule that holds on every schedule is checked on all of them.
+inline std::vector<Schedule> schedules(std::uint64_t random_seeds) {
+  std::vector<Schedule> v{{"fifo", 1}};
+  for (std::uint64_t s = 1; s <= random_seeds; ++s) v.push_back({"random", s});
+  return v;
+}
+
+// named() is prefix followed by i ("r0", "r1", ...).
+inline std::string named(const char* prefix, int i) { return prefix + std::to_string(i); }
+
+// ns() and now_ns() give durations and the virtual clock in nanoseconds.
+inline std::int64_t ns(Duration d) { return d.count(); }
+inline std::int64_t now_ns() { return now().time_since_epoch().count(); }
+
 }  // namespace gorewind::test

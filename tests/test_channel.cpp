@@ -16,27 +16,10 @@
 namespace gr = gorewind;
 using namespace std::chrono_literals;
 using gr::test::run_with;
+using gr::test::schedules;
+using gr::test::named;
 
 namespace {
-
-struct Schedule {
-  std::string strategy;
-  std::uint64_t seed;
-};
-
-// schedules() is fifo plus `random_seeds` seeds of the random strategy.
-std::vector<Schedule> schedules(std::uint64_t random_seeds) {
-  std::vector<Schedule> v{{"fifo", 1}};
-  for (std::uint64_t s = 1; s <= random_seeds; ++s) v.push_back({"random", s});
-  return v;
-}
-
-// named() is prefix followed by i ("r0", "r1", ...).
-std::string named(const char* prefix, int i) {
-  std::string s(prefix);
-  s += std::to_string(i);
-  return s;
-}
 
 std::size_t count_kind(const std::vector<gr::test::Recorded>& ev, gr::EventKind k) {
   return static_cast<std::size_t>(std::count_if(ev.begin(), ev.end(), [&](const auto& e) { return e.kind == k; }));

@@ -15,24 +15,9 @@
 namespace gr = gorewind;
 using namespace std::chrono_literals;
 using gr::test::run_with;
-
-namespace {
-
-struct Schedule {
-  std::string strategy;
-  std::uint64_t seed;
-};
-
-std::vector<Schedule> schedules(std::uint64_t random_seeds) {
-  std::vector<Schedule> v{{"fifo", 1}};
-  for (std::uint64_t s = 1; s <= random_seeds; ++s) v.push_back({"random", s});
-  return v;
-}
-
-std::int64_t ns(gr::Duration d) { return d.count(); }
-std::int64_t now_ns() { return gr::now().time_since_epoch().count(); }
-
-}  // namespace
+using gr::test::schedules;
+using gr::test::ns;
+using gr::test::now_ns;
 
 TEST_CASE("select: an empty select blocks forever", "[semantics]") {
   for (const auto& [strategy, seed] : schedules(5)) {

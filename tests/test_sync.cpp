@@ -15,25 +15,10 @@
 namespace gr = gorewind;
 using namespace std::chrono_literals;
 using gr::test::run_with;
+using gr::test::schedules;
+using gr::test::named;
 
 namespace {
-
-struct Schedule {
-  std::string strategy;
-  std::uint64_t seed;
-};
-
-std::vector<Schedule> schedules(std::uint64_t random_seeds) {
-  std::vector<Schedule> v{{"fifo", 1}};
-  for (std::uint64_t s = 1; s <= random_seeds; ++s) v.push_back({"random", s});
-  return v;
-}
-
-std::string named(const char* prefix, int i) {
-  std::string s(prefix);
-  s += std::to_string(i);
-  return s;
-}
 
 bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;

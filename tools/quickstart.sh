@@ -4,6 +4,7 @@
 #   tools/quickstart.sh build   install what is missing, configure, build
 #   tools/quickstart.sh demo    build, then hunt a flaky bug over seeds and show it
 #   tools/quickstart.sh test    build, then run the whole test suite with ctest
+#   tools/quickstart.sh sanitize  the suite again in an AddressSanitizer+UBSan build (build-sanitize/)
 #
 # Missing Debian packages are installed with apt-get, as root or through sudo.
 # The build goes to build/ at the repository root, wherever this is run from.
@@ -15,13 +16,14 @@ PACKAGES=(libboost-context-dev libsqlite3-dev libcli11-dev libcereal-dev catch2 
 
 usage() {
   cat <<USAGE
-usage: tools/quickstart.sh build|demo|test
+usage: tools/quickstart.sh build|demo|test|sanitize
 
   build   install missing packages (${PACKAGES[*]}),
           configure a Release build in build/ with Ninja and build it
   demo    build, then run the buggy scenario flaky_order over seeds 1..20 with
           the random strategy and show the first failure in full
   test    build, then run the test suite: ctest --test-dir build --output-on-failure -j2
+  sanitize  build with -DGOREWIND_SANITIZE=ON in build-sanitize/ and run the suite there
 USAGE
 }
 
@@ -100,10 +102,23 @@ run_tests() {
   ctest --test-dir "$BUILD" --output-on-failure -j2
 }
 
+sanitize() {
+  install_missing
+  local dir="$ROOT/build-sanitize"
+  say "configuring $dir (AddressSanitizer + UndefinedBehaviorSanitizer)"
+  cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DGOREWIND_SANITIZE=ON >/dev/null
+  say "building with $(nproc) jobs"
+  cmake --build "$dir" --parallel "$(nproc)"
+  say "testing under the sanitizers"
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir "$dir" --output-on-failure -j2
+}
+
 case "${1:-}" in
   build) build ;;
   demo) demo ;;
   test) run_tests ;;
+  sanitize) sanitize ;;
   ""|-h|--help|help) usage ;;
   *)
     echo "quickstart: error: unknown command '$1'" >&2
