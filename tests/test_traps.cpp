@@ -54,19 +54,19 @@ class Eager final : public gr::Strategy {
   std::size_t pick(gr::Decision, std::size_t) override { return 0; }
 };
 
-struct Outcome {
+struct Ran {
   gr::RunResult result;
   std::vector<Recorded> events;
   std::vector<std::string> lines;
 };
 
-Outcome run_under(const std::function<void()>& fn, std::shared_ptr<gr::Strategy> strategy, std::uint64_t seed = 1) {
+Ran run_under(const std::function<void()>& fn, std::shared_ptr<gr::Strategy> strategy, std::uint64_t seed = 1) {
   gr::test::EventLog log;
   gr::RunOptions o;
   o.seed = seed;
   o.strategy = std::move(strategy);
   o.observers = {&log};
-  Outcome out;
+  Ran out;
   out.result = gr::run(fn, o);
   out.events = log.events;
   out.lines = log.lines();
@@ -552,6 +552,8 @@ TEST_CASE("traps: runtime calls from destructors during teardown are harmless no
     INFO(strategy->name());
     dtors = 0;
     std::size_t events_at_end = 0;
+    gr::Mutex mu("mu");     // outlive the run: the destructors below use them
+    gr::WaitGroup wg("wg");  // during teardown, after main's frame is gone
     gr::test::EventLog log;
     gr::RunOptions o;
     o.strategy = strategy;
@@ -561,8 +563,6 @@ TEST_CASE("traps: runtime calls from destructors during teardown are harmless no
           gr::chan<int> c(0, "c");
           gr::chan<int> closed(0, "closed");
           closed.close();
-          gr::Mutex mu("mu");
-          gr::WaitGroup wg("wg");
           wg.add(1);
           for (int i = 0; i < 4; ++i) {
             gr::go([&, c, closed] {
