@@ -24,6 +24,21 @@ std::string_view to_string(EventKind k) {
     case EventKind::TimerFire: return "timer_fire";
     case EventKind::Panic: return "panic";
     case EventKind::CheckFailed: return "check_failed";
+    case EventKind::RLock: return "rlock";
+    case EventKind::RUnlock: return "runlock";
+    case EventKind::OnceBegin: return "once_begin";
+    case EventKind::OnceEnd: return "once_end";
+    case EventKind::CondWait: return "cond_wait";
+    case EventKind::CondSignal: return "cond_signal";
+    case EventKind::CondBroadcast: return "cond_broadcast";
+    case EventKind::Cancel: return "cancel";
+    case EventKind::TimerStop: return "timer_stop";
+    case EventKind::TimerReset: return "timer_reset";
+    case EventKind::Rand: return "rand";
+    case EventKind::Load: return "load";
+    case EventKind::Store: return "store";
+    case EventKind::Watch: return "watch";
+    case EventKind::Recover: return "recover";
   }
   return "?";
 }
@@ -35,6 +50,11 @@ std::string_view to_string(ObjKind k) {
     case ObjKind::Mutex: return "mutex";
     case ObjKind::WaitGroup: return "waitgroup";
     case ObjKind::Timer: return "timer";
+    case ObjKind::RWMutex: return "rwmutex";
+    case ObjKind::Once: return "once";
+    case ObjKind::Cond: return "cond";
+    case ObjKind::Context: return "context";
+    case ObjKind::Shared: return "shared";
   }
   return "?";
 }
@@ -51,6 +71,10 @@ std::string_view to_string(WaitReason r) {
     case WaitReason::Mutex: return "sync.Mutex.Lock";
     case WaitReason::WaitGroup: return "sync.WaitGroup.Wait";
     case WaitReason::Sleep: return "sleep";
+    case WaitReason::RWMutexRead: return "sync.RWMutex.RLock";
+    case WaitReason::RWMutexWrite: return "sync.RWMutex.Lock";
+    case WaitReason::Cond: return "sync.Cond.Wait";
+    case WaitReason::Once: return "sync.Once.Do";
   }
   return "?";
 }

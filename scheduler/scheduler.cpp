@@ -32,6 +32,20 @@ struct PooledStack {
   }
 };
 
+// waited_kind() is the kind of object a goroutine parked for this reason waits on.
+ObjKind waited_kind(WaitReason r) {
+  switch (r) {
+    case WaitReason::Mutex: return ObjKind::Mutex;
+    case WaitReason::WaitGroup: return ObjKind::WaitGroup;
+    case WaitReason::Sleep: return ObjKind::Timer;
+    case WaitReason::RWMutexRead:
+    case WaitReason::RWMutexWrite: return ObjKind::RWMutex;
+    case WaitReason::Cond: return ObjKind::Cond;
+    case WaitReason::Once: return ObjKind::Once;
+    default: return ObjKind::Chan;
+  }
+}
+
 }  // namespace
 
 Scheduler::Scheduler(const RunOptions& options)
@@ -325,11 +339,7 @@ void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_loc
   emit(EventKind::Park, g->id, site, [&](Event& e) {
     e.reason = reason;
     e.obj = obj;
-    e.obj_kind = reason == WaitReason::Mutex       ? ObjKind::Mutex
-                 : reason == WaitReason::WaitGroup ? ObjKind::WaitGroup
-                 : reason == WaitReason::Sleep     ? ObjKind::Timer
-                 : obj != 0                        ? ObjKind::Chan
-                                                   : ObjKind::None;
+    e.obj_kind = obj != 0 ? waited_kind(reason) : ObjKind::None;
     e.value = offered;
   });
   switch_to_hub();

@@ -176,6 +176,8 @@ void check_causes(const std::vector<Recorded>& ev) {
         CHECK(e.cause == 0);
         if (e.kind == EventKind::Sleep || e.kind == EventKind::Exit) parked.erase(e.gid);
         break;
+      default:  // the sync primitives beyond Mutex and WaitGroup are checked in their own tests
+        break;
     }
   }
 }

@@ -42,10 +42,25 @@ enum class EventKind : std::uint8_t {
   TimerFire,   // timer obj fired at vtime (gid 0)
   Panic,       // a panic (or fatal error) ended gid; text = message
   CheckFailed, // gr::check failed in gid; text = message
+  RLock,       // gid took RWMutex obj for reading; counter = readers after
+  RUnlock,     // gid released its read lock on obj; counter = readers after
+  OnceBegin,   // gid runs Once obj's function
+  OnceEnd,     // Once obj's function returned in gid (ok=false: it panicked)
+  CondWait,    // gid returned from waiting on Cond obj (re-locked); cause = the signal
+  CondSignal,  // gid signalled Cond obj; peer = the goroutine woken (0: none)
+  CondBroadcast,  // gid broadcast on Cond obj; counter = goroutines woken
+  Cancel,      // Context obj was cancelled by gid; text = the error ("context canceled", ...)
+  TimerStop,   // gid stopped timer obj; ok = it was pending
+  TimerReset,  // gid reset timer obj to fire at amount ns; ok = it was pending
+  Rand,        // gid drew amount from gr::rand
+  Load,        // gid read shared cell obj; value
+  Store,       // gid wrote shared cell obj; value
+  Watch,       // gid set watched value text (the name) to value
+  Recover,     // gid caught a gr::Panic (text = message): recovered, as Go's recover()
 };
 
 // ObjKind says what an Event's obj names.
-enum class ObjKind : std::uint8_t { None, Chan, Mutex, WaitGroup, Timer };
+enum class ObjKind : std::uint8_t { None, Chan, Mutex, WaitGroup, Timer, RWMutex, Once, Cond, Context, Shared };
 
 // WaitReason is what a parked goroutine waits for, named as Go's tracebacks
 // name it (to_string gives "chan send", "select (no cases)", ...).
@@ -60,6 +75,10 @@ enum class WaitReason : std::uint8_t {
   Mutex,         // waiting for a Mutex
   WaitGroup,     // waiting in WaitGroup::wait
   Sleep,         // gr::sleep
+  RWMutexRead,   // waiting for a read lock
+  RWMutexWrite,  // waiting for the write lock
+  Cond,          // waiting on a Cond
+  Once,          // waiting for another goroutine's Once call to finish
 };
 
 // Event is one step of a run, passed by reference to observers. Views (ready,
