@@ -22,6 +22,9 @@ struct ChanOps {
   static void send_now(ChanCore& c, Scheduler& s, void* value, const std::source_location& site, int select_case);
   // recv_now() receives without blocking; requires recv_ready(). Returns ok.
   static bool recv_now(ChanCore& c, Scheduler& s, void* slot, const std::source_location& site, int select_case);
+  // close_now() closes an open channel on behalf of goroutine me (0: the
+  // runtime, e.g. a Context's deadline) without a scheduling point.
+  static void close_now(ChanCore& c, Scheduler& s, Gid me, const std::source_location& site);
   // finish_send() and finish_recv() report an operation that a parked
   // goroutine's waiter w completed; a send completed by close panics.
   static void finish_send(ChanCore& c, Scheduler& s, const Waiter& w, const std::source_location& site,

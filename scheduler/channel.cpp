@@ -137,18 +137,21 @@ void ChanCore::close(const std::source_location& loc) {
   const std::source_location& site = s.user_site(loc);
   if (!s.sched_point()) return;
   if (closed_) throw Panic("close of closed channel", site);
-  closed_ = true;
-  const Gid me = s.running()->id;
+  ChanOps::close_now(*this, s, s.running()->id, site);
+}
+
+void ChanOps::close_now(ChanCore& c, Scheduler& s, Gid me, const std::source_location& site) {
+  c.closed_ = true;
   const std::uint64_t seq = s.emit(EventKind::Close, me, site, [&](Event& e) {
     e.obj_kind = ObjKind::Chan;
-    e.obj = id_;
+    e.obj = c.id_;
   });
   // Every receiver gets the zero value; every blocked sender panics.
-  while (Waiter* r = recvq.pop_front()) {
+  while (Waiter* r = c.recvq.pop_front()) {
     r->ok = false;
     s.complete(r, seq, me);
   }
-  while (Waiter* w = sendq.pop_front()) {
+  while (Waiter* w = c.sendq.pop_front()) {
     w->ok = false;
     s.complete(w, seq, me);
   }

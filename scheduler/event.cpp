@@ -86,6 +86,8 @@ std::string_view to_string(Outcome o) {
     case Outcome::Deadlock: return "deadlock";
     case Outcome::Leak: return "leak";
     case Outcome::CheckFailed: return "check_failed";
+    case Outcome::StepLimit: return "step_limit";
+    case Outcome::Timeout: return "timeout";
   }
   return "?";
 }

@@ -79,8 +79,12 @@ void Mutex::unlock(std::source_location loc) {
     e.obj = id_;
   });
   // Go's normal mode: wake one waiter, which must still win the mutex
-  // against whoever gets there first.
-  if (detail::Waiter* w = waiters_.pop_front()) s.complete(w, seq, me);
+  // against whoever gets there first. Which waiter is up to the strategy.
+  if (waiters_.empty()) return;
+  const std::size_t n = waiters_.size();
+  const std::size_t i = n > 1 ? s.strategy().pick(Decision::LockHandoff, n) : 0;
+  if (i >= n) throw Error("gorewind: strategy picked a mutex waiter out of range");
+  s.complete(waiters_.take(i), seq, me);
 }
 
 }  // namespace gorewind

@@ -20,9 +20,11 @@ EhState& eh_globals() { return *reinterpret_cast<EhState*>(abi::__cxa_get_global
 // PooledStack lends Boost.Context a stack from the thread's pool.
 struct PooledStack {
   StackPool* pool;
+  void** lowest;  // told the stack's lowest address, for the watchdog
   boost::context::stack_context allocate() {
     boost::context::stack_context sc;
     void* base = pool->acquire();
+    *lowest = base;
     sc.size = pool->size();
     sc.sp = static_cast<char*>(base) + sc.size;
     return sc;
@@ -103,8 +105,15 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
     e.text = main_g->name;
   });
 
+  watchdog_.arm(options_.max_steps, options_.timeout, &seq_, pool_->size());
+  // A goroutine that overflows its stack or runs away comes back here,
+  // through the watchdog's handlers (watchdog.hpp) rather than its fiber, from
+  // inside resume() called by schedule() or teardown(): those frames are
+  // dropped, so they must hold nothing with a destructor across resume(). The
+  // run has then ended, and teardown() starts again from the newest goroutine.
+  if (sigsetjmp(watchdog_.jump_buffer(), 0) != 0) abandon(running_);
   try {
-    schedule();
+    if (!finished_) schedule();
   } catch (...) {
     // A strategy or observer failed in the hub: end the run cleanly, then report.
     finished_ = true;
@@ -112,6 +121,8 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
     throw;
   }
   teardown();
+  watchdog_.disarm();
+  for (void* stack : abandoned_) pool_->abandon(stack);
   if (error_) std::rethrow_exception(error_);
   result_.events = seq_;
   result_.vtime_ns = now_;
@@ -222,8 +233,8 @@ void Scheduler::report_blocked(bool forever_only) {
     timer_wakes.assign(goroutines_.size(), false);
     for (const Timer& t : timers_) {
       if (t.sleeper) timer_wakes[t.sleeper->id] = true;
-      if (t.channel)
-        for (Waiter* w = t.channel->core()->recvq.front(); w; w = w->next) timer_wakes[w->g->id] = true;
+      if (t.state && t.state->target)
+        for (Waiter* w = t.state->target->recvq.front(); w; w = w->next) timer_wakes[w->g->id] = true;
     }
   }
   for (const auto& g : goroutines_) {
@@ -262,6 +273,7 @@ Goroutine* Scheduler::take_runnable(std::size_t index) {
 }
 
 void Scheduler::resume(Goroutine* g) {
+  if (!finished_ && watchdog_.limit_reached(seq_)) return stop_at_limit(g);
   if (g->id != last_ran_ && !finished_) emit(EventKind::Switch, g->id, g->site);
   last_ran_ = g->id;
   running_ = g;
@@ -270,18 +282,20 @@ void Scheduler::resume(Goroutine* g) {
     // The stack is taken when the goroutine first runs, so goroutines that
     // wait their turn in the run queue cost no stack.
     g->started = true;
-    g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_}, [this, g](boost::context::fiber&& hub) {
+    g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack}, [this, g](boost::context::fiber&& hub) {
       hub_ = std::move(hub);
       goroutine_main(g);
       return std::move(hub_);
     });
   }
   EhState& globals = eh_globals();
-  const EhState hub_state = globals;
+  hub_eh_ = globals;
   globals = g->eh;
+  watchdog_.enter(g->stack);
   g->ctx = std::move(g->ctx).resume();
+  watchdog_.leave();
   g->eh = globals;
-  globals = hub_state;
+  globals = hub_eh_;
   running_ = nullptr;
   if (g->state == GoroutineState::Done) goroutines_[g->id].reset();
 }
@@ -306,6 +320,7 @@ void Scheduler::spawn(UniqueTask task, std::string_view name, const std::source_
 }
 
 bool Scheduler::sched_point() {
+  if (limit_stop()) return false;
   const std::size_t n = runq_.size() - runq_head_;
   if (n == 0) return true;
   Goroutine* g = running_;
@@ -321,6 +336,7 @@ bool Scheduler::sched_point() {
 void Scheduler::yield(const std::source_location& loc) {
   if (tearing_down()) return;
   const std::source_location& site = user_site(loc);
+  if (limit_stop()) return;
   emit(EventKind::Yield, running_->id, site);
   // Gosched: the goroutine goes to the back of the queue and the strategy
   // picks among everyone else first (it may still pick this one).
@@ -406,23 +422,74 @@ void Scheduler::sleep(Duration d, const std::source_location& loc) {
     e.amount = d.count();
   });
   if (d.count() <= 0) return;
-  timers_.push_back(Timer{now_ + d.count(), id, g, std::nullopt});
-  std::push_heap(timers_.begin(), timers_.end(), timer_later);
+  push_timer(Timer{now_ + d.count(), id, g, nullptr, 0});
   park(WaitReason::Sleep, id, site);
 }
 
-chan<Time> Scheduler::after(Duration d, const std::source_location& loc) {
+std::shared_ptr<TimerState> Scheduler::new_timer(std::string_view name, Duration d, Duration period,
+                                                 const std::source_location& loc) {
   const std::source_location& site = user_site(loc);
-  chan<Time> c(1, "after", site);
-  const std::int64_t when = now_ + std::max<std::int64_t>(d.count(), 0);
-  const std::uint32_t id = register_object(ObjKind::Timer, "after", when, "", site);
-  timers_.push_back(Timer{when, id, nullptr, c});
+  auto t = std::make_shared<TimerState>();
+  t->channel.emplace(1, name, site);
+  t->target = t->channel->core();
+  t->period = period.count();
+  t->id = register_object(ObjKind::Timer, name, now_ + std::max<std::int64_t>(d.count(), 0), "", site);
+  arm_timer(*t, d);
+  return t;
+}
+
+std::shared_ptr<TimerState> Scheduler::callback_timer(Duration d, std::function<void()> fire, ChanCore* target) {
+  auto t = std::make_shared<TimerState>();
+  t->callback = std::move(fire);
+  t->target = target;
+  t->id = new_object_id();
+  arm_timer(*t, d);
+  return t;
+}
+
+bool Scheduler::arm_timer(TimerState& t, Duration d) {
+  const bool was_pending = disarm_timer(t);
+  t.armed = true;
+  t.when = now_ + std::max<std::int64_t>(d.count(), 0);
+  push_timer(Timer{t.when, t.id, nullptr, t.shared_from_this(), t.version});
+  return was_pending;
+}
+
+bool Scheduler::disarm_timer(TimerState& t) {
+  bool was_pending = t.armed;
+  t.armed = false;
+  ++t.version;
+  if (t.channel && t.channel->core()->buf_len() > 0) {
+    t.channel->core()->buf_clear();
+    was_pending = true;
+  }
+  return was_pending;
+}
+
+void Scheduler::push_timer(Timer t) {
+  timers_.push_back(std::move(t));
   std::push_heap(timers_.begin(), timers_.end(), timer_later);
-  return c;
+}
+
+bool Scheduler::only_idle_tickers() const {
+  // Tickers whose values nobody takes change nothing when they fire: with
+  // nothing else pending, the program can never move again.
+  for (const Timer& t : timers_) {
+    if (!t.state) return false;  // a sleeper
+    if (t.version != t.state->version) continue;
+    const TimerState& s = *t.state;
+    if (s.period <= 0 || !s.channel || s.channel->core()->buf_len() < s.channel->core()->cap()) return false;
+  }
+  return true;
 }
 
 bool Scheduler::fire_timers() {
-  if (timers_.empty()) return false;
+  // Drop stopped and reset timers' stale entries first.
+  while (!timers_.empty() && timers_.front().state && timers_.front().version != timers_.front().state->version) {
+    std::pop_heap(timers_.begin(), timers_.end(), timer_later);
+    timers_.pop_back();
+  }
+  if (timers_.empty() || only_idle_tickers()) return false;
   std::pop_heap(timers_.begin(), timers_.end(), timer_later);
   now_ = timers_.back().when;
   std::vector<Timer> due;
@@ -430,7 +497,8 @@ bool Scheduler::fire_timers() {
   timers_.pop_back();
   while (!timers_.empty() && timers_.front().when == now_) {
     std::pop_heap(timers_.begin(), timers_.end(), timer_later);
-    due.push_back(std::move(timers_.back()));
+    if (!timers_.back().state || timers_.back().version == timers_.back().state->version)
+      due.push_back(std::move(timers_.back()));
     timers_.pop_back();
   }
   // Timers due at the same instant race in Go; the strategy orders them.
@@ -439,6 +507,8 @@ bool Scheduler::fire_timers() {
     if (i >= due.size()) throw Error("gorewind: strategy picked a timer out of range");
     Timer t = std::move(due[i]);
     due.erase(due.begin() + static_cast<std::ptrdiff_t>(i));
+    // An earlier timer of this instant (a callback) may have stopped it.
+    if (t.state && t.version != t.state->version) continue;
     fire(t);
   }
   return true;
@@ -449,12 +519,49 @@ void Scheduler::fire(Timer& t) {
     e.obj_kind = ObjKind::Timer;
     e.obj = t.id;
   });
-  if (t.sleeper) {
-    wake(t.sleeper, seq, 0);
-  } else {
-    Time value{Duration(now_)};
-    t.channel->core()->offer(&value);
+  if (t.sleeper) return wake(t.sleeper, seq, 0);
+  TimerState& s = *t.state;
+  s.armed = false;
+  if (s.period > 0) {
+    s.armed = true;
+    s.when = now_ + s.period;
+    push_timer(Timer{s.when, s.id, nullptr, t.state, s.version});
   }
+  if (s.channel) {
+    Time value{Duration(now_)};
+    s.channel->core()->offer(&value);  // a ticker drops a tick nobody has room for, as Go does
+  }
+  if (s.callback) s.callback();
+}
+
+void Scheduler::stop_at_limit(Goroutine* g) {
+  end_run(watchdog_.limit_outcome(), watchdog_.limit_message(seq_), g, Site::from(g->site));
+}
+
+bool Scheduler::limit_stop() {
+  if (!watchdog_.limit_reached(seq_) || finished_) return false;
+  stop_at_limit(running_);
+  switch_to_hub();
+  return true;
+}
+
+void Scheduler::abandon(Goroutine* g) {
+  const Runaway why = watchdog_.landed();
+  eh_globals() = hub_eh_;
+  running_ = nullptr;
+  g->state = GoroutineState::Done;
+  if (!finished_) {
+    end_run(why == Runaway::Overflow ? Outcome::Panic : Outcome::Timeout,
+            watchdog_.runaway_message(why, g->id, g->name, seq_), g, Site::from(g->site));
+  }
+  // Neither its stack nor the hub context saved when it was resumed may be
+  // touched again (a fiber's destructor would resume them), nor may its
+  // callable's captures, which its frames may have been changing: all kept,
+  // never freed. The stack's memory goes back to the kernel after teardown.
+  static auto* graveyard = new std::vector<void*>();
+  graveyard->push_back(new boost::context::fiber(std::move(hub_)));
+  graveyard->push_back(goroutines_[g->id].release());
+  abandoned_.push_back(g->stack);
 }
 
 void Scheduler::teardown() {

@@ -24,6 +24,7 @@
 
 #include <cstdint>
 #include <exception>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <source_location>
@@ -39,6 +40,7 @@
 #include <gorewind/time.hpp>
 
 #include "stack_pool.hpp"
+#include "watchdog.hpp"
 
 namespace gorewind::detail {
 
@@ -73,8 +75,25 @@ struct Goroutine {
   UniqueTask task;
   EhState eh;
   bool started = false;        // has a stack and has run
+  void* stack = nullptr;       // its stack's lowest address (the guard page), once started
   bool killed = false;         // the run ended: unwind instead of going on
   bool final_cleanup = false;  // its callable is being destroyed after it returned
+};
+
+// TimerState is a timer that a handle can stop or reset (after(), Timer,
+// Ticker, a Context's deadline). Heap entries carry the version they were
+// armed with; stop and reset bump it, so stale entries are skipped.
+struct TimerState : std::enable_shared_from_this<TimerState> {
+  std::uint32_t id = 0;
+  std::uint64_t version = 0;
+  bool armed = false;            // in the heap, not yet fired
+  std::int64_t when = 0;
+  std::int64_t period = 0;       // tickers: re-armed every period
+  std::optional<chan<Time>> channel;  // receives the time when it fires
+  std::function<void()> callback;     // or runs this on the hub
+  // target is the channel whose receivers the timer will wake, for telling
+  // a leak from a goroutine that is only waiting for its timer.
+  ChanCore* target = nullptr;
 };
 
 // SelectWait ties together the waiters of one blocked select; the first one
@@ -129,7 +148,18 @@ class Scheduler {
                                 std::string_view type_name, const std::source_location& loc);
   std::int64_t now_ns() const { return now_; }
   void sleep(Duration d, const std::source_location& site);
-  chan<Time> after(Duration d, const std::source_location& site);
+  // new_timer() makes a timer firing into a fresh capacity-1 channel after d
+  // (period > 0: every period); arm with arm_timer().
+  std::shared_ptr<TimerState> new_timer(std::string_view name, Duration d, Duration period,
+                                        const std::source_location& site);
+  // callback_timer() arms a timer that runs fire on the hub after d; target
+  // is the channel it will wake (see TimerState).
+  std::shared_ptr<TimerState> callback_timer(Duration d, std::function<void()> fire, ChanCore* target);
+  // arm_timer() (re)starts t to fire after d; disarm_timer() stops it and
+  // drops a fired value nobody received (Go 1.23: no stale values). Both say
+  // whether the timer was pending (armed, or fired but not yet received).
+  bool arm_timer(TimerState& t, Duration d);
+  bool disarm_timer(TimerState& t);
   Strategy& strategy() { return *strategy_; }
   std::uint64_t generation() const { return generation_; }
   const RunOptions& options() const { return options_; }
@@ -159,8 +189,9 @@ class Scheduler {
   struct Timer {
     std::int64_t when;
     std::uint32_t id;
-    Goroutine* sleeper;                  // a sleep, or
-    std::optional<chan<Time>> channel;   // an after() channel
+    Goroutine* sleeper;                 // a sleep, or
+    std::shared_ptr<TimerState> state;  // a timer with a handle
+    std::uint64_t version;              // of state when armed
   };
   static bool timer_later(const Timer& a, const Timer& b) {
     return a.when != b.when ? a.when > b.when : a.id > b.id;
@@ -179,8 +210,19 @@ class Scheduler {
   Goroutine* take_runnable(std::size_t index);
   bool fire_timers();
   void fire(Timer& t);
+  void push_timer(Timer t);
+  bool only_idle_tickers() const;
   void report_blocked(bool forever_only);
   void teardown();
+  // stop_at_limit() ends the run at a scheduling point of g because the step
+  // budget or the wall-clock timeout is spent; limit_stop() does so from the
+  // running goroutine and says whether it did.
+  void stop_at_limit(Goroutine* g);
+  bool limit_stop();
+  // abandon() gives up g after the watchdog jumped back from it (a stack
+  // overflow or a runaway) to run(): it never runs again and is never
+  // unwound, and the run ends (if it had not yet).
+  void abandon(Goroutine* g);
 
   RunOptions options_;
   std::shared_ptr<Strategy> strategy_;
@@ -204,6 +246,9 @@ class Scheduler {
   std::vector<std::string> object_names_;
 
   bool finished_ = false;
+  Watchdog watchdog_;
+  EhState hub_eh_;  // the hub's exception state while a goroutine runs
+  std::vector<void*> abandoned_;  // stacks of abandoned goroutines, released after teardown
   std::exception_ptr error_;  // a gorewind::Error that escaped a goroutine
   RunResult result_;
 };

@@ -14,10 +14,17 @@ std::string Site::to_string() const {
 }
 
 bool is_user_site(const std::source_location& loc) {
+  // Asked at every operation, and a program's operations come from a few
+  // files: remember the last file's answer (file names are static strings).
+  thread_local const char* last_file = nullptr;
+  thread_local bool last_answer = false;
   const char* f = loc.file_name();
+  if (f == last_file) return last_answer;
+  last_file = f;
   // Standard and system headers keep their absolute paths; the user's tree
   // is mapped to relative ones (-fmacro-prefix-map).
-  return f && f[0] != '\0' && std::strncmp(f, "/usr/", 5) != 0;
+  last_answer = f && f[0] != '\0' && std::strncmp(f, "/usr/", 5) != 0;
+  return last_answer;
 }
 
 }  // namespace gorewind

@@ -3,8 +3,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
+
+#include <gorewind/run.hpp>
 
 namespace gorewind::detail {
 
@@ -17,7 +23,58 @@ std::size_t page_size() {
   static const std::size_t p = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   return p;
 }
+
+// probe_guard() finds out what this kernel offers, once per process.
+StackGuard probe_guard() {
+  const char* env = std::getenv("GOREWIND_STACK_GUARD");
+  StackGuard forced = StackGuard::MadviseGuard;
+  if (env != nullptr && std::strcmp(env, "mprotect") == 0) forced = StackGuard::Mprotect;
+  if (env != nullptr && std::strcmp(env, "none") == 0) forced = StackGuard::None;
+  if (forced != StackGuard::MadviseGuard) return forced;
+  const std::size_t page = page_size();
+  void* p = mmap(nullptr, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return StackGuard::Mprotect;
+  const bool ok = madvise(p, page, MADV_GUARD_INSTALL) == 0;
+  munmap(p, 2 * page);
+  return ok ? StackGuard::MadviseGuard : StackGuard::Mprotect;
+}
+
+std::atomic<int> g_forced{-1};
+std::atomic<std::size_t> g_mprotected{0};  // stacks guarded with mprotect in the process
+std::atomic<bool> g_noted{false};
+
+// take_budget() reserves one mprotect guard; false once the budget is spent.
+bool take_budget() {
+  std::size_t n = g_mprotected.load(std::memory_order_relaxed);
+  while (n < kMprotectGuardBudget)
+    if (g_mprotected.compare_exchange_weak(n, n + 1, std::memory_order_relaxed)) return true;
+  if (!g_noted.exchange(true))
+    std::fprintf(stderr,
+                 "gorewind: note: more than %zu goroutine stacks guarded with mprotect (this kernel lacks "
+                 "MADV_GUARD_INSTALL); further stacks have no guard page, so an overflow there is not caught\n",
+                 kMprotectGuardBudget);
+  return false;
+}
 }  // namespace
+
+StackGuard stack_guard() {
+  static const StackGuard probed = probe_guard();
+  const int forced = g_forced.load(std::memory_order_relaxed);
+  return forced >= 0 ? static_cast<StackGuard>(forced) : probed;
+}
+
+void force_stack_guard(StackGuard g) { g_forced.store(static_cast<int>(g), std::memory_order_relaxed); }
+
+std::string_view to_string(StackGuard g) {
+  switch (g) {
+    case StackGuard::MadviseGuard: return "madvise-guard";
+    case StackGuard::Mprotect: return "mprotect";
+    case StackGuard::None: return "none";
+  }
+  return "none";
+}
+
+std::size_t StackPool::guard_size() { return page_size(); }
 
 StackPool::StackPool(std::size_t stack_size) {
   const std::size_t page = page_size();
@@ -25,7 +82,10 @@ StackPool::StackPool(std::size_t stack_size) {
 }
 
 StackPool::~StackPool() {
-  for (const Slab& s : slabs_) munmap(s.base, s.bytes);
+  for (const Slab& s : slabs_) {
+    munmap(s.base, s.bytes);
+    g_mprotected.fetch_sub(s.mprotected, std::memory_order_relaxed);
+  }
 }
 
 void* StackPool::acquire() {
@@ -35,16 +95,34 @@ void* StackPool::acquire() {
   return s;
 }
 
+void StackPool::abandon(void* base) {
+  const std::size_t page = page_size();
+  madvise(static_cast<char*>(base) + page, size_ - page, MADV_DONTNEED);
+}
+
 void StackPool::grow() {
   const std::size_t bytes = size_ * kStacksPerSlab;
   void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (base == MAP_FAILED) throw std::bad_alloc();
-  slabs_.push_back({base, bytes});
+  slabs_.push_back({base, bytes, 0});
+  Slab& slab = slabs_.back();
   auto* p = static_cast<char*>(base);
+  StackGuard guard = stack_guard();
   // Pushed in reverse so stacks are handed out in address order.
   for (std::size_t i = kStacksPerSlab; i-- > 0;) {
     char* stack = p + i * size_;
-    if (guarded_ && madvise(stack, page_size(), MADV_GUARD_INSTALL) != 0) guarded_ = false;
+    if (guard == StackGuard::MadviseGuard && madvise(stack, page_size(), MADV_GUARD_INSTALL) != 0) {
+      // Refused after the probe succeeded (a seccomp filter, say): fall back.
+      force_stack_guard(StackGuard::Mprotect);
+      guard = StackGuard::Mprotect;
+    }
+    if (guard == StackGuard::Mprotect && take_budget()) {
+      if (mprotect(stack, page_size(), PROT_NONE) == 0) {
+        ++slab.mprotected;
+      } else {
+        g_mprotected.fetch_sub(1, std::memory_order_relaxed);
+      }
+    }
     free_.push_back(stack);
   }
 }
@@ -58,3 +136,9 @@ StackPool& StackPool::for_thread(std::size_t stack_size) {
 }
 
 }  // namespace gorewind::detail
+
+namespace gorewind {
+
+std::string_view stack_guard_mode() { return detail::to_string(detail::stack_guard()); }
+
+}  // namespace gorewind

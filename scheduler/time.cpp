@@ -11,7 +11,7 @@ void sleep(Duration d, std::source_location loc) { detail::Scheduler::get().slee
 chan<Time> after(Duration d, std::source_location loc) {
   detail::Scheduler& s = detail::Scheduler::get();
   if (s.tearing_down()) return chan<Time>::nil();
-  return s.after(d, loc);
+  return *s.new_timer("after", d, Duration::zero(), loc)->channel;
 }
 
 }  // namespace gorewind

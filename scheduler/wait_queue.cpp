@@ -32,6 +32,19 @@ void WaitQueue::push_front(Waiter* w) {
   head_ = w;
 }
 
+std::size_t WaitQueue::size() const {
+  std::size_t n = 0;
+  for (const Waiter* w = head_; w; w = w->next) ++n;
+  return n;
+}
+
+Waiter* WaitQueue::take(std::size_t i) {
+  Waiter* w = head_;
+  while (i-- > 0) w = w->next;
+  w->unlink();
+  return w;
+}
+
 Waiter* WaitQueue::pop_front() {
   Waiter* w = head_;
   if (w) w->unlink();

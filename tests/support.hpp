@@ -24,6 +24,7 @@ struct Recorded {
   std::vector<std::int32_t> ready;
   std::uint64_t cause;
   std::int64_t amount;
+  std::int64_t counter;
   std::int64_t vtime_ns;
   std::string value;
   std::string text;
@@ -38,7 +39,7 @@ class EventLog final : public Observer {
   void on_event(const Event& e) override {
     events.push_back(Recorded{e.seq, e.gid, e.kind, e.obj, e.peer, e.reason, e.ok, e.select_case,
                               std::vector<std::int32_t>(e.ready.begin(), e.ready.end()), e.cause, e.amount,
-                              e.vtime_ns, e.value.to_string(), std::string(e.text), e.site.file_name(),
+                              e.counter, e.vtime_ns, e.value.to_string(), std::string(e.text), e.site.file_name(),
                               e.site.line()});
   }
   // lines() renders each event as "g<gid> <kind>[ <detail>]" for exact comparisons.

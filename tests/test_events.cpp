@@ -60,7 +60,8 @@ void check_files(const std::vector<Recorded>& ev) {
 
 bool is_wake_cause(EventKind k) {
   return k == EventKind::Send || k == EventKind::Recv || k == EventKind::Close || k == EventKind::Unlock ||
-         k == EventKind::WgAdd || k == EventKind::TimerFire;
+         k == EventKind::WgAdd || k == EventKind::TimerFire || k == EventKind::RUnlock || k == EventKind::OnceEnd ||
+         k == EventKind::CondSignal || k == EventKind::CondBroadcast;
 }
 
 // check_causes() checks the causal links of a run: seqs count up from 1;
@@ -136,7 +137,7 @@ void check_causes(const std::vector<Recorded>& ev) {
         break;
       case EventKind::Lock:
         if (c) {
-          CHECK(c->kind == EventKind::Unlock);
+          CHECK((c->kind == EventKind::Unlock || c->kind == EventKind::RUnlock));  // RUnlock: an RWMutex writer
           CHECK(c->obj == e.obj);
         }
         if (parked.count(e.gid) && parked[e.gid]->reason == gr::WaitReason::Mutex) {

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <mutex>
 #include <stdexcept>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -599,4 +600,39 @@ TEST_CASE("check: a failed gr::check in a noexcept(false) destructor is check_fa
   auto out = run_with([&] { CheckOnExit c; }, "fifo");
   CHECK(out.result.outcome == gr::Outcome::CheckFailed);
   CHECK(out.result.message == "invariant at scope exit");
+}
+
+TEST_CASE("mutex: which waiter a released mutex wakes is a strategy decision", "[semantics]") {
+  // Two goroutines wait for the mutex main holds; who gets it next shows as
+  // the first of them to lock after main's unlock.
+  auto program = [](std::string& order) {
+    return [&order] {
+      gr::Mutex mu("mu");
+      gr::WaitGroup wg;
+      mu.lock();
+      for (const char* name : {"a", "b"}) {
+        wg.add(1);
+        gr::go([&, name] {
+          mu.lock();
+          order += name;
+          mu.unlock();
+          wg.done();
+        }, name);
+      }
+      gr::sleep(std::chrono::seconds(1));  // both are parked on the mutex now
+      mu.unlock();
+      wg.wait();
+    };
+  };
+  std::set<std::string> orders;
+  for (std::uint64_t seed = 1; seed <= 60; ++seed) {
+    std::string order;
+    auto out = run_with(program(order), "random", seed);
+    REQUIRE(out.result.outcome == gr::Outcome::Ok);
+    orders.insert(order);
+  }
+  CHECK(orders == std::set<std::string>{"ab", "ba"});
+  std::string fifo_order;
+  run_with(program(fifo_order), "fifo");
+  CHECK(fifo_order == "ab");  // fifo wakes the longest waiter
 }

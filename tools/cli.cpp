@@ -82,8 +82,8 @@ int main(int argc, char** argv) {
         "deterministic scheduler: every schedule comes from a seed and can be run again.\n",
         program};
     app.footer(
-        "Exit codes: 0 the run was ok, 1 it failed (panic, deadlock, leak, check failed),\n"
-        "2 bad usage or bad input. See '" + program + " COMMAND --help' for a command's options.");
+        "Exit codes: 0 the run was ok, 1 it failed (panic, deadlock, leak, check failed,\n"
+        "step limit, timeout), 2 bad usage or bad input. See '" + program + " COMMAND --help' for a command's options.");
     app.set_version_flag("--version", program + " " GOREWIND_VERSION);
     app.require_subcommand(1);
 

@@ -1,7 +1,9 @@
 // cmd_run.cpp: `gorewind run <scenario>`, one run of a scenario under one
 // strategy and seed, reported the way Go reports a failing program.
 #include <charconv>
+#include <cmath>
 #include <cstdint>
+#include <cstdlib>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -30,6 +32,26 @@ std::uint64_t parse_seed(const std::string& text) {
   if (text.empty() || text[0] == '+' || text[0] == '-' || ec != std::errc() || ptr != end)
     throw UsageError("--seed: '" + text + "' is not a seed (a decimal integer from 0 to 18446744073709551615)");
   return seed;
+}
+
+// parse_step_limit() reads --step-limit: a decimal count, 0 for none.
+std::uint64_t parse_step_limit(const std::string& text) {
+  std::uint64_t n = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  if (text.empty() || text[0] == '+' || text[0] == '-' || ec != std::errc() || ptr != end)
+    throw UsageError("--step-limit: '" + text + "' is not a number of events (a decimal integer, 0 for no limit)");
+  return n;
+}
+
+// parse_timeout() reads --timeout: seconds of wall clock, 0 for none.
+double parse_timeout(const std::string& text) {
+  char* end = nullptr;
+  const double s = text.empty() ? -1 : std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(s) || s < 0 || s > 1e9 ||
+      text.find_first_not_of("0123456789.") != std::string::npos)
+    throw UsageError("--timeout: '" + text + "' is not a number of seconds (such as 10 or 0.5; 0 for none)");
+  return s;
 }
 
 // parse_params() turns the --param KEY=VALUE arguments into a map. The key
@@ -78,6 +100,15 @@ class RunCommand final : public Command {
     sub.add_option("--param", param_args_, "A scenario parameter; repeat for several")
         ->type_name("KEY=VALUE")
         ->allow_extra_args(false);
+    sub.add_option("--step-limit", step_limit_text_,
+                   "End the run (outcome step_limit) once it has made N events: catches livelocks; 0: no limit")
+        ->type_name("N")
+        ->capture_default_str();
+    sub.add_option("--timeout", timeout_text_,
+                   "End the run (outcome timeout) after SECONDS of wall clock; a goroutine that never reaches a "
+                   "scheduling point is stopped where it stands; 0: no limit")
+        ->type_name("SECONDS")
+        ->capture_default_str();
     sub.add_flag("--json", json_, "Print the result as one JSON object on one line");
   }
 
@@ -86,6 +117,8 @@ class RunCommand final : public Command {
     if (scenario == nullptr) throw UsageError("unknown scenario '" + scenario_ + "' (see '" + ctx.program + " list')");
     const std::uint64_t seed = parse_seed(seed_text_);
     std::map<std::string, std::string> params = parse_params(param_args_);
+    const std::uint64_t step_limit = parse_step_limit(step_limit_text_);
+    const double timeout = parse_timeout(timeout_text_);
 
     TraceHasher hasher;
     RunOptions options;
@@ -94,6 +127,8 @@ class RunCommand final : public Command {
     options.observers = {&hasher};
     options.scenario = scenario->name;
     options.params = params;
+    options.max_steps = step_limit;
+    options.timeout = timeout;
     // A gorewind::Error escaping the program is bad input, not a bug the run
     // found (param_int() on `--param n=abc`): exit 2 with its message rather
     // than report the panic the runtime makes of it.
@@ -113,6 +148,8 @@ class RunCommand final : public Command {
     std::string reproduce = shell_word(ctx.program) + " run " + shell_word(scenario->name) +
                             " --seed " + std::to_string(seed) + " --strategy " + shell_word(result.strategy);
     for (const auto& [k, v] : params) reproduce += " --param " + shell_word(k + "=" + v);
+    if (step_limit != 0) reproduce += " --step-limit " + std::to_string(step_limit);
+    if (timeout > 0) reproduce += " --timeout " + timeout_text_;
 
     const RunReport report{result, scenario->name, std::move(params), hasher.hex(), std::move(reproduce)};
     if (json_) {
@@ -128,6 +165,8 @@ class RunCommand final : public Command {
   std::string seed_text_ = "1";
   std::string strategy_ = "random";
   std::vector<std::string> param_args_;
+  std::string step_limit_text_ = "0";
+  std::string timeout_text_ = "0";
   bool json_ = false;
 };
 

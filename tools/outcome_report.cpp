@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <string>
 
+#include <gorewind/run.hpp>
+
 namespace gorewind::cli {
 namespace {
 
@@ -171,6 +173,14 @@ void write_text(std::ostream& out, const RunReport& r) {
       out << "fatal error: all goroutines are asleep - deadlock!\n";
       write_blocked(out, res);
       break;
+    case Outcome::StepLimit:
+      out << "step limit: " << res.message << "\n";
+      write_running(out, res);
+      break;
+    case Outcome::Timeout:
+      out << "timeout: " << res.message << "\n";
+      write_running(out, res);
+      break;
     case Outcome::Leak: {
       const std::size_t n = res.blocked.size();
       out << "leak: main returned with " << n << (n == 1 ? " goroutine" : " goroutines") << " blocked forever\n";
@@ -219,6 +229,7 @@ std::string to_json(const RunReport& r) {
   out += ",\"vtime_ns\":" + std::to_string(res.vtime_ns);
   out += ",\"goroutines\":" + std::to_string(res.goroutines);
   out += ",\"trace_hash\":" + json_string(r.trace_hash);
+  out += ",\"stack_guard\":" + json_string(stack_guard_mode());
   out += "}";
   return out;
 }

@@ -47,7 +47,7 @@ std::string summary_line(const RunReport& r);
 // scenario, params, seed, strategy, outcome, message, goroutine {id, name}
 // (id 0: none), site {file, line, function} (empty file: none or the
 // runtime), blocked [{id, name, state, waiting_on, site}], events, vtime_ns,
-// goroutines, trace_hash.
+// goroutines, trace_hash, stack_guard (gorewind::stack_guard_mode()).
 std::string to_json(const RunReport& r);
 
 // json_string() is s as a quoted JSON string: quotes, backslashes and control

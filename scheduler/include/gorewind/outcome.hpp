@@ -18,6 +18,8 @@ enum class Outcome : std::uint8_t {
   Deadlock,     // every goroutine was blocked and no timer was pending
   Leak,         // main returned while other goroutines were blocked forever
   CheckFailed,  // gr::check failed
+  StepLimit,    // the run reached RunOptions::max_steps events (a livelock, or a budget too small)
+  Timeout,      // the run outlived RunOptions::timeout (wall clock), or a goroutine ran away
 };
 
 std::string_view to_string(Outcome o);

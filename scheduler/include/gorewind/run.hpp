@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <string_view>
 #include <map>
 #include <memory>
 #include <string>
@@ -29,7 +30,25 @@ struct RunOptions {
   std::string scenario;
   // params are the program's parameters (gr::param).
   std::map<std::string, std::string> params;
+  // max_steps bounds the run's events (a step is one event, numbered by its
+  // seq); 0 means no bound. At the first scheduling point (or pick by the
+  // hub) once the run has made max_steps events, it ends with
+  // Outcome::StepLimit, naming the goroutine there: a livelock, or a budget.
+  std::uint64_t max_steps = 0;
+  // timeout bounds the run's wall-clock time in seconds; 0 means no bound.
+  // Once it has passed, the run ends with Outcome::Timeout at the next
+  // scheduling point; a goroutine that reaches none (a loop without a
+  // runtime call) is stopped where it stands and abandoned (its stack is
+  // never unwound). Uses a per-thread POSIX timer delivering SIGALRM.
+  double timeout = 0;
 };
+
+// stack_guard_mode() is how goroutine stacks are guarded in this process, so
+// that an overflow ends the run with a "stack overflow" panic:
+// "madvise-guard" (MADV_GUARD_INSTALL, Linux 6.13+: every stack), "mprotect"
+// (older kernels: the first 30,000 stacks alive at once; beyond, unguarded)
+// or "none" (overflows go undetected; also GOREWIND_STACK_GUARD=none).
+std::string_view stack_guard_mode();
 
 // run() runs fn as the main goroutine until the run ends and reports how.
 // Runs are independent and deterministic: the same fn, options and seed give

@@ -43,6 +43,7 @@ class Runnable {
 enum class Decision : std::uint8_t {
   SelectCase,  // which of several ready select cases fires (options in call order)
   TimerTie,    // which of several timers due at the same instant fires first
+  LockHandoff, // which of several goroutines waiting for a released mutex is woken
 };
 
 class Strategy {

@@ -48,6 +48,7 @@ class ChanCore {
   // For the select and channel implementation only.
   virtual void buf_push(void* value) = 0;          // move *(T*)value to the back
   virtual void buf_pop(void* slot) = 0;            // move the front into the slot
+  virtual void buf_clear() = 0;                    // drop every buffered value
   virtual void hand_off(void* value, void* slot) = 0;
   virtual void zero(void* slot) = 0;               // the zero value into the slot
   virtual ValueRef value_of(const void* value) const = 0;
@@ -77,6 +78,7 @@ class ChanOf final : public ChanCore {
     static_cast<std::optional<T>*>(slot)->emplace(std::move(buf_.front()));
     buf_.pop_front();
   }
+  void buf_clear() override { buf_.clear(); }
   void hand_off(void* value, void* slot) override {
     static_cast<std::optional<T>*>(slot)->emplace(std::move(*static_cast<T*>(value)));
   }

@@ -2,6 +2,7 @@
 // mutexes and WaitGroups keep (Go's sudog lists).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 
 namespace gorewind::detail {
@@ -52,6 +53,10 @@ class WaitQueue {
   void push_front(Waiter* w);
   // pop_front() removes and returns the first waiter, or null.
   Waiter* pop_front();
+  // size() counts the waiters (a walk: queues are short where it is used).
+  std::size_t size() const;
+  // take() removes and returns the i-th waiter (0: the first); i < size().
+  Waiter* take(std::size_t i);
 
  private:
   friend struct Waiter;
