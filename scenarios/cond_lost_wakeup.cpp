@@ -11,11 +11,12 @@
 // (and broadcast) with the mutex held.
 //
 // Parameters: jobs (default 4), workers (default 2).
-// Expected outcome: on random seeds 1-200, check_failed ("a worker gives up
-// only once the producer has finished": the `if`) on 52, deadlock (a worker
-// parked in sync.Cond.Wait for good, main on the WaitGroup: the lost
-// broadcast, a one-step window) on 2, ok on 146. check_failed under fifo: a
-// worker coming back for more takes the job signalled to the other one.
+// Expected outcome: check_failed ("a worker gives up only once the producer
+// has finished": the `if`) on about 30% of random seeds (60 of 1-200, 317 of
+// 1-1000); deadlock (a worker parked in sync.Cond.Wait for good, main on the
+// WaitGroup: the lost broadcast, a one-step window) on a few (seeds 305 and
+// 571 of 1-1000); ok on the others. check_failed under fifo: a worker coming
+// back for more takes the job that was signalled to the other one.
 #include <deque>
 #include <mutex>
 

@@ -11,8 +11,8 @@
 // Expected outcome: deadlock (the lookup on sync.RWMutex.RLock, the updater on
 // sync.RWMutex.Lock, main on the WaitGroup) on the schedules where the updater
 // asks for the lock between the two read locks: 66 of random seeds 1-200 with
-// the defaults (99 with work=3); ok on the others. Deadlock under fifo too:
-// the lookup's yield lets the updater run exactly there.
+// the defaults (seed 3 is the first; 99 with work=3); ok on the others.
+// Deadlock under fifo too: the lookup's yield lets the updater run there.
 #include <mutex>
 #include <shared_mutex>
 

@@ -38,7 +38,7 @@ void RWMutex::lock(std::source_location loc) {
   bool requeue = false;
   // First the writer's slot, contended as a Mutex is: a woken writer must
   // still win it against whoever gets there first, and waits at the head if
-  // it loses.
+  // it loses; which waiting writer an unlock wakes is the strategy's choice.
   while (writer_slot_) {
     detail::Waiter w;
     w.g = g;
@@ -102,7 +102,13 @@ void RWMutex::unlock(std::source_location loc) {
     ++readers_;
     s.complete(w, seq, me);
   }
-  if (detail::Waiter* w = writers_.pop_front()) s.complete(w, seq, me);
+  // The writer's slot is a sync.Mutex: which waiting writer is woken to
+  // compete for it is up to the strategy, as for Mutex.
+  if (writers_.empty()) return;
+  const std::size_t n = writers_.size();
+  const std::size_t i = n > 1 ? s.strategy().pick(Decision::LockHandoff, n) : 0;
+  if (i >= n) throw Error("gorewind: strategy picked an RWMutex writer out of range");
+  s.complete(writers_.take(i), seq, me);
 }
 
 void RWMutex::lock_shared(std::source_location loc) {

@@ -221,7 +221,6 @@ void Watchdog::arm(std::uint64_t max_steps, double timeout, const std::uint64_t*
   w.size = stack_size;
   w.guard = stack_guard() != StackGuard::None ? StackPool::guard_size() : 0;
   t_watch = &w;
-  pthread_sigmask(SIG_SETMASK, nullptr, &mask_);
   armed_ = true;
 #ifndef GOREWIND_SANITIZE
   {
@@ -321,8 +320,13 @@ Runaway Watchdog::landed() {
   w.lo = nullptr;
   const auto why = static_cast<Runaway>(w.reason);
   w.reason = 0;
-  // The handler's signal was blocked while it ran, and the jump kept it so.
-  pthread_sigmask(SIG_SETMASK, &mask_, nullptr);
+  // The handler's signal was blocked while it ran, and the jump (which does
+  // not save the mask: that would cost a system call per run) kept it so.
+  sigset_t ours;
+  sigemptyset(&ours);
+  sigaddset(&ours, SIGSEGV);
+  sigaddset(&ours, SIGALRM);
+  pthread_sigmask(SIG_UNBLOCK, &ours, nullptr);
   return why;
 }
 

@@ -71,7 +71,7 @@ class Watchdog {
   // arm() starts watching this thread's run: seq is the run's event counter,
   // stack_size each goroutine stack's size (guard included).
   void arm(std::uint64_t max_steps, double timeout, const std::uint64_t* seq, std::size_t stack_size);
-  // disarm() restores the handlers, alternate stack and mask from before arm().
+  // disarm() restores the handlers and alternate stack from before arm().
   void disarm();
 
   // limit_reached() says whether the run must end at this scheduling point
@@ -87,7 +87,7 @@ class Watchdog {
   // enter() and leave() bracket a goroutine's turn on its stack [lo, lo+size).
   void enter(void* lo) { state_.lo = static_cast<char*>(lo); }
   void leave() { state_.lo = nullptr; }
-  // landed() is called after a jump: it restores the signal mask and says why.
+  // landed() is called after a jump: it unblocks the signals and says why.
   Runaway landed();
   // runaway_message() words the outcome of an abandoned goroutine.
   std::string runaway_message(Runaway why, Gid gid, const std::string& name, std::uint64_t seq) const;
@@ -105,7 +105,6 @@ class Watchdog {
   bool altstack_ = false;
   timer_t timer_{};
   stack_t old_altstack_{};
-  sigset_t mask_{};
 };
 
 }  // namespace gorewind::detail

@@ -512,9 +512,18 @@ Shell sh(const std::string& args) {
   REQUIRE(p != nullptr);
   char buf[4096];
   std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+  std::string all;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) all.append(buf, n);
   const int status = pclose(p);
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  // The sanitizer build's notices ("==PID==WARNING: ASan ...") are not ours.
+  for (std::size_t at = 0; at < all.size();) {
+    std::size_t end = all.find('\n', at);
+    end = end == std::string::npos ? all.size() : end + 1;
+    const std::string line = all.substr(at, end - at);
+    if (line.rfind("==", 0) != 0) r.out += line;
+    at = end;
+  }
   return r;
 }
 

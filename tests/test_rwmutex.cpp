@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -561,4 +562,43 @@ TEST_CASE("rwmutex: goroutines parked on an RWMutex when main returns are torn d
     CHECK(reasons == std::vector<gr::WaitReason>{gr::WaitReason::RWMutexRead, gr::WaitReason::RWMutexWrite,
                                                  gr::WaitReason::RWMutexWrite});
   }
+}
+
+TEST_CASE("rwmutex: which waiting writer an unlock wakes is the strategy's decision", "[semantics]") {
+  // Three writers queue behind main's write lock in a known order; the
+  // order in which they then get it differs between seeds (fifo: queue order).
+  std::set<std::vector<int>> orders;
+  std::vector<int> fifo_order;
+  for (const auto& [strategy, seed] : schedules(60)) {
+    INFO(strategy << " seed " << seed);
+    std::vector<int> order;
+    auto out = run_with(
+        [&] {
+          gr::RWMutex rw("rw");
+          gr::WaitGroup wg;
+          rw.lock();
+          for (int i = 0; i < 3; ++i) {
+            wg.add(1);
+            gr::go(
+                [&, i] {
+                  for (int k = 0; k < i; ++k) gr::sleep(1ms);  // queue in index order
+                  rw.lock();
+                  order.push_back(i);
+                  rw.unlock();
+                  wg.done();
+                },
+                named("writer", i));
+          }
+          gr::sleep(5ms);
+          rw.unlock();
+          wg.wait();
+        },
+        strategy, seed);
+    REQUIRE(out.result.outcome == gr::Outcome::Ok);
+    REQUIRE(order.size() == 3);
+    if (strategy == "fifo") fifo_order = order;
+    orders.insert(order);
+  }
+  CHECK(fifo_order == std::vector<int>{0, 1, 2});
+  CHECK(orders.size() > 1);
 }

@@ -18,8 +18,9 @@ namespace gorewind {
 // RWMutex is Go's sync.RWMutex: any number of readers or one writer. Every
 // operation is a scheduling point.
 //
-// Writers first compete for the writer's slot as for a Mutex (a woken writer
-// competes with any that arrives first). The one that gets it announces
+// Writers first compete for the writer's slot as for a Mutex (the strategy
+// picks which waiting writer an unlock wakes, and it competes with any writer
+// that arrives first). The one that gets it announces
 // itself: from then on new readers block (WaitReason RWMutexRead) even while
 // earlier readers still hold the lock, and the writer waits for those to
 // leave (WaitReason RWMutexWrite). So, as in Go, a goroutine that takes a read
