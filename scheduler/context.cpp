@@ -18,6 +18,15 @@ struct ContextState : std::enable_shared_from_this<ContextState> {
   std::vector<std::shared_ptr<ContextState>> children;  // in creation order
   std::shared_ptr<TimerState> timer;
 
+  ~ContextState() {
+    // The deadline timer outlives a context nobody holds: it must not fire
+    // into, or point at, the done channel about to be freed.
+    if (timer) {
+      ++timer->version;
+      timer->target = nullptr;
+    }
+  }
+
   static Context handle(std::shared_ptr<ContextState> s) { return Context(std::move(s)); }
   static const std::shared_ptr<ContextState>& of(const Context& c) { return c.state_; }
 

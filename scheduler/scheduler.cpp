@@ -232,6 +232,7 @@ void Scheduler::report_blocked(bool forever_only) {
     // A goroutine that a pending timer will wake is not blocked forever.
     timer_wakes.assign(goroutines_.size(), false);
     for (const Timer& t : timers_) {
+      if (t.state && t.version != t.state->version) continue;  // stopped
       if (t.sleeper) timer_wakes[t.sleeper->id] = true;
       if (t.state && t.state->target)
         for (Waiter* w = t.state->target->recvq.front(); w; w = w->next) timer_wakes[w->g->id] = true;

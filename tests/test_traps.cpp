@@ -755,7 +755,7 @@ TEST_CASE("traps: a goroutine that swallows its teardown is stopped at its next 
       [&] {
         gr::chan<int> c(0, "c");
         gr::Mutex mu("mu");
-        gr::go([&] {
+        gr::go([&, c] {  // c by value: the loop below touches it after main's frame is gone
           Flag f{&dtor_ran};
           for (;;) {
             try {
