@@ -39,6 +39,7 @@ std::string_view to_string(EventKind k) {
     case EventKind::Store: return "store";
     case EventKind::Watch: return "watch";
     case EventKind::Recover: return "recover";
+    case EventKind::Trace: return "trace";
   }
   return "?";
 }

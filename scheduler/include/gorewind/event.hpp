@@ -21,7 +21,9 @@ using Gid = std::uint32_t;
 enum class EventKind : std::uint8_t {
   Spawn,       // gid started goroutine peer; text = its name
   Switch,      // the scheduler resumed gid (emitted only when it differs from the last runner)
-  Park,        // gid blocked: reason, obj; value = the value a blocked send offers
+  Park,        // gid blocked: reason, obj; value = the value a blocked send offers;
+               // a select lists in ready the channels it waits on, in case order:
+               // +id to receive, -id to send
   Wake,        // gid became runnable; peer = waker (0: runtime); cause = seq of the waking event
   Yield,       // gid called gr::yield()
   Exit,        // gid returned
@@ -57,6 +59,7 @@ enum class EventKind : std::uint8_t {
   Store,       // gid wrote shared cell obj; value
   Watch,       // gid set watched value text (the name) to value
   Recover,     // gid caught a gr::Panic (text = message): recovered, as Go's recover()
+  Trace,       // gid called gr::trace: text = the label, value
 };
 
 // ObjKind says what an Event's obj names.

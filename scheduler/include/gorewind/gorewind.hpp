@@ -24,9 +24,11 @@
 #include <gorewind/select.hpp>
 #include <gorewind/shared.hpp>
 #include <gorewind/site.hpp>
+#include <gorewind/state.hpp>
 #include <gorewind/strategy.hpp>
 #include <gorewind/time.hpp>
 #include <gorewind/timer.hpp>
+#include <gorewind/trace.hpp>
 #include <gorewind/trace_hasher.hpp>
 #include <gorewind/value.hpp>
 #include <gorewind/wait_group.hpp>
