@@ -5,11 +5,12 @@
 
 namespace gorewind::detail {
 
-ChanCore::ChanCore(std::size_t capacity, std::string_view name, const ValueType* type,
-                   const std::source_location& loc)
-    : cap_(capacity),
-      id_(detail::register_object(ObjKind::Chan, name, static_cast<std::int64_t>(capacity), type->name, loc)),
-      type_(type) {}
+ChanCore::ChanCore(std::size_t capacity, const ValueType* type) : cap_(capacity), type_(type) {}
+
+void ChanCore::attach(std::string_view name, const std::source_location& loc) {
+  id_ = register_object(ObjKind::Chan, name, static_cast<std::int64_t>(cap_), type_->name, loc, this);
+  generation_ = run_generation();
+}
 
 void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std::source_location& site, int select_case) {
   const Gid me = s.running()->id;
@@ -27,18 +28,19 @@ void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std::source
     s.complete(r, seq, me);
     return;
   }
+  c.buf_push(value);
   s.emit(EventKind::Send, me, site, [&](Event& e) {
     e.obj_kind = ObjKind::Chan;
     e.obj = c.id_;
     e.select_case = select_case;
-    e.value = c.value_of(value);
+    e.value = c.buf_at(c.buf_len() - 1);
   });
-  c.buf_push(value);
 }
 
 bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::source_location& site, int select_case) {
   const Gid me = s.running()->id;
-  auto emit_recv = [&](Gid peer, bool ok) {
+  std::string refill;
+  auto emit_recv = [&](Gid peer, bool ok, bool refilled = false) {
     return s.emit(EventKind::Recv, me, site, [&](Event& e) {
       e.obj_kind = ObjKind::Chan;
       e.obj = c.id_;
@@ -46,6 +48,10 @@ bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::source_
       e.ok = ok;
       e.select_case = select_case;
       e.value = c.slot_value(slot);
+      if (refilled) {
+        refill = c.buf_at(c.buf_len() - 1).to_string();
+        e.text = refill;
+      }
     });
   };
   if (c.buf_len() > 0) {
@@ -53,7 +59,7 @@ bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::source_
     // A sender blocked on the full buffer now gets its value in at the back.
     Waiter* w = c.sendq.pop_front();
     if (w) c.buf_push(w->data);
-    const std::uint64_t seq = emit_recv(0, true);
+    const std::uint64_t seq = emit_recv(0, true, w != nullptr);
     if (w) {
       w->ok = true;
       s.complete(w, seq, me);
@@ -173,12 +179,12 @@ bool ChanCore::offer(void* value) {
     return true;
   }
   if (buf_len() >= cap_) return false;
+  buf_push(value);
   s.emit(EventKind::Send, 0, {}, [&](Event& e) {
     e.obj_kind = ObjKind::Chan;
     e.obj = id_;
-    e.value = value_of(value);
+    e.value = buf_at(buf_len() - 1);
   });
-  buf_push(value);
   return true;
 }
 

@@ -60,6 +60,19 @@ std::string_view to_string(ObjKind k) {
   return "?";
 }
 
+ObjKind waited_kind(WaitReason r) {
+  switch (r) {
+    case WaitReason::Mutex: return ObjKind::Mutex;
+    case WaitReason::WaitGroup: return ObjKind::WaitGroup;
+    case WaitReason::Sleep: return ObjKind::Timer;
+    case WaitReason::RWMutexRead:
+    case WaitReason::RWMutexWrite: return ObjKind::RWMutex;
+    case WaitReason::Cond: return ObjKind::Cond;
+    case WaitReason::Once: return ObjKind::Once;
+    default: return ObjKind::Chan;
+  }
+}
+
 std::string_view to_string(WaitReason r) {
   switch (r) {
     case WaitReason::None: return "running";

@@ -34,20 +34,6 @@ struct PooledStack {
   }
 };
 
-// waited_kind() is the kind of object a goroutine parked for this reason waits on.
-ObjKind waited_kind(WaitReason r) {
-  switch (r) {
-    case WaitReason::Mutex: return ObjKind::Mutex;
-    case WaitReason::WaitGroup: return ObjKind::WaitGroup;
-    case WaitReason::Sleep: return ObjKind::Timer;
-    case WaitReason::RWMutexRead:
-    case WaitReason::RWMutexWrite: return ObjKind::RWMutex;
-    case WaitReason::Cond: return ObjKind::Cond;
-    case WaitReason::Once: return ObjKind::Once;
-    default: return ObjKind::Chan;
-  }
-}
-
 }  // namespace
 
 Scheduler::Scheduler(const RunOptions& options)
@@ -73,6 +59,9 @@ Scheduler& Scheduler::get() {
 }
 
 void Scheduler::dispatch(const Event& e) {
+  // A Wake is reported by the waker under the woken goroutine's id.
+  if (e.gid != 0 && e.kind != EventKind::Wake && e.site.file_name()[0] != '\0')
+    if (Goroutine* g = goroutines_[e.gid].get()) g->event_site = e.site;
   for (Observer* o : observers_) o->on_event(e);
 }
 
@@ -275,10 +264,10 @@ Goroutine* Scheduler::take_runnable(std::size_t index) {
 
 void Scheduler::resume(Goroutine* g) {
   if (!finished_ && watchdog_.limit_reached(seq_)) return stop_at_limit(g);
-  if (g->id != last_ran_ && !finished_) emit(EventKind::Switch, g->id, g->site);
-  last_ran_ = g->id;
   running_ = g;
   g->state = GoroutineState::Running;
+  if (g->id != last_ran_ && !finished_) emit(EventKind::Switch, g->id, g->site);
+  last_ran_ = g->id;
   if (!g->started) {
     // The stack is taken when the goroutine first runs, so goroutines that
     // wait their turn in the run queue cost no stack.
@@ -347,7 +336,8 @@ void Scheduler::yield(const std::source_location& loc) {
   switch_to_hub();
 }
 
-void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered) {
+void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered,
+                     std::span<const std::int32_t> waits) {
   Goroutine* g = running_;
   g->state = GoroutineState::Blocked;
   g->reason = reason;
@@ -358,6 +348,7 @@ void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_loc
     e.obj = obj;
     e.obj_kind = obj != 0 ? waited_kind(reason) : ObjKind::None;
     e.value = offered;
+    e.ready = waits;
   });
   switch_to_hub();
   g->reason = WaitReason::None;
@@ -391,8 +382,13 @@ void Scheduler::fail(Outcome outcome, std::string message, const std::source_loc
 }
 
 std::uint32_t Scheduler::register_object(ObjKind kind, std::string_view name, std::int64_t amount,
-                                         std::string_view type_name, const std::source_location& loc) {
+                                         std::string_view type_name, const std::source_location& loc,
+                                         const void* self) {
   const std::uint32_t id = new_object_id();
+  if (self) {
+    if (object_refs_.size() <= id) object_refs_.resize(id + 1);
+    object_refs_[id] = ObjectRef{kind, self};
+  }
   std::string& stored = object_names_[id];
   stored = name.empty() ? std::string(to_string(kind)) + std::to_string(id) : std::string(name);
   const Gid gid = running_ ? running_->id : 0;
@@ -598,9 +594,9 @@ std::uint64_t run_generation() {
 }
 
 std::uint32_t register_object(ObjKind kind, std::string_view name, std::int64_t amount, std::string_view type_name,
-                              const std::source_location& loc) {
+                              const std::source_location& loc, const void* self) {
   Scheduler& s = Scheduler::get();
-  return s.register_object(kind, name, amount, type_name, s.user_site(loc));
+  return s.register_object(kind, name, amount, type_name, s.user_site(loc), self);
 }
 
 bool tearing_down() { return Scheduler::get().tearing_down(); }

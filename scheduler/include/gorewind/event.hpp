@@ -32,7 +32,9 @@ enum class EventKind : std::uint8_t {
   Send,        // gid sent value on obj; peer = receiver handed to directly (0: buffer);
                // a send that had parked reports cause = the receive that took it, no value
   Recv,        // gid received value (ok=false: closed and drained) on obj; peer = sender
-               // handed off directly (0: buffer or closed); cause = that send
+               // handed off directly (0: buffer or closed); cause = that send; when
+               // taking from the buffer let the first blocked sender's value in,
+               // text = that value's text
   Close,       // gid closed channel obj
   Select,      // gid's select chose select_case (its index in the call); ready = the
                // cases ready when it looked (empty when it had to wait); cause when woken
@@ -110,5 +112,7 @@ struct Event {
 std::string_view to_string(EventKind k);
 std::string_view to_string(ObjKind k);
 std::string_view to_string(WaitReason r);
+// waited_kind() is the kind of object a goroutine parked for reason r waits on.
+ObjKind waited_kind(WaitReason r);
 
 }  // namespace gorewind

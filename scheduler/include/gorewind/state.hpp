@@ -13,8 +13,8 @@
 
 namespace gorewind {
 
-// GoroutineStatus is where a goroutine is in its life.
-enum class GoroutineStatus : std::uint8_t { Runnable, Running, Blocked, Done };
+// GoroutineStatus is where a live goroutine is.
+enum class GoroutineStatus : std::uint8_t { Runnable, Running, Blocked };
 std::string_view to_string(GoroutineStatus s);
 
 struct GoroutineInfo {
@@ -49,7 +49,7 @@ struct LockInfo {
   std::string name;
   Gid owner = 0;             // the goroutine holding it (for writing); 0: none
   std::int64_t readers = 0;  // RWMutex: read locks held
-  std::vector<Gid> waiters;  // blocked in lock or lock_shared, in arrival order
+  std::vector<Gid> waiters;  // blocked in lock or lock_shared, by gid
   friend bool operator==(const LockInfo&, const LockInfo&) = default;
 };
 
@@ -57,13 +57,13 @@ struct WaitGroupInfo {
   std::uint32_t id = 0;
   std::string name;
   std::int64_t counter = 0;
-  std::vector<Gid> waiters;
+  std::vector<Gid> waiters;  // by gid
   friend bool operator==(const WaitGroupInfo&, const WaitGroupInfo&) = default;
 };
 
-// RuntimeState is everything a debugger shows at one seq: goroutines (by
-// gid, finished ones included), channels, locks and WaitGroups (by id),
-// virtual time and watched values (by name).
+// RuntimeState is everything a debugger shows at one seq: the goroutines
+// that have not exited (by gid), every channel, lock and WaitGroup the run
+// made so far (by id), virtual time and watched values (by name).
 struct RuntimeState {
   std::uint64_t seq = 0;
   std::int64_t vtime_ns = 0;
