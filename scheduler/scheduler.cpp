@@ -3,7 +3,9 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
+#include <typeinfo>
 
 #include <gorewind/error.hpp>
 #include <gorewind/random_strategy.hpp>
@@ -33,6 +35,15 @@ struct PooledStack {
     pool->release(static_cast<char*>(sc.sp) - sc.size);
   }
 };
+
+// current_exception_type() is the demangled type of the exception being handled.
+std::string current_exception_type() {
+  const std::type_info* t = abi::__cxa_current_exception_type();
+  if (!t) return "unknown";
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(t->name(), nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(t->name());
+}
 
 }  // namespace
 
@@ -172,7 +183,9 @@ void Scheduler::goroutine_main(Goroutine* g) {
   } catch (const std::exception& e) {
     if (!finished_) end_run(Outcome::Panic, e.what(), g, Site::from(g->site));
   } catch (...) {
-    if (!finished_) end_run(Outcome::Panic, "unknown C++ exception", g, Site::from(g->site));
+    // Not a std::exception: a test framework's assertion (Catch2's REQUIRE
+    // throws its own type), say. It fails this schedule, named by its type.
+    if (!finished_) end_run(Outcome::Panic, "uncaught exception of type " + current_exception_type(), g, Site::from(g->site));
   }
   g->final_cleanup = true;
   try {

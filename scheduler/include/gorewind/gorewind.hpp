@@ -7,8 +7,10 @@
 #include <gorewind/channel.hpp>
 #include <gorewind/cond.hpp>
 #include <gorewind/context.hpp>
+#include <gorewind/dfs_strategy.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/event.hpp>
+#include <gorewind/explore.hpp>
 #include <gorewind/fifo_strategy.hpp>
 #include <gorewind/goroutine.hpp>
 #include <gorewind/mutex.hpp>
@@ -16,11 +18,13 @@
 #include <gorewind/once.hpp>
 #include <gorewind/outcome.hpp>
 #include <gorewind/param.hpp>
+#include <gorewind/pct_strategy.hpp>
 #include <gorewind/rand.hpp>
 #include <gorewind/random_strategy.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/rw_mutex.hpp>
 #include <gorewind/scenario.hpp>
+#include <gorewind/schedule_script.hpp>
 #include <gorewind/select.hpp>
 #include <gorewind/shared.hpp>
 #include <gorewind/site.hpp>
