@@ -76,6 +76,7 @@ echo "(the machine may be shared: figures are noisy; table 3 interleaves Go and 
 # --- 1 and 2: gorewind alone ----------------------------------------------------
 echo
 echo "1. schedules per second (random, keep going; J forked processes, one shard each; target >= 100000/s per core on handoff)"
+echo "   wall: the whole, fork to last exit; per CPU-second: schedules over the workers' user+sys time, the per-core figure a shared machine cannot blur"
 echo
 "$ours" throughput "${quick[@]}" || { echo "explore_run.sh: explore_bench throughput failed" >&2; exit 1; }
 echo
