@@ -172,6 +172,7 @@ void Scheduler::goroutine_main(Goroutine* g) {
     g->task();
   } catch (const GoroutineExit&) {
   } catch (const Panic& p) {
+    panic_escaped(p);
     if (!finished_) end_run(Outcome::Panic, p.message(), g, p.site());
   } catch (const Error&) {
     // Misuse or bad input (a malformed parameter, say) is not the program's

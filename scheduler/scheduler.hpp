@@ -35,6 +35,7 @@
 
 #include <gorewind/channel.hpp>
 #include <gorewind/detail/runtime.hpp>
+#include <gorewind/error.hpp>
 #include <gorewind/observer.hpp>
 #include <gorewind/outcome.hpp>
 #include <gorewind/run.hpp>
@@ -110,6 +111,9 @@ struct SelectWait {
   int fired = -1;
 };
 
+// panic_escaped() marks a panic that left its goroutine: not recovered.
+void panic_escaped(const Panic& p);
+
 class Scheduler {
  public:
   explicit Scheduler(const RunOptions& options);
@@ -131,6 +135,8 @@ class Scheduler {
   const std::source_location& user_site(const std::source_location& loc);
   // tearing_down(): see detail::tearing_down().
   bool tearing_down();
+  // finished() says whether the run has ended (never throws).
+  bool finished() const { return finished_; }
   void spawn(UniqueTask task, std::string_view name, const std::source_location& site);
   // sched_point() lets the strategy run another goroutine before the running
   // one goes on with its next operation. Returns false when the run ended

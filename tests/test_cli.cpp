@@ -133,7 +133,7 @@ TEST_CASE("cli: bad input is one line on stderr and exit 2", "[cli]") {
       "run",                          // missing scenario
       "run nope",                     // unknown scenario
       "run handoff --seed abc",       // not a number
-      "run handoff --strategy pct",   // unknown strategy
+      "run handoff --strategy lifo",  // unknown strategy
       "run handoff --param x",        // not KEY=VALUE
       "run ping_pong --param n=abc",  // not an integer, seen inside the run
       "run handoff --bogus",          // unknown flag
