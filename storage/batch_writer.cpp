@@ -1,6 +1,5 @@
 #include "batch_writer.hpp"
 
-#include <chrono>
 #include <cstdio>
 #include <ctime>
 
@@ -8,14 +7,10 @@
 #include <gorewind/storage/storage_error.hpp>
 #include <gorewind/storage/writer_liveness.hpp>
 
+#include "steady_clock_ns.hpp"
+
 namespace gorewind::storage {
 namespace {
-
-std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
 
 // utc_now() is the wall clock as ISO 8601, for people reading the runs table.
 std::string utc_now() {
@@ -162,13 +157,13 @@ void BatchWriter::derive(const EventBatch& batch, const BatchEvent& e) {
 }
 
 void BatchWriter::write(const EventBatch& batch, WriterStats& stats) {
-  const std::uint64_t t0 = now_ns();
+  const std::uint64_t t0 = steady_clock_ns();
   Transaction tx(db_);
   for (const NewSite& s : batch.sites) {
     if (site_ids_.size() <= s.number) site_ids_.resize(s.number + 1);
     site_ids_[s.number] = site_id(s);
   }
-  const std::uint64_t t1 = now_ns();
+  const std::uint64_t t1 = steady_clock_ns();
   Statement& st = insert_event_;
   for (const BatchEvent& e : batch.events) {
     st.bind_int(1, run_);
@@ -222,9 +217,9 @@ void BatchWriter::write(const EventBatch& batch, WriterStats& stats) {
     insert_snapshot_.step();
     insert_snapshot_.reset();
   }
-  const std::uint64_t t2 = now_ns();
+  const std::uint64_t t2 = steady_clock_ns();
   tx.commit();
-  const std::uint64_t t3 = now_ns();
+  const std::uint64_t t3 = steady_clock_ns();
   stats.insert_ns += t2 - t1;
   stats.commit_ns += (t1 - t0) + (t3 - t2);
   stats.batches += 1;

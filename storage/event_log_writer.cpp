@@ -1,6 +1,5 @@
 #include <gorewind/storage/event_log_writer.hpp>
 
-#include <chrono>
 #include <cstring>
 #include <functional>
 
@@ -8,18 +7,9 @@
 
 #include "batch_writer.hpp"
 #include "event_batch.hpp"
+#include "steady_clock_ns.hpp"
 
 namespace gorewind::storage {
-namespace {
-
-std::uint64_t now_ns() {
-  return static_cast<std::uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-          .count());
-}
-
-}  // namespace
-
 std::size_t EventLogWriter::SiteKeyHash::operator()(const SiteKey& k) const noexcept {
   // Only a cache key: site numbers are handed out in order of first use,
   // whatever the addresses.
@@ -144,7 +134,7 @@ void EventLogWriter::hand_over() noexcept {
     filling_->clear();
     return;
   }
-  const std::uint64_t t0 = now_ns();
+  const std::uint64_t t0 = steady_clock_ns();
   std::unique_lock lock(mu_);
   full_.push_back(std::move(filling_));
   ++writing_;
@@ -152,7 +142,7 @@ void EventLogWriter::hand_over() noexcept {
   cv_.wait(lock, [this] { return !free_.empty(); });
   filling_ = std::move(free_.back());
   free_.pop_back();
-  stats_.caller_wait_ns += now_ns() - t0;
+  stats_.caller_wait_ns += steady_clock_ns() - t0;
 }
 
 void EventLogWriter::writer_loop() {
