@@ -18,12 +18,7 @@ std::shared_ptr<Strategy> make_explore_strategy(const std::string& name, int dep
   throw Error("unknown exploration strategy '" + name + "' (expected random, pct or dfs)");
 }
 
-namespace {
-
-// measure_steps() is the number of scheduling decisions of one run under
-// random: the length pct spreads its change points over. It depends on the
-// program and seed only, so every worker and shard finds the same.
-std::uint64_t measure_steps(const std::function<void()>& fn, const ExploreOptions& o) {
+std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOptions& o) {
   auto rec = std::make_shared<RecordingStrategy>(std::make_shared<RandomStrategy>());
   RunOptions ro = o.run;
   ro.seed = o.seed_start;
@@ -35,8 +30,6 @@ std::uint64_t measure_steps(const std::function<void()>& fn, const ExploreOption
   return steps > 0 ? steps : 1;
 }
 
-}  // namespace
-
 ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) {
   if (o.shard_count == 0 || o.shard_index >= o.shard_count)
     throw Error("explore: the shard index must be below the shard count");
@@ -46,7 +39,7 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
   r.strategy = o.strategy;
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  if (o.strategy == "pct") r.pct_steps = measure_steps(fn, o);
+  if (o.strategy == "pct") r.pct_steps = o.pct_steps > 0 ? o.pct_steps : measure_pct_steps(fn, o);
   auto strategy = make_explore_strategy(o.strategy, o.depth, r.pct_steps, o.shard_index, o.shard_count);
   auto* dfs = dynamic_cast<DfsStrategy*>(strategy.get());
   auto rec = std::make_shared<RecordingStrategy>(strategy);
@@ -64,6 +57,7 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
       if (o.runs > 0 && offset >= o.runs) break;
       seed = o.seed_start + offset;
     }
+    if (o.proceed && !o.proceed(seed)) break;
     ro.seed = seed;
     RunResult result = run(fn, ro);
     const bool counts = !dfs || dfs->counts();

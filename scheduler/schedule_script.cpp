@@ -23,8 +23,8 @@ std::size_t RecordingStrategy::pick(Decision kind, std::size_t n) {
   return i;
 }
 
-ScriptedStrategy::ScriptedStrategy(std::vector<Choice> script, std::shared_ptr<Strategy> fallback)
-    : script_(std::move(script)), fallback_(std::move(fallback)) {}
+ScriptedStrategy::ScriptedStrategy(std::vector<Choice> script, std::shared_ptr<Strategy> fallback, std::string name)
+    : script_(std::move(script)), fallback_(std::move(fallback)), name_(std::move(name)) {}
 
 void ScriptedStrategy::begin_run(std::uint64_t seed) {
   pos_ = 0;

@@ -93,6 +93,7 @@ int main(int argc, char** argv) {
     commands.push_back(make_record_command());
     commands.push_back(make_runs_command());
     commands.push_back(make_show_command());
+    commands.push_back(make_explore_command());
 
     std::vector<CLI::App*> subs;
     for (const auto& cmd : commands) {

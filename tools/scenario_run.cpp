@@ -42,6 +42,8 @@ double parse_timeout(const std::string& text) {
   return s;
 }
 
+}  // namespace
+
 // parse_params() turns the --param KEY=VALUE arguments into a map. The key
 // must be non-empty and given once; the value may be empty.
 std::map<std::string, std::string> parse_params(const std::vector<std::string>& args) {
@@ -67,8 +69,6 @@ std::string shell_word(const std::string& s) {
   return out + "'";
 }
 
-}  // namespace
-
 std::uint64_t parse_count(const std::string& text, std::string_view option, std::string_view what) {
   std::uint64_t n = 0;
   const char* end = text.data() + text.size();
@@ -84,7 +84,8 @@ void ScenarioArgs::add_to(CLI::App& sub) {
       ->type_name("N")
       ->capture_default_str();
   sub.add_option("--strategy", strategy,
-                 "Who decides the schedule: random (seeded) or fifo (Go's run queue; ignores the seed)")
+                 "Who decides the schedule: random (seeded), pct (probabilistic concurrency testing, seeded) or fifo "
+                 "(Go's run queue; ignores the seed)")
       ->type_name("NAME")
       ->capture_default_str();
   sub.add_option("--param", param_args, "A scenario parameter; repeat for several")

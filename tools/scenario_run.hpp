@@ -43,6 +43,13 @@ struct ScenarioRun {
 // escaping the program such as `--param n=abc`) throws UsageError.
 ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers);
 
+// parse_params() turns --param KEY=VALUE arguments into a map; throws
+// UsageError for a missing '=', an empty key or a key given twice.
+std::map<std::string, std::string> parse_params(const std::vector<std::string>& args);
+
+// shell_word() quotes s for a POSIX shell when it needs it.
+std::string shell_word(const std::string& s);
+
 // parse_count() reads a decimal count given to option: digits only, up to
 // 2^64-1 (CLI11 would take "-1" as 2^64-1 and "010" as octal). Throws
 // UsageError "OPTION: 'TEXT' is not WHAT".

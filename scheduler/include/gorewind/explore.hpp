@@ -27,6 +27,12 @@ struct ExploreOptions {
   unsigned shard_index = 0;
   unsigned shard_count = 1;
   bool keep_going = false;  // false: stop at the first failure
+  // pct_steps is pct's run-length estimate; 0: measure_pct_steps().
+  std::uint64_t pct_steps = 0;
+  // proceed, when set, is asked before each seed (dfs: schedule number) and
+  // ends the search when it says no: parallel workers stop once another has
+  // found a lower failing seed.
+  std::function<bool(std::uint64_t seed)> proceed;
   // run is the template of every run (scenario, params, max_steps,
   // stack_size, timeout, observers); explore sets its seed and strategy.
   RunOptions run;
@@ -62,6 +68,12 @@ struct ExploreResult {
 // give the same runs and failures, whatever the machine's speed (a time
 // budget only decides where the search stops).
 ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& options = {});
+
+// measure_pct_steps() counts the scheduling decisions of fn's run at
+// options.seed_start under random: the length pct spreads its change points
+// over. It depends on the program and seed only, so every worker and shard
+// of a search finds the same.
+std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOptions& options);
 
 // make_explore_strategy() is the strategy explore uses for one of its
 // names, with its depth; pct_steps is pct's run length estimate.

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include <gorewind/strategy.hpp>
@@ -46,8 +47,11 @@ class RecordingStrategy final : public Strategy {
 // tells which decision that was.
 class ScriptedStrategy final : public Strategy {
  public:
-  explicit ScriptedStrategy(std::vector<Choice> script, std::shared_ptr<Strategy> fallback = nullptr);
-  std::string_view name() const override { return "replay"; }
+  // name is the strategy's name in reports and the log: "replay", or the
+  // name of the strategy that made the script.
+  explicit ScriptedStrategy(std::vector<Choice> script, std::shared_ptr<Strategy> fallback = nullptr,
+                            std::string name = "replay");
+  std::string_view name() const override { return name_; }
   void begin_run(std::uint64_t seed) override;
   std::size_t pick_goroutine(const Runnable& options) override;
   std::size_t pick(Decision kind, std::size_t n) override;
@@ -63,6 +67,7 @@ class ScriptedStrategy final : public Strategy {
   long scripted(std::uint8_t kind, std::size_t n);
   std::vector<Choice> script_;
   std::shared_ptr<Strategy> fallback_;
+  std::string name_;
   std::size_t pos_ = 0;
   bool diverged_ = false;
   std::size_t diverged_at_ = 0;
