@@ -25,7 +25,7 @@
 #include <CLI/CLI.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/explore.hpp>
-#include <gorewind/record/recorder.hpp>
+#include <gorewind/record/record_run.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/scenario.hpp>
 
@@ -331,13 +331,12 @@ class ExploreCommand final : public Command {
     };
     std::map<std::pair<std::string, std::string>, Group> groups;  // by (outcome, site)
     for (const Found& f : found) {
-      record::Recorder recorder(db_);
       RunOptions ro = o.run;
       ro.seed = f.seed;
-      ro.observers = {&recorder};
       ro.strategy = std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
-      const RunResult r = gorewind::run(sc.body, ro);
-      const record::RecordedRun saved = recorder.finish();
+      const record::RecordResult recorded = record::record_run(sc.body, ro, db_);
+      const RunResult& r = recorded.result;
+      const record::RecordedRun& saved = recorded.recorded;
       Group& g = groups[{std::string(to_string(r.outcome)), r.site.empty() ? "" : r.site.to_string()}];
       if (g.count++ == 0) {
         g.seed = f.seed;
