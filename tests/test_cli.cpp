@@ -212,6 +212,9 @@ TEST_CASE("cli: explore finds flaky_order, records the lowest failing seed, --jo
     const Cli runs = cli("runs --json --db " + db.path);
     CHECK(contains(runs.out, "\"id\":" + std::to_string(id) + ",\"scenario\":\"flaky_order\""));
     CHECK(contains(runs.out, "\"trace_hash\":\"" + live.hash + "\""));
+    const Cli replay = cli("replay " + std::to_string(id) + " --db " + db.path);
+    CHECK(replay.code == 0);
+    CHECK(contains(replay.out, "replayed run " + std::to_string(id) + ": identical"));
   }
 }
 
