@@ -291,6 +291,10 @@ TEST_CASE("cli: merge keeps every run of sharded explorations, renumbered", "[cl
   const Cli after = cli("show " + std::to_string(2 + na) + " --db " + out);
   CHECK(before.code == 0);
   CHECK(before.out == after.out);
+  // Its schedule came along: it replays.
+  const Cli replay = cli("replay " + std::to_string(2 + na) + " --db " + out);
+  CHECK(replay.code == 0);
+  CHECK(contains(replay.out, "identical"));
 
   CHECK(cli("merge " + out + " " + out).code == 2);
   CHECK(cli("merge " + out + " " + db.dir + "/missing.db").code == 2);
