@@ -399,7 +399,9 @@ TEST_CASE("recover: a caught panic is a Recover event, once, even when caught by
       [&] {
         try {
           gr::panic("first");
-        } catch (gr::Panic p) {  // a copy: still one recover
+        } catch (const gr::Panic& p) {
+          const gr::Panic copy = p;  // copies share the panic: still one recover
+          (void)copy;
         }
         gr::go([] {
           try {
