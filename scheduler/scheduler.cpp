@@ -59,6 +59,7 @@ Scheduler::Scheduler(const RunOptions& options)
       outer_(t_current) {
   if (outer_) throw Error("gorewind: a run is already active on this thread (runs do not nest)");
   t_current = this;
+  eh_ = &eh_globals();
   goroutines_.emplace_back();  // gid 0 is the runtime
   object_names_.emplace_back();  // object 0 is none
 }
@@ -142,16 +143,20 @@ void Scheduler::schedule() {
         end_run(Outcome::Deadlock, "all goroutines are asleep - deadlock!", nullptr, {});
         break;
       }
-      const std::size_t n = runq_.size() - runq_head_;
-      std::size_t i = 0;
-      if (n > 1) {
-        i = strategy_->pick_goroutine(Runnable(0, {runq_.data() + runq_head_, n}));
-        if (i >= n) throw Error("gorewind: strategy picked a goroutine out of range");
-      }
-      g = take_runnable(i);
+      g = pick_runnable();
     }
     resume(g);
   }
+}
+
+Goroutine* Scheduler::pick_runnable() {
+  const std::size_t n = runq_.size() - runq_head_;
+  std::size_t i = 0;
+  if (n > 1) {
+    i = strategy_->pick_goroutine(Runnable(0, {runq_.data() + runq_head_, n}));
+    if (i >= n) throw Error("gorewind: strategy picked a goroutine out of range");
+  }
+  return take_runnable(i);
 }
 
 Goroutine* Scheduler::new_goroutine(UniqueTask task, std::string_view name, Gid parent) {
@@ -275,35 +280,99 @@ Goroutine* Scheduler::take_runnable(std::size_t index) {
 
 void Scheduler::resume(Goroutine* g) {
   if (!finished_ && watchdog_.limit_reached(seq_)) return stop_at_limit(g);
+  begin_turn(g);
+  switch_fiber(nullptr, g);
+  // Back from whichever goroutine ran last, g or one it handed over to.
+  Goroutine* last = running_;
+  running_ = nullptr;
+  if (last->state == GoroutineState::Done) goroutines_[last->id].reset();
+  if (hub_error_) {
+    std::exception_ptr e = std::move(hub_error_);
+    hub_error_ = nullptr;
+    std::rethrow_exception(e);
+  }
+}
+
+void Scheduler::begin_turn(Goroutine* g) {
   if (g->id != last_ran_ && !finished_) emit(EventKind::Switch, g->id, g->site);
   last_ran_ = g->id;
-  running_ = g;
   g->state = GoroutineState::Running;
   if (!g->started) {
     // The stack is taken when the goroutine first runs, so goroutines that
     // wait their turn in the run queue cost no stack.
     g->started = true;
-    g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack}, [this, g](boost::context::fiber&& hub) {
-      hub_ = std::move(hub);
+    g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack}, [this, g](boost::context::fiber&& from) {
+      *switched_from_ = std::move(from);
+      watchdog_.enter(g->stack);
       goroutine_main(g);
+      // Done: back to the hub, which frees the goroutine (Boost frees its
+      // stack once off it).
+      *eh_ = hub_eh_;
+      switched_from_ = &g->ctx;
       return std::move(hub_);
     });
   }
-  EhState& globals = eh_globals();
-  hub_eh_ = globals;
-  globals = g->eh;
-  watchdog_.enter(g->stack);
-  g->ctx = std::move(g->ctx).resume();
-  watchdog_.leave();
-  g->eh = globals;
-  globals = hub_eh_;
-  running_ = nullptr;
-  if (g->state == GoroutineState::Done) goroutines_[g->id].reset();
+}
+
+void Scheduler::switch_fiber(Goroutine* from, Goroutine* to) {
+  EhState& globals = *eh_;
+  (from ? from->eh : hub_eh_) = globals;
+  globals = to ? to->eh : hub_eh_;
+  if (to) running_ = to;
+  switched_from_ = from ? &from->ctx : &hub_;
+  boost::context::fiber back = std::move(to ? to->ctx : hub_).resume();
+  // Resumed. Whoever did it named its own context's home in switched_from_.
+  *switched_from_ = std::move(back);
+  if (from) {
+    watchdog_.enter(from->stack);
+  } else {
+    watchdog_.leave();
+  }
 }
 
 void Scheduler::switch_to_hub() {
   Goroutine* g = running_;
-  hub_ = std::move(hub_).resume();
+  switch_fiber(g, nullptr);
+  after_switch(g);
+}
+
+void Scheduler::switch_away() {
+  // With nothing runnable (timers to fire, a deadlock) or the run over, the
+  // hub takes it from here.
+  if (finished_ || runq_.size() == runq_head_) return switch_to_hub();
+  Goroutine* g = running_;
+  Goroutine* next;
+  try {
+    next = pick_runnable();
+  } catch (...) {
+    hub_error_ = std::current_exception();
+    return switch_to_hub();
+  }
+  hand_over(g, next);
+}
+
+void Scheduler::hand_over(Goroutine* g, Goroutine* next) {
+  // The hub checks the step budget and the deadline before each turn and ends
+  // the run at next's; let it.
+  if (watchdog_.limit_reached(seq_)) {
+    next_ = next;
+    return switch_to_hub();
+  }
+  if (next == g) {
+    g->state = GoroutineState::Running;
+    return;
+  }
+  try {
+    begin_turn(next);
+  } catch (...) {
+    hub_error_ = std::current_exception();
+    return switch_to_hub();
+  }
+  switch_fiber(g, next);
+  after_switch(g);
+}
+
+void Scheduler::after_switch(Goroutine* g) {
   if (g->killed && std::uncaught_exceptions() == 0 && !g->final_cleanup) throw GoroutineExit{};
 }
 
@@ -328,9 +397,9 @@ bool Scheduler::sched_point() {
   const std::size_t i = strategy_->pick_goroutine(Runnable(g->id, {runq_.data() + runq_head_, n}));
   if (i == 0) return true;
   if (i > n) throw Error("gorewind: strategy picked a goroutine out of range");
-  next_ = take_runnable(i - 1);
+  Goroutine* next = take_runnable(i - 1);
   push_runnable(g);
-  switch_to_hub();
+  hand_over(g, next);
   return !finished_;
 }
 
@@ -342,9 +411,8 @@ void Scheduler::yield(const std::source_location& loc) {
   // Gosched: the goroutine goes to the back of the queue and the strategy
   // picks among everyone else first (it may still pick this one).
   if (runq_.size() == runq_head_) return;
-  Goroutine* g = running_;
-  push_runnable(g);
-  switch_to_hub();
+  push_runnable(running_);
+  switch_away();
 }
 
 void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered) {
@@ -359,7 +427,7 @@ void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_loc
     e.obj_kind = obj != 0 ? waited_kind(reason) : ObjKind::None;
     e.value = offered;
   });
-  switch_to_hub();
+  switch_away();
   g->reason = WaitReason::None;
   g->wait_obj = 0;
 }
@@ -548,7 +616,7 @@ bool Scheduler::limit_stop() {
 
 void Scheduler::abandon(Goroutine* g) {
   const Runaway why = watchdog_.landed();
-  eh_globals() = hub_eh_;
+  *eh_ = hub_eh_;
   running_ = nullptr;
   g->state = GoroutineState::Done;
   if (!finished_) {

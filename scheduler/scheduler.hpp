@@ -1,14 +1,16 @@
 // scheduler.hpp: the engine. Private to the runtime.
 //
-// How scheduling works. A run owns one OS thread. The hub (the thread's own
-// stack) resumes one goroutine at a time; a goroutine runs until it reaches a
-// scheduling point (spawn, channel operation, select, lock, unlock, wait,
-// sleep, yield) and there asks the Strategy whether it goes on or which
-// runnable goroutine takes over. A goroutine that blocks parks itself in a
-// wait queue and returns to the hub, which asks the Strategy which runnable
-// goroutine runs next. When nothing is runnable the hub moves virtual time to
-// the earliest timer and fires every timer due then (ties in an order the
-// Strategy picks); with no timer either, the run has deadlocked.
+// How scheduling works. A run owns one OS thread. One goroutine runs at a
+// time until it reaches a scheduling point (spawn, channel operation, select,
+// lock, unlock, wait, sleep, yield) and there asks the Strategy whether it
+// goes on or which runnable goroutine takes over. A goroutine that blocks
+// parks itself in a wait queue and asks the Strategy which runnable goroutine
+// runs next. Either way it switches to that goroutine directly, doing on its
+// own stack exactly what the hub (the thread's own stack) would have done, so
+// that a hand-over costs one fiber switch, not two. The hub takes over when
+// nothing is runnable: it moves virtual time to the earliest timer and fires
+// every timer due then (ties in an order the Strategy picks); with no timer
+// either, the run has deadlocked.
 //
 // Replaying a run is only a matter of a Strategy that answers from a log: the
 // Scheduler itself never chooses anything.
@@ -201,8 +203,30 @@ class Scheduler {
   std::uint32_t new_object_id();
   void schedule();
   Goroutine* new_goroutine(UniqueTask task, std::string_view name, Gid parent);
+  // pick_runnable() takes the goroutine to run next out of the run queue
+  // (non-empty), asking the Strategy when there is a choice.
+  Goroutine* pick_runnable();
+  // resume() runs g from the hub until control comes back to the hub.
   void resume(Goroutine* g);
+  // begin_turn() does what comes before g runs: its Switch event, its state,
+  // its fiber when it never ran.
+  void begin_turn(Goroutine* g);
+  // switch_fiber() suspends from and resumes to (null: the hub in either),
+  // swapping the exception state; it returns when something resumes from.
+  // running_ becomes to, or stays from when to is the hub, for the hub to
+  // see which goroutine came back.
+  void switch_fiber(Goroutine* from, Goroutine* to);
+  // switch_to_hub() suspends the running goroutine and resumes the hub.
   void switch_to_hub();
+  // switch_away() ends the running goroutine's turn (it is parked or back in
+  // the run queue): the next runnable goroutine runs, or the hub when none is.
+  void switch_away();
+  // hand_over() runs next in place of the running goroutine g, directly, as
+  // the hub would have; next may be g itself (a yield picked it again).
+  void hand_over(Goroutine* g, Goroutine* next);
+  // after_switch() is where a goroutine goes on after its switch returned: a
+  // killed one unwinds.
+  void after_switch(Goroutine* g);
   void goroutine_main(Goroutine* g);
   void goroutine_done(Goroutine* g);
   void end_run(Outcome outcome, std::string message, Goroutine* g, Site site);
@@ -236,9 +260,16 @@ class Scheduler {
   std::size_t runq_head_ = 0;
   std::vector<Timer> timers_;  // a heap on timer_later
   Goroutine* running_ = nullptr;
-  Goroutine* next_ = nullptr;  // chosen at a scheduling point, for the hub to resume
+  Goroutine* next_ = nullptr;  // chosen by a goroutine, for the hub to resume
   Gid last_ran_ = 0;
   boost::context::fiber hub_;
+  // switched_from_ is where the fiber that switched last keeps its context:
+  // whatever it resumed stores the handle its resume() returns there.
+  boost::context::fiber* switched_from_ = nullptr;
+  EhState* eh_ = nullptr;  // this thread's __cxa_eh_globals
+  // hub_error_ is a failure of the strategy or an observer in a goroutine's
+  // hand-over, which the hub would have met itself: the hub rethrows it.
+  std::exception_ptr hub_error_;
   std::uint64_t seq_ = 0;
   std::int64_t now_ = 0;
   // object_names_[id] names each channel, mutex, WaitGroup and timer of the
