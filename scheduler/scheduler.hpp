@@ -38,6 +38,7 @@
 #include <gorewind/observer.hpp>
 #include <gorewind/outcome.hpp>
 #include <gorewind/run.hpp>
+#include <gorewind/site.hpp>
 #include <gorewind/strategy.hpp>
 #include <gorewind/time.hpp>
 
@@ -117,22 +118,36 @@ class Scheduler {
   RunResult run(const std::function<void()>& main_fn);
 
   // get() is this thread's running scheduler; throws Error outside a run.
-  static Scheduler& get();
-  static Scheduler* current();
+  static Scheduler& get() {
+    if (!current_) outside_run();
+    return *current_;
+  }
+  static Scheduler* current() { return current_; }
 
   // --- called from goroutines ---
   Goroutine* running() const { return running_; }
   // user_site() returns the site to record for an operation called at loc:
   // loc itself in user code, else the goroutine's last user site.
-  const std::source_location& user_site(const std::source_location& loc);
+  const std::source_location& user_site(const std::source_location& loc) {
+    Goroutine* g = running_;
+    if (loc.file_name() != user_file_) {
+      if (!is_user_site(loc)) return g ? g->site : loc;
+      user_file_ = loc.file_name();
+    }
+    if (g) g->site = loc;
+    return loc;
+  }
   // tearing_down(): see detail::tearing_down().
-  bool tearing_down();
+  bool tearing_down() { return finished_ && killed_unwinds(); }
   void spawn(UniqueTask task, std::string_view name, const std::source_location& site);
   // sched_point() lets the strategy run another goroutine before the running
   // one goes on with its next operation. Returns false when the run ended
   // meanwhile (the goroutine is being torn down while it unwinds): the
   // operation must then do nothing.
-  bool sched_point();
+  bool sched_point() {
+    if (runq_.size() == runq_head_ && !watchdog_.limit_reached(seq_)) return true;  // nobody to run instead
+    return offer_turn();
+  }
   void yield(const std::source_location& site);
   // park() blocks the running goroutine until wake(); returns early, without
   // effect, when the run ends.
@@ -199,6 +214,12 @@ class Scheduler {
     return a.when != b.when ? a.when > b.when : a.id > b.id;
   }
 
+  [[noreturn]] static void outside_run();
+  // killed_unwinds() is tearing_down() once the run has ended: it sends a
+  // killed goroutine on its way out (GoroutineExit) and returns true.
+  bool killed_unwinds();
+  // offer_turn() is sched_point() when the strategy may have a choice.
+  bool offer_turn();
   void dispatch(const Event& e);
   std::uint32_t new_object_id();
   void schedule();
@@ -248,6 +269,8 @@ class Scheduler {
   // unwound, and the run ends (if it had not yet).
   void abandon(Goroutine* g);
 
+  static constinit thread_local Scheduler* current_;  // this thread's running scheduler
+
   RunOptions options_;
   std::shared_ptr<Strategy> strategy_;
   std::vector<Observer*> observers_;
@@ -272,6 +295,9 @@ class Scheduler {
   std::exception_ptr hub_error_;
   std::uint64_t seq_ = 0;
   std::int64_t now_ = 0;
+  // user_file_ is the last file is_user_site() accepted, asked at every
+  // operation: a program's operations come from a few files.
+  const char* user_file_ = nullptr;
   // object_names_[id] names each channel, mutex, WaitGroup and timer of the
   // run; kept here because a blocked goroutine may outlive the object's frame.
   std::vector<std::string> object_names_;
