@@ -49,7 +49,7 @@ class RingBuffer {
  private:
   // wrap() maps an index in [0, 2 * cap_) into the array.
   std::size_t wrap(std::size_t i) const { return i >= cap_ ? i - cap_ : i; }
-  void grow() {
+  [[gnu::noinline]] void grow() {  // rare: kept out of push_back()'s way
     std::size_t cap = cap_ < 4 ? 4 : cap_ * 2;
     if (cap > limit_) cap = limit_;
     T* slots = std::allocator<T>().allocate(cap);
