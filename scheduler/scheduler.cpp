@@ -94,6 +94,7 @@ bool Scheduler::killed_unwinds() {
 RunResult Scheduler::run(const std::function<void()>& main_fn) {
   RunInfo info{options_.scenario, options_.seed, std::string(strategy_->name()), options_.params};
   strategy_->begin_run(options_.seed);
+  keeps_running_ = strategy_->keeps_running();
   for (Observer* o : observers_) o->on_run_begin(info);
   result_.seed = options_.seed;
   result_.strategy = info.strategy;

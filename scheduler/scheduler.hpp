@@ -145,7 +145,8 @@ class Scheduler {
   // meanwhile (the goroutine is being torn down while it unwinds): the
   // operation must then do nothing.
   bool sched_point() {
-    if (runq_.size() == runq_head_ && !watchdog_.limit_reached(seq_)) return true;  // nobody to run instead
+    // Nobody to run instead, or a strategy that would say so.
+    if ((runq_.size() == runq_head_ || keeps_running_) && !watchdog_.limit_reached(seq_)) return true;
     return offer_turn();
   }
   void yield(const std::source_location& site);
@@ -273,6 +274,7 @@ class Scheduler {
 
   RunOptions options_;
   std::shared_ptr<Strategy> strategy_;
+  bool keeps_running_ = false;  // strategy_->keeps_running() for this run
   std::vector<Observer*> observers_;
   StackPool* pool_;
   std::uint64_t generation_;
