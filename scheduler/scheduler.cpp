@@ -251,11 +251,6 @@ void Scheduler::report_blocked(bool forever_only) {
   }
 }
 
-void Scheduler::push_runnable(Goroutine* g) {
-  g->state = GoroutineState::Runnable;
-  runq_.push_back(g->id);
-}
-
 Goroutine* Scheduler::take_runnable(std::size_t index) {
   Gid id;
   if (index == 0) {
@@ -431,25 +426,6 @@ void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_loc
   switch_away();
   g->reason = WaitReason::None;
   g->wait_obj = 0;
-}
-
-void Scheduler::wake(Goroutine* g, std::uint64_t cause, Gid waker) {
-  push_runnable(g);
-  emit(EventKind::Wake, g->id, g->site, [&](Event& e) {
-    e.peer = waker;
-    e.cause = cause;
-  });
-}
-
-void Scheduler::complete(Waiter* w, std::uint64_t cause, Gid waker) {
-  w->done = true;
-  w->cause = cause;
-  w->peer = waker;
-  if (SelectWait* sel = w->sel) {
-    sel->fired = w->case_index;
-    for (std::size_t i = 0; i < sel->count; ++i) sel->waiters[i].unlink();
-  }
-  wake(w->g, cause, waker);
 }
 
 void Scheduler::fail(Outcome outcome, std::string message, const std::source_location& site) {

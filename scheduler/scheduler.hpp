@@ -154,10 +154,25 @@ class Scheduler {
   // effect, when the run ends.
   void park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered = {});
   // wake() makes a parked goroutine runnable; cause is the waking event's seq.
-  void wake(Goroutine* g, std::uint64_t cause, Gid waker);
+  void wake(Goroutine* g, std::uint64_t cause, Gid waker) {
+    push_runnable(g);
+    emit(EventKind::Wake, g->id, g->site, [&](Event& e) {
+      e.peer = waker;
+      e.cause = cause;
+    });
+  }
   // complete() finishes a waiter's operation (done, cause, peer), fires its
   // select if it belongs to one, and wakes its goroutine.
-  void complete(Waiter* w, std::uint64_t cause, Gid waker);
+  void complete(Waiter* w, std::uint64_t cause, Gid waker) {
+    w->done = true;
+    w->cause = cause;
+    w->peer = waker;
+    if (SelectWait* sel = w->sel) {
+      sel->fired = w->case_index;
+      for (std::size_t i = 0; i < sel->count; ++i) sel->waiters[i].unlink();
+    }
+    wake(w->g, cause, waker);
+  }
   // fail() ends the run from the running goroutine with a failure that
   // cannot be recovered (a fatal error, a failed check). It returns only
   // while the goroutine is being torn down.
@@ -252,7 +267,10 @@ class Scheduler {
   void goroutine_main(Goroutine* g);
   void goroutine_done(Goroutine* g);
   void end_run(Outcome outcome, std::string message, Goroutine* g, Site site);
-  void push_runnable(Goroutine* g);
+  void push_runnable(Goroutine* g) {
+    g->state = GoroutineState::Runnable;
+    runq_.push_back(g->id);
+  }
   Goroutine* take_runnable(std::size_t index);
   bool fire_timers();
   void fire(Timer& t);
