@@ -148,7 +148,7 @@ void Scheduler::schedule() {
   }
 }
 
-Goroutine* Scheduler::pick_runnable() {
+inline Goroutine* Scheduler::pick_runnable() {
   const std::size_t n = runq_.size() - runq_head_;
   std::size_t i = 0;
   if (n > 1) {
@@ -251,7 +251,7 @@ void Scheduler::report_blocked(bool forever_only) {
   }
 }
 
-Goroutine* Scheduler::take_runnable(std::size_t index) {
+inline Goroutine* Scheduler::take_runnable(std::size_t index) {
   Gid id;
   if (index == 0) {
     id = runq_[runq_head_++];
@@ -287,25 +287,27 @@ void Scheduler::resume(Goroutine* g) {
   }
 }
 
-void Scheduler::begin_turn(Goroutine* g) {
+inline void Scheduler::begin_turn(Goroutine* g) {
   if (g->id != last_ran_ && !finished_) emit(EventKind::Switch, g->id, g->site);
   last_ran_ = g->id;
   g->state = GoroutineState::Running;
-  if (!g->started) {
-    // The stack is taken when the goroutine first runs, so goroutines that
-    // wait their turn in the run queue cost no stack.
-    g->started = true;
-    g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack, stack_color(g->id)}, [this, g](boost::context::fiber&& from) {
-      *switched_from_ = std::move(from);
-      watchdog_.enter(g->stack);
-      goroutine_main(g);
-      // Done: back to the hub, which frees the goroutine (Boost frees its
-      // stack once off it).
-      *eh_ = hub_eh_;
-      switched_from_ = &g->ctx;
-      return std::move(hub_);
-    });
-  }
+  // The stack is taken when the goroutine first runs, so goroutines that
+  // wait their turn in the run queue cost no stack.
+  if (!g->started) start_fiber(g);
+}
+
+void Scheduler::start_fiber(Goroutine* g) {
+  g->started = true;
+  g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack, stack_color(g->id)}, [this, g](boost::context::fiber&& from) {
+    *switched_from_ = std::move(from);
+    watchdog_.enter(g->stack);
+    goroutine_main(g);
+    // Done: back to the hub, which frees the goroutine (Boost frees its
+    // stack once off it).
+    *eh_ = hub_eh_;
+    switched_from_ = &g->ctx;
+    return std::move(hub_);
+  });
 }
 
 // Inlined, like switch_away() and hand_over(): each frame left on a parked

@@ -248,6 +248,8 @@ class Scheduler {
   // begin_turn() does what comes before g runs: its Switch event, its state,
   // its fiber when it never ran.
   void begin_turn(Goroutine* g);
+  // start_fiber() gives a goroutine that never ran its stack and its fiber.
+  void start_fiber(Goroutine* g);
   // switch_fiber() suspends from and resumes to (null: the hub in either),
   // swapping the exception state; it returns when something resumes from.
   // running_ becomes to, or stays from when to is the hub, for the hub to
