@@ -57,7 +57,7 @@ enum class GoroutineState : std::uint8_t {
 
 // EhState mirrors libstdc++'s per-thread __cxa_eh_globals (the caught
 // exception stack and the uncaught count). Boost 1.74 keeps one per thread,
-// not per fiber, so the hub swaps it at every switch; otherwise a goroutine
+// not per fiber, so every switch swaps it (switch_fiber()); otherwise a goroutine
 // that switches inside a catch block or while unwinding would corrupt
 // another's.
 struct EhState {

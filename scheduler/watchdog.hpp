@@ -44,7 +44,8 @@ namespace gorewind::detail {
 enum class Runaway : int { None = 0, Overflow = 1, Timeout = 2 };
 
 // WatchState is what the handlers read about this thread's run: plain data
-// that the hub keeps up to date, found through a thread_local pointer.
+// that the scheduler keeps up to date at each switch, found through a
+// thread_local pointer.
 struct WatchState {
   sigjmp_buf* jump = nullptr;  // armed: where to jump
   char* lo = nullptr;          // the running goroutine's stack; null while the hub runs
