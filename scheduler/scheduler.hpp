@@ -75,12 +75,14 @@ struct Goroutine {
   // site is the user site of its latest operation (where it is parked).
   std::source_location site;
   boost::context::fiber ctx;
-  UniqueTask task;
   EhState eh;
   bool started = false;        // has a stack and has run
   void* stack = nullptr;       // its stack's lowest address (the guard page), once started
   bool killed = false;         // the run ended: unwind instead of going on
   bool final_cleanup = false;  // its callable is being destroyed after it returned
+  // Last: the callable (80 bytes) is not needed once started, and what every
+  // switch reads above then shares fewer cache lines.
+  UniqueTask task;
 };
 
 // TimerState is a timer that a handle can stop or reset (after(), Timer,
