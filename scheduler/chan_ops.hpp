@@ -3,6 +3,7 @@
 #pragma once
 
 #include <source_location>
+#include <string>
 
 #include <gorewind/detail/chan_core.hpp>
 #include <gorewind/error.hpp>
@@ -53,18 +54,19 @@ inline void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std:
     s.complete(r, seq, me);
     return;
   }
+  c.buf_push(value);
   s.emit(EventKind::Send, me, site, [&](Event& e) {
     e.obj_kind = ObjKind::Chan;
     e.obj = c.id_;
     e.select_case = select_case;
-    e.value = c.value_of(value);
+    e.value = c.buf_at(c.buf_len() - 1);
   });
-  c.buf_push(value);
 }
 
 inline bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::source_location& site, int select_case) {
   const Gid me = s.running()->id;
-  auto emit_recv = [&](Gid peer, bool ok) {
+  std::string refill;
+  auto emit_recv = [&](Gid peer, bool ok, bool refilled = false) {
     return s.emit(EventKind::Recv, me, site, [&](Event& e) {
       e.obj_kind = ObjKind::Chan;
       e.obj = c.id_;
@@ -72,6 +74,10 @@ inline bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::
       e.ok = ok;
       e.select_case = select_case;
       e.value = c.slot_value(slot);
+      if (refilled) {
+        refill = c.buf_at(c.buf_len() - 1).to_string();
+        e.text = refill;
+      }
     });
   };
   if (c.buf_len() > 0) {
@@ -79,7 +85,7 @@ inline bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::
     // A sender blocked on the full buffer now gets its value in at the back.
     Waiter* w = c.sendq.pop_front();
     if (w) c.buf_push(w->data);
-    const std::uint64_t seq = emit_recv(0, true);
+    const std::uint64_t seq = emit_recv(0, true, w != nullptr);
     if (w) {
       w->ok = true;
       s.complete(w, seq, me);

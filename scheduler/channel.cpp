@@ -5,11 +5,12 @@
 
 namespace gorewind::detail {
 
-ChanCore::ChanCore(std::size_t capacity, std::string_view name, const ValueType* type,
-                   const std::source_location& loc)
-    : cap_(capacity),
-      id_(detail::register_object(ObjKind::Chan, name, static_cast<std::int64_t>(capacity), type->name, loc)),
-      type_(type) {}
+ChanCore::ChanCore(std::size_t capacity, const ValueType* type) : cap_(capacity), type_(type) {}
+
+void ChanCore::attach(std::string_view name, const std::source_location& loc) {
+  id_ = register_object(ObjKind::Chan, name, static_cast<std::int64_t>(cap_), type_->name, loc, this);
+  generation_ = run_generation();
+}
 
 void ChanCore::send(void* value, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
@@ -84,12 +85,12 @@ bool ChanCore::offer(void* value) {
     return true;
   }
   if (buf_len() >= cap_) return false;
+  buf_push(value);
   s.emit(EventKind::Send, 0, {}, [&](Event& e) {
     e.obj_kind = ObjKind::Chan;
     e.obj = id_;
-    e.value = value_of(value);
+    e.value = buf_at(buf_len() - 1);
   });
-  buf_push(value);
   return true;
 }
 

@@ -39,6 +39,7 @@ std::string_view to_string(EventKind k) {
     case EventKind::Store: return "store";
     case EventKind::Watch: return "watch";
     case EventKind::Recover: return "recover";
+    case EventKind::Trace: return "trace";
   }
   return "?";
 }
@@ -57,6 +58,19 @@ std::string_view to_string(ObjKind k) {
     case ObjKind::Shared: return "shared";
   }
   return "?";
+}
+
+ObjKind waited_kind(WaitReason r) {
+  switch (r) {
+    case WaitReason::Mutex: return ObjKind::Mutex;
+    case WaitReason::WaitGroup: return ObjKind::WaitGroup;
+    case WaitReason::Sleep: return ObjKind::Timer;
+    case WaitReason::RWMutexRead:
+    case WaitReason::RWMutexWrite: return ObjKind::RWMutex;
+    case WaitReason::Cond: return ObjKind::Cond;
+    case WaitReason::Once: return ObjKind::Once;
+    default: return ObjKind::Chan;
+  }
 }
 
 std::string_view to_string(WaitReason r) {

@@ -8,6 +8,8 @@ namespace gorewind {
 
 using detail::Scheduler;
 
+Mutex::~Mutex() { detail::release_object(id_, generation_); }
+
 std::uint32_t Mutex::id(const std::source_location& loc) {
   // A Mutex may outlive a run (a test's global, say): it is registered anew,
   // unlocked, in each run that uses it.
@@ -16,7 +18,7 @@ std::uint32_t Mutex::id(const std::source_location& loc) {
     generation_ = gen;
     locked_ = false;
     owner_ = 0;
-    id_ = detail::register_object(ObjKind::Mutex, name_, 0, "", loc);
+    id_ = detail::register_object(ObjKind::Mutex, name_, 0, "", loc, this);
   }
   return id_;
 }

@@ -14,6 +14,8 @@ namespace gorewind {
 
 using detail::Scheduler;
 
+RWMutex::~RWMutex() { detail::release_object(id_, generation_); }
+
 std::uint32_t RWMutex::id(const std::source_location& loc) {
   // Like Mutex, registered anew, unlocked, in each run that uses it.
   const std::uint64_t gen = detail::run_generation();
@@ -22,7 +24,8 @@ std::uint32_t RWMutex::id(const std::source_location& loc) {
     writer_slot_ = false;
     writer_draining_ = false;
     readers_ = 0;
-    id_ = detail::register_object(ObjKind::RWMutex, name_, 0, "", loc);
+    writer_ = 0;
+    id_ = detail::register_object(ObjKind::RWMutex, name_, 0, "", loc, this);
   }
   return id_;
 }
@@ -60,6 +63,7 @@ void RWMutex::lock(std::source_location loc) {
     if (!w.done) return;  // torn down
     cause = w.cause;
   }
+  writer_ = g->id;
   s.emit(EventKind::Lock, g->id, site, [&](Event& e) {
     e.obj_kind = ObjKind::RWMutex;
     e.obj = id_;
@@ -74,7 +78,8 @@ bool RWMutex::try_lock(std::source_location loc) {
   id(site);
   if (!s.sched_point() || writer_slot_ || readers_ > 0) return false;
   writer_slot_ = true;
-  s.emit(EventKind::Lock, s.running()->id, site, [&](Event& e) {
+  writer_ = s.running()->id;
+  s.emit(EventKind::Lock, writer_, site, [&](Event& e) {
     e.obj_kind = ObjKind::RWMutex;
     e.obj = id_;
   });
@@ -90,6 +95,7 @@ void RWMutex::unlock(std::source_location loc) {
   if (!writer_slot_ || writer_draining_)
     return s.fail(Outcome::Panic, "fatal error: sync: Unlock of unlocked RWMutex", site);
   writer_slot_ = false;
+  writer_ = 0;
   const Gid me = s.running()->id;
   const std::uint64_t seq = s.emit(EventKind::Unlock, me, site, [&](Event& e) {
     e.obj_kind = ObjKind::RWMutex;

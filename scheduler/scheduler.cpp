@@ -3,7 +3,9 @@
 #include <cxxabi.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <exception>
+#include <typeinfo>
 
 #include <gorewind/error.hpp>
 #include <gorewind/random_strategy.hpp>
@@ -45,18 +47,13 @@ struct PooledStack {
   }
 };
 
-// waited_kind() is the kind of object a goroutine parked for this reason waits on.
-ObjKind waited_kind(WaitReason r) {
-  switch (r) {
-    case WaitReason::Mutex: return ObjKind::Mutex;
-    case WaitReason::WaitGroup: return ObjKind::WaitGroup;
-    case WaitReason::Sleep: return ObjKind::Timer;
-    case WaitReason::RWMutexRead:
-    case WaitReason::RWMutexWrite: return ObjKind::RWMutex;
-    case WaitReason::Cond: return ObjKind::Cond;
-    case WaitReason::Once: return ObjKind::Once;
-    default: return ObjKind::Chan;
-  }
+// current_exception_type() is the demangled type of the exception being handled.
+std::string current_exception_type() {
+  const std::type_info* t = abi::__cxa_current_exception_type();
+  if (!t) return "unknown";
+  int status = 0;
+  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(t->name(), nullptr, nullptr, &status), std::free);
+  return status == 0 && name ? std::string(name.get()) : std::string(t->name());
 }
 
 }  // namespace
@@ -82,6 +79,9 @@ Scheduler::~Scheduler() { current_ = outer_; }
 void Scheduler::outside_run() { throw Error("gorewind: runtime call outside gorewind::run"); }
 
 void Scheduler::dispatch(const Event& e) {
+  // A Wake is reported by the waker under the woken goroutine's id.
+  if (e.gid != 0 && e.kind != EventKind::Wake && e.site.file_name()[0] != '\0')
+    if (Goroutine* g = goroutines_[e.gid].get()) g->event_site = e.site;
   for (Observer* o : observers_) o->on_event(e);
 }
 
@@ -176,6 +176,7 @@ void Scheduler::goroutine_main(Goroutine* g) {
     g->task();
   } catch (const GoroutineExit&) {
   } catch (const Panic& p) {
+    panic_escaped(p);
     if (!finished_) end_run(Outcome::Panic, p.message(), g, p.site());
   } catch (const Error&) {
     // Misuse or bad input (a malformed parameter, say) is not the program's
@@ -187,7 +188,9 @@ void Scheduler::goroutine_main(Goroutine* g) {
   } catch (const std::exception& e) {
     if (!finished_) end_run(Outcome::Panic, e.what(), g, Site::from(g->site));
   } catch (...) {
-    if (!finished_) end_run(Outcome::Panic, "unknown C++ exception", g, Site::from(g->site));
+    // Not a std::exception: a test framework's assertion (Catch2's REQUIRE
+    // throws its own type), say. It fails this schedule, named by its type.
+    if (!finished_) end_run(Outcome::Panic, "uncaught exception of type " + current_exception_type(), g, Site::from(g->site));
   }
   g->final_cleanup = true;
   try {
@@ -274,7 +277,12 @@ inline Goroutine* Scheduler::take_runnable(std::size_t index) {
 
 void Scheduler::resume(Goroutine* g) {
   if (!finished_ && watchdog_.limit_reached(seq_)) return stop_at_limit(g);
-  begin_turn(g);
+  try {
+    begin_turn(g);
+  } catch (...) {
+    running_ = nullptr;  // g never got the CPU
+    throw;
+  }
   switch_fiber(nullptr, g);
   // Back from whichever goroutine ran last, g or one it handed over to.
   Goroutine* last = running_;
@@ -288,9 +296,12 @@ void Scheduler::resume(Goroutine* g) {
 }
 
 inline void Scheduler::begin_turn(Goroutine* g) {
+  // g is running before its Switch is reported: an observer capturing the
+  // state at the Switch sees g on the CPU.
+  running_ = g;
+  g->state = GoroutineState::Running;
   if (g->id != last_ran_ && !finished_) emit(EventKind::Switch, g->id, g->site);
   last_ran_ = g->id;
-  g->state = GoroutineState::Running;
   // The stack is taken when the goroutine first runs, so goroutines that
   // wait their turn in the run queue cost no stack.
   if (!g->started) start_fiber(g);
@@ -363,6 +374,7 @@ void Scheduler::switch_to_hub() {
   try {
     begin_turn(next);
   } catch (...) {
+    running_ = g;  // next never got the CPU: g goes to the hub
     hub_error_ = std::current_exception();
     return switch_to_hub();
   }
@@ -413,7 +425,8 @@ void Scheduler::yield(const std::source_location& loc) {
   switch_away();
 }
 
-void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered) {
+void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered,
+                     std::span<const std::int32_t> waits) {
   Goroutine* g = running_;
   g->state = GoroutineState::Blocked;
   g->reason = reason;
@@ -424,6 +437,7 @@ void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_loc
     e.obj = obj;
     e.obj_kind = obj != 0 ? waited_kind(reason) : ObjKind::None;
     e.value = offered;
+    e.ready = waits;
   });
   switch_away();
   g->reason = WaitReason::None;
@@ -438,8 +452,13 @@ void Scheduler::fail(Outcome outcome, std::string message, const std::source_loc
 }
 
 std::uint32_t Scheduler::register_object(ObjKind kind, std::string_view name, std::int64_t amount,
-                                         std::string_view type_name, const std::source_location& loc) {
+                                         std::string_view type_name, const std::source_location& loc,
+                                         const void* self) {
   const std::uint32_t id = new_object_id();
+  if (self) {
+    if (object_refs_.size() <= id) object_refs_.resize(id + 1);
+    object_refs_[id] = ObjectRef{kind, self};
+  }
   std::string& stored = object_names_[id];
   stored = name.empty() ? std::string(to_string(kind)) + std::to_string(id) : std::string(name);
   const Gid gid = running_ ? running_->id : 0;
@@ -645,9 +664,9 @@ std::uint64_t run_generation() {
 }
 
 std::uint32_t register_object(ObjKind kind, std::string_view name, std::int64_t amount, std::string_view type_name,
-                              const std::source_location& loc) {
+                              const std::source_location& loc, const void* self) {
   Scheduler& s = Scheduler::get();
-  return s.register_object(kind, name, amount, type_name, s.user_site(loc));
+  return s.register_object(kind, name, amount, type_name, s.user_site(loc), self);
 }
 
 bool tearing_down() { return Scheduler::get().tearing_down(); }

@@ -27,6 +27,8 @@
 #include <cstdint>
 #include <exception>
 #include <functional>
+#include <map>
+#include <span>
 #include <memory>
 #include <optional>
 #include <source_location>
@@ -35,10 +37,12 @@
 
 #include <gorewind/channel.hpp>
 #include <gorewind/detail/runtime.hpp>
+#include <gorewind/error.hpp>
 #include <gorewind/observer.hpp>
 #include <gorewind/outcome.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/site.hpp>
+#include <gorewind/state.hpp>
 #include <gorewind/strategy.hpp>
 #include <gorewind/time.hpp>
 
@@ -80,6 +84,9 @@ struct Goroutine {
   void* stack = nullptr;       // its stack's lowest address (the guard page), once started
   bool killed = false;         // the run ended: unwind instead of going on
   bool final_cleanup = false;  // its callable is being destroyed after it returned
+  // event_site is the site of its latest event, as observers saw it (kept
+  // only while someone observes: capture_state reports it).
+  std::source_location event_site;
   // Last: the callable (80 bytes) is not needed once started, and what every
   // switch reads above then shares fewer cache lines.
   UniqueTask task;
@@ -108,6 +115,9 @@ struct SelectWait {
   std::size_t count = 0;
   int fired = -1;
 };
+
+// panic_escaped() marks a panic that left its goroutine: not recovered.
+void panic_escaped(const Panic& p);
 
 class Scheduler {
  public:
@@ -141,6 +151,8 @@ class Scheduler {
   }
   // tearing_down(): see detail::tearing_down().
   bool tearing_down() { return finished_ && killed_unwinds(); }
+  // finished() says whether the run has ended (never throws).
+  bool finished() const { return finished_; }
   void spawn(UniqueTask task, std::string_view name, const std::source_location& site);
   // sched_point() lets the strategy run another goroutine before the running
   // one goes on with its next operation. Returns false when the run ended
@@ -154,7 +166,9 @@ class Scheduler {
   void yield(const std::source_location& site);
   // park() blocks the running goroutine until wake(); returns early, without
   // effect, when the run ends.
-  void park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered = {});
+  // waits lists a select's channels (see EventKind::Park).
+  void park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered = {},
+            std::span<const std::int32_t> waits = {});
   // wake() makes a parked goroutine runnable; cause is the waking event's seq.
   void wake(Goroutine* g, std::uint64_t cause, Gid waker) {
     push_runnable(g);
@@ -180,7 +194,8 @@ class Scheduler {
   // while the goroutine is being torn down.
   void fail(Outcome outcome, std::string message, const std::source_location& site);
   std::uint32_t register_object(ObjKind kind, std::string_view name, std::int64_t amount,
-                                std::string_view type_name, const std::source_location& loc);
+                                std::string_view type_name, const std::source_location& loc,
+                                const void* self = nullptr);
   std::int64_t now_ns() const { return now_; }
   void sleep(Duration d, const std::source_location& site);
   // new_timer() makes a timer firing into a fresh capacity-1 channel after d
@@ -195,6 +210,13 @@ class Scheduler {
   // whether the timer was pending (armed, or fired but not yet received).
   bool arm_timer(TimerState& t, Duration d);
   bool disarm_timer(TimerState& t);
+  // --- the state a debugger shows (state.cpp) ---
+  // retire_object() keeps an object's last state when it is destroyed
+  // during the run (a state lists every object the run made).
+  void retire_object(std::uint32_t id);
+  void set_watched(std::string_view name, std::string text);
+  RuntimeState capture() const;
+
   Strategy& strategy() { return *strategy_; }
   std::uint64_t generation() const { return generation_; }
   const RunOptions& options() const { return options_; }
@@ -325,6 +347,16 @@ class Scheduler {
   // object_names_[id] names each channel, mutex, WaitGroup and timer of the
   // run; kept here because a blocked goroutine may outlive the object's frame.
   std::vector<std::string> object_names_;
+  struct ObjectRef {
+    ObjKind kind = ObjKind::None;
+    const void* self = nullptr;  // null once retired
+  };
+  std::vector<ObjectRef> object_refs_;  // by id, for bound objects
+  RuntimeState retired_;                // destroyed objects' last states
+  // offerings_[gid] is what a sender still parked on a destroyed channel
+  // offered there (a program may drop a channel its goroutines block on).
+  std::map<Gid, std::pair<std::uint32_t, std::string>> retired_offerings_;
+  std::map<std::string, std::string> watched_;
 
   bool finished_ = false;
   Watchdog watchdog_;

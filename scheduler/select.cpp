@@ -86,9 +86,11 @@ int select_impl(std::span<SelectCase> cases, const std::source_location& loc) {
     return 0u;
   }();
   std::size_t k = 0;
+  std::array<std::int32_t, kMaxCases> waits;
   for (std::size_t i = 0; i < cases.size(); ++i) {
     SelectCase& c = cases[i];
     if (!c.ch) continue;
+    waits[k] = c.is_send ? -static_cast<std::int32_t>(c.ch->id()) : static_cast<std::int32_t>(c.ch->id());
     Waiter& w = waiters[k++];
     w.g = g;
     w.data = c.data;
@@ -97,7 +99,7 @@ int select_impl(std::span<SelectCase> cases, const std::source_location& loc) {
     w.case_index = static_cast<int>(i);
     (c.is_send ? c.ch->sendq : c.ch->recvq).push_back(&w);
   }
-  s.park(WaitReason::Select, first_obj, site);
+  s.park(WaitReason::Select, first_obj, site, {}, {waits.data(), channels});
   if (sel.fired < 0) return -1;  // torn down
   const int chosen = sel.fired;
   const Waiter* fired = nullptr;

@@ -27,6 +27,7 @@ void shared_record(SharedCell& cell, bool store, ValueRef value, const std::sour
 void watch_record(std::string_view name, ValueRef value, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
+  s.set_watched(name, value.to_string());
   s.emit(EventKind::Watch, s.running()->id, s.user_site(loc), [&](Event& e) {
     e.text = name;
     e.value = value;

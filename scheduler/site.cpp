@@ -27,4 +27,8 @@ bool is_user_site(const std::source_location& loc) {
   return last_answer;
 }
 
+std::string site_text(const std::source_location& loc) {
+  return loc.file_name()[0] == '\0' ? std::string() : Site::from(loc).to_string();
+}
+
 }  // namespace gorewind

@@ -8,12 +8,14 @@ namespace gorewind {
 
 using detail::Scheduler;
 
+WaitGroup::~WaitGroup() { detail::release_object(id_, generation_); }
+
 std::uint32_t WaitGroup::id(const std::source_location& loc) {
   const std::uint64_t gen = detail::run_generation();
   if (generation_ != gen) {
     generation_ = gen;
     counter_ = 0;
-    id_ = detail::register_object(ObjKind::WaitGroup, name_, 0, "", loc);
+    id_ = detail::register_object(ObjKind::WaitGroup, name_, 0, "", loc, this);
   }
   return id_;
 }

@@ -394,6 +394,35 @@ TEST_CASE("chan: a send-on-closed panic can be recovered and the run goes on", "
   CHECK(after == std::pair<int, bool>{0, false});  // the failed send buffered nothing
 }
 
+TEST_CASE("recover: a caught panic is a Recover event, once, even when caught by value", "[semantics]") {
+  auto out = run_with(
+      [&] {
+        try {
+          gr::panic("first");
+        } catch (gr::Panic p) {  // a copy: still one recover
+        }
+        gr::go([] {
+          try {
+            gr::panic("second");
+          } catch (const gr::Panic&) {
+          }
+        }, "g");
+        gr::yield();
+      },
+      "fifo");
+  REQUIRE(out.result.outcome == gr::Outcome::Ok);
+  std::vector<std::pair<gr::Gid, std::string>> recovers;
+  for (const auto& e : out.events)
+    if (e.kind == gr::EventKind::Recover) recovers.emplace_back(e.gid, e.text);
+  CHECK(recovers == std::vector<std::pair<gr::Gid, std::string>>{{1, "first"}, {2, "second"}});
+}
+
+TEST_CASE("recover: a panic that escapes its goroutine is no Recover", "[semantics]") {
+  auto out = run_with([] { gr::go([] { gr::panic("boom"); }, "g"); gr::yield(); }, "fifo");
+  CHECK(out.result.outcome == gr::Outcome::Panic);
+  for (const auto& e : out.events) CHECK(e.kind != gr::EventKind::Recover);
+}
+
 TEST_CASE("chan: close of a closed channel panics", "[semantics]") {
   for (const auto& [strategy, seed] : schedules(5)) {
     INFO(strategy << " seed " << seed);

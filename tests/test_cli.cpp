@@ -1,5 +1,6 @@
 // End-to-end tests of the gorewind CLI, run as a user runs it. The binary
 // comes from GOREWIND_BIN (set by ctest).
+#include <stdlib.h>
 #include <sys/wait.h>
 
 #include <catch2/catch.hpp>
@@ -133,7 +134,7 @@ TEST_CASE("cli: bad input is one line on stderr and exit 2", "[cli]") {
       "run",                          // missing scenario
       "run nope",                     // unknown scenario
       "run handoff --seed abc",       // not a number
-      "run handoff --strategy pct",   // unknown strategy
+      "run handoff --strategy lifo",  // unknown strategy
       "run handoff --param x",        // not KEY=VALUE
       "run ping_pong --param n=abc",  // not an integer, seen inside the run
       "run handoff --bogus",          // unknown flag
@@ -157,4 +158,104 @@ TEST_CASE("cli: every command has help", "[cli]") {
   CHECK(contains(run.out, "--seed"));
   CHECK(contains(run.out, "--strategy"));
   CHECK(contains(run.out, "--param"));
+}
+
+namespace {
+
+// ExploreDb is a fresh log file for one explore test, removed at the end.
+struct ExploreDb {
+  std::string dir;
+  std::string path;
+  ExploreDb() {
+    char pattern[] = "/tmp/gorewind_explore_test.XXXXXX";
+    dir = mkdtemp(pattern) ? pattern : "/tmp";
+    path = dir + "/log.db";
+  }
+  ~ExploreDb() { std::system(("rm -rf '" + dir + "'").c_str()); }
+};
+
+// field_after() is the number following `label` in s ("lowest seed 17," -> 17).
+std::uint64_t field_after(const std::string& s, const std::string& label) {
+  const auto at = s.find(label);
+  REQUIRE(at != std::string::npos);
+  return std::stoull(s.substr(at + label.size()));
+}
+
+gr::ExploreResult explore_here(const std::string& scenario, gr::ExploreOptions o) {
+  const gr::Scenario* s = gr::find_scenario(scenario);
+  REQUIRE(s != nullptr);
+  o.run.max_steps = 1000000;  // as the CLI's default --step-limit
+  return gr::explore(s->body, o);
+}
+
+}  // namespace
+
+TEST_CASE("cli: explore finds flaky_order, records the lowest failing seed, --jobs 2 agrees", "[cli]") {
+  ExploreDb db;
+  gr::ExploreOptions o;
+  o.runs = 3000;
+  o.seed_start = 2;
+  const gr::ExploreResult here = explore_here("flaky_order", o);
+  REQUIRE(here.failures.size() == 1);
+  for (const char* jobs : {"1", "2"}) {
+    INFO("--jobs " << jobs);
+    const Cli r = cli("explore flaky_order --runs 3000 --seed-start 2 --jobs " + std::string(jobs) + " --db " + db.path);
+    CHECK(r.code == 1);
+    CHECK(contains(r.out, "check_failed at scenarios/flaky_order.cpp:"));
+    CHECK(field_after(r.out, "lowest seed ") == here.failures[0].seed);
+    const std::uint64_t id = field_after(r.out, "recorded as run ");
+    CHECK(contains(r.out, "show " + std::to_string(id)));
+    CHECK(contains(r.out, "run flaky_order --seed " + std::to_string(here.failures[0].seed) + " --strategy random"));
+    // The recorded run is that very schedule: its trace hash is the seed's.
+    const auto live = run_scenario("flaky_order", here.failures[0].seed);
+    const Cli runs = cli("runs --json --db " + db.path);
+    CHECK(contains(runs.out, "\"id\":" + std::to_string(id) + ",\"scenario\":\"flaky_order\""));
+    CHECK(contains(runs.out, "\"trace_hash\":\"" + live.hash + "\""));
+  }
+}
+
+TEST_CASE("cli: explore of a correct scenario, dfs to exhaustion, and --keep-going counts", "[cli]") {
+  ExploreDb db;
+  const Cli ok = cli("explore handoff --runs 500 --db " + db.path);
+  CHECK(ok.code == 0);
+  CHECK(contains(ok.out, "explored 500 schedules of handoff (random)"));
+  CHECK(contains(ok.out, "no failure"));
+
+  gr::ExploreOptions d;
+  d.strategy = "dfs";
+  d.runs = 0;
+  const gr::ExploreResult all = explore_here("handoff", d);
+  REQUIRE(all.exhausted);
+  const Cli dfs = cli("explore handoff --strategy dfs --db " + db.path);
+  CHECK(dfs.code == 0);
+  CHECK(contains(dfs.out, "explored " + std::to_string(all.runs) + " schedules of handoff (dfs, preemption bound 2)"));
+  CHECK(contains(dfs.out, "every schedule within the bound"));
+
+  gr::ExploreOptions k;
+  k.runs = 300;
+  k.keep_going = true;
+  const std::size_t failing = explore_here("flaky_order", k).failures.size();
+  REQUIRE(failing > 1);
+  std::size_t sharded = 0;
+  for (const char* shard : {"0/2", "1/2"}) {
+    const Cli r = cli("explore flaky_order --runs 300 --keep-going --shard " + std::string(shard) + " --db " + db.path);
+    CHECK(r.code == 1);
+    sharded += field_after(r.out, ": ");  // "...: N failing"
+  }
+  CHECK(sharded == failing);
+  const Cli whole = cli("explore flaky_order --runs 300 --keep-going --jobs 2 --db " + db.path);
+  CHECK(contains(whole.out, ": " + std::to_string(failing) + " failing"));
+}
+
+TEST_CASE("cli: explore's bad input is one line and exit 2", "[cli]") {
+  for (const std::string args :
+       {"explore nope", "explore handoff --strategy fifo", "explore handoff --shard 2/2", "explore handoff --shard x",
+        "explore handoff --jobs 0", "explore handoff --runs 5 --time 1", "explore handoff --param x",
+        "explore ping_pong --param n=abc", "explore handoff --depth 0"}) {
+    INFO("gorewind " << args);
+    const Cli r = cli(args + " --db /tmp/gorewind_explore_never.db");
+    CHECK(r.code == 2);
+    CHECK(r.err.size() == 1);
+    CHECK(r.out.empty());
+  }
 }

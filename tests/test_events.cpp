@@ -290,7 +290,7 @@ TEST_CASE("events: a receive from a full buffer lets the blocked sender in", "[e
                          "g2 send #1 =1",  // into the buffer: no peer
                          "g2 park #1 [chan send] =2",
                          "g1 switch",
-                         "g1 recv #1 =1",  // from the buffer: no peer
+                         "g1 recv #1 =1 '2'",  // from the buffer: no peer; text: the value let in
                          "g2 wake peer=g1",
                          "g1 recv #1 =2",  // fifo: main goes on; 2 is already buffered
                          "g1 yield",

@@ -90,6 +90,10 @@ int main(int argc, char** argv) {
     std::vector<std::unique_ptr<Command>> commands;
     commands.push_back(make_list_command());
     commands.push_back(make_run_command());
+    commands.push_back(make_record_command());
+    commands.push_back(make_runs_command());
+    commands.push_back(make_show_command());
+    commands.push_back(make_explore_command());
 
     std::vector<CLI::App*> subs;
     for (const auto& cmd : commands) {

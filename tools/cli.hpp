@@ -68,6 +68,10 @@ class Command {
 // The built-in commands, one per cmd_*.cpp.
 std::unique_ptr<Command> make_list_command();
 std::unique_ptr<Command> make_run_command();
+std::unique_ptr<Command> make_record_command();
+std::unique_ptr<Command> make_runs_command();
+std::unique_ptr<Command> make_show_command();
+std::unique_ptr<Command> make_explore_command();
 
 // main() runs the CLI: parses argv, runs the chosen command and returns its
 // exit code. Nothing escapes it; every error becomes one line on stderr.

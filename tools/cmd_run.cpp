@@ -1,83 +1,18 @@
 // cmd_run.cpp: `gorewind run <scenario>`, one run of a scenario under one
 // strategy and seed, reported the way Go reports a failing program.
-#include <charconv>
-#include <cmath>
-#include <cstdint>
-#include <cstdlib>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <string>
-#include <vector>
 
 #include <CLI/CLI.hpp>
-#include <gorewind/error.hpp>
-#include <gorewind/run.hpp>
-#include <gorewind/scenario.hpp>
-#include <gorewind/strategy.hpp>
 #include <gorewind/trace_hasher.hpp>
 
 #include "cli.hpp"
 #include "outcome_report.hpp"
+#include "scenario_run.hpp"
 
 namespace gorewind::cli {
 namespace {
-
-// parse_seed() reads a seed: decimal digits only, up to 2^64-1. (CLI11 would
-// take "-1" as 2^64-1 and "010" as octal 8; a seed must mean what it says.)
-std::uint64_t parse_seed(const std::string& text) {
-  std::uint64_t seed = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, seed);
-  if (text.empty() || text[0] == '+' || text[0] == '-' || ec != std::errc() || ptr != end)
-    throw UsageError("--seed: '" + text + "' is not a seed (a decimal integer from 0 to 18446744073709551615)");
-  return seed;
-}
-
-// parse_step_limit() reads --step-limit: a decimal count, 0 for none.
-std::uint64_t parse_step_limit(const std::string& text) {
-  std::uint64_t n = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
-  if (text.empty() || text[0] == '+' || text[0] == '-' || ec != std::errc() || ptr != end)
-    throw UsageError("--step-limit: '" + text + "' is not a number of events (a decimal integer, 0 for no limit)");
-  return n;
-}
-
-// parse_timeout() reads --timeout: seconds of wall clock, 0 for none.
-double parse_timeout(const std::string& text) {
-  char* end = nullptr;
-  const double s = text.empty() ? -1 : std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(s) || s < 0 || s > 1e9 ||
-      text.find_first_not_of("0123456789.") != std::string::npos)
-    throw UsageError("--timeout: '" + text + "' is not a number of seconds (such as 10 or 0.5; 0 for none)");
-  return s;
-}
-
-// parse_params() turns the --param KEY=VALUE arguments into a map. The key
-// must be non-empty and given once; the value may be empty.
-std::map<std::string, std::string> parse_params(const std::vector<std::string>& args) {
-  std::map<std::string, std::string> params;
-  for (const std::string& a : args) {
-    const auto eq = a.find('=');
-    if (eq == std::string::npos) throw UsageError("--param: '" + a + "' is not KEY=VALUE");
-    if (eq == 0) throw UsageError("--param: '" + a + "' has an empty key");
-    std::string key = a.substr(0, eq);
-    if (params.count(key) != 0) throw UsageError("--param: '" + key + "' given twice");
-    params.emplace(std::move(key), a.substr(eq + 1));
-  }
-  return params;
-}
-
-// shell_word() quotes s for a POSIX shell when it needs it.
-std::string shell_word(const std::string& s) {
-  const bool plain = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                                       "0123456789_-./=:,+@%") == std::string::npos;
-  if (plain) return s;
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 // RunCommand runs one scenario once. Exit code 0 when the run is ok, 1 for
 // any other outcome, 2 for bad input.
@@ -89,84 +24,24 @@ class RunCommand final : public Command {
   }
 
   void add_options(CLI::App& sub) override {
-    sub.add_option("scenario", scenario_, "The scenario to run (see the list command)")->required();
-    sub.add_option("--seed", seed_text_, "Seed of the strategy's choices; the same seed gives the same run")
-        ->type_name("N")
-        ->capture_default_str();
-    sub.add_option("--strategy", strategy_,
-                   "Who decides the schedule: random (seeded) or fifo (Go's run queue; ignores the seed)")
-        ->type_name("NAME")
-        ->capture_default_str();
-    sub.add_option("--param", param_args_, "A scenario parameter; repeat for several")
-        ->type_name("KEY=VALUE")
-        ->allow_extra_args(false);
-    sub.add_option("--step-limit", step_limit_text_,
-                   "End the run (outcome step_limit) once it has made N events: catches livelocks; 0: no limit")
-        ->type_name("N")
-        ->capture_default_str();
-    sub.add_option("--timeout", timeout_text_,
-                   "End the run (outcome timeout) after SECONDS of wall clock; a goroutine that never reaches a "
-                   "scheduling point is stopped where it stands; 0: no limit")
-        ->type_name("SECONDS")
-        ->capture_default_str();
+    args_.add_to(sub);
     sub.add_flag("--json", json_, "Print the result as one JSON object on one line");
   }
 
   int run(const Context& ctx) override {
-    const Scenario* scenario = find_scenario(scenario_);
-    if (scenario == nullptr) throw UsageError("unknown scenario '" + scenario_ + "' (see '" + ctx.program + " list')");
-    const std::uint64_t seed = parse_seed(seed_text_);
-    std::map<std::string, std::string> params = parse_params(param_args_);
-    const std::uint64_t step_limit = parse_step_limit(step_limit_text_);
-    const double timeout = parse_timeout(timeout_text_);
-
     TraceHasher hasher;
-    RunOptions options;
-    options.seed = seed;
-    options.strategy = make_strategy(strategy_);
-    options.observers = {&hasher};
-    options.scenario = scenario->name;
-    options.params = params;
-    options.max_steps = step_limit;
-    options.timeout = timeout;
-    // A gorewind::Error escaping the program is bad input, not a bug the run
-    // found (param_int() on `--param n=abc`): exit 2 with its message rather
-    // than report the panic the runtime makes of it.
-    std::string bad_input;
-    auto body = [&bad_input, fn = scenario->body] {
-      try {
-        fn();
-      } catch (const Error& e) {
-        bad_input = e.what();
-        throw;
-      }
-    };
-    RunResult result = gorewind::run(body, options);
-    if (!bad_input.empty()) throw UsageError(bad_input);
-    if (result.strategy.empty()) result.strategy = strategy_;
-
-    std::string reproduce = shell_word(ctx.program) + " run " + shell_word(scenario->name) +
-                            " --seed " + std::to_string(seed) + " --strategy " + shell_word(result.strategy);
-    for (const auto& [k, v] : params) reproduce += " --param " + shell_word(k + "=" + v);
-    if (step_limit != 0) reproduce += " --step-limit " + std::to_string(step_limit);
-    if (timeout > 0) reproduce += " --timeout " + timeout_text_;
-
-    const RunReport report{result, scenario->name, std::move(params), hasher.hex(), std::move(reproduce)};
+    ScenarioRun run = run_scenario(args_, ctx, {&hasher});
+    const RunReport report{run.result, run.scenario, std::move(run.params), hasher.hex(), std::move(run.reproduce)};
     if (json_) {
       std::cout << to_json(report) << "\n";
     } else {
       write_text(std::cout, report);
     }
-    return result.ok() ? kExitOk : kExitFailed;
+    return run.result.ok() ? kExitOk : kExitFailed;
   }
 
  private:
-  std::string scenario_;
-  std::string seed_text_ = "1";
-  std::string strategy_ = "random";
-  std::vector<std::string> param_args_;
-  std::string step_limit_text_ = "0";
-  std::string timeout_text_ = "0";
+  ScenarioArgs args_;
   bool json_ = false;
 };
 

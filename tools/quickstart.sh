@@ -12,7 +12,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build"
-PACKAGES=(libboost-context-dev libsqlite3-dev libcli11-dev libcereal-dev catch2 cmake ninja-build g++)
+PACKAGES=(libboost-context-dev libsqlite3-dev sqlite3 libcli11-dev libcereal-dev catch2 cmake ninja-build g++)
 
 usage() {
   cat <<USAGE

@@ -21,7 +21,9 @@ using Gid = std::uint32_t;
 enum class EventKind : std::uint8_t {
   Spawn,       // gid started goroutine peer; text = its name
   Switch,      // the scheduler resumed gid (emitted only when it differs from the last runner)
-  Park,        // gid blocked: reason, obj; value = the value a blocked send offers
+  Park,        // gid blocked: reason, obj; value = the value a blocked send offers;
+               // a select lists in ready the channels it waits on, in case order:
+               // +id to receive, -id to send
   Wake,        // gid became runnable; peer = waker (0: runtime); cause = seq of the waking event
   Yield,       // gid called gr::yield()
   Exit,        // gid returned
@@ -30,7 +32,9 @@ enum class EventKind : std::uint8_t {
   Send,        // gid sent value on obj; peer = receiver handed to directly (0: buffer);
                // a send that had parked reports cause = the receive that took it, no value
   Recv,        // gid received value (ok=false: closed and drained) on obj; peer = sender
-               // handed off directly (0: buffer or closed); cause = that send
+               // handed off directly (0: buffer or closed); cause = that send; when
+               // taking from the buffer let the first blocked sender's value in,
+               // text = that value's text
   Close,       // gid closed channel obj
   Select,      // gid's select chose select_case (its index in the call); ready = the
                // cases ready when it looked (empty when it had to wait); cause when woken
@@ -57,6 +61,7 @@ enum class EventKind : std::uint8_t {
   Store,       // gid wrote shared cell obj; value
   Watch,       // gid set watched value text (the name) to value
   Recover,     // gid caught a gr::Panic (text = message): recovered, as Go's recover()
+  Trace,       // gid called gr::trace: text = the label, value
 };
 
 // ObjKind says what an Event's obj names.
@@ -107,5 +112,7 @@ struct Event {
 std::string_view to_string(EventKind k);
 std::string_view to_string(ObjKind k);
 std::string_view to_string(WaitReason r);
+// waited_kind() is the kind of object a goroutine parked for reason r waits on.
+ObjKind waited_kind(WaitReason r);
 
 }  // namespace gorewind

@@ -23,6 +23,7 @@ namespace gorewind {
 class Mutex {
  public:
   explicit Mutex(std::string_view name = {}) : name_(name) {}
+  ~Mutex();
   Mutex(const Mutex&) = delete;
   Mutex& operator=(const Mutex&) = delete;
 
@@ -35,6 +36,7 @@ class Mutex {
   const std::string& name() const { return name_; }
 
  private:
+  friend struct detail::StateAccess;
   std::uint32_t id(const std::source_location& loc);
   std::string name_;
   std::uint64_t generation_ = 0;

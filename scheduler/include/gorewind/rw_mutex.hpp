@@ -37,6 +37,7 @@ namespace gorewind {
 class RWMutex {
  public:
   explicit RWMutex(std::string_view name = {}) : name_(name) {}
+  ~RWMutex();
   RWMutex(const RWMutex&) = delete;
   RWMutex& operator=(const RWMutex&) = delete;
 
@@ -66,6 +67,7 @@ class RWMutex {
   const std::string& name() const { return name_; }
 
  private:
+  friend struct detail::StateAccess;
   std::uint32_t id(const std::source_location& loc);
   std::string name_;
   std::uint64_t generation_ = 0;
@@ -75,6 +77,7 @@ class RWMutex {
   bool writer_slot_ = false;
   bool writer_draining_ = false;
   std::int64_t readers_ = 0;         // read locks held
+  Gid writer_ = 0;                   // the goroutine holding it for writing
   detail::WaitQueue writers_;        // writers waiting for the writer's slot
   detail::WaitQueue drain_;          // the announced writer, waiting for readers_ == 0
   detail::WaitQueue readers_queue_;  // readers blocked behind a writer

@@ -29,4 +29,7 @@ struct Site {
 // goroutine's last user site instead of the header's line.
 bool is_user_site(const std::source_location& loc);
 
+// site_text() is "file:line" of loc, or "" inside the runtime.
+std::string site_text(const std::source_location& loc);
+
 }  // namespace gorewind

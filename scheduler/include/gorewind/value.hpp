@@ -5,11 +5,34 @@
 #include <charconv>
 #include <chrono>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
 #include <type_traits>
 
 namespace gorewind {
+
+// ValueWriter receives a value's structure, leaf by leaf: the storage layer
+// implements it (with cereal) to keep values as data. A struct arrives as
+// begin_struct, its fields in the order its serialize() names them, then
+// end_struct; a sequence likewise; a field without a name has an empty one.
+class ValueWriter {
+ public:
+  virtual ~ValueWriter() = default;
+  virtual void write_bool(bool v) = 0;
+  virtual void write_int(std::int64_t v) = 0;
+  virtual void write_uint(std::uint64_t v) = 0;
+  virtual void write_float(double v) = 0;
+  virtual void write_string(std::string_view v) = 0;
+  virtual void write_time_ns(std::int64_t ns) = 0;  // a time point or duration
+  // write_opaque() stands for a value that cannot be encoded: its type's name.
+  virtual void write_opaque(std::string_view type_name) = 0;
+  virtual void begin_struct(std::string_view type_name) = 0;
+  virtual void field_name(std::string_view name) = 0;  // before a named field's value
+  virtual void end_struct() = 0;
+  virtual void begin_sequence(std::size_t size) = 0;
+  virtual void end_sequence() = 0;
+};
 
 // ValueType describes a C++ type to observers: a stable name and, when the
 // type can be shown, a function that appends its text to a string. One
@@ -19,6 +42,35 @@ struct ValueType {
   std::string_view name;
   // format appends the text of *value to out; null when the type is opaque.
   void (*format)(const void* value, std::string& out) = nullptr;
+  // encode writes *value's structure; null when the type is opaque (neither
+  // a number, a string, a sequence nor a type with a serialize function).
+  void (*encode)(const void* value, ValueWriter& out) = nullptr;
+};
+
+// TextWriter renders a value's structure as text, the way ValueRef::to_string
+// shows it: numbers, "quoted strings", 5ns, {1 "a"} for a struct
+// ({id:1 name:"a"} with named fields), [1 2 3] for a sequence, <opaque T>.
+// A value decoded from the log and written here reads as it did live.
+class TextWriter final : public ValueWriter {
+ public:
+  explicit TextWriter(std::string& out) : out_(out) {}
+  void write_bool(bool v) override;
+  void write_int(std::int64_t v) override;
+  void write_uint(std::uint64_t v) override;
+  void write_float(double v) override;
+  void write_string(std::string_view v) override;
+  void write_time_ns(std::int64_t ns) override;
+  void write_opaque(std::string_view type_name) override;
+  void begin_struct(std::string_view type_name) override;
+  void field_name(std::string_view name) override;
+  void end_struct() override;
+  void begin_sequence(std::size_t size) override;
+  void end_sequence() override;
+
+ private:
+  void separate();
+  std::string& out_;
+  bool first_ = true;  // no separator before the next element
 };
 
 // ValueRef points at a value for the duration of one observer call only.
@@ -29,6 +81,8 @@ struct ValueRef {
   explicit operator bool() const { return ptr != nullptr; }
   // to_string() gives the value's text, or "<opaque TYPE>" when it has none.
   std::string to_string() const;
+  // encode() writes the value's structure, or write_opaque when it has none.
+  void encode(ValueWriter& out) const;
 };
 
 namespace detail {
@@ -51,8 +105,10 @@ void format_value(const void* v, std::string& out) {
   } else if constexpr (std::is_enum_v<T>) {
     format_value<std::underlying_type_t<T>>(&reinterpret_cast<const std::underlying_type_t<T>&>(x), out);
   } else if constexpr (std::is_arithmetic_v<T>) {
+    // A float is shown as the double it widens to: its encoded form.
+    using Wide = std::conditional_t<std::is_floating_point_v<T>, double, T>;
     char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, x);
+    auto r = std::to_chars(buf, buf + sizeof buf, static_cast<Wide>(x));
     out.append(buf, r.ptr);
   } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
     std::string_view s = x;
@@ -77,6 +133,108 @@ concept Formattable = std::is_arithmetic_v<T> || std::is_enum_v<T> ||
                       };
 
 template <class T>
+void encode_value(const void* v, ValueWriter& out);
+
+// FieldArchive is the archive a user's serialize() sees when gorewind
+// encodes a value: cereal's calling convention (ar(a, b, c), and cereal's
+// name-value pairs), without cereal. Detecting serialize() against this type
+// gives the same answer in every translation unit, with or without cereal
+// included.
+class FieldArchive {
+ public:
+  explicit FieldArchive(ValueWriter& out) : out_(out) {}
+  template <class... Fs>
+  FieldArchive& operator()(Fs&&... fields) {
+    (field(fields), ...);
+    return *this;
+  }
+
+ private:
+  template <class F>
+  void field(const F& f);
+  ValueWriter& out_;
+};
+
+template <class T>
+concept MemberSerializable = requires(T& x, FieldArchive& a) { x.serialize(a); };
+template <class T>
+concept FreeSerializable = requires(T& x, FieldArchive& a) { serialize(a, x); };
+template <class T>
+concept Sequence = !std::is_convertible_v<const T&, std::string_view> && requires(const T& x) {
+  std::begin(x);
+  std::end(x);
+  std::size(x);
+};
+template <class T>
+concept Encodable = std::is_arithmetic_v<T> || std::is_enum_v<T> ||
+                    std::is_convertible_v<const T&, std::string_view> ||
+                    requires(const T& x) { x.time_since_epoch().count(); } || MemberSerializable<T> ||
+                    FreeSerializable<T> || Sequence<T>;
+
+template <class F>
+void FieldArchive::field(const F& f) {
+  if constexpr (requires { f.name; f.value; }) {  // cereal::NameValuePair
+    out_.field_name(f.name);
+    using V = std::remove_cvref_t<decltype(f.value)>;
+    encode_value<V>(&f.value, out_);
+  } else {
+    out_.field_name({});
+    encode_value<F>(&f, out_);
+  }
+}
+
+template <class T>
+void encode_value(const void* v, ValueWriter& out) {
+  const T& x = *static_cast<const T*>(v);
+  if constexpr (std::is_same_v<T, bool>) {
+    out.write_bool(x);
+  } else if constexpr (std::is_enum_v<T>) {
+    const auto u = static_cast<std::underlying_type_t<T>>(x);
+    encode_value<std::underlying_type_t<T>>(&u, out);
+  } else if constexpr (std::is_floating_point_v<T>) {
+    out.write_float(static_cast<double>(x));
+  } else if constexpr (std::is_integral_v<T> && std::is_signed_v<T>) {
+    out.write_int(static_cast<std::int64_t>(x));
+  } else if constexpr (std::is_integral_v<T>) {
+    out.write_uint(static_cast<std::uint64_t>(x));
+  } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
+    out.write_string(std::string_view(x));
+  } else if constexpr (requires { x.time_since_epoch().count(); }) {
+    out.write_time_ns(std::chrono::nanoseconds(x.time_since_epoch()).count());
+  } else if constexpr (MemberSerializable<T> || FreeSerializable<T>) {
+    out.begin_struct(type_name<T>());
+    FieldArchive a(out);
+    // serialize() is not const in cereal's convention; encoding only reads.
+    T& m = const_cast<T&>(x);
+    if constexpr (MemberSerializable<T>)
+      m.serialize(a);
+    else
+      serialize(a, m);
+    out.end_struct();
+  } else if constexpr (Sequence<T>) {
+    out.begin_sequence(std::size(x));
+    for (const auto& e : x) {
+      using E = std::remove_cvref_t<decltype(e)>;
+      if constexpr (Encodable<E>)
+        encode_value<E>(&e, out);
+      else
+        out.write_opaque(type_name<E>());
+    }
+    out.end_sequence();
+  } else {
+    out.write_opaque(type_name<T>());
+  }
+}
+
+template <class T>
+constexpr auto encoder() {
+  if constexpr (Encodable<T>)
+    return &encode_value<T>;
+  else
+    return static_cast<void (*)(const void*, ValueWriter&)>(nullptr);
+}
+
+template <class T>
 constexpr auto formatter() {
   if constexpr (Formattable<T>)
     return &format_value<T>;
@@ -89,7 +247,7 @@ constexpr auto formatter() {
 // value_type_of<T>() returns the ValueType of T.
 template <class T>
 const ValueType* value_type_of() {
-  static const ValueType t{detail::type_name<T>(), detail::formatter<T>()};
+  static const ValueType t{detail::type_name<T>(), detail::formatter<T>(), detail::encoder<T>()};
   return &t;
 }
 

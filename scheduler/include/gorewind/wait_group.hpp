@@ -16,6 +16,7 @@ namespace gorewind {
 class WaitGroup {
  public:
   explicit WaitGroup(std::string_view name = {}) : name_(name) {}
+  ~WaitGroup();
   WaitGroup(const WaitGroup&) = delete;
   WaitGroup& operator=(const WaitGroup&) = delete;
 
@@ -26,6 +27,7 @@ class WaitGroup {
   const std::string& name() const { return name_; }
 
  private:
+  friend struct detail::StateAccess;
   std::uint32_t id(const std::source_location& loc);
   std::string name_;
   std::uint64_t generation_ = 0;

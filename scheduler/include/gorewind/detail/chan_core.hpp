@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include <gorewind/detail/ring_buffer.hpp>
+#include <gorewind/detail/runtime.hpp>
 #include <gorewind/detail/wait_queue.hpp>
 #include <gorewind/value.hpp>
 
@@ -20,10 +21,14 @@ namespace gorewind::detail {
 // provides a std::optional<T>* (emplaced into).
 class ChanCore {
  public:
-  ChanCore(std::size_t capacity, std::string_view name, const ValueType* type,
-           const std::source_location& loc);
+  ChanCore(std::size_t capacity, const ValueType* type);
   virtual ~ChanCore() = default;
   ChanCore(const ChanCore&) = delete;
+  // attach() registers the channel in the run once ChanOf is constructed
+  // (capture_state() may read it from then on); release() keeps its last
+  // state, called by ChanOf's destructor while the buffer is still there.
+  void attach(std::string_view name, const std::source_location& loc);
+  void release() { release_object(id_, generation_); }
   ChanCore& operator=(const ChanCore&) = delete;
 
   // send() blocks until the value is taken or buffered; panics if closed.
@@ -65,7 +70,8 @@ class ChanCore {
  private:
   std::size_t cap_;
   bool closed_ = false;
-  std::uint32_t id_;
+  std::uint32_t id_ = 0;
+  std::uint64_t generation_ = 0;
   const ValueType* type_;
   friend struct ChanOps;
 };
@@ -74,7 +80,10 @@ template <class T>
 class ChanOf final : public ChanCore {
  public:
   ChanOf(std::size_t capacity, std::string_view name, const std::source_location& loc)
-      : ChanCore(capacity, name, value_type_of<T>(), loc), buf_(capacity) {}
+      : ChanCore(capacity, value_type_of<T>()), buf_(capacity) {
+    attach(name, loc);
+  }
+  ~ChanOf() override { release(); }
 
   ValueRef buf_at(std::size_t i) const override { return value_ref(buf_[i]); }
   void buf_push(void* value) override {

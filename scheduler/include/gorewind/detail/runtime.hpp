@@ -90,9 +90,14 @@ void spawn(UniqueTask task, std::string_view name, const std::source_location& l
 std::uint64_t run_generation();
 
 // register_object() gives an object its id in the current run and emits its
-// Make event. Throws Error outside a run.
+// Make event. A channel, Mutex, RWMutex or WaitGroup passes itself as self,
+// fully constructed, so that capture_state() can read it (gorewind/state.hpp);
+// it then calls release_object() from its destructor, with the run it was
+// registered in, so that its last state outlives it. Throws Error outside a run.
 std::uint32_t register_object(ObjKind kind, std::string_view name, std::int64_t amount,
-                              std::string_view type_name, const std::source_location& loc);
+                              std::string_view type_name, const std::source_location& loc,
+                              const void* self = nullptr);
+void release_object(std::uint32_t id, std::uint64_t generation);
 
 // tearing_down() is true when the run has ended and the calling goroutine is
 // being torn down; runtime calls then return at once without effect. A

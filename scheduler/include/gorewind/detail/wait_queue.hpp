@@ -9,6 +9,7 @@ namespace gorewind::detail {
 
 struct Goroutine;
 struct SelectWait;
+struct StateAccess;
 class WaitQueue;
 
 // Waiter is one parked goroutine's place in one WaitQueue. It lives on the

@@ -1,0 +1,71 @@
+// recorder.hpp: the observer that records a run into the event log.
+//
+//   gr::record::Recorder recorder("gorewind.db");
+//   gr::RunOptions options;
+//   options.observers = {&recorder};
+//   gr::RunResult r = gr::run(body, options);
+//   gr::record::RecordedRun saved = recorder.finish();  // throws StorageError
+//
+// Every event goes to the log (events, and from them the goroutines and
+// objects tables), a snapshot of the runtime state every snapshot_every
+// events and one at the end, the chunk digests, and the run row with the
+// outcome and the trace hash. One Recorder records one run at a time; it may
+// record several runs one after another.
+#pragma once
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <string>
+
+#include <gorewind/observer.hpp>
+#include <gorewind/trace_hasher.hpp>
+#include <gorewind/storage/event_log_writer.hpp>
+
+namespace gorewind::record {
+
+// RecordedRun is what finish() reports about the run just recorded.
+struct RecordedRun {
+  std::int64_t id = 0;
+  std::uint64_t events = 0;
+  std::string trace_hash;  // TraceHasher::hex() of the run
+  storage::WriterStats stats;
+};
+
+class Recorder final : public Observer {
+ public:
+  struct Config {
+    // snapshot_every is the number of events between state snapshots; 0
+    // takes only the one at the end.
+    std::uint64_t snapshot_every = 10000;
+    storage::EventLogWriter::Config writer;
+  };
+
+  // Recorder() opens (creating if needed) the log at db_path. Throws
+  // storage::StorageError.
+  Recorder(const std::string& db_path, Config config);
+  explicit Recorder(const std::string& db_path) : Recorder(db_path, Config{}) {}
+
+  void on_run_begin(const RunInfo& info) override;
+  void on_event(const Event& e) override;
+  void on_run_end(const RunResult& r) override;
+
+  // finish() returns the recorded run once gr::run() has returned, or
+  // throws the storage::StorageError that stopped the recording (the run
+  // then reads as incomplete).
+  RecordedRun finish();
+
+ private:
+  // fail() keeps the first error; observers must not throw into the runtime.
+  void fail() noexcept;
+
+  Config config_;
+  std::string db_path_;
+  storage::EventLogWriter writer_;
+  TraceHasher hasher_;
+  std::int64_t run_ = 0;
+  std::uint64_t last_seq_ = 0;
+  std::exception_ptr error_;
+};
+
+}  // namespace gorewind::record

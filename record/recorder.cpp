@@ -1,0 +1,78 @@
+#include <gorewind/record/recorder.hpp>
+
+#include <gorewind/record/build_fingerprint.hpp>
+#include <gorewind/state.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
+#include <gorewind/storage/state_codec.hpp>
+
+namespace gorewind::record {
+
+Recorder::Recorder(const std::string& db_path, Config config)
+    : config_(config), db_path_(db_path), writer_(db_path, config.writer) {}
+
+void Recorder::fail() noexcept {
+  if (!error_) error_ = std::current_exception();
+}
+
+void Recorder::on_run_begin(const RunInfo& info) {
+  hasher_.on_run_begin(info);
+  run_ = 0;
+  last_seq_ = 0;
+  error_ = nullptr;
+  try {
+    run_ = writer_.begin_run(storage::RunHeader{info.scenario, info.params, info.seed, info.strategy,
+                                                build_fingerprint()});
+  } catch (...) {
+    fail();
+  }
+}
+
+void Recorder::on_event(const Event& e) {
+  if (run_ == 0) return;
+  hasher_.on_event(e);
+  writer_.append(e);
+  last_seq_ = e.seq;
+  if (config_.snapshot_every != 0 && e.seq % config_.snapshot_every == 0) {
+    try {
+      writer_.add_snapshot(e.seq, storage::encode_state(capture_state()));
+    } catch (...) {
+      fail();
+    }
+  }
+}
+
+void Recorder::on_run_end(const RunResult& r) {
+  if (run_ == 0) return;
+  try {
+    // The state right after the last event, unless a periodic snapshot
+    // already holds it. capture_state() would see the run torn down by now,
+    // so it is rebuilt from the log: the latest snapshot and the events since.
+    if (config_.snapshot_every == 0 || last_seq_ % config_.snapshot_every != 0) {
+      writer_.flush();
+      storage::EventLogReader log(db_path_);
+      std::optional<RuntimeState> start = log.snapshot_at(run_, last_seq_);
+      StateBuilder state = start ? StateBuilder(*start) : StateBuilder();
+      storage::EventFilter since;
+      since.from = start ? start->seq + 1 : 1;
+      storage::EventCursor events = log.events(run_, since);
+      storage::StoredEvent e;
+      while (events.next(e)) state.apply(storage::EventView(e).event());
+      writer_.add_snapshot(last_seq_, storage::encode_state(state.state()));
+    }
+  } catch (...) {
+    fail();
+  }
+  try {
+    writer_.finish_run(storage::RunEnd{std::string(to_string(r.outcome)), r.message, r.goroutine, r.site, r.events,
+                                       r.vtime_ns, hasher_.hex()});
+  } catch (...) {
+    fail();
+  }
+}
+
+RecordedRun Recorder::finish() {
+  if (error_) std::rethrow_exception(error_);
+  return RecordedRun{run_, last_seq_, hasher_.hex(), writer_.stats()};
+}
+
+}  // namespace gorewind::record

@@ -1,0 +1,97 @@
+#include <gorewind/explore.hpp>
+
+#include <chrono>
+#include <sstream>
+
+#include <gorewind/dfs_strategy.hpp>
+#include <gorewind/error.hpp>
+#include <gorewind/pct_strategy.hpp>
+#include <gorewind/random_strategy.hpp>
+
+namespace gorewind {
+
+std::shared_ptr<Strategy> make_explore_strategy(const std::string& name, int depth, std::uint64_t pct_steps,
+                                                unsigned shard_index, unsigned shard_count) {
+  if (name == "random") return std::make_shared<RandomStrategy>();
+  if (name == "pct") return std::make_shared<PctStrategy>(depth > 0 ? depth : 3, pct_steps);
+  if (name == "dfs") return std::make_shared<DfsStrategy>(depth > 0 ? depth : 2, shard_index, shard_count);
+  throw Error("unknown exploration strategy '" + name + "' (expected random, pct or dfs)");
+}
+
+std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOptions& o) {
+  auto rec = std::make_shared<RecordingStrategy>(std::make_shared<RandomStrategy>());
+  RunOptions ro = o.run;
+  ro.seed = o.seed_start;
+  ro.strategy = rec;
+  ro.observers.clear();
+  run(fn, ro);
+  std::uint64_t steps = 0;
+  for (const Choice& c : rec->choices()) steps += c.kind == Choice::kGoroutine;
+  return steps > 0 ? steps : 1;
+}
+
+ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) {
+  if (o.shard_count == 0 || o.shard_index >= o.shard_count)
+    throw Error("explore: the shard index must be below the shard count");
+  if (o.runs == 0 && o.seconds <= 0 && o.strategy != "dfs")
+    throw Error("explore: give a number of runs or a time budget");
+  ExploreResult r;
+  r.strategy = o.strategy;
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
+  if (o.strategy == "pct") r.pct_steps = o.pct_steps > 0 ? o.pct_steps : measure_pct_steps(fn, o);
+  auto strategy = make_explore_strategy(o.strategy, o.depth, r.pct_steps, o.shard_index, o.shard_count);
+  auto* dfs = dynamic_cast<DfsStrategy*>(strategy.get());
+  auto rec = std::make_shared<RecordingStrategy>(strategy);
+  RunOptions ro = o.run;
+  ro.strategy = rec;
+
+  for (std::uint64_t k = 0;; ++k) {
+    if (o.seconds > 0 && elapsed() >= o.seconds) break;
+    std::uint64_t seed = 0;
+    if (dfs) {
+      if (o.runs > 0 && r.runs >= o.runs) break;
+      seed = r.runs + 1;
+    } else {
+      const std::uint64_t offset = k * o.shard_count + o.shard_index;
+      if (o.runs > 0 && offset >= o.runs) break;
+      seed = o.seed_start + offset;
+    }
+    if (o.proceed && !o.proceed(seed)) break;
+    ro.seed = seed;
+    RunResult result = run(fn, ro);
+    const bool counts = !dfs || dfs->counts();
+    if (counts) {
+      ++r.runs;
+      if (!result.ok()) r.failures.push_back({seed, std::move(result), rec->choices()});
+      if (o.progress) o.progress(r.runs, r.failures.size());
+    }
+    if (dfs && !dfs->advance()) {
+      r.exhausted = true;
+      break;
+    }
+    if (!r.failures.empty() && !o.keep_going) break;
+  }
+  r.seconds = elapsed();
+  return r;
+}
+
+std::string ExploreResult::summary() const {
+  std::ostringstream out;
+  out << "explored " << runs << " schedule" << (runs == 1 ? "" : "s") << " (" << strategy << ")";
+  if (exhausted) out << ", every one within the bound";
+  out << ": " << failures.size() << " failure" << (failures.size() == 1 ? "" : "s");
+  if (failures.empty()) return out.str();
+  const ExploreFailure& f = failures.front();
+  out << "; first: " << (strategy == "dfs" ? "schedule " : "seed ") << f.seed << ", " << to_string(f.result.outcome);
+  if (!f.result.message.empty()) out << ": " << f.result.message;
+  if (!f.result.site.empty()) out << " at " << f.result.site.to_string();
+  if (strategy == "dfs")
+    out << ". Replay it with ScriptedStrategy(failures[0].schedule)";
+  else
+    out << ". Replay it with RunOptions{.seed = " << f.seed << ", .strategy = make_explore_strategy(\"" << strategy
+        << "\", ...)}, or ScriptedStrategy(failures[0].schedule)";
+  return out.str();
+}
+
+}  // namespace gorewind

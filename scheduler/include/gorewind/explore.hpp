@@ -1,0 +1,83 @@
+// explore.hpp: many schedules of one program, looking for the ones that fail
+// (the counterpart of loom::model and shuttle::check_random for a test).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <gorewind/outcome.hpp>
+#include <gorewind/run.hpp>
+#include <gorewind/schedule_script.hpp>
+
+namespace gorewind {
+
+// ExploreOptions says which schedules to try.
+struct ExploreOptions {
+  std::string strategy = "random";  // random, pct or dfs
+  int depth = 0;                    // pct: its depth (0: 3); dfs: its preemption bound (0: 2)
+  // runs bounds the schedules (random, pct: the seed range [seed_start,
+  // seed_start + runs)); 0 means no bound, for a time budget or a dfs search.
+  std::uint64_t runs = 10000;
+  double seconds = 0;  // wall-clock budget; 0: none
+  std::uint64_t seed_start = 1;
+  // The shard_index-th of shard_count slices of the search: seeds with
+  // (seed - seed_start) % shard_count == shard_index; for dfs see DfsStrategy.
+  unsigned shard_index = 0;
+  unsigned shard_count = 1;
+  bool keep_going = false;  // false: stop at the first failure
+  // pct_steps is pct's run-length estimate; 0: measure_pct_steps().
+  std::uint64_t pct_steps = 0;
+  // proceed, when set, is asked before each seed (dfs: schedule number) and
+  // ends the search when it says no: parallel workers stop once another has
+  // found a lower failing seed.
+  std::function<bool(std::uint64_t seed)> proceed;
+  // run is the template of every run (scenario, params, max_steps,
+  // stack_size, timeout, observers); explore sets its seed and strategy.
+  RunOptions run;
+  // progress, when set, is called after every run with the running totals.
+  std::function<void(std::uint64_t runs, std::uint64_t failures)> progress;
+};
+
+// ExploreFailure is one failing schedule.
+struct ExploreFailure {
+  // seed: random and pct, the run's seed (gorewind run --seed replays it);
+  // dfs, the schedule's number in the search.
+  std::uint64_t seed = 0;
+  RunResult result;
+  // schedule: the run's decisions; a ScriptedStrategy replays it exactly.
+  std::vector<Choice> schedule;
+};
+
+// ExploreResult is what a search found.
+struct ExploreResult {
+  std::string strategy;
+  std::uint64_t runs = 0;      // schedules run
+  std::uint64_t pct_steps = 0; // pct: the run length its change points were spread over
+  bool exhausted = false;      // dfs: every schedule within the bound was run
+  double seconds = 0;
+  std::vector<ExploreFailure> failures;  // in the order found
+  bool ok() const { return failures.empty(); }
+  // summary() says what was explored and, for the first failure, what
+  // happened and how to run that schedule again.
+  std::string summary() const;
+};
+
+// explore() runs fn under many schedules. Deterministic: the same options
+// give the same runs and failures, whatever the machine's speed (a time
+// budget only decides where the search stops).
+ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& options = {});
+
+// measure_pct_steps() counts the scheduling decisions of fn's run at
+// options.seed_start under random: the length pct spreads its change points
+// over. It depends on the program and seed only, so every worker and shard
+// of a search finds the same.
+std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOptions& options);
+
+// make_explore_strategy() is the strategy explore uses for one of its
+// names, with its depth; pct_steps is pct's run length estimate.
+std::shared_ptr<Strategy> make_explore_strategy(const std::string& name, int depth, std::uint64_t pct_steps,
+                                                unsigned shard_index = 0, unsigned shard_count = 1);
+
+}  // namespace gorewind

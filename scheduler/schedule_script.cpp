@@ -1,0 +1,59 @@
+#include <gorewind/schedule_script.hpp>
+
+namespace gorewind {
+
+namespace {
+std::uint8_t kind_of(Decision d) { return static_cast<std::uint8_t>(static_cast<std::uint8_t>(d) + 1); }
+}  // namespace
+
+void RecordingStrategy::begin_run(std::uint64_t seed) {
+  choices_.clear();
+  inner_->begin_run(seed);
+}
+
+std::size_t RecordingStrategy::pick_goroutine(const Runnable& options) {
+  const std::size_t i = inner_->pick_goroutine(options);
+  choices_.push_back({Choice::kGoroutine, static_cast<std::uint32_t>(options.size()), static_cast<std::uint32_t>(i)});
+  return i;
+}
+
+std::size_t RecordingStrategy::pick(Decision kind, std::size_t n) {
+  const std::size_t i = inner_->pick(kind, n);
+  choices_.push_back({kind_of(kind), static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(i)});
+  return i;
+}
+
+ScriptedStrategy::ScriptedStrategy(std::vector<Choice> script, std::shared_ptr<Strategy> fallback, std::string name)
+    : script_(std::move(script)), fallback_(std::move(fallback)), name_(std::move(name)) {}
+
+void ScriptedStrategy::begin_run(std::uint64_t seed) {
+  pos_ = 0;
+  diverged_ = false;
+  diverged_at_ = 0;
+  if (fallback_) fallback_->begin_run(seed);
+}
+
+long ScriptedStrategy::scripted(std::uint8_t kind, std::size_t n) {
+  if (!diverged_) {
+    if (pos_ < script_.size() && script_[pos_].kind == kind && script_[pos_].options == n &&
+        script_[pos_].chosen < n)
+      return script_[pos_++].chosen;
+    diverged_ = true;
+    diverged_at_ = pos_;
+  }
+  return -1;
+}
+
+std::size_t ScriptedStrategy::pick_goroutine(const Runnable& options) {
+  const long s = scripted(Choice::kGoroutine, options.size());
+  if (s >= 0) return static_cast<std::size_t>(s);
+  return fallback_ ? fallback_->pick_goroutine(options) : 0;
+}
+
+std::size_t ScriptedStrategy::pick(Decision kind, std::size_t n) {
+  const long s = scripted(kind_of(kind), n);
+  if (s >= 0) return static_cast<std::size_t>(s);
+  return fallback_ ? fallback_->pick(kind, n) : 0;
+}
+
+}  // namespace gorewind

@@ -1,0 +1,248 @@
+#include "batch_writer.hpp"
+
+#include <cstdio>
+#include <ctime>
+
+#include <gorewind/storage/schema.hpp>
+#include <gorewind/storage/storage_error.hpp>
+#include <gorewind/storage/writer_liveness.hpp>
+
+#include "steady_clock_ns.hpp"
+
+namespace gorewind::storage {
+namespace {
+
+// utc_now() is the wall clock as ISO 8601, for people reading the runs table.
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::string hex(std::uint64_t v) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// Transaction commits on commit() and rolls back otherwise (an exception).
+class Transaction {
+ public:
+  explicit Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }
+  ~Transaction() {
+    if (!done_) {
+      try {
+        db_.exec("ROLLBACK");
+      } catch (const StorageError&) {
+        // The failure that brought us here is the one to report.
+      }
+    }
+  }
+  void commit() {
+    db_.exec("COMMIT");
+    done_ = true;
+  }
+
+ private:
+  Database& db_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+BatchWriter::BatchWriter(const std::string& path)
+    : db_(open_log(path, Database::Mode::CreateIfMissing)),
+      insert_event_(db_.prepare("INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                                "?14, ?15, ?16, ?17, ?18, ?19)")),
+      insert_site_(db_.prepare("INSERT OR IGNORE INTO sites (file, line, function) VALUES (?1, ?2, ?3)")),
+      select_site_(db_.prepare("SELECT id FROM sites WHERE file = ?1 AND line = ?2 AND function = ?3")),
+      insert_goroutine_(db_.prepare("INSERT OR REPLACE INTO goroutines VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")),
+      insert_object_(db_.prepare("INSERT OR REPLACE INTO objects VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")),
+      insert_digest_(db_.prepare("INSERT OR REPLACE INTO chunk_digests VALUES (?1, ?2, ?3)")),
+      insert_snapshot_(db_.prepare("INSERT OR REPLACE INTO snapshots VALUES (?1, ?2, ?3)")) {}
+
+void BatchWriter::mark_dead_writers_incomplete() {
+  Statement recording = db_.prepare("SELECT id, writer_pid, writer_start FROM runs WHERE state = 'recording'");
+  std::vector<std::int64_t> dead;
+  while (recording.step())
+    if (!writer_alive(WriterId{recording.column_int(1), recording.column_int(2)}))
+      dead.push_back(recording.column_int(0));
+  Statement mark = db_.prepare("UPDATE runs SET state = 'incomplete' WHERE id = ?1 AND state = 'recording'");
+  for (std::int64_t id : dead) {
+    mark.bind_int(1, id);
+    mark.step();
+    mark.reset();
+  }
+}
+
+std::int64_t BatchWriter::begin_run(const RunHeader& h) {
+  Transaction tx(db_);
+  mark_dead_writers_incomplete();
+  const WriterId me = current_writer();
+  Statement run = db_.prepare(
+      "INSERT INTO runs (scenario, seed, strategy, build, started_at, state, writer_pid, writer_start) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'recording', ?6, ?7)");
+  const std::string started = utc_now();
+  run.bind_text(1, h.scenario);
+  run.bind_int(2, static_cast<std::int64_t>(h.seed));
+  run.bind_text(3, h.strategy);
+  run.bind_text(4, h.build);
+  run.bind_text(5, started);
+  run.bind_int(6, me.pid);
+  run.bind_int(7, me.start);
+  run.step();
+  run_ = db_.last_insert_rowid();
+  Statement param = db_.prepare("INSERT INTO run_params VALUES (?1, ?2, ?3)");
+  for (const auto& [k, v] : h.params) {
+    param.bind_int(1, run_);
+    param.bind_text(2, k);
+    param.bind_text(3, v);
+    param.step();
+    param.reset();
+  }
+  tx.commit();
+  spawned_.clear();
+  return run_;
+}
+
+std::int64_t BatchWriter::site_id(const NewSite& s) {
+  insert_site_.bind_text(1, s.file);
+  insert_site_.bind_int(2, s.line);
+  insert_site_.bind_text(3, s.function);
+  insert_site_.step();
+  insert_site_.reset();
+  select_site_.bind_text(1, s.file);
+  select_site_.bind_int(2, s.line);
+  select_site_.bind_text(3, s.function);
+  if (!select_site_.step()) throw StorageError("a site vanished from the log");
+  const std::int64_t id = select_site_.column_int(0);
+  select_site_.reset();
+  return id;
+}
+
+void BatchWriter::derive(const EventBatch& batch, const BatchEvent& e) {
+  const std::int64_t site = e.site ? site_ids_[e.site] : 0;
+  if (e.kind == EventKind::Spawn) {
+    // A goroutine's identity across runs is its spawn path.
+    std::string path;
+    if (auto parent = spawned_.find(e.gid); parent != spawned_.end())
+      path = parent->second.path + "." + std::to_string(++parent->second.children);
+    else
+      path = std::to_string(e.peer);
+    insert_goroutine_.bind_int(1, run_);
+    insert_goroutine_.bind_int(2, e.peer);
+    insert_goroutine_.bind_text(3, batch.text(e));
+    insert_goroutine_.bind_int(4, e.gid);
+    insert_goroutine_.bind_text(5, path);
+    insert_goroutine_.bind_int(6, static_cast<std::int64_t>(e.seq));
+    if (site) insert_goroutine_.bind_int(7, site);
+    insert_goroutine_.step();
+    insert_goroutine_.reset();
+    spawned_[e.peer].path = std::move(path);
+  } else if (e.kind == EventKind::Make) {
+    insert_object_.bind_int(1, run_);
+    insert_object_.bind_int(2, e.obj);
+    insert_object_.bind_int(3, static_cast<std::int64_t>(e.obj_kind));
+    insert_object_.bind_text(4, batch.text(e));
+    insert_object_.bind_int(5, e.amount);
+    insert_object_.bind_text_or_null(6, batch.type_name(e));
+    insert_object_.bind_int(7, static_cast<std::int64_t>(e.seq));
+    if (site) insert_object_.bind_int(8, site);
+    insert_object_.step();
+    insert_object_.reset();
+  }
+}
+
+void BatchWriter::write(const EventBatch& batch, WriterStats& stats) {
+  const std::uint64_t t0 = steady_clock_ns();
+  Transaction tx(db_);
+  for (const NewSite& s : batch.sites) {
+    if (site_ids_.size() <= s.number) site_ids_.resize(s.number + 1);
+    site_ids_[s.number] = site_id(s);
+  }
+  const std::uint64_t t1 = steady_clock_ns();
+  Statement& st = insert_event_;
+  for (const BatchEvent& e : batch.events) {
+    st.bind_int(1, run_);
+    st.bind_int(2, static_cast<std::int64_t>(e.seq));
+    st.bind_int(3, e.vtime_ns);
+    st.bind_int(4, e.gid);
+    st.bind_int(5, static_cast<std::int64_t>(e.kind));
+    st.bind_int(6, static_cast<std::int64_t>(e.obj_kind));
+    st.bind_int(7, e.obj);
+    st.bind_int(8, e.peer);
+    st.bind_int(9, static_cast<std::int64_t>(e.reason));
+    st.bind_int(10, e.ok);
+    if (e.select_case >= 0) st.bind_int(11, e.select_case);
+    if (e.ready_count != 0) {
+      ready_text_.clear();
+      for (std::uint32_t k = 0; k < e.ready_count; ++k) {
+        if (k) ready_text_ += ' ';
+        ready_text_ += std::to_string(batch.ready[e.ready_begin + k]);
+      }
+      st.bind_text(12, ready_text_);
+    }
+    st.bind_int(13, static_cast<std::int64_t>(e.cause));
+    st.bind_int(14, e.amount);
+    st.bind_int(15, e.counter);
+    switch (e.form) {
+      case ValueForm::None: break;
+      case ValueForm::Int: st.bind_int(16, e.value_int); break;
+      case ValueForm::Real: st.bind_real(16, e.value_real); break;
+      case ValueForm::Text: st.bind_text(16, batch.value_bytes(e)); break;
+      case ValueForm::Blob: st.bind_blob(16, batch.value_bytes(e)); break;
+    }
+    st.bind_text_or_null(17, batch.type_name(e));
+    st.bind_text_or_null(18, batch.text(e));
+    if (e.site) st.bind_int(19, site_ids_[e.site]);
+    st.step();
+    st.reset();
+    if (e.kind == EventKind::Spawn || e.kind == EventKind::Make) derive(batch, e);
+  }
+  for (const ChunkDigest& d : batch.digests) {
+    const std::string h = hex(d.digest);
+    insert_digest_.bind_int(1, run_);
+    insert_digest_.bind_int(2, static_cast<std::int64_t>(d.chunk));
+    insert_digest_.bind_text(3, h);
+    insert_digest_.step();
+    insert_digest_.reset();
+  }
+  for (const NewSnapshot& s : batch.snapshots) {
+    insert_snapshot_.bind_int(1, run_);
+    insert_snapshot_.bind_int(2, static_cast<std::int64_t>(s.seq));
+    insert_snapshot_.bind_blob(3, s.state);
+    insert_snapshot_.step();
+    insert_snapshot_.reset();
+  }
+  const std::uint64_t t2 = steady_clock_ns();
+  tx.commit();
+  const std::uint64_t t3 = steady_clock_ns();
+  stats.insert_ns += t2 - t1;
+  stats.commit_ns += (t1 - t0) + (t3 - t2);
+  stats.batches += 1;
+}
+
+void BatchWriter::finish(const RunEnd& end) {
+  Statement st = db_.prepare(
+      "UPDATE runs SET state = 'complete', finished_at = ?2, outcome = ?3, message = ?4, failed_gid = ?5, "
+      "failed_site = ?6, events = ?7, vtime = ?8, trace_hash = ?9 WHERE id = ?1");
+  const std::string finished = utc_now();
+  Transaction tx(db_);
+  st.bind_int(1, run_);
+  st.bind_text(2, finished);
+  st.bind_text(3, end.outcome);
+  st.bind_text(4, end.message);
+  st.bind_int(5, end.failed_gid);
+  if (!end.failed_site.empty())
+    st.bind_int(6, site_id(NewSite{0, end.failed_site.file, end.failed_site.line, end.failed_site.function}));
+  st.bind_int(7, static_cast<std::int64_t>(end.events));
+  st.bind_int(8, end.vtime_ns);
+  st.bind_text(9, end.trace_hash);
+  st.step();
+  tx.commit();
+}
+
+}  // namespace gorewind::storage

@@ -1,0 +1,54 @@
+// batch_writer.hpp: the database side of EventLogWriter: one connection, its
+// prepared statements, and one transaction per batch. It also derives the
+// goroutines and objects tables from the Spawn and Make events it writes.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <gorewind/storage/database.hpp>
+#include <gorewind/storage/event_log_writer.hpp>
+
+#include "event_batch.hpp"
+
+namespace gorewind::storage {
+
+class BatchWriter {
+ public:
+  explicit BatchWriter(const std::string& path);
+
+  // begin_run() inserts the run row (state recording) and its parameters,
+  // and marks runs whose writer died incomplete. Returns the run's id.
+  std::int64_t begin_run(const RunHeader& header);
+  // write() stores a batch of the current run in one transaction, adding
+  // the time it took to stats.
+  void write(const EventBatch& batch, WriterStats& stats);
+  // finish() completes the run row.
+  void finish(const RunEnd& end);
+
+ private:
+  struct Spawned {
+    std::string path;
+    std::uint32_t children = 0;
+  };
+  std::int64_t site_id(const NewSite& s);
+  void derive(const EventBatch& batch, const BatchEvent& e);
+  void mark_dead_writers_incomplete();
+
+  Database db_;
+  Statement insert_event_;
+  Statement insert_site_;
+  Statement select_site_;
+  Statement insert_goroutine_;
+  Statement insert_object_;
+  Statement insert_digest_;
+  Statement insert_snapshot_;
+  std::int64_t run_ = 0;
+  std::vector<std::int64_t> site_ids_;  // by the caller's site number
+  std::unordered_map<std::uint32_t, Spawned> spawned_;
+  std::string ready_text_;
+};
+
+}  // namespace gorewind::storage

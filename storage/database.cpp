@@ -1,0 +1,133 @@
+#include <gorewind/storage/database.hpp>
+
+#include <sqlite3.h>
+
+#include <sys/stat.h>
+
+#include <utility>
+
+#include <gorewind/storage/storage_error.hpp>
+
+namespace gorewind::storage {
+namespace {
+
+[[noreturn]] void fail(sqlite3* db, std::string_view what) {
+  std::string msg(what);
+  msg += ": ";
+  msg += db ? sqlite3_errmsg(db) : "out of memory";
+  throw StorageError(msg);
+}
+
+}  // namespace
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr) !=
+      SQLITE_OK)
+    fail(db, "cannot prepare a statement");
+}
+
+Statement::Statement(Statement&& o) noexcept : db_(o.db_), stmt_(std::exchange(o.stmt_, nullptr)) {}
+
+Statement& Statement::operator=(Statement&& o) noexcept {
+  if (this != &o) {
+    sqlite3_finalize(stmt_);
+    db_ = o.db_;
+    stmt_ = std::exchange(o.stmt_, nullptr);
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+void Statement::bind_int(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+void Statement::bind_null(int i) { sqlite3_bind_null(stmt_, i); }
+void Statement::bind_real(int i, double v) { sqlite3_bind_double(stmt_, i, v); }
+void Statement::bind_text(int i, std::string_view v) {
+  sqlite3_bind_text(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
+void Statement::bind_blob(int i, std::string_view v) {
+  sqlite3_bind_blob(stmt_, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
+void Statement::bind_text_or_null(int i, std::string_view v) {
+  if (v.empty())
+    bind_null(i);
+  else
+    bind_text(i, v);
+}
+
+bool Statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  // A failed step leaves the statement needing a reset before it can run again.
+  std::string msg = sqlite3_errmsg(db_);
+  sqlite3_reset(stmt_);
+  throw StorageError(msg);
+}
+
+void Statement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
+ColumnType Statement::column_type(int col) const {
+  switch (sqlite3_column_type(stmt_, col)) {
+    case SQLITE_INTEGER: return ColumnType::Integer;
+    case SQLITE_FLOAT: return ColumnType::Real;
+    case SQLITE_TEXT: return ColumnType::Text;
+    case SQLITE_BLOB: return ColumnType::Blob;
+    default: return ColumnType::Null;
+  }
+}
+std::int64_t Statement::column_int(int col) const { return sqlite3_column_int64(stmt_, col); }
+double Statement::column_real(int col) const { return sqlite3_column_double(stmt_, col); }
+std::string_view Statement::column_text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+}
+std::string_view Statement::column_blob(int col) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, col));
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string_view();
+}
+
+Database::Database(const std::string& path, Mode mode) : path_(path) {
+  struct stat st {};
+  if (mode == Mode::ExistingOnly && ::stat(path.c_str(), &st) != 0)
+    throw StorageError("no event log at '" + path + "' (record a run first, or pass --db FILE)");
+  const int flags = SQLITE_OPEN_READWRITE | (mode == Mode::CreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+    std::string msg = "cannot open '" + path + "': " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
+    sqlite3_close(db_);
+    db_ = nullptr;
+    throw StorageError(msg);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+}
+
+Database::Database(Database&& o) noexcept : db_(std::exchange(o.db_, nullptr)), path_(std::move(o.path_)) {}
+
+Database& Database::operator=(Database&& o) noexcept {
+  if (this != &o) {
+    sqlite3_close_v2(db_);
+    db_ = std::exchange(o.db_, nullptr);
+    path_ = std::move(o.path_);
+  }
+  return *this;
+}
+
+Database::~Database() { sqlite3_close_v2(db_); }
+
+void Database::exec(std::string_view sql) {
+  const std::string s(sql);
+  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) fail(db_, path_);
+}
+
+std::optional<std::int64_t> Database::query_int(std::string_view sql) {
+  Statement st(db_, sql);
+  if (!st.step() || st.is_null(0)) return std::nullopt;
+  return st.column_int(0);
+}
+
+std::int64_t Database::last_insert_rowid() const { return sqlite3_last_insert_rowid(db_); }
+
+}  // namespace gorewind::storage

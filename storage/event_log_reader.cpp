@@ -1,0 +1,181 @@
+#include <gorewind/storage/event_log_reader.hpp>
+
+#include <charconv>
+
+#include <gorewind/storage/schema.hpp>
+#include <gorewind/storage/state_codec.hpp>
+#include <gorewind/storage/storage_error.hpp>
+#include <gorewind/storage/writer_liveness.hpp>
+
+namespace gorewind::storage {
+namespace {
+
+constexpr std::string_view kRunColumns =
+    "SELECT r.id, r.scenario, r.seed, r.strategy, r.build, r.started_at, r.finished_at, r.state, r.outcome, "
+    "r.message, r.failed_gid, s.file, s.line, s.function, r.events, r.vtime, r.trace_hash, r.writer_pid, "
+    "r.writer_start, (SELECT max(seq) FROM events e WHERE e.run = r.id) "
+    "FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
+
+std::vector<std::int32_t> parse_ready(std::string_view text) {
+  std::vector<std::int32_t> out;
+  const char* p = text.data();
+  const char* end = p + text.size();
+  while (p < end) {
+    std::int32_t v = 0;
+    auto [next, ec] = std::from_chars(p, end, v);
+    if (ec != std::errc()) break;
+    out.push_back(v);
+    p = next;
+    while (p < end && *p == ' ') ++p;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string_view to_string(RunState s) {
+  switch (s) {
+    case RunState::Recording: return "recording";
+    case RunState::Complete: return "complete";
+    case RunState::Incomplete: return "incomplete";
+  }
+  return "?";
+}
+
+bool EventCursor::next(StoredEvent& e) {
+  if (!st_.step()) return false;
+  e.seq = static_cast<std::uint64_t>(st_.column_int(0));
+  e.vtime_ns = st_.column_int(1);
+  e.gid = static_cast<Gid>(st_.column_int(2));
+  e.kind = static_cast<EventKind>(st_.column_int(3));
+  e.obj_kind = static_cast<ObjKind>(st_.column_int(4));
+  e.obj = static_cast<std::uint32_t>(st_.column_int(5));
+  e.peer = static_cast<Gid>(st_.column_int(6));
+  e.reason = static_cast<WaitReason>(st_.column_int(7));
+  e.ok = st_.column_int(8) != 0;
+  e.select_case = st_.is_null(9) ? -1 : static_cast<std::int32_t>(st_.column_int(9));
+  e.ready = parse_ready(st_.column_text(10));
+  e.cause = static_cast<std::uint64_t>(st_.column_int(11));
+  e.amount = st_.column_int(12);
+  e.counter = st_.column_int(13);
+  e.value = StoredValue{};
+  switch (st_.column_type(14)) {
+    case ColumnType::Null: break;
+    case ColumnType::Integer: e.value.form = ValueForm::Int; e.value.i = st_.column_int(14); break;
+    case ColumnType::Real: e.value.form = ValueForm::Real; e.value.f = st_.column_real(14); break;
+    case ColumnType::Text: e.value.form = ValueForm::Text; e.value.bytes = st_.column_text(14); break;
+    case ColumnType::Blob: e.value.form = ValueForm::Blob; e.value.bytes = st_.column_blob(14); break;
+  }
+  e.type_name = st_.column_text(15);
+  e.text = st_.column_text(16);
+  e.site = Site{std::string(st_.column_text(17)), static_cast<std::uint32_t>(st_.column_int(18)),
+                std::string(st_.column_text(19))};
+  e.goroutine_name = st_.column_text(20);
+  e.object_name = st_.column_text(21);
+  return true;
+}
+
+EventLogReader::EventLogReader(const std::string& path) : db_(open_log(path, Database::Mode::ExistingOnly)) {}
+
+RunRow EventLogReader::read_run(Statement& st) {
+  RunRow r;
+  r.id = st.column_int(0);
+  r.scenario = st.column_text(1);
+  r.seed = static_cast<std::uint64_t>(st.column_int(2));
+  r.strategy = st.column_text(3);
+  r.build = st.column_text(4);
+  r.started_at = st.column_text(5);
+  r.finished_at = st.column_text(6);
+  const std::string_view state = st.column_text(7);
+  r.outcome = st.column_text(8);
+  r.message = st.column_text(9);
+  r.failed_gid = static_cast<Gid>(st.column_int(10));
+  r.failed_site = Site{std::string(st.column_text(11)), static_cast<std::uint32_t>(st.column_int(12)),
+                       std::string(st.column_text(13))};
+  r.vtime_ns = st.column_int(15);
+  r.trace_hash = st.column_text(16);
+  if (state == "complete") {
+    r.state = RunState::Complete;
+    r.events = static_cast<std::uint64_t>(st.column_int(14));
+  } else {
+    // A run still marked recording is incomplete once its writer is gone.
+    const bool alive = state == "recording" && writer_alive(WriterId{st.column_int(17), st.column_int(18)});
+    r.state = alive ? RunState::Recording : RunState::Incomplete;
+    r.events = static_cast<std::uint64_t>(st.column_int(19));
+  }
+  return r;
+}
+
+std::vector<RunRow> EventLogReader::runs() {
+  Statement st = db_.prepare(std::string(kRunColumns) + "ORDER BY r.id");
+  std::vector<RunRow> out;
+  while (st.step()) {
+    out.push_back(read_run(st));
+    read_params(out.back());
+  }
+  return out;
+}
+
+RunRow EventLogReader::run(std::int64_t id) {
+  Statement st = db_.prepare(std::string(kRunColumns) + "WHERE r.id = ?1");
+  st.bind_int(1, id);
+  if (!st.step()) throw StorageError("no run " + std::to_string(id) + " in '" + db_.path() + "'");
+  RunRow r = read_run(st);
+  read_params(r);
+  return r;
+}
+
+void EventLogReader::read_params(RunRow& r) {
+  Statement st = db_.prepare("SELECT key, value FROM run_params WHERE run = ?1 ORDER BY key");
+  st.bind_int(1, r.id);
+  while (st.step()) r.params.emplace(st.column_text(0), st.column_text(1));
+}
+
+EventCursor EventLogReader::events(std::int64_t run_id, const EventFilter& f) {
+  run(run_id);
+  std::string sql =
+      "SELECT e.seq, e.vtime, e.gid, e.kind, e.obj_kind, e.obj, e.peer, e.reason, e.ok, e.select_case, e.ready, "
+      "e.cause, e.amount, e.counter, e.value, e.type_name, e.text, s.file, s.line, s.function, g.name, o.name "
+      "FROM events e LEFT JOIN sites s ON s.id = e.site "
+      "LEFT JOIN goroutines g ON g.run = e.run AND g.gid = e.gid "
+      "LEFT JOIN objects o ON o.run = e.run AND o.id = e.obj "
+      "WHERE e.run = ?1 AND e.seq >= ?2 AND e.seq <= ?3";
+  if (f.goroutine) sql += " AND e.gid = ?4";
+  if (f.kind) sql += " AND e.kind = ?5";
+  constexpr std::string_view kChannel =
+      "SELECT id FROM objects WHERE run = ?1 AND kind = 1 AND (name = ?6 OR CAST(id AS TEXT) = ?6)";
+  if (f.channel) {
+    Statement known = db_.prepare(kChannel);
+    known.bind_int(1, run_id);
+    known.bind_text(6, *f.channel);
+    if (!known.step()) throw StorageError("run " + std::to_string(run_id) + " has no channel '" + *f.channel + "'");
+    sql += " AND e.obj IN (" + std::string(kChannel) + ")";
+  }
+  sql += " ORDER BY e.seq";
+  Statement st = db_.prepare(sql);
+  st.bind_int(1, run_id);
+  st.bind_int(2, static_cast<std::int64_t>(std::min<std::uint64_t>(f.from, INT64_MAX)));
+  st.bind_int(3, static_cast<std::int64_t>(std::min<std::uint64_t>(f.to, INT64_MAX)));
+  if (f.goroutine) st.bind_int(4, *f.goroutine);
+  if (f.kind) st.bind_int(5, static_cast<std::int64_t>(*f.kind));
+  if (f.channel) st.bind_text(6, *f.channel);
+  return EventCursor(std::move(st));
+}
+
+std::optional<RuntimeState> EventLogReader::snapshot_at(std::int64_t run_id, std::uint64_t seq) {
+  Statement st = db_.prepare("SELECT state FROM snapshots WHERE run = ?1 AND seq <= ?2 ORDER BY seq DESC LIMIT 1");
+  st.bind_int(1, run_id);
+  st.bind_int(2, static_cast<std::int64_t>(std::min<std::uint64_t>(seq, INT64_MAX)));
+  if (!st.step()) return std::nullopt;
+  return decode_state(st.column_blob(0));
+}
+
+std::vector<std::string> EventLogReader::chunk_digests(std::int64_t run_id) {
+  Statement st = db_.prepare("SELECT digest FROM chunk_digests WHERE run = ?1 ORDER BY chunk");
+  st.bind_int(1, run_id);
+  std::vector<std::string> out;
+  while (st.step()) out.emplace_back(st.column_text(0));
+  return out;
+}
+
+}  // namespace gorewind::storage

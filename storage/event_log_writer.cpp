@@ -1,0 +1,205 @@
+#include <gorewind/storage/event_log_writer.hpp>
+
+#include <cstring>
+#include <functional>
+
+#include <gorewind/storage/storage_error.hpp>
+
+#include "batch_writer.hpp"
+#include "event_batch.hpp"
+#include "steady_clock_ns.hpp"
+
+namespace gorewind::storage {
+std::size_t EventLogWriter::SiteKeyHash::operator()(const SiteKey& k) const noexcept {
+  // Only a cache key: site numbers are handed out in order of first use,
+  // whatever the addresses.
+  return std::hash<const void*>()(k.file) ^ (std::hash<const void*>()(k.function) << 1) ^ (k.line * 0x9e3779b9u);
+}
+
+EventLogWriter::EventLogWriter(const std::string& path, Config config)
+    : config_(config), out_(std::make_unique<BatchWriter>(path)) {}
+
+EventLogWriter::~EventLogWriter() {
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+}
+
+std::int64_t EventLogWriter::begin_run(const RunHeader& header) {
+  run_ = out_->begin_run(header);
+  stats_ = {};
+  sites_.clear();
+  last_site_ = {nullptr, nullptr, 0};
+  last_site_id_ = 0;
+  last_seq_ = 0;
+  error_ = nullptr;
+  failed_ = false;
+  closing_ = false;
+  writing_ = 0;
+  full_.clear();
+  free_.clear();
+  const std::size_t batches = config_.threading == Threading::Background ? config_.batches_in_flight + 1 : 1;
+  for (std::size_t i = 0; i < batches; ++i) {
+    auto b = std::make_unique<EventBatch>();
+    b->events.reserve(config_.batch_events);
+    free_.push_back(std::move(b));
+  }
+  filling_ = std::move(free_.back());
+  free_.pop_back();
+  if (config_.threading == Threading::Background) thread_ = std::thread([this] { writer_loop(); });
+  return run_;
+}
+
+std::uint32_t EventLogWriter::site_of(const std::source_location& loc) {
+  const char* file = loc.file_name();
+  if (file == nullptr || file[0] == '\0') return 0;
+  const SiteKey key{file, loc.function_name(), loc.line()};
+  if (key == last_site_) return last_site_id_;
+  auto [it, added] = sites_.try_emplace(key, static_cast<std::uint32_t>(sites_.size() + 1));
+  if (added) filling_->sites.push_back(NewSite{it->second, file, loc.line(), loc.function_name()});
+  last_site_ = key;
+  last_site_id_ = it->second;
+  return it->second;
+}
+
+void EventLogWriter::append(const Event& e) noexcept {
+  if (failed_.load(std::memory_order_relaxed)) return;
+  try {
+    // The chunk digest restarts every kDigestChunk events.
+    if ((e.seq - 1) % kDigestChunk == 0) chunk_.on_run_begin(RunInfo{});
+    chunk_.on_event(e);
+    EventBatch& b = *filling_;
+    BatchEvent& r = b.events.emplace_back();
+    r.seq = e.seq;
+    r.cause = e.cause;
+    r.vtime_ns = e.vtime_ns;
+    r.amount = e.amount;
+    r.counter = e.counter;
+    r.gid = e.gid;
+    r.obj = e.obj;
+    r.peer = e.peer;
+    r.site = site_of(e.site);
+    r.select_case = e.select_case;
+    r.ready_begin = static_cast<std::uint32_t>(b.ready.size());
+    r.ready_count = static_cast<std::uint32_t>(e.ready.size());
+    b.ready.insert(b.ready.end(), e.ready.begin(), e.ready.end());
+    r.kind = e.kind;
+    r.obj_kind = e.obj_kind;
+    r.reason = e.reason;
+    r.ok = e.ok;
+    r.bytes_begin = static_cast<std::uint32_t>(b.bytes.size());
+    r.form = encoder_.encode(e.value, r.value_int, r.value_real, b.bytes);
+    r.value_len = static_cast<std::uint32_t>(b.bytes.size() - r.bytes_begin);
+    b.bytes.append(e.type_name);
+    r.type_len = static_cast<std::uint32_t>(e.type_name.size());
+    b.bytes.append(e.text);
+    r.text_len = static_cast<std::uint32_t>(e.text.size());
+    last_seq_ = e.seq;
+    if (e.seq % kDigestChunk == 0) b.digests.push_back(ChunkDigest{e.seq / kDigestChunk - 1, chunk_.hash()});
+    ++stats_.events;
+    if (b.events.size() >= config_.batch_events) hand_over();
+  } catch (...) {
+    record_failure();
+  }
+}
+
+void EventLogWriter::add_snapshot(std::uint64_t seq, std::string state) noexcept {
+  if (failed_.load(std::memory_order_relaxed)) return;
+  try {
+    filling_->snapshots.push_back(NewSnapshot{seq, std::move(state)});
+  } catch (...) {
+    record_failure();
+  }
+}
+
+void EventLogWriter::record_failure() noexcept {
+  std::lock_guard lock(mu_);
+  if (!error_) error_ = std::current_exception();
+  failed_ = true;
+}
+
+void EventLogWriter::hand_over() noexcept {
+  if (filling_->empty()) return;
+  if (config_.threading == Threading::Synchronous) {
+    try {
+      out_->write(*filling_, stats_);
+    } catch (...) {
+      record_failure();
+    }
+    filling_->clear();
+    return;
+  }
+  const std::uint64_t t0 = steady_clock_ns();
+  std::unique_lock lock(mu_);
+  full_.push_back(std::move(filling_));
+  ++writing_;
+  cv_.notify_all();
+  cv_.wait(lock, [this] { return !free_.empty(); });
+  filling_ = std::move(free_.back());
+  free_.pop_back();
+  stats_.caller_wait_ns += steady_clock_ns() - t0;
+}
+
+void EventLogWriter::writer_loop() {
+  WriterStats mine;
+  for (;;) {
+    std::unique_ptr<EventBatch> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return !full_.empty() || closing_; });
+      if (full_.empty()) break;
+      batch = std::move(full_.front());
+      full_.erase(full_.begin());
+    }
+    // After a failure batches are only recycled, so the caller never waits
+    // for a writer that has stopped writing.
+    if (!failed_.load()) {
+      try {
+        out_->write(*batch, mine);
+      } catch (...) {
+        record_failure();
+      }
+    }
+    batch->clear();
+    {
+      std::lock_guard lock(mu_);
+      free_.push_back(std::move(batch));
+      --writing_;
+    }
+    cv_.notify_all();
+  }
+  std::lock_guard lock(mu_);
+  stats_.insert_ns += mine.insert_ns;
+  stats_.commit_ns += mine.commit_ns;
+  stats_.batches += mine.batches;
+}
+
+void EventLogWriter::flush() noexcept {
+  hand_over();
+  std::unique_lock lock(mu_);
+  cv_.wait(lock, [this] { return writing_ == 0; });
+}
+
+void EventLogWriter::finish_run(const RunEnd& end) {
+  // The last, partial chunk has a digest too.
+  if (last_seq_ % kDigestChunk != 0 && !failed_)
+    filling_->digests.push_back(ChunkDigest{last_seq_ / kDigestChunk, chunk_.hash()});
+  hand_over();
+  if (thread_.joinable()) {
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  if (error_) std::rethrow_exception(error_);
+  out_->finish(end);
+}
+
+}  // namespace gorewind::storage

@@ -1,0 +1,68 @@
+// event_log_reader.hpp: reads runs, events, snapshots and chunk digests back
+// from the event log. Events stream from a cursor in seq order: a run is
+// never loaded into memory as a whole.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gorewind/state.hpp>
+#include <gorewind/storage/database.hpp>
+#include <gorewind/storage/run_row.hpp>
+#include <gorewind/storage/stored_event.hpp>
+
+namespace gorewind::storage {
+
+// EventFilter selects a run's events; every field set must match.
+struct EventFilter {
+  std::optional<Gid> goroutine;
+  std::optional<std::string> channel;  // a channel's name or its id, in decimal
+  std::optional<EventKind> kind;
+  std::uint64_t from = 0;  // first seq
+  std::uint64_t to = UINT64_MAX;  // last seq
+};
+
+// EventCursor walks the selected events in seq order. It holds a read
+// transaction of its own while it lives, so it sees one consistent log even
+// while another process writes.
+class EventCursor {
+ public:
+  explicit EventCursor(Statement st) : st_(std::move(st)) {}
+  // next() fills out with the next event; false at the end.
+  bool next(StoredEvent& out);
+
+ private:
+  Statement st_;
+};
+
+class EventLogReader {
+ public:
+  // EventLogReader() opens an existing log. Throws StorageError when path is
+  // missing, not SQLite, not an event log, or of a newer schema.
+  explicit EventLogReader(const std::string& path);
+
+  // runs() lists every run, oldest first.
+  std::vector<RunRow> runs();
+  // run() is the run with this id; throws StorageError for an unknown id.
+  RunRow run(std::int64_t id);
+  // events() streams run's events that match filter. Throws StorageError
+  // for an unknown run or a channel the run does not have.
+  EventCursor events(std::int64_t run, const EventFilter& filter = {});
+  // snapshot_at() is the latest snapshot of run at or before seq, decoded;
+  // nullopt when there is none.
+  std::optional<RuntimeState> snapshot_at(std::int64_t run, std::uint64_t seq);
+  // chunk_digests() are the run's chunk digests in chunk order, as hex.
+  std::vector<std::string> chunk_digests(std::int64_t run);
+
+  Database& database() { return db_; }
+
+ private:
+  RunRow read_run(Statement& st);
+  void read_params(RunRow& r);
+  Database db_;
+};
+
+}  // namespace gorewind::storage

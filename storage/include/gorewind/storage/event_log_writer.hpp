@@ -1,0 +1,154 @@
+// event_log_writer.hpp: appends runs to the event log.
+//
+// One writer records one run at a time: begin_run() stores the run row (state
+// recording) and returns its id, append() takes every event in seq order,
+// add_snapshot() a state snapshot, finish_run() the outcome. The calling
+// (scheduler) thread only copies each event into a compact batch; full
+// batches are written by a thread of the writer's own (Threading::Background)
+// or by the caller (Threading::Synchronous: no thread, for processes that
+// will fork). Each batch is one transaction (BEGIN IMMEDIATE, prepared
+// statements), so a process killed at any moment leaves the file consistent
+// and every earlier run intact; its run reads as incomplete. Several
+// processes may write runs into one file at once.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <exception>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <gorewind/event.hpp>
+#include <gorewind/site.hpp>
+#include <gorewind/trace_hasher.hpp>
+#include <gorewind/storage/value_codec.hpp>
+
+namespace gorewind::storage {
+
+struct EventBatch;
+class BatchWriter;
+
+// kDigestChunk is how many events one chunk digest covers.
+inline constexpr std::uint64_t kDigestChunk = 4096;
+
+// RunHeader is what a run row holds from its start.
+struct RunHeader {
+  std::string scenario;
+  std::map<std::string, std::string> params;
+  std::uint64_t seed = 0;
+  std::string strategy;
+  std::string build;  // fingerprint of the recording binary
+};
+
+// RunEnd is what a finished run adds to its row.
+struct RunEnd {
+  std::string outcome;
+  std::string message;
+  Gid failed_gid = 0;
+  Site failed_site;
+  std::uint64_t events = 0;
+  std::int64_t vtime_ns = 0;
+  std::string trace_hash;
+};
+
+// WriterStats says where a recording's time went, in nanoseconds of wall
+// clock: the caller's share (copying events, waiting for a free batch when
+// the writer falls behind) and the writing side's (binding and stepping
+// inserts, committing).
+struct WriterStats {
+  std::uint64_t events = 0;
+  std::uint64_t batches = 0;
+  std::uint64_t caller_wait_ns = 0;  // the scheduler thread blocked on a full queue
+  std::uint64_t insert_ns = 0;       // rows bound and stepped
+  std::uint64_t commit_ns = 0;       // BEGIN and COMMIT
+};
+
+class EventLogWriter {
+ public:
+  enum class Threading { Background, Synchronous };
+  struct Config {
+    Threading threading = Threading::Background;
+    // batch_events is how many events one transaction holds.
+    std::size_t batch_events = 8192;
+    // batches_in_flight bounds the memory of a writer that falls behind:
+    // append() waits once this many full batches are queued.
+    std::size_t batches_in_flight = 4;
+  };
+
+  // EventLogWriter() opens (creating if needed) the log at path. Throws
+  // StorageError.
+  EventLogWriter(const std::string& path, Config config);
+  explicit EventLogWriter(const std::string& path) : EventLogWriter(path, Config{}) {}
+  // ~EventLogWriter() stops a run that was not finished: what was written
+  // stays, and the run reads as incomplete once this process has exited.
+  ~EventLogWriter();
+  EventLogWriter(const EventLogWriter&) = delete;
+  EventLogWriter& operator=(const EventLogWriter&) = delete;
+
+  // begin_run() stores the run row and returns the run's id. Runs of other
+  // processes left recording by a dead writer are marked incomplete.
+  std::int64_t begin_run(const RunHeader& header);
+  // append() records e, the next event of the run. It never throws (it is
+  // called from inside the runtime): a failure to write is kept, later
+  // events are dropped, and finish_run() throws it.
+  void append(const Event& e) noexcept;
+  // add_snapshot() records the encoded state right after event seq.
+  void add_snapshot(std::uint64_t seq, std::string state) noexcept;
+  // flush() returns once every event appended so far is committed, so that
+  // a reader sees them. It never throws; finish_run() reports failures.
+  void flush() noexcept;
+  // finish_run() writes what is left and completes the run row. Throws
+  // StorageError when anything of the run could not be written.
+  void finish_run(const RunEnd& end);
+
+  const WriterStats& stats() const { return stats_; }
+
+ private:
+  struct SiteKey {
+    const char* file;
+    const char* function;
+    unsigned line;
+    friend bool operator==(const SiteKey&, const SiteKey&) = default;
+  };
+  struct SiteKeyHash {
+    std::size_t operator()(const SiteKey& k) const noexcept;
+  };
+
+  std::uint32_t site_of(const std::source_location& loc);
+  void hand_over() noexcept;
+  void writer_loop();
+  void record_failure() noexcept;
+
+  Config config_;
+  std::unique_ptr<BatchWriter> out_;
+  std::int64_t run_ = 0;
+  WriterStats stats_;
+
+  // The caller's side: the batch being filled and what it has seen.
+  std::unique_ptr<EventBatch> filling_;
+  ValueEncoder encoder_;
+  std::unordered_map<SiteKey, std::uint32_t, SiteKeyHash> sites_;
+  SiteKey last_site_{nullptr, nullptr, 0};
+  std::uint32_t last_site_id_ = 0;
+  TraceHasher chunk_;
+  std::uint64_t last_seq_ = 0;
+
+  // The hand-over between the caller and the writing thread.
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<EventBatch>> full_;  // queued, oldest first
+  std::vector<std::unique_ptr<EventBatch>> free_;
+  std::size_t writing_ = 0;  // batches handed over and not yet written
+  bool closing_ = false;
+  std::exception_ptr error_;
+  std::atomic<bool> failed_{false};
+  std::thread thread_;
+};
+
+}  // namespace gorewind::storage

@@ -1,0 +1,43 @@
+// run_row.hpp: a run as the runs table describes it.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+
+#include <gorewind/event.hpp>
+#include <gorewind/site.hpp>
+
+namespace gorewind::storage {
+
+// RunState is how far a run's recording got.
+enum class RunState : std::uint8_t {
+  Recording,   // its writer is alive and still writing
+  Complete,    // every event and the outcome are stored
+  Incomplete,  // its writer died mid-run: the events stored are a prefix of the run
+};
+std::string_view to_string(RunState s);
+
+// RunRow is one row of the runs table. The outcome fields are empty until
+// the run is complete.
+struct RunRow {
+  std::int64_t id = 0;
+  std::string scenario;
+  std::map<std::string, std::string> params;
+  std::uint64_t seed = 0;
+  std::string strategy;
+  std::string build;  // the recording binary's fingerprint
+  std::string started_at;
+  std::string finished_at;
+  RunState state = RunState::Recording;
+  std::string outcome;
+  std::string message;
+  Gid failed_gid = 0;
+  Site failed_site;
+  std::uint64_t events = 0;  // complete: the run's events; otherwise those stored so far
+  std::int64_t vtime_ns = 0;
+  std::string trace_hash;
+};
+
+}  // namespace gorewind::storage

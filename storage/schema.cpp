@@ -1,0 +1,195 @@
+// schema.cpp: the tables of the event log and the migrations between their
+// versions. migrations[v] takes a file from version v to v + 1; a new version
+// appends a step and never edits an old one.
+#include <gorewind/storage/schema.hpp>
+
+#include <array>
+#include <string>
+#include <string_view>
+
+#include <gorewind/event.hpp>
+#include <gorewind/storage/storage_error.hpp>
+
+namespace gorewind::storage {
+namespace {
+
+// Version 1. Integers are Event's own codes; the lookup tables (event_kinds,
+// object_kinds, wait_reasons) and the views give them names for people.
+constexpr std::string_view kSchemaV1 = R"sql(
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  scenario TEXT NOT NULL,
+  seed INTEGER NOT NULL,         -- a seed above 2^63-1 is stored as its 64-bit two's complement
+  strategy TEXT NOT NULL,
+  build TEXT NOT NULL,           -- fingerprint of the recording binary
+  started_at TEXT NOT NULL,      -- UTC, ISO 8601
+  finished_at TEXT,
+  state TEXT NOT NULL,           -- recording | complete (a crashed writer reads as incomplete)
+  outcome TEXT,                  -- ok, panic, deadlock, leak, check_failed, step_limit, timeout
+  message TEXT,
+  failed_gid INTEGER,            -- the goroutine the outcome names (0: none)
+  failed_site INTEGER REFERENCES sites(id),
+  events INTEGER NOT NULL DEFAULT 0,
+  vtime INTEGER,                 -- virtual time at the end, ns
+  trace_hash TEXT,               -- TraceHasher's digest, 16 hex digits
+  writer_pid INTEGER NOT NULL,   -- the recording process and its start time (clock ticks after
+  writer_start INTEGER NOT NULL  -- boot), to tell a live writer from a dead one with a reused pid
+);
+CREATE TABLE run_params (       -- the --param KEY=VALUE of each run
+  run INTEGER NOT NULL,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (run, key)
+) WITHOUT ROWID;
+CREATE TABLE sites (
+  id INTEGER PRIMARY KEY,
+  file TEXT NOT NULL,            -- relative to the source tree
+  line INTEGER NOT NULL,
+  function TEXT NOT NULL,
+  UNIQUE (file, line, function)
+);
+CREATE TABLE event_kinds (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE object_kinds (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE wait_reasons (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE goroutines (
+  run INTEGER NOT NULL,
+  gid INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  parent INTEGER NOT NULL,       -- 0 for main
+  path TEXT NOT NULL,            -- spawn path: "1" for main, then parent's path "." spawn index
+  created_seq INTEGER NOT NULL,
+  site INTEGER,
+  PRIMARY KEY (run, gid)
+) WITHOUT ROWID;
+CREATE TABLE objects (           -- channels, mutexes, WaitGroups, timers, ... made in a run
+  run INTEGER NOT NULL,
+  id INTEGER NOT NULL,
+  kind INTEGER NOT NULL,         -- object_kinds.id
+  name TEXT NOT NULL,
+  capacity INTEGER NOT NULL,     -- channels: buffer size; timers: deadline, ns
+  elem_type TEXT,                -- channels: the element type
+  created_seq INTEGER NOT NULL,
+  site INTEGER,
+  PRIMARY KEY (run, id)
+) WITHOUT ROWID;
+CREATE TABLE events (
+  run INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  vtime INTEGER NOT NULL,        -- virtual time, ns
+  gid INTEGER NOT NULL,
+  kind INTEGER NOT NULL,         -- event_kinds.id
+  obj_kind INTEGER NOT NULL,     -- object_kinds.id
+  obj INTEGER NOT NULL,          -- objects.id (0: none)
+  peer INTEGER NOT NULL,
+  reason INTEGER NOT NULL,       -- wait_reasons.id (park)
+  ok INTEGER NOT NULL,
+  select_case INTEGER,           -- NULL: none
+  ready TEXT,                    -- select: the ready cases; park: +chan receive, -chan send
+  cause INTEGER NOT NULL,        -- seq of the causing event (0: none)
+  amount INTEGER NOT NULL,
+  counter INTEGER NOT NULL,
+  value,                         -- INTEGER, REAL or TEXT for a plain int, float or string; BLOB (cereal) otherwise
+  type_name TEXT,
+  text TEXT,
+  site INTEGER,                  -- sites.id (NULL: the runtime)
+  PRIMARY KEY (run, seq)
+) WITHOUT ROWID;
+CREATE TABLE chunk_digests (     -- FNV-1a as trace_hash, restarted every chunk of 4096 events
+  run INTEGER NOT NULL,
+  chunk INTEGER NOT NULL,        -- 0, 1, ...: events chunk*4096+1 .. (chunk+1)*4096
+  digest TEXT NOT NULL,
+  PRIMARY KEY (run, chunk)
+) WITHOUT ROWID;
+CREATE TABLE snapshots (
+  run INTEGER NOT NULL,
+  seq INTEGER NOT NULL,          -- the state right after this event
+  state BLOB NOT NULL,           -- RuntimeState, cereal portable binary
+  PRIMARY KEY (run, seq)
+);
+CREATE VIEW channels AS
+  SELECT run, id AS cid, name, capacity, elem_type, created_seq FROM objects WHERE kind = 1;
+CREATE VIEW event_log AS
+  SELECT e.run, e.seq, e.vtime, e.gid, g.name AS goroutine, k.name AS kind,
+         ok.name AS obj_kind, e.obj, o.name AS object, e.peer, p.name AS peer_name,
+         w.name AS reason, e.ok, e.select_case, e.ready, e.cause, e.amount, e.counter,
+         e.value, e.type_name, e.text, s.file, s.line, s.function
+  FROM events e
+  JOIN event_kinds k ON k.id = e.kind
+  JOIN object_kinds ok ON ok.id = e.obj_kind
+  JOIN wait_reasons w ON w.id = e.reason
+  LEFT JOIN goroutines g ON g.run = e.run AND g.gid = e.gid
+  LEFT JOIN goroutines p ON p.run = e.run AND p.gid = e.peer AND e.peer != 0
+  LEFT JOIN objects o ON o.run = e.run AND o.id = e.obj AND e.obj != 0
+  LEFT JOIN sites s ON s.id = e.site;
+)sql";
+
+// The name tables list every code of the vocabulary, generated from the
+// scheduler's own to_string() so they cannot drift apart.
+template <class Enum>
+std::string name_rows(std::string_view table, Enum last) {
+  std::string sql;
+  for (int i = 0; i <= static_cast<int>(last); ++i) {
+    std::string name(to_string(static_cast<Enum>(i)));
+    sql += "INSERT INTO " + std::string(table) + " VALUES (" + std::to_string(i) + ", '" + name + "');\n";
+  }
+  return sql;
+}
+
+void migrate_0_to_1(Database& db) {
+  db.exec(kSchemaV1);
+  db.exec(name_rows("event_kinds", EventKind::Trace));
+  db.exec(name_rows("object_kinds", ObjKind::Shared));
+  db.exec(name_rows("wait_reasons", WaitReason::Once));
+}
+
+using Migration = void (*)(Database&);
+constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1};
+
+int user_version(Database& db) {
+  try {
+    return static_cast<int>(db.query_int("PRAGMA user_version").value_or(0));
+  } catch (const StorageError& e) {
+    throw StorageError("'" + db.path() + "' is not a gorewind event log (" + e.what() + ")");
+  }
+}
+
+void check_is_log(Database& db, int version) {
+  // A SQLite file of another program has user_version 0 and tables of its own.
+  if (version == 0 && db.query_int("SELECT count(*) FROM sqlite_schema").value_or(0) != 0)
+    throw StorageError("'" + db.path() + "' is an SQLite file but not a gorewind event log");
+  if (version > kSchemaVersion)
+    throw StorageError("'" + db.path() + "' has event log schema version " + std::to_string(version) +
+                       ", newer than this build knows (" + std::to_string(kSchemaVersion) + "): use a newer gorewind");
+}
+
+}  // namespace
+
+Database open_log(const std::string& path, Database::Mode mode) {
+  Database db(path, mode);
+  db.exec("PRAGMA busy_timeout = 10000");
+  int version = user_version(db);
+  check_is_log(db, version);
+  if (mode == Database::Mode::ExistingOnly && version == 0)
+    throw StorageError("'" + path + "' holds no event log yet");
+  if (mode == Database::Mode::CreateIfMissing) db.exec("PRAGMA journal_mode = WAL");
+  if (version < kSchemaVersion) {
+    // BEGIN IMMEDIATE takes the write lock first, so of two processes
+    // creating the same new file one migrates and the other, once it has
+    // the lock, sees the version already current.
+    db.exec("BEGIN IMMEDIATE");
+    try {
+      for (version = user_version(db); version < kSchemaVersion; ++version) kMigrations[version](db);
+      db.exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+      db.exec("COMMIT");
+    } catch (...) {
+      db.exec("ROLLBACK");
+      throw;
+    }
+  }
+  // NORMAL in WAL mode: a commit survives the process being killed (only a
+  // power loss may take the latest transactions, never the file's integrity).
+  db.exec("PRAGMA synchronous = NORMAL");
+  return db;
+}
+
+}  // namespace gorewind::storage

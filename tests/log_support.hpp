@@ -1,0 +1,58 @@
+// log_support.hpp: helpers shared by the event log's tests.
+#pragma once
+
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+
+#include <gorewind/gorewind.hpp>
+#include <gorewind/record/recorder.hpp>
+
+namespace gorewind::test {
+
+// TempDir is a fresh directory, removed with everything in it at the end.
+class TempDir {
+ public:
+  TempDir() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "gorewind_log_test.XXXXXX").string();
+    path_ = mkdtemp(pattern.data()) ? pattern : std::string();
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  // file() is a path inside the directory.
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Recording is one run recorded into a log, with what the run itself said.
+struct Recording {
+  RunResult result;
+  record::RecordedRun saved;
+  std::string live_hash;  // an independent TraceHasher beside the recorder
+};
+
+// record_scenario() records one run of a built-in scenario into db.
+inline Recording record_scenario(const std::string& db, const std::string& scenario, const std::string& strategy,
+                                 std::uint64_t seed, record::Recorder::Config config = {}) {
+  record::Recorder recorder(db, config);
+  TraceHasher hasher;
+  RunOptions o;
+  o.seed = seed;
+  o.strategy = make_strategy(strategy);
+  o.scenario = scenario;
+  o.observers = {&hasher, &recorder};
+  Recording r;
+  r.result = run(find_scenario(scenario)->body, o);
+  r.saved = recorder.finish();
+  r.live_hash = hasher.hex();
+  return r;
+}
+
+}  // namespace gorewind::test

@@ -1,0 +1,273 @@
+// The event log from the command line: record, runs, show; bad input; a
+// recorder killed mid-run; two recorders at once. The binary comes from
+// GOREWIND_BIN (set by ctest).
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gorewind/storage/database.hpp>
+#include <gorewind/storage/schema.hpp>
+
+#include "log_support.hpp"
+
+extern char** environ;
+
+namespace gr = gorewind;
+namespace st = gorewind::storage;
+
+namespace {
+
+std::string bin() {
+  const char* b = std::getenv("GOREWIND_BIN");
+  return b ? b : "";
+}
+
+// Process is the CLI started with args, its output going to files.
+class Process {
+ public:
+  Process(const gr::test::TempDir& dir, const std::vector<std::string>& args)
+      : out_(dir.file("out." + std::to_string(++count_))), err_(dir.file("err." + std::to_string(count_))) {
+    std::vector<std::string> all{bin()};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (std::string& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (posix_spawn(&pid_, all[0].c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&fa);
+  }
+  // wait() returns the exit code (-1 when killed by a signal).
+  int wait() {
+    int status = 0;
+    if (pid_ <= 0 || waitpid(pid_, &status, 0) != pid_) return -1;
+    pid_ = 0;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+  void kill() { ::kill(pid_, SIGKILL); }
+  std::string out() const { return slurp(out_); }
+  std::vector<std::string> err() const {
+    std::vector<std::string> lines;
+    std::istringstream in(slurp(err_));
+    for (std::string l; std::getline(in, l);)
+      if (l.find("AddressSanitizer") == std::string::npos && l.find("ASan doesn't fully support") == std::string::npos)
+        lines.push_back(l);
+    return lines;
+  }
+
+ private:
+  static std::string slurp(const std::string& path) {
+    std::ifstream in(path);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  static inline int count_ = 0;
+  std::string out_, err_;
+  pid_t pid_ = -1;
+};
+
+struct Cli {
+  int code;
+  std::string out;
+  std::vector<std::string> err;
+};
+
+Cli cli(const gr::test::TempDir& dir, const std::vector<std::string>& args) {
+  Process p(dir, args);
+  const int code = p.wait();
+  return Cli{code, p.out(), p.err()};
+}
+
+bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+}  // namespace
+
+TEST_CASE("logcli: record then show handoff under fifo, exactly", "[logcli]") {
+  REQUIRE_FALSE(bin().empty());
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  const Cli rec = cli(dir, {"record", "handoff", "--strategy", "fifo", "--db", db});
+  CHECK(rec.code == 0);
+  CHECK(rec.out == "run 1: ok (12 events)\n");
+  CHECK(rec.err.empty());
+  const Cli show = cli(dir, {"show", "1", "--db", db});
+  CHECK(show.code == 0);
+  CHECK(show.err.empty());
+  CHECK(show.out ==
+        " 1  0s      g0 runtime  spawn          g1 main\n"
+        " 2  0s      g1 main     switch\n"
+        " 3  0s      g1 main     make           chan value  cap=0 int  at scenarios/handoff.cpp:12\n"
+        " 4  0s      g1 main     spawn          g2 sender  at scenarios/handoff.cpp:13\n"
+        " 5  0s      g1 main     park           chan value  chan receive  at scenarios/handoff.cpp:14\n"
+        " 6  0s      g2 sender   switch         at scenarios/handoff.cpp:13\n"
+        " 7  0s      g2 sender   send           chan value  42  to g1  at scenarios/handoff.cpp:13\n"
+        " 8  0s      g1 main     wake           by g2 (seq 7)  at scenarios/handoff.cpp:14\n"
+        " 9  0s      g2 sender   exit           at scenarios/handoff.cpp:13\n"
+        "10  0s      g1 main     switch         at scenarios/handoff.cpp:14\n"
+        "11  0s      g1 main     recv           chan value  42  from g2 (seq 7)  at scenarios/handoff.cpp:14\n"
+        "12  0s      g1 main     exit           at scenarios/handoff.cpp:14\n");
+  const Cli sends = cli(dir, {"show", "1", "--db", db, "--kind", "send", "--json"});
+  CHECK(sends.code == 0);
+  CHECK(contains(sends.out, "\"seq\":7,"));
+  CHECK(contains(sends.out, "\"value\":\"42\""));
+  CHECK(std::count(sends.out.begin(), sends.out.end(), '\n') == 1);
+  const Cli main_only = cli(dir, {"show", "1", "--db", db, "--goroutine", "2", "--from", "7", "--to", "8"});
+  CHECK(main_only.out == " 7  0s      g2 sender   send           chan value  42  to g1  at scenarios/handoff.cpp:13\n");
+  const Cli by_chan = cli(dir, {"show", "1", "--db", db, "--chan", "value"});
+  CHECK(std::count(by_chan.out.begin(), by_chan.out.end(), '\n') == 4);  // make, park, send, recv
+}
+
+TEST_CASE("logcli: record exits like run; runs lists every run", "[logcli]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  CHECK(cli(dir, {"record", "close_twice", "--db", db}).out == "run 1: panic (19 events)\n");
+  CHECK(cli(dir, {"record", "close_twice", "--db", db}).code == 1);
+  const Cli ok = cli(dir, {"record", "prime_sieve", "--seed", "5", "--param", "n=5", "--db", db});
+  CHECK(ok.code == 0);
+  const Cli runs = cli(dir, {"runs", "--db", db});
+  CHECK(runs.code == 0);
+  std::istringstream lines(runs.out);
+  std::string header, first;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  CHECK(header == "id  scenario     seed  strategy  outcome  events  state");
+  CHECK(first == " 1  close_twice     1  random    panic        19  complete");
+  const Cli json = cli(dir, {"runs", "--db", db, "--json"});
+  CHECK(contains(json.out, "\"id\":3,\"scenario\":\"prime_sieve\",\"params\":{\"n\":\"5\"},\"seed\":5"));
+  CHECK(contains(json.out, "\"state\":\"complete\""));
+}
+
+TEST_CASE("logcli: bad input is one line on stderr and exit 2", "[logcli]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "handoff", "--db", db}).code == 0);
+  const std::string notes = dir.file("notes.txt");
+  std::ofstream(notes) << "not a database, only text that goes on for a while to fill a header\n";
+  const std::string newer = dir.file("newer.db");
+  {
+    st::Database d(newer, st::Database::Mode::CreateIfMissing);
+    d.exec("CREATE TABLE t (x); PRAGMA user_version = 7");
+  }
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"show", "1", "--db", dir.file("missing.db")}, "no event log at"},
+      {{"runs", "--db", dir.file("missing.db")}, "no event log at"},
+      {{"runs", "--db", notes}, "is not a gorewind event log"},
+      {{"show", "1", "--db", newer}, "newer than this build knows"},
+      {{"show", "9", "--db", db}, "no run 9"},
+      {{"show", "x", "--db", db}, "run: 'x' is not a run id"},
+      {{"show", "1", "--db", db, "--kind", "bogus"}, "unknown event kind 'bogus'"},
+      {{"show", "1", "--db", db, "--chan", "nope"}, "has no channel 'nope'"},
+      {{"show", "1", "--db", db, "--from", "-1"}, "--from: '-1' is not a seq"},
+      {{"record", "nope", "--db", db}, "unknown scenario 'nope'"},
+      {{"record", "handoff", "--db", db, "--snapshot-every", "x"}, "--snapshot-every: 'x'"},
+      {{"record", "handoff", "--db", newer}, "newer than this build knows"},
+  };
+  for (const auto& [args, message] : cases) {
+    INFO(args[0] << " " << args[1] << " ... expecting " << message);
+    const Cli r = cli(dir, args);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    REQUIRE(r.err.size() == 1);
+    CHECK(contains(r.err[0], "gorewind: error: " ));
+    CHECK(contains(r.err[0], message));
+  }
+  // Nothing recorded was lost on the way.
+  CHECK(contains(cli(dir, {"runs", "--db", db}).out, "handoff"));
+}
+
+TEST_CASE("logcli: a corrupt value shows as <corrupt> and the listing goes on", "[logcli]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "handoff", "--strategy", "fifo", "--db", db}).code == 0);
+  {
+    st::Database d = st::open_log(db, st::Database::Mode::ExistingOnly);
+    d.exec("UPDATE events SET value = x'0102ff' WHERE run = 1 AND seq = 7");
+  }
+  const Cli show = cli(dir, {"show", "1", "--db", db});
+  CHECK(show.code == 0);
+  CHECK(contains(show.out, " 7  0s      g2 sender   send           chan value  <corrupt>  to g1"));
+  CHECK(std::count(show.out.begin(), show.out.end(), '\n') == 12);
+}
+
+TEST_CASE("logcli: every log command has help", "[logcli]") {
+  gr::test::TempDir dir;
+  for (const char* cmd : {"record", "runs", "show"}) {
+    const Cli r = cli(dir, {cmd, "--help"});
+    CHECK(r.code == 0);
+    CHECK(contains(r.out, "--db"));
+  }
+}
+
+TEST_CASE("logcli: a recorder killed mid-run leaves every earlier run intact", "[logcli]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "worker_pool", "--seed", "3", "--db", db}).code == 0);
+  REQUIRE(cli(dir, {"record", "prime_sieve", "--seed", "2", "--db", db}).code == 0);
+  const std::string before = cli(dir, {"show", "1", "--db", db, "--json"}).out + cli(dir, {"show", "2", "--db", db}).out;
+  REQUIRE_FALSE(before.empty());
+  // Kill points spread over the start-up, the first batches and later ones.
+  const int delays_ms[] = {150, 40, 400, 250, 90};
+  int cut = 0;
+  for (int delay : delays_ms) {
+    INFO("killed after " << delay << " ms");
+    Process p(dir, {"record", "ping_pong", "--param", "n=5000000", "--strategy", "fifo", "--db", db,
+                    "--snapshot-every", "1000"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    p.kill();
+    CHECK(p.wait() == -1);
+    {
+      st::Database d = st::open_log(db, st::Database::Mode::ExistingOnly);
+      st::Statement check = d.prepare("PRAGMA integrity_check");
+      REQUIRE(check.step());
+      CHECK(check.column_text(0) == "ok");
+    }
+    const Cli runs = cli(dir, {"runs", "--db", db});
+    REQUIRE(runs.code == 0);
+    CHECK_FALSE(contains(runs.out, "recording"));
+    CHECK(contains(runs.out, "worker_pool"));
+    const std::size_t n = static_cast<std::size_t>(std::count(runs.out.begin(), runs.out.end(), '\n'));
+    if (n > 3 + static_cast<std::size_t>(cut)) ++cut;  // this kill left a run behind
+    CHECK(std::count(runs.out.begin(), runs.out.end(), '\n') - 3 == cut);
+    const std::string after = cli(dir, {"show", "1", "--db", db, "--json"}).out + cli(dir, {"show", "2", "--db", db}).out;
+    CHECK(after == before);
+  }
+  const Cli runs = cli(dir, {"runs", "--db", db});
+  std::size_t incomplete = 0;
+  for (std::size_t p = runs.out.find("incomplete"); p != std::string::npos; p = runs.out.find("incomplete", p + 1))
+    ++incomplete;
+  CHECK(incomplete == static_cast<std::size_t>(cut));
+  CHECK(cut >= 3);
+  // And the file takes new runs.
+  CHECK(cli(dir, {"record", "handoff", "--db", db}).code == 0);
+}
+
+TEST_CASE("logcli: two processes record into one new file at once", "[logcli]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  for (int round = 0; round < 3; ++round) {
+    Process a(dir, {"record", "prime_sieve", "--seed", "1", "--db", db});
+    Process b(dir, {"record", "worker_pool", "--seed", "2", "--db", db});
+    CHECK(a.wait() == 0);
+    CHECK(b.wait() == 0);
+    CHECK(a.err().empty());
+    CHECK(b.err().empty());
+  }
+  const Cli runs = cli(dir, {"runs", "--db", db, "--json"});
+  std::size_t complete = 0;
+  for (std::size_t p = runs.out.find("\"complete\""); p != std::string::npos; p = runs.out.find("\"complete\"", p + 1))
+    ++complete;
+  CHECK(complete == 6);
+}

@@ -1,0 +1,94 @@
+// cmd_show.cpp: `gorewind show <run>`, a recorded run's events, one per
+// line, like dlv trace.
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
+
+#include "cli.hpp"
+#include "event_line.hpp"
+#include "log_db.hpp"
+#include "scenario_run.hpp"
+
+namespace gorewind::cli {
+namespace {
+
+// parse_kind() is the EventKind named name (as `show` prints it).
+EventKind parse_kind(const std::string& name) {
+  std::string known;
+  for (int k = 0; k <= static_cast<int>(EventKind::Trace); ++k) {
+    const std::string_view n = to_string(static_cast<EventKind>(k));
+    if (n == name) return static_cast<EventKind>(k);
+    known += (k ? ", " : "") + std::string(n);
+  }
+  throw UsageError("--kind: unknown event kind '" + name + "' (expected one of " + known + ")");
+}
+
+std::size_t digits(std::uint64_t v) { return std::to_string(v).size(); }
+
+// ShowCommand streams the events of one run that pass the filters.
+class ShowCommand final : public Command {
+ public:
+  std::string_view name() const override { return "show"; }
+  std::string_view help() const override {
+    return "Show a recorded run's events, one per line: seq, virtual time, goroutine, kind, object, value, site";
+  }
+
+  void add_options(CLI::App& sub) override {
+    sub.add_option("run", run_text_, "The run's id (see the runs command)")->required();
+    add_db_option(sub, db_);
+    sub.add_option("--goroutine", goroutine_text_, "Only events of this goroutine id")->type_name("G");
+    sub.add_option("--chan", chan_, "Only events on this channel, by name or id")->type_name("NAME|ID");
+    sub.add_option("--kind", kind_, "Only events of this kind (send, recv, park, ...)")->type_name("K");
+    sub.add_option("--from", from_text_, "Only events from this seq on")->type_name("SEQ");
+    sub.add_option("--to", to_text_, "Only events up to this seq")->type_name("SEQ");
+    sub.add_flag("--json", json_, "Print one JSON object per event, one per line");
+  }
+
+  int run(const Context&) override {
+    const auto run_id = static_cast<std::int64_t>(parse_count(run_text_, "run", "a run id (see the runs command)"));
+    storage::EventFilter filter;
+    if (!goroutine_text_.empty())
+      filter.goroutine = static_cast<Gid>(parse_count(goroutine_text_, "--goroutine", "a goroutine id"));
+    if (!chan_.empty()) filter.channel = chan_;
+    if (!kind_.empty()) filter.kind = parse_kind(kind_);
+    if (!from_text_.empty()) filter.from = parse_count(from_text_, "--from", "a seq");
+    if (!to_text_.empty()) filter.to = parse_count(to_text_, "--to", "a seq");
+
+    storage::EventLogReader log(db_);
+    const storage::RunRow run = log.run(run_id);
+    EventColumns columns;
+    columns.seq = digits(run.events);
+    auto& db = log.database();
+    storage::Statement widths =
+        db.prepare("SELECT max(gid), max(length(name)) FROM goroutines WHERE run = ?1");
+    widths.bind_int(1, run_id);
+    if (widths.step()) {
+      columns.gid = digits(static_cast<std::uint64_t>(widths.column_int(0)));
+      columns.name = std::max<std::size_t>(static_cast<std::size_t>(widths.column_int(1)), 7);  // "runtime"
+    }
+    storage::EventCursor cursor = log.events(run_id, filter);
+    storage::StoredEvent e;
+    while (cursor.next(e)) std::cout << (json_ ? event_json(e) : event_line(e, columns)) << "\n";
+    return kExitOk;
+  }
+
+ private:
+  std::string run_text_;
+  std::string db_ = kDefaultDb;
+  std::string goroutine_text_;
+  std::string chan_;
+  std::string kind_;
+  std::string from_text_;
+  std::string to_text_;
+  bool json_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_show_command() { return std::make_unique<ShowCommand>(); }
+
+}  // namespace gorewind::cli

@@ -1,0 +1,101 @@
+#include "event_line.hpp"
+
+#include "outcome_report.hpp"
+
+namespace gorewind::cli {
+namespace {
+
+std::string pad_right(std::string s, std::size_t width) {
+  if (s.size() < width) s.append(width - s.size(), ' ');
+  return s;
+}
+
+std::string pad_left(const std::string& s, std::size_t width) {
+  return s.size() < width ? std::string(width - s.size(), ' ') + s : s;
+}
+
+std::string gid_text(Gid g) { return "g" + std::to_string(g); }
+
+// details() is what an event of this kind carries besides object and value,
+// in the words of event.hpp.
+std::string details(const storage::StoredEvent& e) {
+  auto cause = [&] { return e.cause ? " (seq " + std::to_string(e.cause) + ")" : std::string(); };
+  switch (e.kind) {
+    case EventKind::Spawn: return gid_text(e.peer) + " " + e.text;
+    case EventKind::Park: {
+      std::string s = std::string(to_string(e.reason));
+      if (!e.ready.empty()) {
+        s += " on";
+        for (std::int32_t r : e.ready) s += (r < 0 ? " send #" : " recv #") + std::to_string(r < 0 ? -r : r);
+      }
+      return s;
+    }
+    case EventKind::Wake: return "by " + (e.peer ? gid_text(e.peer) : std::string("runtime")) + cause();
+    case EventKind::Make:
+      if (e.obj_kind == ObjKind::Chan) return "cap=" + std::to_string(e.amount) + " " + e.type_name;
+      if (e.obj_kind == ObjKind::Timer) return "at=" + format_duration(e.amount);
+      return {};
+    case EventKind::Send: return (e.peer ? "to " + gid_text(e.peer) : std::string()) + cause();
+    case EventKind::Recv:
+      return std::string(e.ok ? "" : "closed ") + (e.peer ? "from " + gid_text(e.peer) : std::string()) + cause() +
+             (e.text.empty() ? "" : " let in " + e.text);
+    case EventKind::Select: {
+      std::string s = "case " + std::to_string(e.select_case) + " ready [";
+      for (std::size_t i = 0; i < e.ready.size(); ++i) s += (i ? " " : "") + std::to_string(e.ready[i]);
+      return s + "]" + cause();
+    }
+    case EventKind::WgAdd: return "add " + std::to_string(e.amount) + " -> " + std::to_string(e.counter);
+    case EventKind::Sleep: return format_duration(e.amount);
+    case EventKind::RLock: case EventKind::RUnlock: return "readers=" + std::to_string(e.counter);
+    case EventKind::OnceEnd: return e.ok ? "" : "panicked";
+    case EventKind::CondWait: return cause().empty() ? "" : cause().substr(1);
+    case EventKind::CondSignal: return e.peer ? "woke " + gid_text(e.peer) : "woke none";
+    case EventKind::CondBroadcast: return "woke " + std::to_string(e.counter);
+    case EventKind::TimerStop: return e.ok ? "was pending" : "was not pending";
+    case EventKind::TimerReset: return "to " + format_duration(e.amount) + (e.ok ? " (was pending)" : "");
+    case EventKind::Rand: return std::to_string(e.amount);
+    case EventKind::Panic: case EventKind::CheckFailed: case EventKind::Cancel: case EventKind::Watch:
+    case EventKind::Recover: case EventKind::Trace:
+      return json_string(e.text);
+    default: return {};
+  }
+}
+
+}  // namespace
+
+std::string event_line(const storage::StoredEvent& e, const EventColumns& c) {
+  std::string line = pad_left(std::to_string(e.seq), c.seq) + "  " + pad_right(format_duration(e.vtime_ns), 6) + "  " +
+                     pad_right(gid_text(e.gid), c.gid + 1) + " " +
+                     pad_right(e.gid == 0 ? std::string("runtime") : e.goroutine_name, c.name) + "  " +
+                     pad_right(std::string(to_string(e.kind)), 13);
+  auto part = [&line](const std::string& s) {
+    if (!s.empty()) line += "  " + s;
+  };
+  if (e.obj != 0)
+    part(std::string(to_string(e.obj_kind)) + " " + (e.object_name.empty() ? "#" + std::to_string(e.obj) : e.object_name));
+  if (e.value.form != storage::ValueForm::None) part(e.value_text());
+  part(details(e));
+  if (!e.site.file.empty()) part("at " + e.site.to_string());
+  while (!line.empty() && line.back() == ' ') line.pop_back();
+  return line;
+}
+
+std::string event_json(const storage::StoredEvent& e) {
+  std::string ready = "[";
+  for (std::size_t i = 0; i < e.ready.size(); ++i) ready += (i ? "," : "") + std::to_string(e.ready[i]);
+  ready += "]";
+  return "{\"seq\":" + std::to_string(e.seq) + ",\"vtime_ns\":" + std::to_string(e.vtime_ns) +
+         ",\"gid\":" + std::to_string(e.gid) + ",\"goroutine\":" + json_string(e.goroutine_name) +
+         ",\"kind\":" + json_string(to_string(e.kind)) + ",\"obj_kind\":" + json_string(to_string(e.obj_kind)) +
+         ",\"obj\":" + std::to_string(e.obj) + ",\"object\":" + json_string(e.object_name) +
+         ",\"peer\":" + std::to_string(e.peer) + ",\"reason\":" + json_string(to_string(e.reason)) +
+         ",\"ok\":" + (e.ok ? "true" : "false") + ",\"select_case\":" + std::to_string(e.select_case) +
+         ",\"ready\":" + ready + ",\"cause\":" + std::to_string(e.cause) + ",\"amount\":" + std::to_string(e.amount) +
+         ",\"counter\":" + std::to_string(e.counter) + ",\"value\":" +
+         (e.value.form == storage::ValueForm::None ? std::string("null") : json_string(e.value_text())) +
+         ",\"type_name\":" + json_string(e.type_name) + ",\"text\":" + json_string(e.text) +
+         ",\"site\":{\"file\":" + json_string(e.site.file) + ",\"line\":" + std::to_string(e.site.line) +
+         ",\"function\":" + json_string(e.site.function) + "}}";
+}
+
+}  // namespace gorewind::cli

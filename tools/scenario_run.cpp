@@ -1,0 +1,146 @@
+// scenario_run.cpp: the options `run` and `record` share, checked, and one
+// run of a scenario with them.
+#include "scenario_run.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+
+#include <CLI/CLI.hpp>
+#include <gorewind/error.hpp>
+#include <gorewind/run.hpp>
+#include <gorewind/scenario.hpp>
+#include <gorewind/strategy.hpp>
+
+namespace gorewind::cli {
+namespace {
+
+// parse_seed() reads a seed: decimal digits only, up to 2^64-1. (CLI11 would
+// take "-1" as 2^64-1 and "010" as octal 8; a seed must mean what it says.)
+std::uint64_t parse_seed(const std::string& text) {
+  std::uint64_t seed = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, seed);
+  if (text.empty() || text[0] == '+' || text[0] == '-' || ec != std::errc() || ptr != end)
+    throw UsageError("--seed: '" + text + "' is not a seed (a decimal integer from 0 to 18446744073709551615)");
+  return seed;
+}
+
+// parse_step_limit() reads --step-limit: a decimal count, 0 for none.
+std::uint64_t parse_step_limit(const std::string& text) {
+  return parse_count(text, "--step-limit", "a number of events (a decimal integer, 0 for no limit)");
+}
+
+// parse_timeout() reads --timeout: seconds of wall clock, 0 for none.
+double parse_timeout(const std::string& text) {
+  char* end = nullptr;
+  const double s = text.empty() ? -1 : std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(s) || s < 0 || s > 1e9 ||
+      text.find_first_not_of("0123456789.") != std::string::npos)
+    throw UsageError("--timeout: '" + text + "' is not a number of seconds (such as 10 or 0.5; 0 for none)");
+  return s;
+}
+
+}  // namespace
+
+// parse_params() turns the --param KEY=VALUE arguments into a map. The key
+// must be non-empty and given once; the value may be empty.
+std::map<std::string, std::string> parse_params(const std::vector<std::string>& args) {
+  std::map<std::string, std::string> params;
+  for (const std::string& a : args) {
+    const auto eq = a.find('=');
+    if (eq == std::string::npos) throw UsageError("--param: '" + a + "' is not KEY=VALUE");
+    if (eq == 0) throw UsageError("--param: '" + a + "' has an empty key");
+    std::string key = a.substr(0, eq);
+    if (params.count(key) != 0) throw UsageError("--param: '" + key + "' given twice");
+    params.emplace(std::move(key), a.substr(eq + 1));
+  }
+  return params;
+}
+
+// shell_word() quotes s for a POSIX shell when it needs it.
+std::string shell_word(const std::string& s) {
+  const bool plain = !s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                                       "0123456789_-./=:,+@%") == std::string::npos;
+  if (plain) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+std::uint64_t parse_count(const std::string& text, std::string_view option, std::string_view what) {
+  std::uint64_t n = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
+  if (text.empty() || text[0] == '+' || text[0] == '-' || ec != std::errc() || ptr != end)
+    throw UsageError(std::string(option) + ": '" + text + "' is not " + std::string(what));
+  return n;
+}
+
+void ScenarioArgs::add_to(CLI::App& sub) {
+  sub.add_option("scenario", scenario, "The scenario to run (see the list command)")->required();
+  sub.add_option("--seed", seed_text, "Seed of the strategy's choices; the same seed gives the same run")
+      ->type_name("N")
+      ->capture_default_str();
+  sub.add_option("--strategy", strategy,
+                 "Who decides the schedule: random (seeded), pct (probabilistic concurrency testing, seeded) or fifo "
+                 "(Go's run queue; ignores the seed)")
+      ->type_name("NAME")
+      ->capture_default_str();
+  sub.add_option("--param", param_args, "A scenario parameter; repeat for several")
+      ->type_name("KEY=VALUE")
+      ->allow_extra_args(false);
+  sub.add_option("--step-limit", step_limit_text,
+                 "End the run (outcome step_limit) once it has made N events: catches livelocks; 0: no limit")
+      ->type_name("N")
+      ->capture_default_str();
+  sub.add_option("--timeout", timeout_text,
+                 "End the run (outcome timeout) after SECONDS of wall clock; a goroutine that never reaches a "
+                 "scheduling point is stopped where it stands; 0: no limit")
+      ->type_name("SECONDS")
+      ->capture_default_str();
+}
+
+ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers) {
+  const Scenario* scenario = find_scenario(args.scenario);
+  if (scenario == nullptr)
+    throw UsageError("unknown scenario '" + args.scenario + "' (see '" + ctx.program + " list')");
+  const std::uint64_t seed = parse_seed(args.seed_text);
+  std::map<std::string, std::string> params = parse_params(args.param_args);
+  const std::uint64_t step_limit = parse_step_limit(args.step_limit_text);
+  const double timeout = parse_timeout(args.timeout_text);
+
+  RunOptions options;
+  options.seed = seed;
+  options.strategy = make_strategy(args.strategy);
+  options.observers = observers;
+  options.scenario = scenario->name;
+  options.params = params;
+  options.max_steps = step_limit;
+  options.timeout = timeout;
+  // A gorewind::Error escaping the program is bad input, not a bug the run
+  // found (param_int() on `--param n=abc`): exit 2 with its message rather
+  // than report the panic the runtime makes of it.
+  std::string bad_input;
+  auto body = [&bad_input, fn = scenario->body] {
+    try {
+      fn();
+    } catch (const Error& e) {
+      bad_input = e.what();
+      throw;
+    }
+  };
+  ScenarioRun out{gorewind::run(body, options), scenario->name, std::move(params), ""};
+  if (!bad_input.empty()) throw UsageError(bad_input);
+  if (out.result.strategy.empty()) out.result.strategy = args.strategy;
+
+  out.reproduce = shell_word(ctx.program) + " run " + shell_word(scenario->name) + " --seed " + std::to_string(seed) +
+                  " --strategy " + shell_word(out.result.strategy);
+  for (const auto& [k, v] : out.params) out.reproduce += " --param " + shell_word(k + "=" + v);
+  if (step_limit != 0) out.reproduce += " --step-limit " + std::to_string(step_limit);
+  if (timeout > 0) out.reproduce += " --timeout " + args.timeout_text;
+  return out;
+}
+
+}  // namespace gorewind::cli

@@ -1,0 +1,58 @@
+// scenario_run.hpp: what `run` and `record` share: the options that choose a
+// scenario and its schedule, and running it once with observers attached.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gorewind/observer.hpp>
+#include <gorewind/outcome.hpp>
+
+#include "cli.hpp"
+
+namespace gorewind::cli {
+
+// ScenarioArgs are the options of one scenario run, as typed: a scenario
+// positional, --seed, --strategy, --param (repeated), --step-limit and
+// --timeout. They are checked when the run starts.
+struct ScenarioArgs {
+  std::string scenario;
+  std::string seed_text = "1";
+  std::string strategy = "random";
+  std::vector<std::string> param_args;
+  std::string step_limit_text = "0";
+  std::string timeout_text = "0";
+
+  // add_to() declares the options on a subcommand.
+  void add_to(CLI::App& sub);
+};
+
+// ScenarioRun is a finished run and what a report of it needs.
+struct ScenarioRun {
+  RunResult result;
+  std::string scenario;
+  std::map<std::string, std::string> params;
+  std::string reproduce;  // the `run` command line that gives the same schedule
+};
+
+// run_scenario() checks args and runs the scenario once with observers.
+// Bad input (an unknown scenario, a malformed option, a gorewind::Error
+// escaping the program such as `--param n=abc`) throws UsageError.
+ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers);
+
+// parse_params() turns --param KEY=VALUE arguments into a map; throws
+// UsageError for a missing '=', an empty key or a key given twice.
+std::map<std::string, std::string> parse_params(const std::vector<std::string>& args);
+
+// shell_word() quotes s for a POSIX shell when it needs it.
+std::string shell_word(const std::string& s);
+
+// parse_count() reads a decimal count given to option: digits only, up to
+// 2^64-1 (CLI11 would take "-1" as 2^64-1 and "010" as octal). Throws
+// UsageError "OPTION: 'TEXT' is not WHAT".
+std::uint64_t parse_count(const std::string& text, std::string_view option, std::string_view what);
+
+}  // namespace gorewind::cli
