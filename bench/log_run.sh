@@ -33,7 +33,7 @@ awk '
   { v[$1] = $2 }
   END {
     ratio = v["recorded_thread"] / v["ceiling_run_seq_pk"]
-    printf "recorded (writer thread): %.0f events/s  (target >= 1000000: %s)\n", v["recorded_thread"], v["recorded_thread"] >= 1e6 ? "yes" : "NO"
-    printf "of the (run, seq) ceiling: %.0f%%  (target >= 60%%: %s); of the rowid ceiling: %.0f%%\n", 100 * ratio, ratio >= 0.6 ? "yes" : "NO", 100 * v["recorded_thread"] / v["ceiling_rowid"]
-    printf "events table: %.1f bytes/event  (target <= 48: %s); snapshots: %d bytes in %d snapshots\n", v["events_bytes_per_event"], v["events_bytes_per_event"] <= 48 ? "yes" : "NO", v["snapshots_bytes"], v["snapshots"]
+    printf "recorded (writer thread): %.0f events/s  (target >= 1000000: %s)\n", v["recorded_thread"], (v["recorded_thread"] >= 1e6 ? "yes" : "NO")
+    printf "of the (run, seq) ceiling: %.0f%%  (target >= 60%%: %s); of the rowid ceiling: %.0f%%\n", 100 * ratio, (ratio >= 0.6 ? "yes" : "NO"), 100 * v["recorded_thread"] / v["ceiling_rowid"]
+    printf "events table: %.1f bytes/event  (target <= 48: %s); snapshots: %d bytes in %d snapshots\n", v["events_bytes_per_event"], (v["events_bytes_per_event"] <= 48 ? "yes" : "NO"), v["snapshots_bytes"], v["snapshots"]
   }' <<<"$out"

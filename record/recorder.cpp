@@ -63,8 +63,10 @@ void Recorder::on_run_end(const RunResult& r) {
     fail();
   }
   try {
-    writer_.finish_run(storage::RunEnd{std::string(to_string(r.outcome)), r.message, r.goroutine, r.site, r.events,
-                                       r.vtime_ns, hasher_.hex()});
+    storage::RunEnd end{std::string(to_string(r.outcome)), r.message, r.goroutine, r.site, r.events,
+                        r.vtime_ns, hasher_.hex(), std::nullopt};
+    if (schedule_of_ != nullptr) end.schedule = schedule_of_->choices();
+    writer_.finish_run(end);
   } catch (...) {
     fail();
   }

@@ -1,12 +1,15 @@
 #include "batch_writer.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <span>
 
 #include <gorewind/storage/schema.hpp>
 #include <gorewind/storage/storage_error.hpp>
 #include <gorewind/storage/writer_liveness.hpp>
 
+#include "schedule_codec.hpp"
 #include "steady_clock_ns.hpp"
 
 namespace gorewind::storage {
@@ -242,7 +245,26 @@ void BatchWriter::finish(const RunEnd& end) {
   st.bind_int(8, end.vtime_ns);
   st.bind_text(9, end.trace_hash);
   st.step();
+  if (end.schedule) write_schedule(*end.schedule);
   tx.commit();
+}
+
+void BatchWriter::write_schedule(const std::vector<Choice>& schedule) {
+  Statement st = db_.prepare("INSERT OR REPLACE INTO schedules VALUES (?1, ?2, ?3, ?4)");
+  std::string data;
+  // A run without decisions still gets its (empty) chunk 0: "no decisions"
+  // is then told apart from "not recorded".
+  for (std::size_t first = 0, chunk = 0; first < schedule.size() || chunk == 0; first += kScheduleChunk, ++chunk) {
+    const std::size_t n = std::min(kScheduleChunk, schedule.size() - first);
+    data.clear();
+    encode_choices(std::span<const Choice>(schedule).subspan(first, n), data);
+    st.bind_int(1, run_);
+    st.bind_int(2, static_cast<std::int64_t>(chunk));
+    st.bind_int(3, static_cast<std::int64_t>(n));
+    st.bind_blob(4, data);
+    st.step();
+    st.reset();
+  }
 }
 
 }  // namespace gorewind::storage

@@ -36,6 +36,8 @@ class BatchWriter {
   std::int64_t site_id(const NewSite& s);
   void derive(const EventBatch& batch, const BatchEvent& e);
   void mark_dead_writers_incomplete();
+  // write_schedule() stores the run's decisions, inside finish()'s transaction.
+  void write_schedule(const std::vector<Choice>& schedule);
 
   Database db_;
   Statement insert_event_;

@@ -7,6 +7,8 @@
 #include <gorewind/storage/storage_error.hpp>
 #include <gorewind/storage/writer_liveness.hpp>
 
+#include "schedule_codec.hpp"
+
 namespace gorewind::storage {
 namespace {
 
@@ -168,6 +170,21 @@ std::optional<RuntimeState> EventLogReader::snapshot_at(std::int64_t run_id, std
   st.bind_int(2, static_cast<std::int64_t>(std::min<std::uint64_t>(seq, INT64_MAX)));
   if (!st.step()) return std::nullopt;
   return decode_state(st.column_blob(0));
+}
+
+std::optional<std::vector<Choice>> EventLogReader::schedule(std::int64_t run_id) {
+  run(run_id);
+  Statement st = db_.prepare("SELECT choices, data FROM schedules WHERE run = ?1 ORDER BY chunk");
+  st.bind_int(1, run_id);
+  std::optional<std::vector<Choice>> out;
+  while (st.step()) {
+    if (!out) out.emplace();
+    const std::size_t before = out->size();
+    decode_choices(st.column_blob(1), *out);
+    if (out->size() - before != static_cast<std::size_t>(st.column_int(0)))
+      throw StorageError("run " + std::to_string(run_id) + " has a damaged schedule in '" + db_.path() + "'");
+  }
+  return out;
 }
 
 std::vector<std::string> EventLogReader::chunk_digests(std::int64_t run_id) {

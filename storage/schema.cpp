@@ -142,8 +142,22 @@ void migrate_0_to_1(Database& db) {
   db.exec(name_rows("wait_reasons", WaitReason::Once));
 }
 
+// Version 2: each run's decisions, so a run can be replayed exactly (and a
+// schedule minimized) without the strategy that made it.
+constexpr std::string_view kSchemaV2 = R"sql(
+CREATE TABLE schedules (         -- the run's decisions (std::vector<Choice>), in chunks
+  run INTEGER NOT NULL,
+  chunk INTEGER NOT NULL,        -- 0, 1, ...: decisions chunk*65536 .. (chunk+1)*65536-1
+  choices INTEGER NOT NULL,      -- how many decisions this chunk holds
+  data BLOB NOT NULL,            -- per decision: its kind (1 byte), options and chosen as LEB128 varints
+  PRIMARY KEY (run, chunk)       -- a rowid table: its rows are large blobs
+);
+)sql";
+
+void migrate_1_to_2(Database& db) { db.exec(kSchemaV2); }
+
 using Migration = void (*)(Database&);
-constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1};
+constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2};
 
 int user_version(Database& db) {
   try {

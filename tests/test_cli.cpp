@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -211,6 +212,9 @@ TEST_CASE("cli: explore finds flaky_order, records the lowest failing seed, --jo
     const Cli runs = cli("runs --json --db " + db.path);
     CHECK(contains(runs.out, "\"id\":" + std::to_string(id) + ",\"scenario\":\"flaky_order\""));
     CHECK(contains(runs.out, "\"trace_hash\":\"" + live.hash + "\""));
+    const Cli replay = cli("replay " + std::to_string(id) + " --db " + db.path);
+    CHECK(replay.code == 0);
+    CHECK(contains(replay.out, "replayed run " + std::to_string(id) + ": identical"));
   }
 }
 
@@ -258,4 +262,78 @@ TEST_CASE("cli: explore's bad input is one line and exit 2", "[cli]") {
     CHECK(r.err.size() == 1);
     CHECK(r.out.empty());
   }
+}
+
+TEST_CASE("cli: merge keeps every run of sharded explorations, renumbered", "[cli]") {
+  ExploreDb db;
+  const std::string a = db.dir + "/a.db", b = db.dir + "/b.db", out = db.dir + "/out.db";
+  CHECK(cli("explore flaky_order --runs 200 --keep-going --shard 0/2 --db " + a).code == 1);
+  CHECK(cli("explore flaky_order --runs 200 --keep-going --shard 1/2 --db " + b).code == 1);
+  CHECK(cli("record handoff --db " + out).code == 0);  // out has a run of its own: ids shift
+  const std::uint64_t in_a = field_after(cli("explore handoff --runs 1 --db " + a).out, "explored ");  // no new run
+  CHECK(in_a == 1);
+  const Cli merged = cli("merge " + out + " " + a + " " + b);
+  REQUIRE(merged.code == 0);
+  const auto runs_in = [&](const std::string& f) {
+    const Cli r = cli("runs --json --db " + f);
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = r.out.find("\"id\":", at)) != std::string::npos; ++at) ++n;
+    return n;
+  };
+  const std::size_t na = runs_in(a), nb = runs_in(b);
+  REQUIRE(na > 0);
+  CHECK(runs_in(out) == 1 + na + nb);
+  CHECK(contains(merged.out, a + ": run 1 -> run 2\n"));
+  CHECK(contains(merged.out, b + ": run 1 -> run " + std::to_string(2 + na) + "\n"));
+  CHECK(contains(merged.out, "merged " + std::to_string(na + nb) + " runs into " + out));
+  // A merged run reads as the original did.
+  const Cli before = cli("show 1 --db " + b);
+  const Cli after = cli("show " + std::to_string(2 + na) + " --db " + out);
+  CHECK(before.code == 0);
+  CHECK(before.out == after.out);
+  // Its schedule came along: it replays.
+  const Cli replay = cli("replay " + std::to_string(2 + na) + " --db " + out);
+  CHECK(replay.code == 0);
+  CHECK(contains(replay.out, "identical"));
+
+  CHECK(cli("merge " + out + " " + out).code == 2);
+  CHECK(cli("merge " + out + " " + db.dir + "/missing.db").code == 2);
+  std::ofstream(db.dir + "/text.db") << "not a database\n";
+  const Cli bad = cli("merge " + out + " " + db.dir + "/text.db");
+  CHECK(bad.code == 2);
+  CHECK(bad.err.size() == 1);
+  CHECK(runs_in(out) == 1 + na + nb);  // nothing half-merged
+}
+
+TEST_CASE("cli: minimize keeps the outcome and site, never grows the schedule, and the result replays", "[cli]") {
+  ExploreDb db;
+  for (const char* scenario : {"dining_philosophers", "flaky_order", "rw_recursive"}) {
+    INFO(scenario);
+    const Cli found = cli("explore " + std::string(scenario) + " --db " + db.path);
+    REQUIRE(found.code == 1);
+    const std::uint64_t id = field_after(found.out, "recorded as run ");
+    const std::string failure = found.out.substr(found.out.find("\n\n") + 2, found.out.find(':', found.out.find("\n\n")) - found.out.find("\n\n") - 2);
+    const Cli m = cli("minimize " + std::to_string(id) + " --db " + db.path);
+    REQUIRE(m.code == 0);
+    // "minimized run N (deadlock at file:line)" names the same failure as explore did.
+    CHECK(contains(m.out, "minimized run " + std::to_string(id) + " (" + failure.substr(0, failure.find(' '))));
+    const auto figures = [&](const std::string& label) {
+      std::istringstream in(m.out.substr(m.out.find(label) + label.size()));
+      std::array<std::uint64_t, 3> f{};
+      in >> f[0] >> f[1] >> f[2];
+      return f;
+    };
+    const auto before = figures("before"), after = figures("after");
+    for (int i = 0; i < 3; ++i) CHECK(after[i] <= before[i]);
+    const std::uint64_t min_id = field_after(m.out, "recorded as run ");
+    const Cli replay = cli("replay " + std::to_string(min_id) + " --db " + db.path);
+    CHECK(replay.code == 0);
+    CHECK(contains(replay.out, "identical (" + std::to_string(after[2]) + " events)"));
+  }
+  const Cli ok = cli("record handoff --db " + db.path);
+  REQUIRE(ok.code == 0);
+  const Cli ok_run = cli("minimize " + std::to_string(field_after(ok.out, "run ")) + " --db " + db.path);
+  CHECK(ok_run.code == 2);
+  REQUIRE(ok_run.err.size() == 1);
+  CHECK(contains(ok_run.err[0], "did not fail"));
 }

@@ -94,6 +94,10 @@ int main(int argc, char** argv) {
     commands.push_back(make_runs_command());
     commands.push_back(make_show_command());
     commands.push_back(make_explore_command());
+    commands.push_back(make_replay_command());
+    commands.push_back(make_state_command());
+    commands.push_back(make_merge_command());
+    commands.push_back(make_minimize_command());
 
     std::vector<CLI::App*> subs;
     for (const auto& cmd : commands) {

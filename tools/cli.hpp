@@ -72,6 +72,10 @@ std::unique_ptr<Command> make_record_command();
 std::unique_ptr<Command> make_runs_command();
 std::unique_ptr<Command> make_show_command();
 std::unique_ptr<Command> make_explore_command();
+std::unique_ptr<Command> make_replay_command();
+std::unique_ptr<Command> make_state_command();
+std::unique_ptr<Command> make_merge_command();
+std::unique_ptr<Command> make_minimize_command();
 
 // main() runs the CLI: parses argv, runs the chosen command and returns its
 // exit code. Nothing escapes it; every error becomes one line on stderr.

@@ -2,7 +2,6 @@
 // many schedules without recording, each failing one then recorded into the
 // log, failures grouped by outcome and site with the commands that replay
 // and debug them.
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
@@ -10,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -25,7 +25,7 @@
 #include <CLI/CLI.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/explore.hpp>
-#include <gorewind/record/recorder.hpp>
+#include <gorewind/record/record_run.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/scenario.hpp>
 
@@ -98,6 +98,15 @@ class Progress {
   std::chrono::steady_clock::time_point last_{};
 };
 
+// parse_in_range() reads a decimal count from lo to hi given to option.
+std::uint64_t parse_in_range(const std::string& text, std::string_view option, const std::string& what,
+                             std::uint64_t lo, std::uint64_t hi) {
+  const std::string expected = what + " from " + std::to_string(lo) + " to " + std::to_string(hi);
+  const std::uint64_t n = parse_count(text, option, expected);
+  if (n < lo || n > hi) throw UsageError(std::string(option) + ": '" + text + "' is not " + expected);
+  return n;
+}
+
 // parse_shard() reads --shard I/N.
 std::pair<unsigned, unsigned> parse_shard(const std::string& text) {
   const auto slash = text.find('/');
@@ -154,8 +163,7 @@ class ExploreCommand final : public Command {
     o.strategy = strategy_;
     o.keep_going = keep_going_;
     o.seed_start = parse_count(seed_start_text_, "--seed-start", "a seed");
-    o.depth = depth_text_.empty() ? 0 : static_cast<int>(parse_count(depth_text_, "--depth", "a depth from 1 to 64"));
-    if (!depth_text_.empty() && (o.depth < 1 || o.depth > 64)) throw UsageError("--depth: '" + depth_text_ + "' is not a depth from 1 to 64");
+    if (!depth_text_.empty()) o.depth = static_cast<int>(parse_in_range(depth_text_, "--depth", "a depth", 1, 64));
     if (!time_text_.empty()) {
       o.runs = 0;
       o.seconds = static_cast<double>(parse_count(time_text_, "--time", "a number of seconds"));
@@ -166,8 +174,7 @@ class ExploreCommand final : public Command {
     } else if (strategy_ == "dfs") {
       o.runs = 0;  // until exhausted
     }
-    const std::uint64_t jobs = parse_count(jobs_text_, "--jobs", "a number of processes from 1 to 256");
-    if (jobs < 1 || jobs > 256) throw UsageError("--jobs: '" + jobs_text_ + "' is not a number of processes from 1 to 256");
+    const std::uint64_t jobs = parse_in_range(jobs_text_, "--jobs", "a number of processes", 1, 256);
     if (!shard_text_.empty()) std::tie(o.shard_index, o.shard_count) = parse_shard(shard_text_);
     o.run.scenario = sc->name;
     o.run.params = parse_params(param_args_);
@@ -331,13 +338,12 @@ class ExploreCommand final : public Command {
     };
     std::map<std::pair<std::string, std::string>, Group> groups;  // by (outcome, site)
     for (const Found& f : found) {
-      record::Recorder recorder(db_);
       RunOptions ro = o.run;
       ro.seed = f.seed;
-      ro.observers = {&recorder};
       ro.strategy = std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
-      const RunResult r = gorewind::run(sc.body, ro);
-      const record::RecordedRun saved = recorder.finish();
+      const record::RecordResult recorded = record::record_run(sc.body, ro, db_);
+      const RunResult& r = recorded.result;
+      const record::RecordedRun& saved = recorded.recorded;
       Group& g = groups[{std::string(to_string(r.outcome)), r.site.empty() ? "" : r.site.to_string()}];
       if (g.count++ == 0) {
         g.seed = f.seed;

@@ -1,11 +1,12 @@
 // cmd_record.cpp: `gorewind record <scenario>`, a run like `run` that goes
 // into the event log.
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <gorewind/record/recorder.hpp>
+#include <gorewind/record/record_run.hpp>
 
 #include "cli.hpp"
 #include "log_db.hpp"
@@ -14,7 +15,7 @@
 namespace gorewind::cli {
 namespace {
 
-// RecordCommand runs a scenario once with a Recorder attached and prints
+// RecordCommand runs a scenario once, recorded with its schedule, and prints
 // `run <id>: <outcome> (<n> events)`. Exit codes as `run`.
 class RecordCommand final : public Command {
  public:
@@ -35,9 +36,12 @@ class RecordCommand final : public Command {
   int run(const Context& ctx) override {
     record::Recorder::Config config;
     config.snapshot_every = parse_count(snapshot_every_text_, "--snapshot-every", "a number of events");
-    record::Recorder recorder(db_, config);
-    const ScenarioRun run = run_scenario(args_, ctx, {&recorder});
-    const record::RecordedRun saved = recorder.finish();
+    record::RecordedRun saved;
+    const ScenarioRun run = run_scenario(args_, ctx, {}, [&](const std::function<void()>& fn, const RunOptions& o) {
+      record::RecordResult r = record::record_run(fn, o, db_, config);
+      saved = r.recorded;
+      return r.result;
+    });
     std::cout << "run " << saved.id << ": " << to_string(run.result.outcome) << " (" << run.result.events
               << " events)\n";
     return run.result.ok() ? kExitOk : kExitFailed;

@@ -27,8 +27,6 @@ EventKind parse_kind(const std::string& name) {
   throw UsageError("--kind: unknown event kind '" + name + "' (expected one of " + known + ")");
 }
 
-std::size_t digits(std::uint64_t v) { return std::to_string(v).size(); }
-
 // ShowCommand streams the events of one run that pass the filters.
 class ShowCommand final : public Command {
  public:
@@ -60,16 +58,7 @@ class ShowCommand final : public Command {
 
     storage::EventLogReader log(db_);
     const storage::RunRow run = log.run(run_id);
-    EventColumns columns;
-    columns.seq = digits(run.events);
-    auto& db = log.database();
-    storage::Statement widths =
-        db.prepare("SELECT max(gid), max(length(name)) FROM goroutines WHERE run = ?1");
-    widths.bind_int(1, run_id);
-    if (widths.step()) {
-      columns.gid = digits(static_cast<std::uint64_t>(widths.column_int(0)));
-      columns.name = std::max<std::size_t>(static_cast<std::size_t>(widths.column_int(1)), 7);  // "runtime"
-    }
+    const EventColumns columns = run_columns(log, run);
     storage::EventCursor cursor = log.events(run_id, filter);
     storage::StoredEvent e;
     while (cursor.next(e)) std::cout << (json_ ? event_json(e) : event_line(e, columns)) << "\n";

@@ -1,5 +1,7 @@
 #include "event_line.hpp"
 
+#include <algorithm>
+
 #include "outcome_report.hpp"
 
 namespace gorewind::cli {
@@ -62,6 +64,19 @@ std::string details(const storage::StoredEvent& e) {
 }
 
 }  // namespace
+
+EventColumns run_columns(storage::EventLogReader& log, const storage::RunRow& run) {
+  EventColumns columns;
+  columns.seq = std::to_string(run.events).size();
+  storage::Statement widths =
+      log.database().prepare("SELECT max(gid), max(length(name)) FROM goroutines WHERE run = ?1");
+  widths.bind_int(1, run.id);
+  if (widths.step()) {
+    columns.gid = std::to_string(widths.column_int(0)).size();
+    columns.name = std::max<std::size_t>(static_cast<std::size_t>(widths.column_int(1)), 7);  // "runtime"
+  }
+  return columns;
+}
 
 std::string event_line(const storage::StoredEvent& e, const EventColumns& c) {
   std::string line = pad_left(std::to_string(e.seq), c.seq) + "  " + pad_right(format_duration(e.vtime_ns), 6) + "  " +

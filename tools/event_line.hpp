@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <string>
 
+#include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/stored_event.hpp>
 
 namespace gorewind::cli {
@@ -18,6 +19,9 @@ struct EventColumns {
   std::size_t gid = 1;   // digits of the largest goroutine id
   std::size_t name = 0;  // the longest goroutine name
 };
+
+// run_columns() are the widths that align the lines of run's events.
+EventColumns run_columns(storage::EventLogReader& log, const storage::RunRow& run);
 
 // event_line() is e as text: seq, virtual time, goroutine id and name, kind,
 // the object (kind and name), the value, what else the kind carries (peer,

@@ -2,7 +2,7 @@
 # quickstart.sh: set up, build and try gorewind on a fresh Debian machine.
 #
 #   tools/quickstart.sh build   install what is missing, configure, build
-#   tools/quickstart.sh demo    build, then hunt a flaky bug over seeds and show it
+#   tools/quickstart.sh demo    build, then hunt a flaky bug, replay it from the log, minimize it
 #   tools/quickstart.sh test    build, then run the whole test suite with ctest
 #   tools/quickstart.sh sanitize  the suite again in an AddressSanitizer+UBSan build (build-sanitize/)
 #
@@ -20,8 +20,8 @@ usage: tools/quickstart.sh build|demo|test|sanitize
 
   build   install missing packages (${PACKAGES[*]}),
           configure a Release build in build/ with Ninja and build it
-  demo    build, then run the buggy scenario flaky_order over seeds 1..20 with
-          the random strategy and show the first failure in full
+  demo    build, then hunt the flaky bug of scenario flaky_order (explore),
+          replay the failing run from the log, show its last events, minimize it
   test    build, then run the test suite: ctest --test-dir build --output-on-failure -j2
   sanitize  build with -DGOREWIND_SANITIZE=ON in build-sanitize/ and run the suite there
 USAGE
@@ -68,32 +68,29 @@ field() {
 
 demo() {
   build
-  local bin="$BUILD/gorewind" scenario=flaky_order first_fail="" seed out rc
+  local db="build/demo.db" out rc id
+  cd "$ROOT"
+  rm -f "$db" "$db-wal" "$db-shm"
   echo
-  say "running $scenario over seeds 1..20 with the random strategy"
-  for seed in $(seq 1 20); do
-    rc=0
-    out="$("$bin" run "$scenario" --seed "$seed" --strategy random --json)" || rc=$?
-    if [ "$rc" -gt 1 ]; then
-      echo "quickstart: error: gorewind run $scenario --seed $seed failed with exit code $rc" >&2
-      exit "$rc"
-    fi
-    printf 'seed %2d  %-12s events=%-5s trace=%s\n' "$seed" "$(field "$out" outcome)" \
-      "$(field "$out" events)" "$(field "$out" trace_hash)"
-    if [ "$rc" -eq 1 ] && [ -z "$first_fail" ]; then
-      first_fail="$seed"
-    fi
-  done
-  echo
-  if [ -z "$first_fail" ]; then
-    say "no failure in seeds 1..20; search further with: build/gorewind run $scenario --seed N"
-    return
+  say "hunting a flaky bug: build/gorewind explore flaky_order --strategy pct --db $db"
+  rc=0
+  out="$(build/gorewind explore flaky_order --strategy pct --db "$db")" || rc=$?
+  echo "$out"
+  if [ "$rc" -ne 1 ]; then
+    [ "$rc" -eq 0 ] && say "no failure found" && return
+    echo "quickstart: error: gorewind explore failed with exit code $rc" >&2
+    exit "$rc"
   fi
-  say "seed $first_fail fails; the same seed gives the same run, every time:"
+  id="$(sed -n 's/.*recorded as run \([0-9]*\).*/\1/p' <<<"$out" | head -1)"
   echo
-  (cd "$ROOT" && build/gorewind run "$scenario" --seed "$first_fail" --strategy random) || true
+  say "the same run again, decision by decision, checked against the log: build/gorewind replay $id --db $db"
+  build/gorewind replay "$id" --db "$db"
   echo
-  say "reproduce it with: build/gorewind run $scenario --seed $first_fail"
+  say "its last events: build/gorewind show $id --db $db | tail -8"
+  build/gorewind show "$id" --db "$db" | tail -8
+  echo
+  say "the same failure with fewer preemptions: build/gorewind minimize $id --db $db"
+  build/gorewind minimize "$id" --db "$db"
 }
 
 run_tests() {

@@ -102,7 +102,8 @@ void ScenarioArgs::add_to(CLI::App& sub) {
       ->capture_default_str();
 }
 
-ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers) {
+ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers,
+                         const Runner& runner) {
   const Scenario* scenario = find_scenario(args.scenario);
   if (scenario == nullptr)
     throw UsageError("unknown scenario '" + args.scenario + "' (see '" + ctx.program + " list')");
@@ -131,7 +132,8 @@ ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std
       throw;
     }
   };
-  ScenarioRun out{gorewind::run(body, options), scenario->name, std::move(params), ""};
+  ScenarioRun out{runner ? runner(body, options) : gorewind::run(body, options), scenario->name, std::move(params),
+                  ""};
   if (!bad_input.empty()) throw UsageError(bad_input);
   if (out.result.strategy.empty()) out.result.strategy = args.strategy;
 

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -10,6 +11,7 @@
 
 #include <gorewind/observer.hpp>
 #include <gorewind/outcome.hpp>
+#include <gorewind/run.hpp>
 
 #include "cli.hpp"
 
@@ -38,10 +40,15 @@ struct ScenarioRun {
   std::string reproduce;  // the `run` command line that gives the same schedule
 };
 
-// run_scenario() checks args and runs the scenario once with observers.
-// Bad input (an unknown scenario, a malformed option, a gorewind::Error
-// escaping the program such as `--param n=abc`) throws UsageError.
-ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers);
+// Runner runs a program with options: gorewind::run(), or a recording of it.
+using Runner = std::function<RunResult(const std::function<void()>&, const RunOptions&)>;
+
+// run_scenario() checks args and runs the scenario once with observers,
+// through runner (gorewind::run() when empty). Bad input (an unknown
+// scenario, a malformed option, a gorewind::Error escaping the program such
+// as `--param n=abc`) throws UsageError.
+ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers,
+                         const Runner& runner = {});
 
 // parse_params() turns --param KEY=VALUE arguments into a map; throws
 // UsageError for a missing '=', an empty key or a key given twice.

@@ -19,6 +19,7 @@
 #include <string>
 
 #include <gorewind/observer.hpp>
+#include <gorewind/schedule_script.hpp>
 #include <gorewind/trace_hasher.hpp>
 #include <gorewind/storage/event_log_writer.hpp>
 
@@ -50,6 +51,11 @@ class Recorder final : public Observer {
   void on_event(const Event& e) override;
   void on_run_end(const RunResult& r) override;
 
+  // keep_schedule_of() stores with each run the decisions strategy has kept
+  // by the run's end (its schedule, for replay); without it no schedule is
+  // stored. strategy must outlive the runs recorded; null stops keeping.
+  void keep_schedule_of(const RecordingStrategy* strategy) { schedule_of_ = strategy; }
+
   // finish() returns the recorded run once gr::run() has returned, or
   // throws the storage::StorageError that stopped the recording (the run
   // then reads as incomplete).
@@ -66,6 +72,7 @@ class Recorder final : public Observer {
   std::int64_t run_ = 0;
   std::uint64_t last_seq_ = 0;
   std::exception_ptr error_;
+  const RecordingStrategy* schedule_of_ = nullptr;
 };
 
 }  // namespace gorewind::record

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include <gorewind/schedule_script.hpp>
 #include <gorewind/state.hpp>
 #include <gorewind/storage/database.hpp>
 #include <gorewind/storage/run_row.hpp>
@@ -54,6 +55,11 @@ class EventLogReader {
   // snapshot_at() is the latest snapshot of run at or before seq, decoded;
   // nullopt when there is none.
   std::optional<RuntimeState> snapshot_at(std::int64_t run, std::uint64_t seq);
+  // schedule() is run's decisions in order, as RecordingStrategy kept them;
+  // nullopt when the run stored none (recorded without them, by a build
+  // before schema 2, or not finished). Throws StorageError for an unknown
+  // run.
+  std::optional<std::vector<Choice>> schedule(std::int64_t run);
   // chunk_digests() are the run's chunk digests in chunk order, as hex.
   std::vector<std::string> chunk_digests(std::int64_t run);
 

@@ -19,12 +19,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include <gorewind/event.hpp>
+#include <gorewind/schedule_script.hpp>
 #include <gorewind/site.hpp>
 #include <gorewind/trace_hasher.hpp>
 #include <gorewind/storage/value_codec.hpp>
@@ -55,6 +57,9 @@ struct RunEnd {
   std::uint64_t events = 0;
   std::int64_t vtime_ns = 0;
   std::string trace_hash;
+  // schedule is the run's decisions, stored in the same transaction as the
+  // outcome; nullopt when the recording did not keep them.
+  std::optional<std::vector<Choice>> schedule;
 };
 
 // WriterStats says where a recording's time went, in nanoseconds of wall

@@ -1,0 +1,131 @@
+// replay and state from the command line: exact output, the exit codes, a
+// tampered log, bad input.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include <gorewind/storage/database.hpp>
+#include <gorewind/storage/schema.hpp>
+
+#include "cli_support.hpp"
+#include "log_support.hpp"
+
+namespace st = gorewind::storage;
+using namespace gorewind::test;
+
+namespace {
+
+void sql(const std::string& db, const std::string& statement) {
+  st::Database d = st::open_log(db, st::Database::Mode::ExistingOnly);
+  d.exec(statement);
+}
+
+}  // namespace
+
+TEST_CASE("replaycli: replay is identical; --record adds a run that replays too", "[replaycli]") {
+  REQUIRE_FALSE(bin().empty());
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "handoff", "--strategy", "fifo", "--db", db}).code == 0);
+  REQUIRE(cli(dir, {"record", "close_twice", "--db", db}).code == 1);
+  const Cli ok = cli(dir, {"replay", "1", "--db", db});
+  CHECK(ok.code == 0);
+  CHECK(ok.out == "replayed run 1: identical (12 events)\n");
+  CHECK(ok.err.empty());
+  const Cli panic = cli(dir, {"replay", "2", "--db", db, "--record"});
+  CHECK(panic.code == 0);
+  CHECK(panic.out == "replayed run 2: identical (19 events)\nrecorded as run 3\n");
+  CHECK(cli(dir, {"replay", "3", "--db", db}).out == "replayed run 3: identical (19 events)\n");
+  CHECK(contains(cli(dir, {"runs", "--db", db}).out, "replay"));
+}
+
+TEST_CASE("replaycli: a log that differs from the run is a divergence; --then goes on", "[replaycli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "handoff", "--strategy", "fifo", "--db", db}).code == 0);
+  sql(db, "UPDATE events SET value = 43 WHERE run = 1 AND seq = 7");
+  const Cli strict = cli(dir, {"replay", "1", "--db", db});
+  CHECK(strict.code == 1);
+  CHECK(strict.out ==
+        "replayed run 1: diverged at seq 7\n"
+        "  expected:  7  0s      g2 sender   send           chan value  43  to g1  at scenarios/handoff.cpp:13\n"
+        "  actual:    7  0s      g2 sender   send           chan value  42  to g1  at scenarios/handoff.cpp:13\n"
+        "  site:     scenarios/handoff.cpp:13\n");
+  const Cli tolerant = cli(dir, {"replay", "1", "--db", db, "--then", "random", "--seed", "5"});
+  CHECK(tolerant.code == 0);
+  CHECK(contains(tolerant.out, "replayed run 1: the recording stopped matching at seq 7\n"));
+  CHECK(contains(tolerant.out, "then: ok (12 events)\n"));
+
+  // Another build: a warning, and the check decides.
+  sql(db, "UPDATE events SET value = 42 WHERE run = 1 AND seq = 7; UPDATE runs SET build = 'gorewind 0.0 other'");
+  const Cli other = cli(dir, {"replay", "1", "--db", db});
+  CHECK(other.code == 0);
+  CHECK(other.out == "replayed run 1: identical (12 events)\n");
+  REQUIRE(other.err.size() == 1);
+  CHECK(contains(other.err[0], "gorewind: warning: run 1 was recorded by another build (gorewind 0.0 other)"));
+}
+
+TEST_CASE("replaycli: state at a seq of a fifo run, exactly", "[replaycli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "handoff", "--strategy", "fifo", "--db", db}).code == 0);
+  const Cli text = cli(dir, {"state", "1", "--at", "5", "--db", db});
+  CHECK(text.code == 0);
+  CHECK(text.out ==
+        "run 1 (handoff) at seq 5 of 12, virtual time 0s\n"
+        "\n"
+        "goroutine 1 [chan receive on value]:\n"
+        "main\n"
+        "\tscenarios/handoff.cpp:14\n"
+        "\n"
+        "goroutine 2 [runnable]:\n"
+        "sender\n"
+        "\t(not started)\n"
+        "created by goroutine 1\n"
+        "\n"
+        "channels:\n"
+        "  value  chan int  cap 0  buffer []  senders []  receivers [g1]\n");
+  const Cli json = cli(dir, {"state", "1", "--at", "5", "--db", db, "--json"});
+  CHECK(json.code == 0);
+  CHECK(json.out ==
+        "{\"run\":1,\"scenario\":\"handoff\",\"seq\":5,\"vtime_ns\":0,\"goroutines\":[{\"id\":1,\"name\":\"main\","
+        "\"parent\":0,\"state\":\"blocked\",\"wait_reason\":\"chan receive\",\"waiting_on\":{\"kind\":\"chan\",\"id\":1,"
+        "\"name\":\"value\"},\"site\":\"scenarios/handoff.cpp:14\",\"offering\":\"\"},{\"id\":2,\"name\":\"sender\","
+        "\"parent\":1,\"state\":\"runnable\",\"wait_reason\":null,\"waiting_on\":null,\"site\":\"\",\"offering\":\"\"}],"
+        "\"channels\":[{\"id\":1,\"name\":\"value\",\"type\":\"int\",\"cap\":0,\"closed\":false,\"buffer\":[],"
+        "\"senders\":[],\"receivers\":[1]}],\"locks\":[],\"wait_groups\":[],\"watched\":{}}\n");
+  const Cli end = cli(dir, {"state", "1", "--at", "12", "--db", db});
+  CHECK(end.out == "run 1 (handoff) at seq 12 of 12, virtual time 0s\n\nno goroutines\n\nchannels:\n"
+                   "  value  chan int  cap 0  buffer []  senders []  receivers []\n");
+}
+
+TEST_CASE("replaycli: bad input is one line on stderr and exit 2", "[replaycli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "handoff", "--db", db}).code == 0);
+  REQUIRE(cli(dir, {"record", "handoff", "--db", db}).code == 0);
+  REQUIRE(cli(dir, {"record", "handoff", "--db", db}).code == 0);
+  sql(db, "UPDATE runs SET scenario = 'gone' WHERE id = 2; DELETE FROM schedules WHERE run = 3");
+  const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
+      {{"replay", "9", "--db", db}, "no run 9"},
+      {{"replay", "1", "--db", dir.file("missing.db")}, "no event log at"},
+      {{"replay", "2", "--db", db}, "run 2 is of scenario 'gone', which this program does not have"},
+      {{"replay", "3", "--db", db}, "run 3 has no recorded schedule"},
+      {{"replay", "1", "--db", db, "--then", "dfs"}, "--then: 'dfs' is not random or pct"},
+      {{"replay", "1", "--db", db, "--seed", "3"}, "--seed: give it with --then"},
+      {{"state", "9", "--at", "1", "--db", db}, "no run 9"},
+      {{"state", "1", "--at", "13", "--db", db}, "seq 13 is beyond run 1, which has 12 events"},
+      {{"state", "1", "--at", "x", "--db", db}, "--at: 'x' is not a seq"},
+      {{"state", "1", "--at", "1", "--db", dir.file("missing.db")}, "no event log at"},
+  };
+  for (const auto& [args, message] : cases) {
+    INFO(args[0] << " " << args[1] << " ... expecting " << message);
+    const Cli r = cli(dir, args);
+    CHECK(r.code == 2);
+    CHECK(r.out.empty());
+    REQUIRE(r.err.size() == 1);
+    CHECK(contains(r.err[0], "gorewind: error: "));
+    CHECK(contains(r.err[0], message));
+  }
+}

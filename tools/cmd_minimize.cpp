@@ -1,0 +1,82 @@
+// cmd_minimize.cpp: `gorewind minimize <run>`, a failing run's schedule made
+// as simple as it can be while it still fails the same way, recorded anew.
+#include <iomanip>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <gorewind/record/record_run.hpp>
+#include <gorewind/replay/minimize.hpp>
+#include <gorewind/scenario.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
+
+#include "cli.hpp"
+#include "log_db.hpp"
+#include "scenario_run.hpp"
+
+namespace gorewind::cli {
+namespace {
+
+class MinimizeCommand final : public Command {
+ public:
+  std::string_view name() const override { return "minimize"; }
+  std::string_view help() const override {
+    return "Shrink a failing run's schedule (fewer preemptions, switches, events) keeping its outcome and site; "
+           "record the result as a new run";
+  }
+
+  void add_options(CLI::App& sub) override {
+    sub.add_option("run", run_text_, "The failing run's id (see the runs command)")->required();
+    add_db_option(sub, db_);
+  }
+
+  int run(const Context& ctx) override {
+    const auto id = static_cast<std::int64_t>(parse_count(run_text_, "run", "a run id (see the runs command)"));
+    storage::EventLogReader log(db_);
+    const storage::RunRow row = log.run(id);
+    const std::string name = "run " + std::to_string(id);
+    if (row.state != storage::RunState::Complete) throw UsageError(name + " is not complete: nothing to minimize");
+    if (row.outcome == "ok") throw UsageError(name + " did not fail: nothing to minimize");
+    const Scenario* sc = find_scenario(row.scenario);
+    if (!sc)
+      throw UsageError(name + " is of scenario '" + row.scenario + "', which this program does not have (see '" +
+                       ctx.program + " list')");
+    const auto schedule = log.schedule(id);
+    if (!schedule) throw UsageError(name + " has no recorded schedule (recorded by an older build)");
+
+    RunOptions o;
+    o.seed = row.seed;
+    o.scenario = row.scenario;
+    o.params = row.params;
+    const replay::Minimized m = replay::minimize(sc->body, o, *schedule);
+    if (std::string(to_string(m.result.outcome)) != row.outcome)
+      throw UsageError(name + " does not fail the same way when run again (" + std::string(to_string(m.result.outcome)) +
+                       " instead of " + row.outcome + "): replay it to see where it diverges");
+
+    o.strategy = std::make_shared<ScriptedStrategy>(m.schedule, nullptr, "minimized");
+    const record::RecordResult saved = record::record_run(sc->body, o, db_);
+    std::cout << "minimized " << name << " (" << row.outcome;
+    if (!m.result.site.empty()) std::cout << " at " << m.result.site.to_string();
+    std::cout << ") in " << m.attempts << " attempt" << (m.attempts == 1 ? "" : "s") << "\n";
+    const auto line = [](const char* label, const replay::ScheduleFigures& f) {
+      std::cout << "  " << std::left << std::setw(8) << label << std::setw(13) << f.preemptions << std::setw(10)
+                << f.switches << f.events << "\n";
+    };
+    std::cout << "          preemptions  switches  events\n";
+    line("before", m.before);
+    line("after", m.after);
+    std::cout << "recorded as run " << saved.recorded.id << "\n";
+    return kExitOk;
+  }
+
+ private:
+  std::string run_text_;
+  std::string db_ = kDefaultDb;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_minimize_command() { return std::make_unique<MinimizeCommand>(); }
+
+}  // namespace gorewind::cli

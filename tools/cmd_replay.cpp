@@ -1,0 +1,124 @@
+// cmd_replay.cpp: `gorewind replay <run>`, a recorded run again, exactly,
+// checked event by event against the log.
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <gorewind/record/build_fingerprint.hpp>
+#include <gorewind/record/record_run.hpp>
+#include <gorewind/replay/replay_run.hpp>
+#include <gorewind/scenario.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
+
+#include "cli.hpp"
+#include "event_line.hpp"
+#include "log_db.hpp"
+#include "scenario_run.hpp"
+
+namespace gorewind::cli {
+namespace {
+
+// ReplayCommand re-runs a recorded run under its stored schedule and reports
+// whether every event matched: `replayed run <id>: identical (<n> events)`
+// and exit 0, or the first divergence and exit 1. With --then it goes on
+// past a divergence under a live strategy, and exits as `run` does.
+class ReplayCommand final : public Command {
+ public:
+  std::string_view name() const override { return "replay"; }
+  std::string_view help() const override {
+    return "Run a recorded run again with its recorded decisions and check every event against the log";
+  }
+
+  void add_options(CLI::App& sub) override {
+    sub.add_option("run", run_text_, "The run's id (see the runs command)")->required();
+    add_db_option(sub, db_);
+    sub.add_flag("--record", record_, "Record the replay into the log as a new run");
+    sub.add_option("--then", then_,
+                   "Tolerant replay: once the recording stops applying (the program changed), go on under this "
+                   "strategy (random or pct) instead of stopping at the divergence")
+        ->type_name("STRATEGY");
+    sub.add_option("--seed", seed_text_, "Seed of the --then strategy (default: the run's seed)")->type_name("N");
+  }
+
+  int run(const Context& ctx) override {
+    const auto run_id = static_cast<std::int64_t>(parse_count(run_text_, "run", "a run id (see the runs command)"));
+    if (!then_.empty() && then_ != "random" && then_ != "pct")
+      throw UsageError("--then: '" + then_ + "' is not random or pct");
+    if (!seed_text_.empty() && then_.empty()) throw UsageError("--seed: give it with --then");
+
+    storage::EventLogReader log(db_);
+    const storage::RunRow row = log.run(run_id);
+    const Scenario* scenario = find_scenario(row.scenario);
+    if (scenario == nullptr)
+      throw UsageError("run " + std::to_string(run_id) + " is of scenario '" + row.scenario +
+                       "', which this program does not have (see '" + ctx.program + " list')");
+    if (row.build != record::build_fingerprint())
+      std::cerr << "gorewind: warning: run " << run_id << " was recorded by another build (" << row.build
+                << "); the event check decides whether it still replays\n";
+
+    replay::ReplayOptions options;
+    if (!then_.empty()) {
+      options.then = make_strategy(then_);
+      if (!seed_text_.empty()) options.then_seed = parse_count(seed_text_, "--seed", "a seed");
+    }
+    std::optional<record::RecordedRun> saved;
+    if (record_)
+      options.runner = [&](const std::function<void()>& fn, const RunOptions& o) {
+        record::RecordResult r = record::record_run(fn, o, db_);
+        saved = r.recorded;
+        return r.result;
+      };
+    const replay::ReplayResult r = replay::replay_run(scenario->body, log, run_id, options);
+
+    const std::string which = "replayed run " + std::to_string(run_id);
+    int code = kExitOk;
+    if (r.identical()) {
+      std::cout << which << ": identical (" << r.result.events << " events)\n";
+    } else if (!options.then) {
+      std::cout << which << ": diverged at seq " << r.divergence->seq << "\n";
+      print_divergence(log, row, *r.divergence);
+      code = kExitFailed;
+    } else {
+      std::cout << which << ": the recording stopped matching at seq " << r.divergence->seq;
+      if (r.script_left)
+        std::cout << "; from decision " << r.script_left_at << " of " << r.decisions << " on, " << then_
+                  << " decided";
+      std::cout << "\n";
+      print_divergence(log, row, *r.divergence);
+      std::cout << "then: " << to_string(r.result.outcome) << (r.result.message.empty() ? "" : ": " + r.result.message)
+                << " (" << r.result.events << " events)\n";
+      code = r.result.ok() ? kExitOk : kExitFailed;
+    }
+    if (saved) std::cout << "recorded as run " << saved->id << "\n";
+    return code;
+  }
+
+ private:
+  // print_divergence() shows the expected and the actual event at the
+  // divergence, as `show` lines, and the site where the run left its log.
+  static void print_divergence(storage::EventLogReader& log, const storage::RunRow& row, const replay::Divergence& d) {
+    EventColumns columns = run_columns(log, row);
+    columns.seq = std::max(columns.seq, std::to_string(d.seq).size());
+    std::cout << "  expected: " << (d.expected ? event_line(*d.expected, columns) : "(the recording had ended)")
+              << "\n";
+    std::cout << "  actual:   " << (d.actual ? event_line(*d.actual, columns) : "(the run had ended)") << "\n";
+    const Site& site = d.actual && !d.actual->site.empty() ? d.actual->site
+                       : d.expected                        ? d.expected->site
+                                                           : Site{};
+    std::cout << "  site:     " << site.to_string() << "\n";
+  }
+
+  std::string run_text_;
+  std::string db_ = kDefaultDb;
+  bool record_ = false;
+  std::string then_;
+  std::string seed_text_;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_replay_command() { return std::make_unique<ReplayCommand>(); }
+
+}  // namespace gorewind::cli
