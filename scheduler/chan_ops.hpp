@@ -3,8 +3,10 @@
 #pragma once
 
 #include <source_location>
+#include <string>
 
 #include <gorewind/detail/chan_core.hpp>
+#include <gorewind/error.hpp>
 
 #include "scheduler.hpp"
 
@@ -32,5 +34,102 @@ struct ChanOps {
   static bool finish_recv(ChanCore& c, Scheduler& s, const Waiter& w, const std::source_location& site,
                           int select_case);
 };
+
+// The steps every send and receive takes are inline: they are most of a
+// channel operation's work, and a call apiece would add a good part again.
+
+inline void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std::source_location& site, int select_case) {
+  const Gid me = s.running()->id;
+  if (c.closed_) throw Panic("send on closed channel", site);
+  if (Waiter* r = c.recvq.pop_front()) {
+    c.hand_off(value, r->data);
+    r->ok = true;
+    const std::uint64_t seq = s.emit(EventKind::Send, me, site, [&](Event& e) {
+      e.obj_kind = ObjKind::Chan;
+      e.obj = c.id_;
+      e.peer = r->g->id;
+      e.select_case = select_case;
+      e.value = c.slot_value(r->data);
+    });
+    s.complete(r, seq, me);
+    return;
+  }
+  c.buf_push(value);
+  s.emit(EventKind::Send, me, site, [&](Event& e) {
+    e.obj_kind = ObjKind::Chan;
+    e.obj = c.id_;
+    e.select_case = select_case;
+    e.value = c.buf_at(c.buf_len() - 1);
+  });
+}
+
+inline bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::source_location& site, int select_case) {
+  const Gid me = s.running()->id;
+  std::string refill;
+  auto emit_recv = [&](Gid peer, bool ok, bool refilled = false) {
+    return s.emit(EventKind::Recv, me, site, [&](Event& e) {
+      e.obj_kind = ObjKind::Chan;
+      e.obj = c.id_;
+      e.peer = peer;
+      e.ok = ok;
+      e.select_case = select_case;
+      e.value = c.slot_value(slot);
+      if (refilled) {
+        refill = c.buf_at(c.buf_len() - 1).to_string();
+        e.text = refill;
+      }
+    });
+  };
+  if (c.buf_len() > 0) {
+    c.buf_pop(slot);
+    // A sender blocked on the full buffer now gets its value in at the back.
+    Waiter* w = c.sendq.pop_front();
+    if (w) c.buf_push(w->data);
+    const std::uint64_t seq = emit_recv(0, true, w != nullptr);
+    if (w) {
+      w->ok = true;
+      s.complete(w, seq, me);
+      w->peer = 0;  // its value went into the buffer, not to us: its Send reports no peer
+    }
+    return true;
+  }
+  if (Waiter* w = c.sendq.pop_front()) {
+    c.hand_off(w->data, slot);
+    w->ok = true;
+    const std::uint64_t seq = emit_recv(w->g->id, true);
+    s.complete(w, seq, me);
+    return true;
+  }
+  c.zero(slot);
+  emit_recv(0, false);
+  return false;
+}
+
+inline void ChanOps::finish_send(ChanCore& c, Scheduler& s, const Waiter& w, const std::source_location& site,
+                          int select_case) {
+  if (!w.ok) throw Panic("send on closed channel", site);
+  s.emit(EventKind::Send, s.running()->id, site, [&](Event& e) {
+    e.obj_kind = ObjKind::Chan;
+    e.obj = c.id_;
+    e.peer = w.peer;
+    e.cause = w.cause;
+    e.select_case = select_case;
+  });
+}
+
+inline bool ChanOps::finish_recv(ChanCore& c, Scheduler& s, const Waiter& w, const std::source_location& site,
+                          int select_case) {
+  if (!w.ok) c.zero(w.data);
+  s.emit(EventKind::Recv, s.running()->id, site, [&](Event& e) {
+    e.obj_kind = ObjKind::Chan;
+    e.obj = c.id_;
+    e.peer = w.ok ? w.peer : 0;
+    e.ok = w.ok;
+    e.cause = w.cause;
+    e.select_case = select_case;
+    e.value = c.slot_value(w.data);
+  });
+  return w.ok;
+}
 
 }  // namespace gorewind::detail

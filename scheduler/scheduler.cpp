@@ -10,11 +10,14 @@
 #include <gorewind/error.hpp>
 #include <gorewind/random_strategy.hpp>
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#endif
+
 namespace gorewind::detail {
 
 namespace {
 
-thread_local Scheduler* t_current = nullptr;
 thread_local std::uint64_t t_generation = 0;
 
 EhState& eh_globals() { return *reinterpret_cast<EhState*>(abi::__cxa_get_globals()); }
@@ -23,11 +26,19 @@ EhState& eh_globals() { return *reinterpret_cast<EhState*>(abi::__cxa_get_global
 struct PooledStack {
   StackPool* pool;
   void** lowest;  // told the stack's lowest address, for the watchdog
+  std::size_t color;  // how far below the top the stack starts (stack_color())
   boost::context::stack_context allocate() {
     boost::context::stack_context sc;
     void* base = pool->acquire();
     *lowest = base;
-    sc.size = pool->size();
+#if defined(__SANITIZE_ADDRESS__)
+    // A reused stack still carries the shadow of its last goroutine's frames,
+    // redzones included, and this one starts at another colour: Boost's
+    // record would land on a stale redzone.
+    const std::size_t guard = StackPool::guard_size();
+    __asan_unpoison_memory_region(static_cast<char*>(base) + guard, pool->size() - guard);
+#endif
+    sc.size = pool->size() - color;
     sc.sp = static_cast<char*>(base) + sc.size;
     return sc;
   }
@@ -53,21 +64,19 @@ Scheduler::Scheduler(const RunOptions& options)
       observers_(options.observers),
       pool_(&StackPool::for_thread(options.stack_size)),
       generation_(++t_generation),
-      outer_(t_current) {
+      outer_(current_) {
   if (outer_) throw Error("gorewind: a run is already active on this thread (runs do not nest)");
-  t_current = this;
+  current_ = this;
+  eh_ = &eh_globals();
   goroutines_.emplace_back();  // gid 0 is the runtime
   object_names_.emplace_back();  // object 0 is none
 }
 
-Scheduler::~Scheduler() { t_current = outer_; }
+constinit thread_local Scheduler* Scheduler::current_ = nullptr;
 
-Scheduler* Scheduler::current() { return t_current; }
+Scheduler::~Scheduler() { current_ = outer_; }
 
-Scheduler& Scheduler::get() {
-  if (!t_current) throw Error("gorewind: runtime call outside gorewind::run");
-  return *t_current;
-}
+void Scheduler::outside_run() { throw Error("gorewind: runtime call outside gorewind::run"); }
 
 void Scheduler::dispatch(const Event& e) {
   // A Wake is reported by the waker under the woken goroutine's id.
@@ -76,17 +85,7 @@ void Scheduler::dispatch(const Event& e) {
   for (Observer* o : observers_) o->on_event(e);
 }
 
-const std::source_location& Scheduler::user_site(const std::source_location& loc) {
-  Goroutine* g = running_;
-  if (is_user_site(loc)) {
-    if (g) g->site = loc;
-    return loc;
-  }
-  return g ? g->site : loc;
-}
-
-bool Scheduler::tearing_down() {
-  if (!finished_) return false;
+bool Scheduler::killed_unwinds() {
   Goroutine* g = running_;
   if (g && g->killed && !g->final_cleanup && std::uncaught_exceptions() == 0) throw GoroutineExit{};
   return true;
@@ -95,6 +94,7 @@ bool Scheduler::tearing_down() {
 RunResult Scheduler::run(const std::function<void()>& main_fn) {
   RunInfo info{options_.scenario, options_.seed, std::string(strategy_->name()), options_.params};
   strategy_->begin_run(options_.seed);
+  keeps_running_ = strategy_->keeps_running();
   for (Observer* o : observers_) o->on_run_begin(info);
   result_.seed = options_.seed;
   result_.strategy = info.strategy;
@@ -105,7 +105,7 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
     e.text = main_g->name;
   });
 
-  watchdog_.arm(options_.max_steps, options_.timeout, &seq_, pool_->size());
+  watchdog_.arm(options_.max_steps, options_.timeout, &seq_, *pool_);
   // A goroutine that overflows its stack or runs away comes back here,
   // through the watchdog's handlers (watchdog.hpp) rather than its fiber, from
   // inside resume() called by schedule() or teardown(): those frames are
@@ -142,16 +142,20 @@ void Scheduler::schedule() {
         end_run(Outcome::Deadlock, "all goroutines are asleep - deadlock!", nullptr, {});
         break;
       }
-      const std::size_t n = runq_.size() - runq_head_;
-      std::size_t i = 0;
-      if (n > 1) {
-        i = strategy_->pick_goroutine(Runnable(0, {runq_.data() + runq_head_, n}));
-        if (i >= n) throw Error("gorewind: strategy picked a goroutine out of range");
-      }
-      g = take_runnable(i);
+      g = pick_runnable();
     }
     resume(g);
   }
+}
+
+inline Goroutine* Scheduler::pick_runnable() {
+  const std::size_t n = runq_.size() - runq_head_;
+  std::size_t i = 0;
+  if (n > 1) {
+    i = strategy_->pick_goroutine(Runnable(0, {runq_.data() + runq_head_, n}));
+    if (i >= n) throw Error("gorewind: strategy picked a goroutine out of range");
+  }
+  return take_runnable(i);
 }
 
 Goroutine* Scheduler::new_goroutine(UniqueTask task, std::string_view name, Gid parent) {
@@ -250,12 +254,7 @@ void Scheduler::report_blocked(bool forever_only) {
   }
 }
 
-void Scheduler::push_runnable(Goroutine* g) {
-  g->state = GoroutineState::Runnable;
-  runq_.push_back(g->id);
-}
-
-Goroutine* Scheduler::take_runnable(std::size_t index) {
+inline Goroutine* Scheduler::take_runnable(std::size_t index) {
   Gid id;
   if (index == 0) {
     id = runq_[runq_head_++];
@@ -278,35 +277,112 @@ Goroutine* Scheduler::take_runnable(std::size_t index) {
 
 void Scheduler::resume(Goroutine* g) {
   if (!finished_ && watchdog_.limit_reached(seq_)) return stop_at_limit(g);
+  try {
+    begin_turn(g);
+  } catch (...) {
+    running_ = nullptr;  // g never got the CPU
+    throw;
+  }
+  switch_fiber(nullptr, g);
+  // Back from whichever goroutine ran last, g or one it handed over to.
+  Goroutine* last = running_;
+  running_ = nullptr;
+  if (last->state == GoroutineState::Done) goroutines_[last->id].reset();
+  if (hub_error_) {
+    std::exception_ptr e = std::move(hub_error_);
+    hub_error_ = nullptr;
+    std::rethrow_exception(e);
+  }
+}
+
+inline void Scheduler::begin_turn(Goroutine* g) {
+  // g is running before its Switch is reported: an observer capturing the
+  // state at the Switch sees g on the CPU.
   running_ = g;
   g->state = GoroutineState::Running;
   if (g->id != last_ran_ && !finished_) emit(EventKind::Switch, g->id, g->site);
   last_ran_ = g->id;
-  if (!g->started) {
-    // The stack is taken when the goroutine first runs, so goroutines that
-    // wait their turn in the run queue cost no stack.
-    g->started = true;
-    g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack}, [this, g](boost::context::fiber&& hub) {
-      hub_ = std::move(hub);
-      goroutine_main(g);
-      return std::move(hub_);
-    });
+  // The stack is taken when the goroutine first runs, so goroutines that
+  // wait their turn in the run queue cost no stack.
+  if (!g->started) start_fiber(g);
+}
+
+void Scheduler::start_fiber(Goroutine* g) {
+  g->started = true;
+  g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack, stack_color(g->id)}, [this, g](boost::context::fiber&& from) {
+    *switched_from_ = std::move(from);
+    watchdog_.enter(g->stack);
+    goroutine_main(g);
+    // Done: back to the hub, which frees the goroutine (Boost frees its
+    // stack once off it).
+    *eh_ = hub_eh_;
+    switched_from_ = &g->ctx;
+    return std::move(hub_);
+  });
+}
+
+// Inlined, like switch_away() and hand_over(): each frame left on a parked
+// goroutine's stack is one more cache line to fetch when it resumes.
+[[gnu::always_inline]] inline void Scheduler::switch_fiber(Goroutine* from, Goroutine* to) {
+  EhState& globals = *eh_;
+  (from ? from->eh : hub_eh_) = globals;
+  globals = to ? to->eh : hub_eh_;
+  if (to) running_ = to;
+  switched_from_ = from ? &from->ctx : &hub_;
+  boost::context::fiber back = std::move(to ? to->ctx : hub_).resume();
+  // Resumed. Whoever did it named its own context's home in switched_from_.
+  *switched_from_ = std::move(back);
+  if (from) {
+    watchdog_.enter(from->stack);
+  } else {
+    watchdog_.leave();
   }
-  EhState& globals = eh_globals();
-  hub_eh_ = globals;
-  globals = g->eh;
-  watchdog_.enter(g->stack);
-  g->ctx = std::move(g->ctx).resume();
-  watchdog_.leave();
-  g->eh = globals;
-  globals = hub_eh_;
-  running_ = nullptr;
-  if (g->state == GoroutineState::Done) goroutines_[g->id].reset();
 }
 
 void Scheduler::switch_to_hub() {
   Goroutine* g = running_;
-  hub_ = std::move(hub_).resume();
+  switch_fiber(g, nullptr);
+  after_switch(g);
+}
+
+[[gnu::always_inline]] inline void Scheduler::switch_away() {
+  // With nothing runnable (timers to fire, a deadlock) or the run over, the
+  // hub takes it from here.
+  if (finished_ || runq_.size() == runq_head_) return switch_to_hub();
+  Goroutine* g = running_;
+  Goroutine* next;
+  try {
+    next = pick_runnable();
+  } catch (...) {
+    hub_error_ = std::current_exception();
+    return switch_to_hub();
+  }
+  hand_over(g, next);
+}
+
+[[gnu::always_inline]] inline void Scheduler::hand_over(Goroutine* g, Goroutine* next) {
+  // The hub checks the step budget and the deadline before each turn and ends
+  // the run at next's; let it.
+  if (watchdog_.limit_reached(seq_)) {
+    next_ = next;
+    return switch_to_hub();
+  }
+  if (next == g) {
+    g->state = GoroutineState::Running;
+    return;
+  }
+  try {
+    begin_turn(next);
+  } catch (...) {
+    running_ = g;  // next never got the CPU: g goes to the hub
+    hub_error_ = std::current_exception();
+    return switch_to_hub();
+  }
+  switch_fiber(g, next);
+  after_switch(g);
+}
+
+void Scheduler::after_switch(Goroutine* g) {
   if (g->killed && std::uncaught_exceptions() == 0 && !g->final_cleanup) throw GoroutineExit{};
 }
 
@@ -323,7 +399,7 @@ void Scheduler::spawn(UniqueTask task, std::string_view name, const std::source_
   sched_point();
 }
 
-bool Scheduler::sched_point() {
+bool Scheduler::offer_turn() {
   if (limit_stop()) return false;
   const std::size_t n = runq_.size() - runq_head_;
   if (n == 0) return true;
@@ -331,9 +407,9 @@ bool Scheduler::sched_point() {
   const std::size_t i = strategy_->pick_goroutine(Runnable(g->id, {runq_.data() + runq_head_, n}));
   if (i == 0) return true;
   if (i > n) throw Error("gorewind: strategy picked a goroutine out of range");
-  next_ = take_runnable(i - 1);
+  Goroutine* next = take_runnable(i - 1);
   push_runnable(g);
-  switch_to_hub();
+  hand_over(g, next);
   return !finished_;
 }
 
@@ -345,9 +421,8 @@ void Scheduler::yield(const std::source_location& loc) {
   // Gosched: the goroutine goes to the back of the queue and the strategy
   // picks among everyone else first (it may still pick this one).
   if (runq_.size() == runq_head_) return;
-  Goroutine* g = running_;
-  push_runnable(g);
-  switch_to_hub();
+  push_runnable(running_);
+  switch_away();
 }
 
 void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered,
@@ -364,28 +439,9 @@ void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_loc
     e.value = offered;
     e.ready = waits;
   });
-  switch_to_hub();
+  switch_away();
   g->reason = WaitReason::None;
   g->wait_obj = 0;
-}
-
-void Scheduler::wake(Goroutine* g, std::uint64_t cause, Gid waker) {
-  push_runnable(g);
-  emit(EventKind::Wake, g->id, g->site, [&](Event& e) {
-    e.peer = waker;
-    e.cause = cause;
-  });
-}
-
-void Scheduler::complete(Waiter* w, std::uint64_t cause, Gid waker) {
-  w->done = true;
-  w->cause = cause;
-  w->peer = waker;
-  if (SelectWait* sel = w->sel) {
-    sel->fired = w->case_index;
-    for (std::size_t i = 0; i < sel->count; ++i) sel->waiters[i].unlink();
-  }
-  wake(w->g, cause, waker);
 }
 
 void Scheduler::fail(Outcome outcome, std::string message, const std::source_location& site) {
@@ -558,7 +614,7 @@ bool Scheduler::limit_stop() {
 
 void Scheduler::abandon(Goroutine* g) {
   const Runaway why = watchdog_.landed();
-  eh_globals() = hub_eh_;
+  *eh_ = hub_eh_;
   running_ = nullptr;
   g->state = GoroutineState::Done;
   if (!finished_) {

@@ -1,14 +1,16 @@
 // scheduler.hpp: the engine. Private to the runtime.
 //
-// How scheduling works. A run owns one OS thread. The hub (the thread's own
-// stack) resumes one goroutine at a time; a goroutine runs until it reaches a
-// scheduling point (spawn, channel operation, select, lock, unlock, wait,
-// sleep, yield) and there asks the Strategy whether it goes on or which
-// runnable goroutine takes over. A goroutine that blocks parks itself in a
-// wait queue and returns to the hub, which asks the Strategy which runnable
-// goroutine runs next. When nothing is runnable the hub moves virtual time to
-// the earliest timer and fires every timer due then (ties in an order the
-// Strategy picks); with no timer either, the run has deadlocked.
+// How scheduling works. A run owns one OS thread. One goroutine runs at a
+// time until it reaches a scheduling point (spawn, channel operation, select,
+// lock, unlock, wait, sleep, yield) and there asks the Strategy whether it
+// goes on or which runnable goroutine takes over. A goroutine that blocks
+// parks itself in a wait queue and asks the Strategy which runnable goroutine
+// runs next. Either way it switches to that goroutine directly, doing on its
+// own stack exactly what the hub (the thread's own stack) would have done, so
+// that a hand-over costs one fiber switch, not two. The hub takes over when
+// nothing is runnable: it moves virtual time to the earliest timer and fires
+// every timer due then (ties in an order the Strategy picks); with no timer
+// either, the run has deadlocked.
 //
 // Replaying a run is only a matter of a Strategy that answers from a log: the
 // Scheduler itself never chooses anything.
@@ -39,6 +41,7 @@
 #include <gorewind/observer.hpp>
 #include <gorewind/outcome.hpp>
 #include <gorewind/run.hpp>
+#include <gorewind/site.hpp>
 #include <gorewind/state.hpp>
 #include <gorewind/strategy.hpp>
 #include <gorewind/time.hpp>
@@ -58,7 +61,7 @@ enum class GoroutineState : std::uint8_t {
 
 // EhState mirrors libstdc++'s per-thread __cxa_eh_globals (the caught
 // exception stack and the uncaught count). Boost 1.74 keeps one per thread,
-// not per fiber, so the hub swaps it at every switch; otherwise a goroutine
+// not per fiber, so every switch swaps it (switch_fiber()); otherwise a goroutine
 // that switches inside a catch block or while unwinding would corrupt
 // another's.
 struct EhState {
@@ -75,16 +78,18 @@ struct Goroutine {
   std::uint32_t wait_obj = 0;
   // site is the user site of its latest operation (where it is parked).
   std::source_location site;
-  // event_site is the site of its latest event, as observers saw it (kept
-  // only while someone observes: capture_state reports it).
-  std::source_location event_site;
   boost::context::fiber ctx;
-  UniqueTask task;
   EhState eh;
   bool started = false;        // has a stack and has run
   void* stack = nullptr;       // its stack's lowest address (the guard page), once started
   bool killed = false;         // the run ended: unwind instead of going on
   bool final_cleanup = false;  // its callable is being destroyed after it returned
+  // event_site is the site of its latest event, as observers saw it (kept
+  // only while someone observes: capture_state reports it).
+  std::source_location event_site;
+  // Last: the callable (80 bytes) is not needed once started, and what every
+  // switch reads above then shares fewer cache lines.
+  UniqueTask task;
 };
 
 // TimerState is a timer that a handle can stop or reset (after(), Timer,
@@ -125,16 +130,27 @@ class Scheduler {
   RunResult run(const std::function<void()>& main_fn);
 
   // get() is this thread's running scheduler; throws Error outside a run.
-  static Scheduler& get();
-  static Scheduler* current();
+  static Scheduler& get() {
+    if (!current_) outside_run();
+    return *current_;
+  }
+  static Scheduler* current() { return current_; }
 
   // --- called from goroutines ---
   Goroutine* running() const { return running_; }
   // user_site() returns the site to record for an operation called at loc:
   // loc itself in user code, else the goroutine's last user site.
-  const std::source_location& user_site(const std::source_location& loc);
+  const std::source_location& user_site(const std::source_location& loc) {
+    Goroutine* g = running_;
+    if (loc.file_name() != user_file_) {
+      if (!is_user_site(loc)) return g ? g->site : loc;
+      user_file_ = loc.file_name();
+    }
+    if (g) g->site = loc;
+    return loc;
+  }
   // tearing_down(): see detail::tearing_down().
-  bool tearing_down();
+  bool tearing_down() { return finished_ && killed_unwinds(); }
   // finished() says whether the run has ended (never throws).
   bool finished() const { return finished_; }
   void spawn(UniqueTask task, std::string_view name, const std::source_location& site);
@@ -142,7 +158,11 @@ class Scheduler {
   // one goes on with its next operation. Returns false when the run ended
   // meanwhile (the goroutine is being torn down while it unwinds): the
   // operation must then do nothing.
-  bool sched_point();
+  bool sched_point() {
+    // Nobody to run instead, or a strategy that would say so.
+    if ((runq_.size() == runq_head_ || keeps_running_) && !watchdog_.limit_reached(seq_)) return true;
+    return offer_turn();
+  }
   void yield(const std::source_location& site);
   // park() blocks the running goroutine until wake(); returns early, without
   // effect, when the run ends.
@@ -150,10 +170,25 @@ class Scheduler {
   void park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered = {},
             std::span<const std::int32_t> waits = {});
   // wake() makes a parked goroutine runnable; cause is the waking event's seq.
-  void wake(Goroutine* g, std::uint64_t cause, Gid waker);
+  void wake(Goroutine* g, std::uint64_t cause, Gid waker) {
+    push_runnable(g);
+    emit(EventKind::Wake, g->id, g->site, [&](Event& e) {
+      e.peer = waker;
+      e.cause = cause;
+    });
+  }
   // complete() finishes a waiter's operation (done, cause, peer), fires its
   // select if it belongs to one, and wakes its goroutine.
-  void complete(Waiter* w, std::uint64_t cause, Gid waker);
+  void complete(Waiter* w, std::uint64_t cause, Gid waker) {
+    w->done = true;
+    w->cause = cause;
+    w->peer = waker;
+    if (SelectWait* sel = w->sel) {
+      sel->fired = w->case_index;
+      for (std::size_t i = 0; i < sel->count; ++i) sel->waiters[i].unlink();
+    }
+    wake(w->g, cause, waker);
+  }
   // fail() ends the run from the running goroutine with a failure that
   // cannot be recovered (a fatal error, a failed check). It returns only
   // while the goroutine is being torn down.
@@ -219,16 +254,49 @@ class Scheduler {
     return a.when != b.when ? a.when > b.when : a.id > b.id;
   }
 
+  [[noreturn]] static void outside_run();
+  // killed_unwinds() is tearing_down() once the run has ended: it sends a
+  // killed goroutine on its way out (GoroutineExit) and returns true.
+  bool killed_unwinds();
+  // offer_turn() is sched_point() when the strategy may have a choice.
+  bool offer_turn();
   void dispatch(const Event& e);
   std::uint32_t new_object_id();
   void schedule();
   Goroutine* new_goroutine(UniqueTask task, std::string_view name, Gid parent);
+  // pick_runnable() takes the goroutine to run next out of the run queue
+  // (non-empty), asking the Strategy when there is a choice.
+  Goroutine* pick_runnable();
+  // resume() runs g from the hub until control comes back to the hub.
   void resume(Goroutine* g);
+  // begin_turn() does what comes before g runs: its Switch event, its state,
+  // its fiber when it never ran.
+  void begin_turn(Goroutine* g);
+  // start_fiber() gives a goroutine that never ran its stack and its fiber.
+  void start_fiber(Goroutine* g);
+  // switch_fiber() suspends from and resumes to (null: the hub in either),
+  // swapping the exception state; it returns when something resumes from.
+  // running_ becomes to, or stays from when to is the hub, for the hub to
+  // see which goroutine came back.
+  void switch_fiber(Goroutine* from, Goroutine* to);
+  // switch_to_hub() suspends the running goroutine and resumes the hub.
   void switch_to_hub();
+  // switch_away() ends the running goroutine's turn (it is parked or back in
+  // the run queue): the next runnable goroutine runs, or the hub when none is.
+  void switch_away();
+  // hand_over() runs next in place of the running goroutine g, directly, as
+  // the hub would have; next may be g itself (a yield picked it again).
+  void hand_over(Goroutine* g, Goroutine* next);
+  // after_switch() is where a goroutine goes on after its switch returned: a
+  // killed one unwinds.
+  void after_switch(Goroutine* g);
   void goroutine_main(Goroutine* g);
   void goroutine_done(Goroutine* g);
   void end_run(Outcome outcome, std::string message, Goroutine* g, Site site);
-  void push_runnable(Goroutine* g);
+  void push_runnable(Goroutine* g) {
+    g->state = GoroutineState::Runnable;
+    runq_.push_back(g->id);
+  }
   Goroutine* take_runnable(std::size_t index);
   bool fire_timers();
   void fire(Timer& t);
@@ -246,8 +314,11 @@ class Scheduler {
   // unwound, and the run ends (if it had not yet).
   void abandon(Goroutine* g);
 
+  static constinit thread_local Scheduler* current_;  // this thread's running scheduler
+
   RunOptions options_;
   std::shared_ptr<Strategy> strategy_;
+  bool keeps_running_ = false;  // strategy_->keeps_running() for this run
   std::vector<Observer*> observers_;
   StackPool* pool_;
   std::uint64_t generation_;
@@ -258,11 +329,21 @@ class Scheduler {
   std::size_t runq_head_ = 0;
   std::vector<Timer> timers_;  // a heap on timer_later
   Goroutine* running_ = nullptr;
-  Goroutine* next_ = nullptr;  // chosen at a scheduling point, for the hub to resume
+  Goroutine* next_ = nullptr;  // chosen by a goroutine, for the hub to resume
   Gid last_ran_ = 0;
   boost::context::fiber hub_;
+  // switched_from_ is where the fiber that switched last keeps its context:
+  // whatever it resumed stores the handle its resume() returns there.
+  boost::context::fiber* switched_from_ = nullptr;
+  EhState* eh_ = nullptr;  // this thread's __cxa_eh_globals
+  // hub_error_ is a failure of the strategy or an observer in a goroutine's
+  // hand-over, which the hub would have met itself: the hub rethrows it.
+  std::exception_ptr hub_error_;
   std::uint64_t seq_ = 0;
   std::int64_t now_ = 0;
+  // user_file_ is the last file is_user_site() accepted, asked at every
+  // operation: a program's operations come from a few files.
+  const char* user_file_ = nullptr;
   // object_names_[id] names each channel, mutex, WaitGroup and timer of the
   // run; kept here because a blocked goroutine may outlive the object's frame.
   std::vector<std::string> object_names_;

@@ -23,6 +23,7 @@ std::size_t page_size() {
   static const std::size_t p = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   return p;
 }
+std::size_t round_to_pages(std::size_t bytes) { return (bytes + page_size() - 1) / page_size() * page_size(); }
 
 // probe_guard() finds out what this kernel offers, once per process.
 StackGuard probe_guard() {
@@ -76,10 +77,16 @@ std::string_view to_string(StackGuard g) {
 
 std::size_t StackPool::guard_size() { return page_size(); }
 
-StackPool::StackPool(std::size_t stack_size) {
-  const std::size_t page = page_size();
-  size_ = (stack_size + page - 1) / page * page + page;
+std::size_t StackPool::size_for(std::size_t stack_size) {
+  static_assert(kStackColors * kStackColorStep <= 4096, "the colour slack is one page");
+  // The usable pages, the guard page, the colour slack, and one more page
+  // when that makes the stride an odd number of pages.
+  std::size_t pages = round_to_pages(stack_size) / page_size() + 2;
+  if (pages % 2 == 0) ++pages;
+  return pages * page_size();
 }
+
+StackPool::StackPool(std::size_t stack_size) : size_(size_for(stack_size)), usable_(round_to_pages(stack_size)) {}
 
 StackPool::~StackPool() {
   for (const Slab& s : slabs_) {
@@ -129,9 +136,7 @@ void StackPool::grow() {
 
 StackPool& StackPool::for_thread(std::size_t stack_size) {
   thread_local std::unique_ptr<StackPool> pool;
-  const std::size_t page = page_size();
-  const std::size_t want = (stack_size + page - 1) / page * page + page;
-  if (!pool || pool->size() != want) pool = std::make_unique<StackPool>(stack_size);
+  if (!pool || pool->size() != size_for(stack_size)) pool = std::make_unique<StackPool>(stack_size);
   return *pool;
 }
 

@@ -2,26 +2,8 @@
 
 namespace gorewind::detail {
 
-Waiter::~Waiter() { unlink(); }
-
-void Waiter::unlink() {
-  if (!queue) return;
-  (prev ? prev->next : queue->head_) = next;
-  (next ? next->prev : queue->tail_) = prev;
-  prev = next = nullptr;
-  queue = nullptr;
-}
-
 WaitQueue::~WaitQueue() {
   while (head_) head_->unlink();
-}
-
-void WaitQueue::push_back(Waiter* w) {
-  w->queue = this;
-  w->prev = tail_;
-  w->next = nullptr;
-  (tail_ ? tail_->next : head_) = w;
-  tail_ = w;
 }
 
 void WaitQueue::push_front(Waiter* w) {
@@ -42,12 +24,6 @@ Waiter* WaitQueue::take(std::size_t i) {
   Waiter* w = head_;
   while (i-- > 0) w = w->next;
   w->unlink();
-  return w;
-}
-
-Waiter* WaitQueue::pop_front() {
-  Waiter* w = head_;
-  if (w) w->unlink();
   return w;
 }
 

@@ -210,15 +210,15 @@ std::string seconds(double s) {
 
 }  // namespace
 
-void Watchdog::arm(std::uint64_t max_steps, double timeout, const std::uint64_t* seq, std::size_t stack_size) {
+void Watchdog::arm(std::uint64_t max_steps, double timeout, const std::uint64_t* seq, const StackPool& stacks) {
   disarm();
   max_steps_ = max_steps;
   timeout_ = timeout;
-  stack_size_ = stack_size;
+  stack_limit_ = stacks.usable();
   cap_.store(max_steps != 0 ? max_steps : std::numeric_limits<std::uint64_t>::max(), std::memory_order_relaxed);
   WatchState& w = state_;
   w = WatchState{};
-  w.size = stack_size;
+  w.size = stacks.size();
   w.guard = stack_guard() != StackGuard::None ? StackPool::guard_size() : 0;
   t_watch = &w;
   armed_ = true;
@@ -333,7 +333,7 @@ Runaway Watchdog::landed() {
 std::string Watchdog::runaway_message(Runaway why, Gid gid, const std::string& name, std::uint64_t seq) const {
   if (why == Runaway::Overflow)
     return "fatal error: stack overflow (goroutine stack exceeds " +
-           std::to_string(stack_size_ - StackPool::guard_size()) + "-byte limit)";
+           std::to_string(stack_limit_) + "-byte limit)";
   return "goroutine " + std::to_string(gid) + " (" + name + ") ran for " +
          seconds(static_cast<double>(state_.stuck_ns) / 1e9) +
          " s without reaching a scheduling point; last seq " + std::to_string(seq);

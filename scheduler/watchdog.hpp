@@ -36,13 +36,16 @@
 #include <gorewind/event.hpp>
 #include <gorewind/outcome.hpp>
 
+#include "stack_pool.hpp"
+
 namespace gorewind::detail {
 
 // Runaway is why a goroutine was abandoned.
 enum class Runaway : int { None = 0, Overflow = 1, Timeout = 2 };
 
 // WatchState is what the handlers read about this thread's run: plain data
-// that the hub keeps up to date, found through a thread_local pointer.
+// that the scheduler keeps up to date at each switch, found through a
+// thread_local pointer.
 struct WatchState {
   sigjmp_buf* jump = nullptr;  // armed: where to jump
   char* lo = nullptr;          // the running goroutine's stack; null while the hub runs
@@ -69,8 +72,8 @@ class Watchdog {
   Watchdog& operator=(const Watchdog&) = delete;
 
   // arm() starts watching this thread's run: seq is the run's event counter,
-  // stack_size each goroutine stack's size (guard included).
-  void arm(std::uint64_t max_steps, double timeout, const std::uint64_t* seq, std::size_t stack_size);
+  // stacks the pool whose stacks the goroutines run on.
+  void arm(std::uint64_t max_steps, double timeout, const std::uint64_t* seq, const StackPool& stacks);
   // disarm() restores the handlers and alternate stack from before arm().
   void disarm();
 
@@ -98,7 +101,7 @@ class Watchdog {
   std::atomic<std::uint64_t> cap_{std::numeric_limits<std::uint64_t>::max()};
   std::uint64_t max_steps_ = 0;
   double timeout_ = 0;
-  std::size_t stack_size_ = 0;
+  std::size_t stack_limit_ = 0;  // the usable depth of a stack, for the overflow message
   bool armed_ = false;
   bool segv_ = false;
   bool alarm_ = false;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -303,4 +304,55 @@ TEST_CASE("strategy: Runnable lists the running goroutine first, then the queue"
   CHECK(from_hub.size() == 3);
   CHECK(from_hub[0] == 4);
   CHECK(from_hub.current() == 0);
+}
+
+namespace {
+
+// FailsAfterPark fails when asked who runs after a goroutine blocked (the
+// running goroutine is then not an option): a choice made on the blocked
+// goroutine's stack as it hands over, as the hub would have made it.
+class FailsAfterPark final : public gr::Strategy {
+ public:
+  std::string_view name() const override { return "fails"; }
+  void begin_run(std::uint64_t) override {}
+  std::size_t pick_goroutine(const gr::Runnable& options) override {
+    if (options.current() == 0) throw std::runtime_error("strategy broke");
+    return 0;
+  }
+  std::size_t pick(gr::Decision, std::size_t) override { return 0; }
+};
+
+// FailsAtSwitch fails at the Switch event to goroutine 2, emitted as main
+// hands over to it.
+class FailsAtSwitch final : public gr::Observer {
+ public:
+  void on_event(const gr::Event& e) override {
+    if (e.kind == gr::EventKind::Switch && e.gid == 2) throw std::runtime_error("observer broke");
+  }
+};
+
+}  // namespace
+
+TEST_CASE("strategy: a strategy or observer failing at a hand-over ends the run and run() rethrows", "[traps]") {
+  auto body = [] {
+    gr::chan<int> c;
+    gr::go([c] { c.send(1); }, "a");
+    gr::go([c] { c.send(2); }, "b");
+    (void)c.recv();  // main blocks with a and b runnable
+    (void)c.recv();
+  };
+  SECTION("the strategy") {
+    gr::RunOptions o;
+    o.strategy = std::make_shared<FailsAfterPark>();
+    CHECK_THROWS_WITH(gr::run(body, o), "strategy broke");
+  }
+  SECTION("an observer") {
+    FailsAtSwitch fails;
+    gr::RunOptions o;
+    o.strategy = gr::make_strategy("fifo");
+    o.observers = {&fails};
+    CHECK_THROWS_WITH(gr::run(body, o), "observer broke");
+  }
+  // Everything was torn down: the thread runs again.
+  CHECK(gr::run(body).outcome == gr::Outcome::Ok);
 }

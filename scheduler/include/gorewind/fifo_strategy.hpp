@@ -16,6 +16,7 @@ class FifoStrategy final : public Strategy {
   void begin_run(std::uint64_t) override {}
   std::size_t pick_goroutine(const Runnable&) override { return 0; }
   std::size_t pick(Decision, std::size_t) override { return 0; }
+  bool keeps_running() const override { return true; }
 };
 
 }  // namespace gorewind

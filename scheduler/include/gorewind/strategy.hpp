@@ -57,6 +57,11 @@ class Strategy {
   virtual std::size_t pick_goroutine(const Runnable& options) = 0;
   // pick() returns an index in [0, n), n >= 2, for any other decision.
   virtual std::size_t pick(Decision kind, std::size_t n) = 0;
+  // keeps_running() says that pick_goroutine() answers 0 whenever the running
+  // goroutine is an option (the strategy never preempts): the scheduler then
+  // does not ask at those points, a call saved per channel operation. Asked
+  // once per run, after begin_run().
+  virtual bool keeps_running() const { return false; }
 };
 
 // make_strategy() returns the built-in strategy of this name; throws

@@ -5,12 +5,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <optional>
 #include <source_location>
 #include <string>
 #include <string_view>
 
+#include <gorewind/detail/ring_buffer.hpp>
 #include <gorewind/detail/runtime.hpp>
 #include <gorewind/detail/wait_queue.hpp>
 #include <gorewind/value.hpp>
@@ -46,7 +46,9 @@ class ChanCore {
   std::uint32_t id() const { return id_; }
   const ValueType* type() const { return type_; }
 
-  virtual std::size_t buf_len() const = 0;
+  // buf_len() is the number of buffered values: a plain field, since every
+  // readiness check asks.
+  std::size_t buf_len() const { return len_; }
   // buf_at() shows the i-th buffered value (0: the next to be received).
   virtual ValueRef buf_at(std::size_t i) const = 0;
 
@@ -62,6 +64,9 @@ class ChanCore {
   WaitQueue recvq;
   WaitQueue sendq;
 
+ protected:
+  std::size_t len_ = 0;  // the derived buffer's size, kept equal by every change to it
+
  private:
   std::size_t cap_;
   bool closed_ = false;
@@ -75,19 +80,25 @@ template <class T>
 class ChanOf final : public ChanCore {
  public:
   ChanOf(std::size_t capacity, std::string_view name, const std::source_location& loc)
-      : ChanCore(capacity, value_type_of<T>()) {
+      : ChanCore(capacity, value_type_of<T>()), buf_(capacity) {
     attach(name, loc);
   }
   ~ChanOf() override { release(); }
 
-  std::size_t buf_len() const override { return buf_.size(); }
   ValueRef buf_at(std::size_t i) const override { return value_ref(buf_[i]); }
-  void buf_push(void* value) override { buf_.push_back(std::move(*static_cast<T*>(value))); }
+  void buf_push(void* value) override {
+    buf_.push_back(std::move(*static_cast<T*>(value)));
+    len_ = buf_.size();
+  }
   void buf_pop(void* slot) override {
     static_cast<std::optional<T>*>(slot)->emplace(std::move(buf_.front()));
     buf_.pop_front();
+    len_ = buf_.size();
   }
-  void buf_clear() override { buf_.clear(); }
+  void buf_clear() override {
+    buf_.clear();
+    len_ = 0;
+  }
   void hand_off(void* value, void* slot) override {
     static_cast<std::optional<T>*>(slot)->emplace(std::move(*static_cast<T*>(value)));
   }
@@ -101,7 +112,7 @@ class ChanOf final : public ChanCore {
   }
 
  private:
-  std::deque<T> buf_;
+  RingBuffer<T> buf_;
 };
 
 }  // namespace gorewind::detail

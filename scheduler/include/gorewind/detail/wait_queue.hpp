@@ -33,7 +33,7 @@ struct Waiter {
   Waiter() = default;
   Waiter(const Waiter&) = delete;
   Waiter& operator=(const Waiter&) = delete;
-  ~Waiter();
+  ~Waiter() { unlink(); }
   void unlink();
 };
 
@@ -48,12 +48,22 @@ class WaitQueue {
 
   bool empty() const { return head_ == nullptr; }
   Waiter* front() const { return head_; }
-  void push_back(Waiter* w);
+  void push_back(Waiter* w) {
+    w->queue = this;
+    w->prev = tail_;
+    w->next = nullptr;
+    (tail_ ? tail_->next : head_) = w;
+    tail_ = w;
+  }
   // push_front() queues w first: a mutex waiter that lost the race after
   // being woken goes back to the head, as in Go.
   void push_front(Waiter* w);
   // pop_front() removes and returns the first waiter, or null.
-  Waiter* pop_front();
+  Waiter* pop_front() {
+    Waiter* w = head_;
+    if (w) w->unlink();
+    return w;
+  }
   // size() counts the waiters (a walk: queues are short where it is used).
   std::size_t size() const;
   // take() removes and returns the i-th waiter (0: the first); i < size().
@@ -64,5 +74,15 @@ class WaitQueue {
   Waiter* head_ = nullptr;
   Waiter* tail_ = nullptr;
 };
+
+// Inline, like push_back() and pop_front(): every channel operation that
+// meets a waiter does these.
+inline void Waiter::unlink() {
+  if (!queue) return;
+  (prev ? prev->next : queue->head_) = next;
+  (next ? next->prev : queue->tail_) = prev;
+  prev = next = nullptr;
+  queue = nullptr;
+}
 
 }  // namespace gorewind::detail
