@@ -25,10 +25,11 @@ inline std::string bin() {
   return b ? b : "";
 }
 
-// Process is the CLI started with args, its output going to files.
+// Process is the CLI started with args, its output going to files and its
+// stdin read from the file in (when given).
 class Process {
  public:
-  Process(const TempDir& dir, const std::vector<std::string>& args)
+  Process(const TempDir& dir, const std::vector<std::string>& args, const std::string& in = {})
       : out_(dir.file("out." + std::to_string(++count_))), err_(dir.file("err." + std::to_string(count_))) {
     std::vector<std::string> all{bin()};
     all.insert(all.end(), args.begin(), args.end());
@@ -37,6 +38,7 @@ class Process {
     argv.push_back(nullptr);
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
+    if (!in.empty()) posix_spawn_file_actions_addopen(&fa, 0, in.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     if (posix_spawn(&pid_, all[0].c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
@@ -76,8 +78,8 @@ struct Cli {
   std::vector<std::string> err;
 };
 
-inline Cli cli(const TempDir& dir, const std::vector<std::string>& args) {
-  Process p(dir, args);
+inline Cli cli(const TempDir& dir, const std::vector<std::string>& args, const std::string& in = {}) {
+  Process p(dir, args, in);
   const int code = p.wait();
   return Cli{code, p.out(), p.err()};
 }

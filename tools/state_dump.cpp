@@ -52,24 +52,34 @@ ObjectNames object_names(storage::EventLogReader& log, std::int64_t run) {
   return names;
 }
 
-void write_state_text(std::ostream& out, const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names) {
-  out << "run " << run.id << " (" << run.scenario << ") at seq " << s.seq << " of " << run.events
-      << ", virtual time " << format_duration(s.vtime_ns) << "\n";
-  for (const GoroutineInfo& g : s.goroutines) {
-    out << "\ngoroutine " << g.gid << " [" << status_text(g, names) << "]:\n" << (g.name.empty() ? "?" : g.name)
-        << "\n";
+void write_goroutines_text(std::ostream& out, const RuntimeState& s, const ObjectNames& names) {
+  for (std::size_t i = 0; i < s.goroutines.size(); ++i) {
+    const GoroutineInfo& g = s.goroutines[i];
+    out << (i ? "\n" : "") << "goroutine " << g.gid << " [" << status_text(g, names) << "]:\n"
+        << (g.name.empty() ? "?" : g.name) << "\n";
     if (!g.offering.empty()) out << "\toffering " << g.offering << "\n";
     out << "\t" << (g.site.empty() ? "(not started)" : g.site) << "\n";
     if (g.parent != 0) out << "created by goroutine " << g.parent << "\n";
   }
-  if (s.goroutines.empty()) out << "\nno goroutines\n";
-  if (!s.channels.empty()) out << "\nchannels:\n";
+  if (s.goroutines.empty()) out << "no goroutines\n";
+}
+
+void write_channels_text(std::ostream& out, const RuntimeState& s) {
+  if (!s.channels.empty()) out << "channels:\n";
   for (const ChannelInfo& c : s.channels) {
     out << "  " << (c.name.empty() ? "#" + std::to_string(c.id) : c.name) << "  chan " << c.type << "  cap "
         << c.cap << (c.closed ? "  closed" : "") << "  buffer [";
     for (std::size_t i = 0; i < c.buffer.size(); ++i) out << (i ? " " : "") << c.buffer[i];
     out << "]  senders " << gids(c.senders) << "  receivers " << gids(c.receivers) << "\n";
   }
+}
+
+void write_state_text(std::ostream& out, const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names) {
+  out << "run " << run.id << " (" << run.scenario << ") at seq " << s.seq << " of " << run.events
+      << ", virtual time " << format_duration(s.vtime_ns) << "\n\n";
+  write_goroutines_text(out, s, names);
+  if (!s.channels.empty()) out << "\n";
+  write_channels_text(out, s);
   if (!s.locks.empty()) out << "\nlocks:\n";
   for (const LockInfo& l : s.locks) {
     out << "  " << (l.name.empty() ? "#" + std::to_string(l.id) : l.name) << "  " << lock_kind(l.kind) << "  "

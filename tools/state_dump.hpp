@@ -25,6 +25,14 @@ using ObjectNames = std::map<std::uint32_t, std::string>;
 // object_names() reads the names of every object run made.
 ObjectNames object_names(storage::EventLogReader& log, std::int64_t run);
 
+// write_goroutines_text() prints each goroutine of s as a Go goroutine dump
+// does, a blank line between two; "no goroutines" when there is none.
+void write_goroutines_text(std::ostream& out, const RuntimeState& s, const ObjectNames& names);
+
+// write_channels_text() prints "channels:" and a line per channel of s;
+// nothing when there is none.
+void write_channels_text(std::ostream& out, const RuntimeState& s);
+
 // write_state_text() prints s: a header line naming the run, its scenario,
 // the seq and the virtual time, then every goroutine, channel, lock,
 // WaitGroup and watched value.

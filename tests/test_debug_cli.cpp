@@ -1,0 +1,156 @@
+// debug from the command line: scripted sessions on stdin with exact output,
+// the log state it shows against `state --at`, bad input.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "cli_support.hpp"
+#include "log_support.hpp"
+
+using namespace gorewind::test;
+
+namespace {
+
+// The events of handoff under fifo, as `show` prints them.
+const std::vector<std::string> kHandoff{
+    "",
+    " 1  0s      g0 runtime  spawn          g1 main",
+    " 2  0s      g1 main     switch",
+    " 3  0s      g1 main     make           chan value  cap=0 int  at scenarios/handoff.cpp:12",
+    " 4  0s      g1 main     spawn          g2 sender  at scenarios/handoff.cpp:13",
+    " 5  0s      g1 main     park           chan value  chan receive  at scenarios/handoff.cpp:14",
+    " 6  0s      g2 sender   switch         at scenarios/handoff.cpp:13",
+    " 7  0s      g2 sender   send           chan value  42  to g1  at scenarios/handoff.cpp:13",
+    " 8  0s      g1 main     wake           by g2 (seq 7)  at scenarios/handoff.cpp:14",
+    " 9  0s      g2 sender   exit           at scenarios/handoff.cpp:13",
+    "10  0s      g1 main     switch         at scenarios/handoff.cpp:14",
+    "11  0s      g1 main     recv           chan value  42  from g2 (seq 7)  at scenarios/handoff.cpp:14",
+    "12  0s      g1 main     exit           at scenarios/handoff.cpp:14",
+};
+
+std::string line(std::size_t seq) { return kHandoff.at(seq) + "\n"; }
+
+// debug() runs `debug RUN --db DB` with script on stdin.
+Cli debug(const TempDir& dir, const std::string& db, const std::string& run, const std::string& script) {
+  const std::string in = dir.file("script");
+  std::ofstream(in) << script;
+  return cli(dir, {"debug", run, "--db", db}, in);
+}
+
+struct Handoff {
+  TempDir dir;
+  std::string db = dir.file("log.db");
+  Handoff() { REQUIRE(cli(dir, {"record", "handoff", "--strategy", "fifo", "--db", db}).code == 0); }
+};
+
+}  // namespace
+
+TEST_CASE("debugcli: an ok run starts before the first event; step then back returns to the same event and state",
+          "[debugcli]") {
+  REQUIRE_FALSE(bin().empty());
+  Handoff h;
+  const std::string chans = "channels:\n  value  chan int  cap 0  buffer []  senders []  receivers [g1]\n";
+  const Cli r = debug(h.dir, h.db, "1", "step\nback\nback\nstep 5\nchans\nstep\nback\nchans\ngoto 12\nstep\nquit\nstep\n");
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  CHECK(r.out == "run 1 (handoff): ok (12 events)\n"
+                 "at seq 0, before the first event\n" +
+                     line(1) + "at seq 0, before the first event\n"
+                     "at the start: before the first event\n" +
+                     line(5) + chans + line(6) + line(5) + chans + line(12) +
+                     "at the end: seq 12 is the last event\n");
+}
+
+TEST_CASE("debugcli: goto shows the goroutines and channels state --at shows", "[debugcli]") {
+  Handoff h;
+  for (const std::string seq : {"0", "5", "8", "12"}) {
+    INFO("seq " << seq);
+    const Cli state = cli(h.dir, {"state", "1", "--at", seq, "--db", h.db});
+    const Cli dbg = debug(h.dir, h.db, "1", "goto " + seq + "\ngoroutines\nchans\n");
+    REQUIRE(state.code == 0);
+    REQUIRE(dbg.code == 0);
+    // state: a header line, a blank line, the goroutines, a blank line, the
+    // channels (none before seq 3).
+    const std::string body = state.out.substr(state.out.find("\n\n") + 2);
+    const std::string head = "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n" +
+                             (seq == "0" ? std::string("at seq 0, before the first event\n") : line(std::stoul(seq)));
+    REQUIRE(dbg.out.substr(0, head.size()) == head);
+    std::string shown = dbg.out.substr(head.size());
+    if (seq == "0") CHECK(shown == body + "no channels\n");
+    else CHECK(shown == body.substr(0, body.find("\nchannels:")) + body.substr(body.find("\nchannels:") + 1));
+  }
+}
+
+TEST_CASE("debugcli: continue and reverse-continue stop at breakpoints on kinds", "[debugcli]") {
+  Handoff h;
+  const Cli r = debug(h.dir, h.db, "1",
+                      "break send\nbreak recv\ncontinue\ncontinue\ncontinue\nreverse-continue\ndelete 1\n"
+                      "reverse-continue\n");
+  CHECK(r.code == 0);
+  CHECK(r.out == "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n"
+                 "breakpoint 1: send\nbreakpoint 2: recv\n"
+                 "breakpoint 1: send\n" + line(7) +
+                 "breakpoint 2: recv\n" + line(11) +
+                 "no breakpoint matches after this event; at the end\n" + line(12) +
+                 "breakpoint 2: recv\n" + line(11) +
+                 "deleted breakpoint 1\n"
+                 "no breakpoint matches before this event; at the start\nat seq 0, before the first event\n");
+}
+
+TEST_CASE("debugcli: where shows the send a receive got its value from", "[debugcli]") {
+  Handoff h;
+  const Cli r = debug(h.dir, h.db, "1", "goto 11\nwhere\ngoto 8\nwhere\ngoto 3\nwhere\nevents 3\n");
+  CHECK(r.code == 0);
+  CHECK(r.out == "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n" + line(11) + line(11) +
+                     "caused by: " + line(7) + line(8) + line(8) + "caused by: " + line(7) + line(3) + line(3) +
+                     line(1) + line(2) + line(3));
+}
+
+TEST_CASE("debugcli: mistakes are one line and the session goes on; a bad run or log is exit 2", "[debugcli]") {
+  Handoff h;
+  const Cli r = debug(h.dir, h.db, "1", "bogus\ngoto 13\ngoto x\nbreak nothing\nbreak chan nope\nstep 0\ndelete 4\nstep\n");
+  CHECK(r.code == 0);
+  CHECK(r.out == "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n"
+                 "unknown command 'bogus' (try help)\n"
+                 "goto: seq 13 is beyond run 1, which has 12 events\n"
+                 "goto: give one seq (0: before the first event)\n"
+                 "break: 'nothing' is not an event kind, g<GID>, chan NAME, panic or FILE:LINE\n"
+                 "break: run 1 has no channel nope\n"
+                 "step: '0' is not a count of events\n"
+                 "delete: no breakpoint 4\n" +
+                     line(1));
+  for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"debug", "9", "--db", h.db}, "no run 9"},
+           {{"debug", "1", "--db", h.dir.file("missing.db")}, "no event log at"},
+           {{"debug", "x", "--db", h.db}, "run: 'x' is not a run id"},
+       }) {
+    INFO(args[1]);
+    const Cli bad = cli(h.dir, args, h.dir.file("script"));
+    CHECK(bad.code == 2);
+    CHECK(bad.out.empty());
+    REQUIRE(bad.err.size() == 1);
+    CHECK(contains(bad.err[0], "gorewind: error: " + message));
+  }
+}
+
+TEST_CASE("debugcli: a panicked run starts on the panic; back and reverse-continue reach the first close",
+          "[debugcli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "close_twice", "--db", db}).code == 1);
+  const std::string panic =
+      "19  0s      g3 worker_b  panic          \"close of closed channel\"  at scenarios/close_twice.cpp:18\n";
+  const std::string close = "12  0s      g2 worker_a  close          chan done  at scenarios/close_twice.cpp:18\n";
+  const Cli r = debug(dir, db, "1", "where\nback\nbreak close\nreverse-continue\nreverse-continue\nbreak panic\ncontinue\n");
+  CHECK(r.code == 0);
+  CHECK(r.out == "run 1 (close_twice): panic (19 events)\n" + panic + panic +
+                     "18  0s      g3 worker_b  switch         at scenarios/close_twice.cpp:18\n"
+                     "breakpoint 1: close\n"
+                     "breakpoint 1: close\n" + close +
+                     "no breakpoint matches before this event; at the start\n"
+                     "at seq 0, before the first event\n"
+                     "breakpoint 2: panic\n"
+                     "breakpoint 1: close\n" + close);
+}

@@ -1,0 +1,60 @@
+// cmd_debug.cpp: `gorewind debug <run>`, a time-travel REPL over a recorded
+// run's log state (debug_session.hpp holds the commands).
+#include <unistd.h>
+
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
+
+#include "cli.hpp"
+#include "debug_session.hpp"
+#include "log_db.hpp"
+#include "scenario_run.hpp"
+
+namespace gorewind::cli {
+namespace {
+
+// DebugCommand opens the log and the run before reading any command, so a
+// bad run or log is exit 2 and never a session; then it reads commands from
+// stdin until quit or end of input.
+class DebugCommand final : public Command {
+ public:
+  std::string_view name() const override { return "debug"; }
+  std::string_view help() const override {
+    return "Step forward and backward through a recorded run's events and state (commands on stdin; try help)";
+  }
+
+  void add_options(CLI::App& sub) override {
+    sub.add_option("run", run_text_, "The run's id (see the runs command)")->required();
+    add_db_option(sub, db_);
+  }
+
+  int run(const Context&) override {
+    const auto run_id = static_cast<std::int64_t>(parse_count(run_text_, "run", "a run id (see the runs command)"));
+    storage::EventLogReader log(db_);
+    DebugSession session(log, log.run(run_id));
+    // The prompt only for a person: a scripted session's output is just the
+    // commands' output.
+    const bool interactive = isatty(STDIN_FILENO) != 0;
+    session.write_banner(std::cout);
+    for (std::string line;;) {
+      if (interactive) std::cout << "(gorewind) " << std::flush;
+      if (!std::getline(std::cin, line) || !session.execute(line, std::cout)) break;
+      std::cout.flush();
+    }
+    return kExitOk;
+  }
+
+ private:
+  std::string run_text_;
+  std::string db_ = kDefaultDb;
+};
+
+}  // namespace
+
+std::unique_ptr<Command> make_debug_command() { return std::make_unique<DebugCommand>(); }
+
+}  // namespace gorewind::cli

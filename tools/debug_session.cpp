@@ -1,0 +1,279 @@
+#include "debug_session.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <optional>
+#include <sstream>
+#include <stdexcept>
+#include <utility>
+
+#include <gorewind/replay/log_state.hpp>
+
+namespace gorewind::cli {
+namespace {
+
+// CommandError is a command the session cannot do as typed: one line, and
+// the session goes on.
+class CommandError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+constexpr const char* kHelp =
+    "step [n]            move n events forward (default 1) and print the event\n"
+    "back [n]            move n events backward (default 1) and print the event\n"
+    "goto SEQ            jump to event SEQ (0: before the first)\n"
+    "break SPEC          stop at events matching SPEC: an event kind (close), g<GID>,\n"
+    "                    chan NAME, panic (panic or check_failed), FILE:LINE\n"
+    "delete N            remove breakpoint N\n"
+    "continue            move to the next event matching a breakpoint\n"
+    "reverse-continue    move to the previous event matching a breakpoint\n"
+    "where               the current event and the event that caused it\n"
+    "goroutines          the goroutines at the current event\n"
+    "chans               the channels at the current event\n"
+    "events [n]          the n events (default 10) up to the current one\n"
+    "help                this list\n"
+    "quit                leave (as does end of input)\n";
+
+std::vector<std::string> words(std::string_view line) {
+  std::istringstream in{std::string(line)};
+  std::vector<std::string> out;
+  for (std::string w; in >> w;) out.push_back(w);
+  return out;
+}
+
+std::optional<std::uint64_t> parse_number(std::string_view text) {
+  std::uint64_t v = 0;
+  if (text.empty() || text.front() == '+') return std::nullopt;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+// count_arg() is a command's optional count argument, at least 1.
+std::uint64_t count_arg(const std::string& cmd, const std::vector<std::string>& args, std::uint64_t fallback) {
+  if (args.empty()) return fallback;
+  const auto n = parse_number(args[0]);
+  if (!n || *n == 0) throw CommandError(cmd + ": '" + args[0] + "' is not a count of events");
+  return *n;
+}
+
+std::optional<EventKind> kind_named(std::string_view name) {
+  for (int k = 0; k <= static_cast<int>(EventKind::Trace); ++k)
+    if (to_string(static_cast<EventKind>(k)) == name) return static_cast<EventKind>(k);
+  return std::nullopt;
+}
+
+std::string code(EventKind k) { return std::to_string(static_cast<int>(k)); }
+
+// id_list() is "(1,2,3)" for an SQL IN.
+std::string id_list(const std::vector<std::int64_t>& ids) {
+  std::string s = "(";
+  for (std::size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+  return s + ")";
+}
+
+}  // namespace
+
+DebugSession::DebugSession(storage::EventLogReader& log, storage::RunRow run)
+    : log_(log), run_(std::move(run)), columns_(run_columns(log_, run_)), names_(object_names(log_, run_.id)),
+      pos_(run_.outcome == "ok" ? 0 : run_.events) {}
+
+void DebugSession::write_banner(std::ostream& out) {
+  out << "run " << run_.id << " (" << run_.scenario << "): " << (run_.outcome.empty() ? "no outcome" : run_.outcome)
+      << " (" << run_.events << " events)\n";
+  write_current(out);
+}
+
+bool DebugSession::execute(std::string_view line, std::ostream& out) {
+  std::vector<std::string> args = words(line);
+  if (args.empty()) return true;
+  const std::string cmd = args.front();
+  args.erase(args.begin());
+  if (cmd == "quit" || cmd == "q") return false;
+  try {
+    run_command(cmd, args, out);
+  } catch (const CommandError& e) {
+    out << e.what() << "\n";
+  } catch (const std::runtime_error& e) {
+    // A log that fails to read mid-session (another process may write it)
+    // ends the command, not the session.
+    out << cmd << ": " << e.what() << "\n";
+  }
+  return true;
+}
+
+void DebugSession::run_command(const std::string& cmd, const std::vector<std::string>& args, std::ostream& out) {
+  if (cmd == "step" || cmd == "s") {
+    move_by(static_cast<std::int64_t>(count_arg(cmd, args, 1)), out);
+  } else if (cmd == "back" || cmd == "b") {
+    move_by(-static_cast<std::int64_t>(count_arg(cmd, args, 1)), out);
+  } else if (cmd == "goto") {
+    const auto seq = args.size() == 1 ? parse_number(args[0]) : std::nullopt;
+    if (!seq) throw CommandError("goto: give one seq (0: before the first event)");
+    if (*seq > run_.events)
+      throw CommandError("goto: seq " + args[0] + " is beyond run " + std::to_string(run_.id) + ", which has " +
+                         std::to_string(run_.events) + " events");
+    pos_ = *seq;
+    write_current(out);
+  } else if (cmd == "break") {
+    add_breakpoint(args, out);
+  } else if (cmd == "delete") {
+    const std::uint64_t n = args.size() == 1 ? parse_number(args[0]).value_or(0) : 0;  // numbers start at 1
+    const auto it = std::find_if(breakpoints_.begin(), breakpoints_.end(),
+                                 [&](const Breakpoint& b) { return static_cast<std::uint64_t>(b.number) == n; });
+    if (it == breakpoints_.end())
+      throw CommandError("delete: no breakpoint " + (args.empty() ? std::string("given") : args[0]));
+    out << "deleted breakpoint " << it->number << "\n";
+    breakpoints_.erase(it);
+  } else if (cmd == "continue" || cmd == "c") {
+    resume(true, out);
+  } else if (cmd == "reverse-continue" || cmd == "rc") {
+    resume(false, out);
+  } else if (cmd == "where") {
+    write_where(out);
+  } else if (cmd == "goroutines") {
+    write_goroutines_text(out, replay::log_state_at(log_, run_.id, pos_), names_);
+  } else if (cmd == "chans") {
+    const RuntimeState s = replay::log_state_at(log_, run_.id, pos_);
+    if (s.channels.empty()) out << "no channels\n";
+    write_channels_text(out, s);
+  } else if (cmd == "events") {
+    write_events(count_arg(cmd, args, 10), out);
+  } else if (cmd == "help") {
+    out << kHelp;
+  } else {
+    throw CommandError("unknown command '" + cmd + "' (try help)");
+  }
+}
+
+void DebugSession::move_by(std::int64_t delta, std::ostream& out) {
+  if (delta > 0 && pos_ == run_.events) {
+    out << "at the end: seq " << pos_ << " is the last event\n";
+    return;
+  }
+  if (delta < 0 && pos_ == 0) {
+    out << "at the start: before the first event\n";
+    return;
+  }
+  // Moves past either end stop there, as a debugger's step does at exit.
+  pos_ = delta > 0 ? pos_ + std::min<std::uint64_t>(delta, run_.events - pos_)
+                   : pos_ - std::min<std::uint64_t>(static_cast<std::uint64_t>(-delta), pos_);
+  write_current(out);
+}
+
+void DebugSession::resume(bool forward, std::ostream& out) {
+  // One query finds the nearest event matching any breakpoint; the log's
+  // (run, seq) key makes it a range scan from the position, not a load.
+  std::optional<std::uint64_t> hit;
+  if (!breakpoints_.empty()) {
+    std::string any;
+    for (const Breakpoint& b : breakpoints_) any += (any.empty() ? "(" : " OR (") + b.condition + ")";
+    storage::Statement st = log_.database().prepare(
+        std::string("SELECT seq FROM events WHERE run = ?1 AND ") + (forward ? "seq > ?2" : "seq < ?2") + " AND (" +
+        any + ") ORDER BY seq " + (forward ? "ASC" : "DESC") + " LIMIT 1");
+    st.bind_int(1, run_.id);
+    st.bind_int(2, static_cast<std::int64_t>(pos_));
+    if (st.step()) hit = static_cast<std::uint64_t>(st.column_int(0));
+  }
+  if (!hit) {
+    pos_ = forward ? run_.events : 0;
+    out << "no breakpoint matches " << (forward ? "after" : "before") << " this event; at the "
+        << (forward ? "end" : "start") << "\n";
+    write_current(out);
+    return;
+  }
+  pos_ = *hit;
+  for (const Breakpoint& b : breakpoints_) {
+    storage::Statement st =
+        log_.database().prepare("SELECT 1 FROM events WHERE run = ?1 AND seq = ?2 AND (" + b.condition + ")");
+    st.bind_int(1, run_.id);
+    st.bind_int(2, static_cast<std::int64_t>(pos_));
+    if (st.step()) out << "breakpoint " << b.number << ": " << b.spec << "\n";
+  }
+  write_current(out);
+}
+
+void DebugSession::add_breakpoint(const std::vector<std::string>& args, std::ostream& out) {
+  Breakpoint b{next_breakpoint_, "", breakpoint_condition(args)};
+  for (const std::string& a : args) b.spec += (b.spec.empty() ? "" : " ") + a;
+  ++next_breakpoint_;
+  out << "breakpoint " << b.number << ": " << b.spec << "\n";
+  breakpoints_.push_back(std::move(b));
+}
+
+std::string DebugSession::breakpoint_condition(const std::vector<std::string>& args) {
+  const std::string usage = "break: give an event kind, g<GID>, chan NAME, panic or FILE:LINE";
+  if (args.size() == 2 && args[0] == "chan") {
+    // Names and ids are resolved now, so the condition holds integers only.
+    storage::Statement st = log_.database().prepare(
+        "SELECT id FROM objects WHERE run = ?1 AND kind = ?2 AND (name = ?3 OR CAST(id AS TEXT) = ?3)");
+    st.bind_int(1, run_.id);
+    st.bind_int(2, static_cast<std::int64_t>(ObjKind::Chan));
+    st.bind_text(3, args[1]);
+    std::vector<std::int64_t> ids;
+    while (st.step()) ids.push_back(st.column_int(0));
+    if (ids.empty()) throw CommandError("break: run " + std::to_string(run_.id) + " has no channel " + args[1]);
+    return "obj_kind = " + std::to_string(static_cast<int>(ObjKind::Chan)) + " AND obj IN " + id_list(ids);
+  }
+  if (args.size() != 1) throw CommandError(usage);
+  const std::string& spec = args[0];
+  if (spec == "panic") return "kind IN (" + code(EventKind::Panic) + "," + code(EventKind::CheckFailed) + ")";
+  if (const auto k = kind_named(spec)) return "kind = " + code(*k);
+  if (spec.size() > 1 && spec[0] == 'g') {
+    if (const auto gid = parse_number(std::string_view(spec).substr(1))) return "gid = " + std::to_string(*gid);
+  }
+  if (const auto colon = spec.rfind(':'); colon != std::string::npos && colon > 0) {
+    const auto line = parse_number(std::string_view(spec).substr(colon + 1));
+    if (!line) throw CommandError(usage);
+    // A file matches by its path in the log or by a trailing part of it.
+    const std::string file = spec.substr(0, colon);
+    storage::Statement st =
+        log_.database().prepare("SELECT id FROM sites WHERE line = ?1 AND (file = ?2 OR file LIKE '%/' || ?2)");
+    st.bind_int(1, static_cast<std::int64_t>(*line));
+    st.bind_text(2, file);
+    std::vector<std::int64_t> ids;
+    while (st.step()) ids.push_back(st.column_int(0));
+    if (ids.empty()) throw CommandError("break: no event of the log is at " + spec);
+    return "site IN " + id_list(ids);
+  }
+  throw CommandError("break: '" + spec + "' is not an event kind, g<GID>, chan NAME, panic or FILE:LINE");
+}
+
+storage::StoredEvent DebugSession::event_at(std::uint64_t seq) {
+  storage::EventFilter only;
+  only.from = only.to = seq;
+  storage::EventCursor cursor = log_.events(run_.id, only);
+  storage::StoredEvent e;
+  if (!cursor.next(e)) throw CommandError("event " + std::to_string(seq) + " is missing from the log");
+  return e;
+}
+
+void DebugSession::write_current(std::ostream& out) {
+  if (pos_ == 0) out << "at seq 0, before the first event\n";
+  else out << event_line(event_at(pos_), columns_) << "\n";
+}
+
+void DebugSession::write_where(std::ostream& out) {
+  if (pos_ == 0) {
+    write_current(out);
+    return;
+  }
+  const storage::StoredEvent e = event_at(pos_);
+  out << event_line(e, columns_) << "\n";
+  if (e.cause != 0) out << "caused by: " << event_line(event_at(e.cause), columns_) << "\n";
+}
+
+void DebugSession::write_events(std::uint64_t n, std::ostream& out) {
+  if (pos_ == 0) {
+    write_current(out);
+    return;
+  }
+  storage::EventFilter last;
+  last.from = pos_ >= n ? pos_ - n + 1 : 1;
+  last.to = pos_;
+  storage::EventCursor cursor = log_.events(run_.id, last);
+  for (storage::StoredEvent e; cursor.next(e);) out << event_line(e, columns_) << "\n";
+}
+
+}  // namespace gorewind::cli

@@ -1,0 +1,64 @@
+// debug_session.hpp: the time-travel REPL of `gorewind debug` over a
+// recorded run's log state. A position is a seq (0: before the first
+// event); every move is a seek in the log and every state is rebuilt from
+// the nearest snapshot, so no scenario code runs and moving back costs what
+// moving forward does.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <gorewind/storage/event_log_reader.hpp>
+
+#include "event_line.hpp"
+#include "state_dump.hpp"
+
+namespace gorewind::cli {
+
+class DebugSession {
+ public:
+  // DebugSession() starts at the run's last event when it did not end ok
+  // (so `back` walks to the causes), otherwise before its first event.
+  DebugSession(storage::EventLogReader& log, storage::RunRow run);
+
+  // write_banner() names the run and prints where the session starts.
+  void write_banner(std::ostream& out);
+  // execute() runs one command line; false when the line asks to quit. A
+  // mistyped command or argument is one line of out, and the session goes on.
+  bool execute(std::string_view line, std::ostream& out);
+
+  std::uint64_t position() const { return pos_; }
+
+ private:
+  // Breakpoint is what `break` was given and the SQL condition on the
+  // events table it became, built only of integers the log resolved.
+  struct Breakpoint {
+    int number;
+    std::string spec;
+    std::string condition;
+  };
+
+  void run_command(const std::string& cmd, const std::vector<std::string>& args, std::ostream& out);
+  void move_by(std::int64_t delta, std::ostream& out);
+  void resume(bool forward, std::ostream& out);
+  void add_breakpoint(const std::vector<std::string>& args, std::ostream& out);
+  std::string breakpoint_condition(const std::vector<std::string>& args);
+  void write_current(std::ostream& out);
+  void write_where(std::ostream& out);
+  void write_events(std::uint64_t n, std::ostream& out);
+  // event_at() reads event seq (1 ... run's events) from the log.
+  storage::StoredEvent event_at(std::uint64_t seq);
+
+  storage::EventLogReader& log_;
+  storage::RunRow run_;
+  EventColumns columns_;
+  ObjectNames names_;
+  std::uint64_t pos_ = 0;
+  std::vector<Breakpoint> breakpoints_;
+  int next_breakpoint_ = 1;
+};
+
+}  // namespace gorewind::cli
