@@ -65,7 +65,6 @@ inline void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std:
 
 inline bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::source_location& site, int select_case) {
   const Gid me = s.running()->id;
-  std::string refill;
   auto emit_recv = [&](Gid peer, bool ok, bool refilled = false) {
     return s.emit(EventKind::Recv, me, site, [&](Event& e) {
       e.obj_kind = ObjKind::Chan;
@@ -75,8 +74,9 @@ inline bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::
       e.select_case = select_case;
       e.value = c.slot_value(slot);
       if (refilled) {
-        refill = c.buf_at(c.buf_len() - 1).to_string();
-        e.text = refill;
+        std::string& text = s.text_scratch();
+        text = c.buf_at(c.buf_len() - 1).to_string();
+        e.text = text;
       }
     });
   };

@@ -9,7 +9,6 @@ ChanCore::ChanCore(std::size_t capacity, const ValueType* type) : cap_(capacity)
 
 void ChanCore::attach(std::string_view name, const std::source_location& loc) {
   id_ = register_object(ObjKind::Chan, name, static_cast<std::int64_t>(cap_), type_->name, loc, this);
-  generation_ = run_generation();
 }
 
 void ChanCore::send(void* value, const std::source_location& loc) {

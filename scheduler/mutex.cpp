@@ -8,7 +8,7 @@ namespace gorewind {
 
 using detail::Scheduler;
 
-Mutex::~Mutex() { detail::release_object(id_, generation_); }
+Mutex::~Mutex() { detail::release_object(id_, this); }
 
 std::uint32_t Mutex::id(const std::source_location& loc) {
   // A Mutex may outlive a run (a test's global, say): it is registered anew,

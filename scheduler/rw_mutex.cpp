@@ -14,7 +14,7 @@ namespace gorewind {
 
 using detail::Scheduler;
 
-RWMutex::~RWMutex() { detail::release_object(id_, generation_); }
+RWMutex::~RWMutex() { detail::release_object(id_, this); }
 
 std::uint32_t RWMutex::id(const std::source_location& loc) {
   // Like Mutex, registered anew, unlocked, in each run that uses it.

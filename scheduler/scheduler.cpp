@@ -80,8 +80,10 @@ void Scheduler::outside_run() { throw Error("gorewind: runtime call outside gore
 
 void Scheduler::dispatch(const Event& e) {
   // A Wake is reported by the waker under the woken goroutine's id.
-  if (e.gid != 0 && e.kind != EventKind::Wake && e.site.file_name()[0] != '\0')
-    if (Goroutine* g = goroutines_[e.gid].get()) g->event_site = e.site;
+  if (e.gid != 0 && e.kind != EventKind::Wake && e.site.file_name()[0] != '\0') {
+    if (event_sites_.size() <= e.gid) event_sites_.resize(goroutines_.size());
+    event_sites_[e.gid] = e.site;
+  }
   for (Observer* o : observers_) o->on_event(e);
 }
 

@@ -84,9 +84,6 @@ struct Goroutine {
   void* stack = nullptr;       // its stack's lowest address (the guard page), once started
   bool killed = false;         // the run ended: unwind instead of going on
   bool final_cleanup = false;  // its callable is being destroyed after it returned
-  // event_site is the site of its latest event, as observers saw it (kept
-  // only while someone observes: capture_state reports it).
-  std::source_location event_site;
   // Last: the callable (80 bytes) is not needed once started, and what every
   // switch reads above then shares fewer cache lines.
   UniqueTask task;
@@ -213,12 +210,15 @@ class Scheduler {
   // --- the state a debugger shows (state.cpp) ---
   // retire_object() keeps an object's last state when it is destroyed
   // during the run (a state lists every object the run made).
-  void retire_object(std::uint32_t id);
+  void retire_object(std::uint32_t id, const void* self);
   void set_watched(std::string_view name, std::string text);
   RuntimeState capture() const;
 
   Strategy& strategy() { return *strategy_; }
   std::uint64_t generation() const { return generation_; }
+  // text_scratch() holds an event's text while observers look at it, so the
+  // hot operations that sometimes have one keep no string of their own.
+  std::string& text_scratch() { return text_scratch_; }
   const RunOptions& options() const { return options_; }
 
   // emit() numbers an event and, when anyone observes, fills and sends it:
@@ -357,6 +357,12 @@ class Scheduler {
   // offered there (a program may drop a channel its goroutines block on).
   std::map<Gid, std::pair<std::uint32_t, std::string>> retired_offerings_;
   std::map<std::string, std::string> watched_;
+  std::string text_scratch_;
+  // event_sites_[gid] is the site of the goroutine's latest event, as
+  // observers saw it (kept only while someone observes: capture() reports
+  // it); beside goroutines_ rather than in Goroutine, whose layout the
+  // switch path is tuned for.
+  std::vector<std::source_location> event_sites_;
 
   bool finished_ = false;
   Watchdog watchdog_;

@@ -87,8 +87,10 @@ void sort_by_id(std::vector<Info>& v) {
 
 }  // namespace
 
-void Scheduler::retire_object(std::uint32_t id) {
-  if (id >= object_refs_.size() || !object_refs_[id].self) return;
+void Scheduler::retire_object(std::uint32_t id, const void* self) {
+  // Another run's object with the same id is at another address: two live
+  // objects never share one.
+  if (id >= object_refs_.size() || object_refs_[id].self != self) return;
   describe(id, object_refs_[id].kind, object_refs_[id].self, retired_);
   if (object_refs_[id].kind == ObjKind::Chan) {
     const auto& c = *static_cast<const ChanCore*>(object_refs_[id].self);
@@ -125,7 +127,7 @@ RuntimeState Scheduler::capture() const {
     info.gid = g->id;
     info.parent = g->parent;
     info.name = g->name;
-    info.site = site_text(g->event_site);
+    info.site = g->id < event_sites_.size() ? site_text(event_sites_[g->id]) : std::string();
     switch (g->state) {
       case GoroutineState::Running: info.status = GoroutineStatus::Running; break;
       case GoroutineState::Blocked:
@@ -159,9 +161,8 @@ RuntimeState Scheduler::capture() const {
   return st;
 }
 
-void release_object(std::uint32_t id, std::uint64_t generation) {
-  Scheduler* s = Scheduler::current();
-  if (s && generation != 0 && s->generation() == generation) s->retire_object(id);
+void release_object(std::uint32_t id, const void* self) {
+  if (Scheduler* s = Scheduler::current()) s->retire_object(id, self);
 }
 
 }  // namespace detail

@@ -8,7 +8,7 @@ namespace gorewind {
 
 using detail::Scheduler;
 
-WaitGroup::~WaitGroup() { detail::release_object(id_, generation_); }
+WaitGroup::~WaitGroup() { detail::release_object(id_, this); }
 
 std::uint32_t WaitGroup::id(const std::source_location& loc) {
   const std::uint64_t gen = detail::run_generation();

@@ -28,7 +28,7 @@ class ChanCore {
   // (capture_state() may read it from then on); release() keeps its last
   // state, called by ChanOf's destructor while the buffer is still there.
   void attach(std::string_view name, const std::source_location& loc);
-  void release() { release_object(id_, generation_); }
+  void release() { release_object(id_, this); }
   ChanCore& operator=(const ChanCore&) = delete;
 
   // send() blocks until the value is taken or buffered; panics if closed.
@@ -71,7 +71,6 @@ class ChanCore {
   std::size_t cap_;
   bool closed_ = false;
   std::uint32_t id_ = 0;
-  std::uint64_t generation_ = 0;
   const ValueType* type_;
   friend struct ChanOps;
 };

@@ -92,12 +92,13 @@ std::uint64_t run_generation();
 // register_object() gives an object its id in the current run and emits its
 // Make event. A channel, Mutex, RWMutex or WaitGroup passes itself as self,
 // fully constructed, so that capture_state() can read it (gorewind/state.hpp);
-// it then calls release_object() from its destructor, with the run it was
-// registered in, so that its last state outlives it. Throws Error outside a run.
+// it then calls release_object() from its destructor, so that its last state
+// outlives it (a no-op unless self is registered under id in the current
+// run). Throws Error outside a run.
 std::uint32_t register_object(ObjKind kind, std::string_view name, std::int64_t amount,
                               std::string_view type_name, const std::source_location& loc,
                               const void* self = nullptr);
-void release_object(std::uint32_t id, std::uint64_t generation);
+void release_object(std::uint32_t id, const void* self);
 
 // tearing_down() is true when the run has ended and the calling goroutine is
 // being torn down; runtime calls then return at once without effect. A
