@@ -27,8 +27,7 @@ class Measuring final : public Strategy, public Observer {
   }
   std::size_t pick(Decision kind, std::size_t n) override {
     const std::size_t i = script_.pick(kind, n);
-    made_.push_back({static_cast<std::uint8_t>(static_cast<std::uint8_t>(kind) + 1), static_cast<std::uint32_t>(n),
-                     static_cast<std::uint32_t>(i)});
+    made_.push_back({Choice::kind_of(kind), static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(i)});
     return i;
   }
   void on_event(const Event& e) override {

@@ -2,10 +2,6 @@
 
 namespace gorewind {
 
-namespace {
-std::uint8_t kind_of(Decision d) { return static_cast<std::uint8_t>(static_cast<std::uint8_t>(d) + 1); }
-}  // namespace
-
 void RecordingStrategy::begin_run(std::uint64_t seed) {
   choices_.clear();
   inner_->begin_run(seed);
@@ -19,7 +15,7 @@ std::size_t RecordingStrategy::pick_goroutine(const Runnable& options) {
 
 std::size_t RecordingStrategy::pick(Decision kind, std::size_t n) {
   const std::size_t i = inner_->pick(kind, n);
-  choices_.push_back({kind_of(kind), static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(i)});
+  choices_.push_back({Choice::kind_of(kind), static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(i)});
   return i;
 }
 
@@ -51,7 +47,7 @@ std::size_t ScriptedStrategy::pick_goroutine(const Runnable& options) {
 }
 
 std::size_t ScriptedStrategy::pick(Decision kind, std::size_t n) {
-  const long s = scripted(kind_of(kind), n);
+  const long s = scripted(Choice::kind_of(kind), n);
   if (s >= 0) return static_cast<std::size_t>(s);
   return fallback_ ? fallback_->pick(kind, n) : 0;
 }

@@ -179,8 +179,6 @@ class ExploreCommand final : public Command {
     o.run.scenario = sc->name;
     o.run.params = parse_params(param_args_);
     o.run.max_steps = parse_count(step_limit_text_, "--step-limit", "a number of events");
-    // Bad input seen inside the program (a malformed --param) is exit 2,
-    // checked on one run before any worker starts.
     check_params(*sc, o);
     if (o.strategy == "pct") o.pct_steps = measure_pct_steps(sc->body, o);
 
@@ -200,19 +198,12 @@ class ExploreCommand final : public Command {
   }
 
  private:
-  void check_params(const Scenario& sc, const ExploreOptions& o) {
-    std::string bad_input;
+  // check_params() runs the first seed once, so that bad input seen inside
+  // the program (a malformed --param) is exit 2 before any worker starts.
+  static void check_params(const Scenario& sc, const ExploreOptions& o) {
     RunOptions ro = o.run;
     ro.seed = o.seed_start;
-    gorewind::run([&] {
-      try {
-        sc.body();
-      } catch (const Error& e) {
-        bad_input = e.what();
-        throw;
-      }
-    }, ro);
-    if (!bad_input.empty()) throw UsageError(bad_input);
+    run_checking_input(sc.body, ro);
   }
 
   std::vector<Found> explore_here(const Scenario& sc, ExploreOptions o, Progress& progress, std::uint64_t& runs,

@@ -69,6 +69,24 @@ std::string shell_word(const std::string& s) {
   return out + "'";
 }
 
+RunResult run_checking_input(const std::function<void()>& fn, const RunOptions& options, const Runner& runner) {
+  // A gorewind::Error escaping the program is bad input, not a bug the run
+  // found (param_int() on `--param n=abc`): exit 2 with its message rather
+  // than report the panic the runtime makes of it.
+  std::string bad_input;
+  auto body = [&bad_input, &fn] {
+    try {
+      fn();
+    } catch (const Error& e) {
+      bad_input = e.what();
+      throw;
+    }
+  };
+  RunResult r = runner ? runner(body, options) : gorewind::run(body, options);
+  if (!bad_input.empty()) throw UsageError(bad_input);
+  return r;
+}
+
 std::uint64_t parse_count(const std::string& text, std::string_view option, std::string_view what) {
   std::uint64_t n = 0;
   const char* end = text.data() + text.size();
@@ -120,21 +138,7 @@ ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std
   options.params = params;
   options.max_steps = step_limit;
   options.timeout = timeout;
-  // A gorewind::Error escaping the program is bad input, not a bug the run
-  // found (param_int() on `--param n=abc`): exit 2 with its message rather
-  // than report the panic the runtime makes of it.
-  std::string bad_input;
-  auto body = [&bad_input, fn = scenario->body] {
-    try {
-      fn();
-    } catch (const Error& e) {
-      bad_input = e.what();
-      throw;
-    }
-  };
-  ScenarioRun out{runner ? runner(body, options) : gorewind::run(body, options), scenario->name, std::move(params),
-                  ""};
-  if (!bad_input.empty()) throw UsageError(bad_input);
+  ScenarioRun out{run_checking_input(scenario->body, options, runner), scenario->name, std::move(params), ""};
   if (out.result.strategy.empty()) out.result.strategy = args.strategy;
 
   out.reproduce = shell_word(ctx.program) + " run " + shell_word(scenario->name) + " --seed " + std::to_string(seed) +

@@ -50,6 +50,11 @@ using Runner = std::function<RunResult(const std::function<void()>&, const RunOp
 ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers,
                          const Runner& runner = {});
 
+// run_checking_input() runs fn with options through runner (gorewind::run()
+// when empty); a gorewind::Error escaping the program (bad input, such as
+// `--param n=abc` seen by param_int()) becomes UsageError.
+RunResult run_checking_input(const std::function<void()>& fn, const RunOptions& options, const Runner& runner = {});
+
 // parse_params() turns --param KEY=VALUE arguments into a map; throws
 // UsageError for a missing '=', an empty key or a key given twice.
 std::map<std::string, std::string> parse_params(const std::vector<std::string>& args);

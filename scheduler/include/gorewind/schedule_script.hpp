@@ -17,6 +17,7 @@ namespace gorewind {
 struct Choice {
   // kGoroutine marks pick_goroutine(); other values are a Decision + 1.
   static constexpr std::uint8_t kGoroutine = 0;
+  static constexpr std::uint8_t kind_of(Decision d) { return static_cast<std::uint8_t>(static_cast<std::uint8_t>(d) + 1); }
   std::uint8_t kind = kGoroutine;
   std::uint32_t options = 0;
   std::uint32_t chosen = 0;
