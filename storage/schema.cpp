@@ -4,8 +4,12 @@
 #include <gorewind/storage/schema.hpp>
 
 #include <array>
+#include <chrono>
 #include <string>
 #include <string_view>
+#include <thread>
+
+#include <sqlite3.h>
 
 #include <gorewind/event.hpp>
 #include <gorewind/storage/storage_error.hpp>
@@ -167,13 +171,39 @@ int user_version(Database& db) {
   }
 }
 
-void check_is_log(Database& db, int version) {
-  // A SQLite file of another program has user_version 0 and tables of its own.
-  if (version == 0 && db.query_int("SELECT count(*) FROM sqlite_schema").value_or(0) != 0)
-    throw StorageError("'" + db.path() + "' is an SQLite file but not a gorewind event log");
-  if (version > kSchemaVersion)
-    throw StorageError("'" + db.path() + "' has event log schema version " + std::to_string(version) +
-                       ", newer than this build knows (" + std::to_string(kSchemaVersion) + "): use a newer gorewind");
+// Reads the version and checks the file is a log of ours, both in one read
+// transaction: another process creating the log may commit in between.
+int checked_version(Database& db) {
+  db.exec("BEGIN");
+  try {
+    const int version = user_version(db);
+    // A SQLite file of another program has user_version 0 and tables of its own.
+    if (version == 0 && db.query_int("SELECT count(*) FROM sqlite_schema").value_or(0) != 0)
+      throw StorageError("'" + db.path() + "' is an SQLite file but not a gorewind event log");
+    if (version > kSchemaVersion)
+      throw StorageError("'" + db.path() + "' has event log schema version " + std::to_string(version) +
+                         ", newer than this build knows (" + std::to_string(kSchemaVersion) + "): use a newer gorewind");
+    db.exec("COMMIT");
+    return version;
+  } catch (...) {
+    db.exec("ROLLBACK");
+    throw;
+  }
+}
+
+// Switching a new file to WAL needs the file to itself, and SQLite answers
+// "locked" at once instead of calling the busy handler while another process
+// does the same; so wait here, as long as busy_timeout would.
+void enable_wal(Database& db) {
+  constexpr auto kPatience = std::chrono::seconds(10);
+  const auto deadline = std::chrono::steady_clock::now() + kPatience;
+  for (;;) {
+    const int rc = sqlite3_exec(db.handle(), "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr);
+    if (rc == SQLITE_OK) return;
+    if ((rc & 0xff) != SQLITE_BUSY || std::chrono::steady_clock::now() > deadline)
+      throw StorageError(db.path() + ": cannot switch to WAL: " + sqlite3_errmsg(db.handle()));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
 }
 
 }  // namespace
@@ -181,11 +211,10 @@ void check_is_log(Database& db, int version) {
 Database open_log(const std::string& path, Database::Mode mode) {
   Database db(path, mode);
   db.exec("PRAGMA busy_timeout = 10000");
-  int version = user_version(db);
-  check_is_log(db, version);
+  if (mode == Database::Mode::CreateIfMissing) enable_wal(db);
+  int version = checked_version(db);
   if (mode == Database::Mode::ExistingOnly && version == 0)
     throw StorageError("'" + path + "' holds no event log yet");
-  if (mode == Database::Mode::CreateIfMissing) db.exec("PRAGMA journal_mode = WAL");
   if (version < kSchemaVersion) {
     // BEGIN IMMEDIATE takes the write lock first, so of two processes
     // creating the same new file one migrates and the other, once it has
