@@ -36,6 +36,9 @@ class ReadBuf final : public std::streambuf {
     setg(p, p, p + in.size());
   }
   bool at_end() const { return gptr() == egptr(); }
+  // remaining() is how many bytes are left to read: no length read from the
+  // bytes can honestly be larger.
+  std::size_t remaining() const { return static_cast<std::size_t>(egptr() - gptr()); }
 };
 
 }  // namespace gorewind::storage

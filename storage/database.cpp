@@ -11,11 +11,21 @@
 namespace gorewind::storage {
 namespace {
 
+// last_error() is SQLite's message for db's latest failure.
+std::string last_error(sqlite3* db) {
+  if (db == nullptr) return "out of memory";
+  std::string msg = sqlite3_errmsg(db);
+  // SQLite says only "disk I/O error" when a write fails, and by the time
+  // it reports, errno is gone: name the usual causes.
+  const int code = sqlite3_extended_errcode(db);
+  if (code == SQLITE_IOERR_WRITE || code == SQLITE_IOERR_FSYNC || code == SQLITE_IOERR_TRUNCATE ||
+      code == SQLITE_IOERR_SHMSIZE)
+    msg += " while writing (the disk may be full, or the file over a size limit)";
+  return msg;
+}
+
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
-  std::string msg(what);
-  msg += ": ";
-  msg += db ? sqlite3_errmsg(db) : "out of memory";
-  throw StorageError(msg);
+  throw StorageError(std::string(what) + ": " + last_error(db));
 }
 
 }  // namespace
@@ -60,7 +70,7 @@ bool Statement::step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   // A failed step leaves the statement needing a reset before it can run again.
-  std::string msg = sqlite3_errmsg(db_);
+  std::string msg = last_error(db_);
   sqlite3_reset(stmt_);
   throw StorageError(msg);
 }
@@ -96,7 +106,7 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
     throw StorageError("no event log at '" + path + "' (record a run first, or pass --db FILE)");
   const int flags = SQLITE_OPEN_READWRITE | (mode == Mode::CreateIfMissing ? SQLITE_OPEN_CREATE : 0);
   if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
-    std::string msg = "cannot open '" + path + "': " + (db_ ? sqlite3_errmsg(db_) : "out of memory");
+    std::string msg = "cannot open '" + path + "': " + last_error(db_);
     sqlite3_close(db_);
     db_ = nullptr;
     throw StorageError(msg);

@@ -4,12 +4,13 @@
 
 #include <cereal/archives/portable_binary.hpp>
 #include <cereal/types/common.hpp>
-#include <cereal/types/map.hpp>
-#include <cereal/types/string.hpp>
-#include <cereal/types/vector.hpp>
 
 #include <istream>
+#include <map>
 #include <ostream>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 #include <gorewind/storage/storage_error.hpp>
 
@@ -20,46 +21,76 @@ namespace {
 
 constexpr std::uint32_t kStateFormat = 1;
 
+// Io runs one archive over a RuntimeState in either direction. Every length
+// it loads is checked against the bytes left before anything is allocated
+// for it, so a damaged or hostile blob costs no more memory than its size.
+// The bytes are those of cereal's own string, vector and map serialization.
 template <class Archive>
-void io(Archive& ar, GoroutineInfo& g) {
-  ar(g.gid, g.parent, g.name, g.status, g.reason, g.obj_kind, g.obj, g.site, g.offering);
-}
+class Io {
+ public:
+  // left is the bytes still unread when loading; null when saving.
+  Io(Archive& ar, const ReadBuf* left) : ar_(ar), left_(left) {}
 
-template <class Archive>
-void io(Archive& ar, ChannelInfo& c) {
-  ar(c.id, c.name, c.type, c.cap, c.closed, c.buffer, c.senders, c.receivers);
-}
+  template <class... Ts>
+  void operator()(Ts&... fields) {
+    (field(fields), ...);
+  }
 
-template <class Archive>
-void io(Archive& ar, LockInfo& l) {
-  ar(l.id, l.kind, l.name, l.owner, l.readers, l.waiters);
-}
+ private:
+  template <class T>
+  void field(T& x) {
+    if constexpr (std::is_same_v<T, bool> && Archive::is_loading::value) {
+      // A bool is one byte, 0 or 1; any other byte would be a bool no code
+      // expects (and undefined behaviour to read).
+      std::uint8_t b = 0;
+      ar_(b);
+      if (b > 1) throw cereal::Exception("a flag that is neither 0 nor 1");
+      x = b == 1;
+    } else if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T>) {
+      ar_(x);
+    } else {
+      io(x);
+    }
+  }
 
-template <class Archive>
-void io(Archive& ar, WaitGroupInfo& w) {
-  ar(w.id, w.name, w.counter, w.waiters);
-}
+  std::size_t length(std::size_t n) {
+    std::uint64_t size = n;
+    ar_(cereal::make_size_tag(size));
+    if (left_ != nullptr && size > left_->remaining()) throw cereal::Exception("length beyond the blob's end");
+    return static_cast<std::size_t>(size);
+  }
 
-// io() of a vector: its size, then each element (resizing is a no-op when
-// saving). A size beyond the blob's bytes is damage, not a reason to allocate.
-template <class Archive, class T>
-void io(Archive& ar, std::vector<T>& v, std::size_t limit) {
-  std::uint64_t n = v.size();
-  ar(cereal::make_size_tag(n));
-  if (n > limit) throw cereal::Exception("snapshot list longer than its blob");
-  v.resize(static_cast<std::size_t>(n));
-  for (T& x : v) io(ar, x);
-}
+  void io(std::string& s) {
+    s.resize(length(s.size()));
+    ar_(cereal::binary_data(s.data(), s.size()));
+  }
+  template <class T>
+  void io(std::vector<T>& v) {
+    v.resize(length(v.size()));
+    for (T& x : v) field(x);
+  }
+  void io(std::map<std::string, std::string>& m) {
+    const std::size_t n = length(m.size());
+    if constexpr (Archive::is_loading::value) {
+      m.clear();
+      for (std::size_t i = 0; i < n; ++i) {
+        std::string key, value;
+        (*this)(key, value);
+        m.insert_or_assign(std::move(key), std::move(value));
+      }
+    } else {
+      for (auto& [key, value] : m) (*this)(const_cast<std::string&>(key), value);
+    }
+  }
+  void io(GoroutineInfo& g) { (*this)(g.gid, g.parent, g.name, g.status, g.reason, g.obj_kind, g.obj, g.site, g.offering); }
+  void io(ChannelInfo& c) { (*this)(c.id, c.name, c.type, c.cap, c.closed, c.buffer, c.senders, c.receivers); }
+  void io(LockInfo& l) { (*this)(l.id, l.kind, l.name, l.owner, l.readers, l.waiters); }
+  void io(WaitGroupInfo& w) { (*this)(w.id, w.name, w.counter, w.waiters); }
+  void io(RuntimeState& s) { (*this)(s.seq, s.vtime_ns, s.goroutines, s.channels, s.locks, s.wait_groups, s.watched); }
 
-template <class Archive>
-void io(Archive& ar, RuntimeState& s, std::size_t limit) {
-  ar(s.seq, s.vtime_ns);
-  io(ar, s.goroutines, limit);
-  io(ar, s.channels, limit);
-  io(ar, s.locks, limit);
-  io(ar, s.wait_groups, limit);
-  ar(s.watched);
-}
+  Archive& ar_;
+  const ReadBuf* left_;
+};
 
 }  // namespace
 
@@ -71,8 +102,8 @@ std::string encode_state(const RuntimeState& s) {
     cereal::PortableBinaryOutputArchive ar(os);
     std::uint32_t format = kStateFormat;
     ar(format);
-    RuntimeState copy = s;  // io() takes non-const references for both directions
-    io(ar, copy, SIZE_MAX);
+    RuntimeState copy = s;  // Io takes non-const references for both directions
+    Io<cereal::PortableBinaryOutputArchive>(ar, nullptr)(copy);
   }
   return out;
 }
@@ -87,7 +118,7 @@ RuntimeState decode_state(std::string_view blob) {
     if (format != kStateFormat)
       throw StorageError("snapshot of unknown format " + std::to_string(format));
     RuntimeState s;
-    io(ar, s, blob.size());
+    Io<cereal::PortableBinaryInputArchive>(ar, &buf)(s);
     if (!buf.at_end()) throw StorageError("snapshot with trailing bytes");
     return s;
   } catch (const StorageError&) {

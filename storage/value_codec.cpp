@@ -44,7 +44,7 @@ struct Token {
 
 // load_token() reads what Token::save() wrote. A string's length is checked
 // against the bytes left before anything is allocated for it.
-void load_token(cereal::PortableBinaryInputArchive& ar, Token& t, std::size_t limit) {
+void load_token(cereal::PortableBinaryInputArchive& ar, Token& t, const ReadBuf& left) {
   std::uint8_t code = 0;
   ar(code);
   if (code > static_cast<std::uint8_t>(kLastOp)) throw cereal::Exception("bad value token");
@@ -55,7 +55,7 @@ void load_token(cereal::PortableBinaryInputArchive& ar, Token& t, std::size_t li
     case Op::String: case Op::Opaque: case Op::BeginStruct: case Op::FieldName: case Op::Shown: {
       std::uint64_t n = 0;
       ar(cereal::make_size_tag(n));
-      if (n > limit) throw cereal::Exception("string longer than its blob");
+      if (n > left.remaining()) throw cereal::Exception("string longer than its blob");
       t.s.resize(static_cast<std::size_t>(n));
       ar(cereal::binary_data(t.s.data(), t.s.size()));
       break;
@@ -144,9 +144,9 @@ std::optional<std::vector<Token>> parse_blob(std::string_view bytes) {
     ar(cereal::make_size_tag(n));
     // Every token takes at least a byte: a count beyond that is damage, not a
     // reason to allocate.
-    if (n > bytes.size()) return std::nullopt;
+    if (n > buf.remaining()) return std::nullopt;
     std::vector<Token> tokens(static_cast<std::size_t>(n));
-    for (Token& t : tokens) load_token(ar, t, bytes.size());
+    for (Token& t : tokens) load_token(ar, t, buf);
     if (!buf.at_end() || !well_formed(tokens)) return std::nullopt;
     return tokens;
   } catch (const std::exception&) {

@@ -4,12 +4,14 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -208,4 +210,40 @@ TEST_CASE("logcli: three processes record into one new file at once", "[logcli]"
       ++complete;
     CHECK(complete == 3);
   }
+}
+
+TEST_CASE("logcli: a disk that fills up while recording costs only the run being recorded", "[logcli]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "handoff", "--db", db}).code == 0);
+  REQUIRE(cli(dir, {"record", "worker_pool", "--db", db}).code == 0);
+
+  // A file-size limit stands in for a full disk: writes past it fail with
+  // EFBIG (SIGXFSZ ignored, as a full disk's ENOSPC raises no signal). The
+  // limit and the disposition pass to the child; this process keeps both
+  // only for the spawn.
+  rlimit saved{};
+  REQUIRE(getrlimit(RLIMIT_FSIZE, &saved) == 0);
+  rlimit small = saved;
+  small.rlim_cur = 400 * 1024;
+  const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
+  REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
+  Process big(dir, {"record", "prime_sieve", "--param", "n=3000", "--db", db});
+  setrlimit(RLIMIT_FSIZE, &saved);
+  std::signal(SIGXFSZ, old_handler);
+  CHECK(big.wait() == 2);
+  CHECK(big.out().empty());
+  CHECK(big.err() == std::vector<std::string>{"gorewind: error: " + db +
+                                              ": disk I/O error while writing (the disk may be full, or the file over "
+                                              "a size limit)"});
+
+  // The runs before it are whole and replay; the file takes new runs.
+  const Cli runs = cli(dir, {"runs", "--db", db});
+  CHECK(contains(runs.out, " 1  handoff "));
+  CHECK(contains(runs.out, " 2  worker_pool "));
+  CHECK(contains(runs.out, " 3  prime_sieve "));
+  CHECK(contains(runs.out, "incomplete"));
+  CHECK(cli(dir, {"replay", "1", "--db", db}).out == "replayed run 1: identical (12 events)\n");
+  CHECK(cli(dir, {"replay", "2", "--db", db}).code == 0);
+  CHECK(cli(dir, {"record", "handoff", "--db", db}).out == "run 4: ok (12 events)\n");
 }

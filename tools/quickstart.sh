@@ -5,6 +5,8 @@
 #   tools/quickstart.sh demo    build, then hunt a flaky bug, replay it from the log, minimize it
 #   tools/quickstart.sh test    build, then run the whole test suite with ctest
 #   tools/quickstart.sh sanitize  the suite again in an AddressSanitizer+UBSan build (build-sanitize/)
+#   tools/quickstart.sh fuzz      build the libFuzzer targets with Clang (build-fuzz/) and run each
+#                                 briefly (FUZZ_SECONDS each, 20 by default) on its seed corpus
 #
 # Missing Debian packages are installed with apt-get, as root or through sudo.
 # The build goes to build/ at the repository root, wherever this is run from.
@@ -13,10 +15,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build"
 PACKAGES=(libboost-context-dev libsqlite3-dev sqlite3 libcli11-dev libcereal-dev catch2 cmake ninja-build g++)
+# Clang 16, not Debian 12's default 14: 14 lacks the builtin behind
+# std::source_location, which every gorewind header uses.
+FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
 
 usage() {
   cat <<USAGE
-usage: tools/quickstart.sh build|demo|test|sanitize
+usage: tools/quickstart.sh build|demo|test|sanitize|fuzz
 
   build   install missing packages (${PACKAGES[*]}),
           configure a Release build in build/ with Ninja and build it
@@ -24,6 +29,8 @@ usage: tools/quickstart.sh build|demo|test|sanitize
           replay the failing run from the log, show its last events, minimize it
   test    build, then run the test suite: ctest --test-dir build --output-on-failure -j2
   sanitize  build with -DGOREWIND_SANITIZE=ON in build-sanitize/ and run the suite there
+  fuzz    install ${FUZZ_PACKAGES[*]}, build the fuzz targets of tests/fuzz in
+          build-fuzz/ and run each for FUZZ_SECONDS seconds (default 20)
 USAGE
 }
 
@@ -31,7 +38,7 @@ say() { printf '==> %s\n' "$*"; }
 
 install_missing() {
   local missing=() pkg
-  for pkg in "${PACKAGES[@]}"; do
+  for pkg in "${PACKAGES[@]}" "$@"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
       missing+=("$pkg")
     fi
@@ -113,11 +120,39 @@ sanitize() {
     ctest --test-dir "$dir" --output-on-failure -j2
 }
 
+fuzz() {
+  install_missing "${FUZZ_PACKAGES[@]}"
+  local dir="$ROOT/build-fuzz" seconds="${FUZZ_SECONDS:-20}" target work rc
+  say "configuring $dir (libFuzzer, AddressSanitizer + UndefinedBehaviorSanitizer)"
+  cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug \
+    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DGOREWIND_FUZZ=ON -DGOREWIND_BUILD_TESTS=OFF -DGOREWIND_BUILD_BENCH=OFF >/dev/null
+  say "building the fuzz targets with $(nproc) jobs"
+  cmake --build "$dir" --target fuzz_targets --parallel "$(nproc)"
+  for target in fuzz_value fuzz_snapshot fuzz_event_rows fuzz_debug_commands fuzz_params; do
+    # New inputs go to a scratch corpus; the checked-in seeds stay as they are.
+    work="$dir/corpus/$target"
+    mkdir -p "$work"
+    say "fuzzing $target for ${seconds}s"
+    rc=0
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      "$dir/tests/fuzz/$target" -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=512 \
+      -print_final_stats=1 -artifact_prefix="$dir/$target-" "$work" "$ROOT/tests/fuzz/corpus/$target" \
+      >"$dir/$target.log" 2>&1 || rc=$?
+    grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$dir/$target.log" || true
+    if [ "$rc" -ne 0 ]; then
+      tail -40 "$dir/$target.log" >&2
+      echo "quickstart: error: $target failed (exit $rc); the input is $dir/$target-crash-* (or leak-, oom-, timeout-)" >&2
+      exit 1
+    fi
+  done
+}
+
 case "${1:-}" in
   build) build ;;
   demo) demo ;;
   test) run_tests ;;
   sanitize) sanitize ;;
+  fuzz) fuzz ;;
   ""|-h|--help|help) usage ;;
   *)
     echo "quickstart: error: unknown command '$1'" >&2
