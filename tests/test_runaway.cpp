@@ -24,7 +24,11 @@
 #include <string>
 #include <vector>
 
+#include <gorewind/record/record_run.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
+
 #include "../scheduler/stack_pool.hpp"
+#include "log_support.hpp"
 #include "support.hpp"
 
 namespace gr = gorewind;
@@ -176,6 +180,38 @@ TEST_CASE("runaway: a stack overflow in main, twice in a row, and under every st
     }
     REQUIRE(normal_run().ok());
   }
+}
+
+TEST_CASE("runaway: a stack overflow inside a Catch2 test case is recorded whole", "[traps]") {
+  // Catch2 has its own SIGSEGV handler and alternate stack around this test
+  // case; the runtime's stand in for them during the run, and the log is
+  // written after the handler has returned, by the recorder as usual.
+  if (gr::stack_guard_mode() == std::string_view("none")) {
+    WARN("stacks have no guard page here");
+    return;
+  }
+  const Disposition segv_before = disposition(SIGSEGV);
+  const AltStack alt_before = altstack();
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  gr::RunOptions o;
+  o.stack_size = 64 * 1024;
+  const gr::record::RecordResult rec = gr::record::record_run([] { g_sink = deep(0); }, o, db);
+  CHECK(rec.result.outcome == gr::Outcome::Panic);
+  CHECK(disposition(SIGSEGV) == segv_before);
+  CHECK(altstack() == alt_before);
+  gr::storage::EventLogReader log(db);
+  const gr::storage::RunRow run = log.run(rec.recorded.id);
+  CHECK(run.state == gr::storage::RunState::Complete);
+  CHECK(run.outcome == "panic");
+  CHECK(run.message == "fatal error: stack overflow (goroutine stack exceeds 65536-byte limit)");
+  CHECK(run.events == rec.result.events);
+  gr::storage::EventCursor events = log.events(run.id, {.kind = gr::EventKind::Panic});
+  gr::storage::StoredEvent panic;
+  REQUIRE(events.next(panic));
+  CHECK(panic.seq == run.events);
+  CHECK(panic.gid == 1);
+  CHECK(panic.text == run.message);
 }
 
 TEST_CASE("runaway: a stack overflow with 100,000 goroutines parked", "[traps]") {
