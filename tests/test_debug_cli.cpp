@@ -99,6 +99,43 @@ TEST_CASE("debugcli: continue and reverse-continue stop at breakpoints on kinds"
                  "no breakpoint matches before this event; at the start\nat seq 0, before the first event\n");
 }
 
+TEST_CASE("debugcli: breakpoints with a condition on the event's fields", "[debugcli]") {
+  Handoff h;
+  const Cli r = debug(h.dir, h.db, "1",
+                      "break if goroutine == 2 and seq > 6\ncontinue\ncontinue\ncontinue\ndelete 1\n"
+                      "break recv if value=42\nbreak send if value != 42 or g < 2\nreverse-continue\n"
+                      "break if gid > 1 || time >= 1\nreverse-continue\n");
+  CHECK(r.code == 0);
+  CHECK(r.out == "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n"
+                 "breakpoint 1: if goroutine == 2 and seq > 6\n"
+                 "breakpoint 1: if goroutine == 2 and seq > 6\n" + line(7) +
+                 "breakpoint 1: if goroutine == 2 and seq > 6\n" + line(9) +
+                 "no breakpoint matches after this event; at the end\n" + line(12) +
+                 "deleted breakpoint 1\n"
+                 "breakpoint 2: recv if value=42\nbreakpoint 3: send if value != 42 or g < 2\n"
+                 "breakpoint 2: recv if value=42\n" + line(11) +
+                 "breakpoint 4: if gid > 1 || time >= 1\n"
+                 "breakpoint 4: if gid > 1 || time >= 1\n" + line(9));
+}
+
+TEST_CASE("debugcli: a condition that does not parse is one line naming the problem", "[debugcli]") {
+  Handoff h;
+  const Cli r = debug(h.dir, h.db, "1",
+                      "break if\nbreak if colour > 1\nbreak if g >> 1\nbreak if g > x\nbreak if g > 1 xor g < 2\n"
+                      "break if g > 99999999999999999999\nbreak if g > 1;drop\nbreak send if g >\ncontinue\n");
+  CHECK(r.code == 0);
+  CHECK(r.out == "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n"
+                 "break: the condition after 'if' is empty\n"
+                 "break: 'colour' is not a field (goroutine, seq, time, value, peer, obj, amount, counter or case)\n"
+                 "break: '>>' is not a comparison (== != < <= > >=)\n"
+                 "break: 'x' is not an integer\n"
+                 "break: expected 'and' or 'or' at 'xor'\n"
+                 "break: '99999999999999999999' is not an integer\n"
+                 "break: unexpected ';' in condition\n"
+                 "break: a comparison is FIELD OP NUMBER, such as goroutine > 100\n"
+                 "no breakpoint matches after this event; at the end\n" + line(12));
+}
+
 TEST_CASE("debugcli: where shows the send a receive got its value from", "[debugcli]") {
   Handoff h;
   const Cli r = debug(h.dir, h.db, "1", "goto 11\nwhere\ngoto 8\nwhere\ngoto 3\nwhere\nevents 3\n");

@@ -9,6 +9,8 @@
 
 #include <gorewind/replay/log_state.hpp>
 
+#include "breakpoint_condition.hpp"
+
 namespace gorewind::cli {
 namespace {
 
@@ -23,8 +25,11 @@ constexpr const char* kHelp =
     "step [n]            move n events forward (default 1) and print the event\n"
     "back [n]            move n events backward (default 1) and print the event\n"
     "goto SEQ            jump to event SEQ (0: before the first)\n"
-    "break SPEC          stop at events matching SPEC: an event kind (close), g<GID>,\n"
-    "                    chan NAME, panic (panic or check_failed), FILE:LINE\n"
+    "break SPEC [if C]   stop at events matching SPEC: an event kind (close), g<GID>,\n"
+    "                    chan NAME, panic (panic or check_failed), FILE:LINE; and, with\n"
+    "                    if, meeting condition C, such as: goroutine > 100 and value >= 3\n"
+    "                    (fields: goroutine seq time value peer obj amount counter case)\n"
+    "break if C          stop at any event meeting condition C\n"
     "delete N            remove breakpoint N\n"
     "continue            move to the next event matching a breakpoint\n"
     "reverse-continue    move to the previous event matching a breakpoint\n"
@@ -195,7 +200,20 @@ void DebugSession::resume(bool forward, std::ostream& out) {
 }
 
 void DebugSession::add_breakpoint(const std::vector<std::string>& args, std::ostream& out) {
-  Breakpoint b{next_breakpoint_, "", breakpoint_condition(args)};
+  // break SPEC [if CONDITION], or break if CONDITION: any event that meets it.
+  const auto if_word = std::find(args.begin(), args.end(), "if");
+  const std::vector<std::string> spec(args.begin(), if_word);
+  std::string condition = spec.empty() && if_word != args.end() ? "1" : breakpoint_condition(spec);
+  if (if_word != args.end()) {
+    std::string text;
+    for (auto it = if_word + 1; it != args.end(); ++it) text += (text.empty() ? "" : " ") + *it;
+    try {
+      condition = "(" + condition + ") AND (" + condition_sql(text) + ")";
+    } catch (const ConditionError& e) {
+      throw CommandError(std::string("break: ") + e.what());
+    }
+  }
+  Breakpoint b{next_breakpoint_, "", std::move(condition)};
   for (const std::string& a : args) b.spec += (b.spec.empty() ? "" : " ") + a;
   ++next_breakpoint_;
   out << "breakpoint " << b.number << ": " << b.spec << "\n";
@@ -203,7 +221,7 @@ void DebugSession::add_breakpoint(const std::vector<std::string>& args, std::ost
 }
 
 std::string DebugSession::breakpoint_condition(const std::vector<std::string>& args) {
-  const std::string usage = "break: give an event kind, g<GID>, chan NAME, panic or FILE:LINE";
+  const std::string usage = "break: give an event kind, g<GID>, chan NAME, panic or FILE:LINE, then if CONDITION";
   if (args.size() == 2 && args[0] == "chan") {
     // Names and ids are resolved now, so the condition holds integers only.
     storage::Statement st = log_.database().prepare(

@@ -128,7 +128,7 @@ fuzz() {
     -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DGOREWIND_FUZZ=ON -DGOREWIND_BUILD_TESTS=OFF -DGOREWIND_BUILD_BENCH=OFF >/dev/null
   say "building the fuzz targets with $(nproc) jobs"
   cmake --build "$dir" --target fuzz_targets --parallel "$(nproc)"
-  for target in fuzz_value fuzz_snapshot fuzz_event_rows fuzz_debug_commands fuzz_params; do
+  for target in fuzz_value fuzz_snapshot fuzz_event_rows fuzz_debug_commands fuzz_params fuzz_breakpoint_condition; do
     # New inputs go to a scratch corpus; the checked-in seeds stay as they are.
     work="$dir/corpus/$target"
     mkdir -p "$work"

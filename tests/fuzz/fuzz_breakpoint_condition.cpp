@@ -1,0 +1,42 @@
+// fuzz_breakpoint_condition.cpp: the condition typed after `break ... if`.
+// It parses, or is a ConditionError; what parses is SQL that SQLite
+// accepts as a WHERE clause over the events table, so nothing typed can
+// break (or inject into) the debugger's query.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <sqlite3.h>
+
+#include "breakpoint_condition.hpp"
+
+namespace {
+
+sqlite3* events_table() {
+  sqlite3* db = nullptr;
+  sqlite3_open(":memory:", &db);
+  sqlite3_exec(db,
+               "CREATE TABLE events (run, seq, vtime, gid, kind, obj_kind, obj, peer, reason, ok, select_case, "
+               "ready, cause, amount, counter, value, type_name, text, site)",
+               nullptr, nullptr, nullptr);
+  return db;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static sqlite3* const db = events_table();
+  std::string sql;
+  try {
+    sql = gorewind::cli::condition_sql(std::string_view(reinterpret_cast<const char*>(data), size));
+  } catch (const gorewind::cli::ConditionError&) {
+    return 0;
+  }
+  const std::string query = "SELECT seq FROM events WHERE run = 1 AND (" + sql + ")";
+  sqlite3_stmt* st = nullptr;
+  const char* tail = nullptr;
+  if (sqlite3_prepare_v2(db, query.c_str(), -1, &st, &tail) != SQLITE_OK || *tail != '\0') __builtin_trap();
+  sqlite3_finalize(st);
+  return 0;
+}
