@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -116,6 +117,27 @@ TEST_CASE("debugcli: breakpoints with a condition on the event's fields", "[debu
                  "breakpoint 2: recv if value=42\n" + line(11) +
                  "breakpoint 4: if gid > 1 || time >= 1\n"
                  "breakpoint 4: if gid > 1 || time >= 1\n" + line(9));
+}
+
+TEST_CASE("debugcli: where shows the unlock a lock came after", "[debugcli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  const Cli recorded = cli(dir, {"record", "mutex_counter", "--strategy", "fifo", "--db", db});
+  REQUIRE(recorded.code == 0);
+  const std::string events = recorded.out.substr(recorded.out.find('('));  // "(N events)\n"
+  // Independently of the debugger: the second lock, and the last unlock
+  // of the same mutex (mutex_counter has one) before it, from show's lines.
+  std::istringstream shown(cli(dir, {"show", "1", "--kind", "lock", "--db", db}).out);
+  std::string first_lock, second_lock;
+  REQUIRE(std::getline(shown, first_lock));
+  REQUIRE(std::getline(shown, second_lock));
+  const std::uint64_t lock_seq = std::stoull(second_lock);
+  const Cli unlocks = cli(dir, {"show", "1", "--kind", "unlock", "--to", std::to_string(lock_seq), "--db", db});
+  const std::string last_unlock = unlocks.out.substr(unlocks.out.rfind('\n', unlocks.out.size() - 2) + 1);
+  const Cli r = debug(dir, db, "1", "goto " + std::to_string(lock_seq) + "\nwhere\ngoto " +
+                                        std::to_string(std::stoull(first_lock)) + "\nwhere\n");
+  CHECK(r.out == "run 1 (mutex_counter): ok " + events + "at seq 0, before the first event\n" + second_lock + "\n" +
+                     second_lock + "\ncaused by: " + last_unlock + first_lock + "\n" + first_lock + "\n");
 }
 
 TEST_CASE("debugcli: a condition that does not parse is one line naming the problem", "[debugcli]") {

@@ -33,7 +33,8 @@ constexpr const char* kHelp =
     "delete N            remove breakpoint N\n"
     "continue            move to the next event matching a breakpoint\n"
     "reverse-continue    move to the previous event matching a breakpoint\n"
-    "where               the current event and the event that caused it\n"
+    "where               the current event and the event that caused it (for a lock: the\n"
+    "                    unlock it came after)\n"
     "goroutines          the goroutines at the current event\n"
     "chans               the channels at the current event\n"
     "events [n]          the n events (default 10) up to the current one\n"
@@ -279,7 +280,29 @@ void DebugSession::write_where(std::ostream& out) {
   }
   const storage::StoredEvent e = event_at(pos_);
   out << event_line(e, columns_) << "\n";
-  if (e.cause != 0) out << "caused by: " << event_line(event_at(e.cause), columns_) << "\n";
+  if (const std::uint64_t cause = e.cause != 0 ? e.cause : released_before(e); cause != 0)
+    out << "caused by: " << event_line(event_at(cause), columns_) << "\n";
+}
+
+std::uint64_t DebugSession::released_before(const storage::StoredEvent& e) {
+  // A lock's cause is the release it came after, as in Go's memory model:
+  // the last unlock of the lock (for a write lock of an RWMutex, also the
+  // last read unlock). The log holds both, so this is a query, not a field.
+  std::string releases;
+  if (e.kind == EventKind::Lock && e.obj_kind == ObjKind::RWMutex)
+    releases = code(EventKind::Unlock) + "," + code(EventKind::RUnlock);
+  else if (e.kind == EventKind::Lock || e.kind == EventKind::RLock)
+    releases = code(EventKind::Unlock);
+  else
+    return 0;
+  storage::Statement st = log_.database().prepare(
+      "SELECT max(seq) FROM events WHERE run = ?1 AND seq < ?2 AND obj_kind = ?3 AND obj = ?4 AND kind IN (" +
+      releases + ")");
+  st.bind_int(1, run_.id);
+  st.bind_int(2, static_cast<std::int64_t>(e.seq));
+  st.bind_int(3, static_cast<std::int64_t>(e.obj_kind));
+  st.bind_int(4, e.obj);
+  return st.step() && !st.is_null(0) ? static_cast<std::uint64_t>(st.column_int(0)) : 0;
 }
 
 void DebugSession::write_events(std::uint64_t n, std::ostream& out) {

@@ -48,6 +48,9 @@ class DebugSession {
   std::string breakpoint_condition(const std::vector<std::string>& args);
   void write_current(std::ostream& out);
   void write_where(std::ostream& out);
+  // released_before() is the seq of the unlock a Lock or RLock event came
+  // after (0: none, or not a lock).
+  std::uint64_t released_before(const storage::StoredEvent& e);
   void write_events(std::uint64_t n, std::ostream& out);
   // event_at() reads event seq (1 ... run's events) from the log.
   storage::StoredEvent event_at(std::uint64_t seq);
