@@ -38,6 +38,8 @@ $got"
 }
 
 "$cmake" --install "$build" --prefix "$work/prefix" >"$work/install.log" || fail "install failed: $(cat "$work/install.log")"
+# The Catch2 helper is installed with the other headers, for users' tests.
+[ -f "$work/prefix/include/gorewind/catch2.hpp" ] || fail "gorewind/catch2.hpp is not installed"
 "$cmake" -S "$project" -B "$work/build" -G "$generator" -DCMAKE_MAKE_PROGRAM="$make_program" \
   -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE="$build_type" -DCMAKE_PREFIX_PATH="$work/prefix" \
   >"$work/configure.log" 2>&1 || fail "configure failed: $(cat "$work/configure.log")"

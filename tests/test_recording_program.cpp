@@ -74,13 +74,15 @@ TEST_CASE("replaycli: a run of a scenario the binary lacks names the program tha
   REQUIRE(record_as(db, "tests_only_close_twice", "close_twice", "random") == 1);
   REQUIRE(record_as(db, "handoff", "handoff", "fifo") == 2);
 
+  const std::vector<std::string> lacks{
+      "gorewind: error: run 1 is of scenario 'tests_only_close_twice' recorded by 'gorewind_tests'; re-run the "
+      "command with that program"};
   for (const char* cmd : {"replay", "minimize"}) {
     INFO(cmd);
     const Cli r = cli(dir, {cmd, "1", "--db", db});
     CHECK(r.code == 2);
     CHECK(r.out.empty());
-    CHECK(r.err == std::vector<std::string>{"gorewind: error: run 1 is of scenario 'tests_only_close_twice' recorded "
-                                            "by 'gorewind_tests'; re-run the command with that program"});
+    CHECK(r.err == lacks);
   }
 
   // What needs no scenario code works on the run all the same.
@@ -108,6 +110,13 @@ TEST_CASE("replaycli: a run of a scenario the binary lacks names the program tha
         "run 1 (tests_only_close_twice): panic (19 events)\n"
         "19  0s      g3 worker_b  panic          \"close of closed channel\"  at scenarios/close_twice.cpp:18\n"
         "18  0s      g3 worker_b  switch         at scenarios/close_twice.cpp:18\n");
+
+  // merge carries the program with the run.
+  const std::string merged = dir.file("merged.db");
+  const Cli merge = cli(dir, {"merge", merged, db});
+  CHECK(merge.code == 0);
+  CHECK(merge.out == db + ": run 1 -> run 1\n" + db + ": run 2 -> run 2\nmerged 2 runs into " + merged + "\n");
+  CHECK(cli(dir, {"replay", "1", "--db", merged}).err == lacks);
 
   // A run of a scenario the binary has replays, whoever recorded it.
   const Cli replay = cli(dir, {"replay", "2", "--db", db});
