@@ -106,8 +106,8 @@ inline std::string failure_message(const ExploreResult& r) {
 // GOREWIND_REQUIRE_NO_FAILURE(result) fails the running test, as REQUIRE
 // does, when the ExploreResult found a failing schedule; the message is
 // catch2::failure_message(result).
-#define GOREWIND_REQUIRE_NO_FAILURE(...)                                                 \
-  do {                                                                                   \
-    const ::gorewind::ExploreResult& gorewind_explored_ = (__VA_ARGS__);                 \
+#define GOREWIND_REQUIRE_NO_FAILURE(...)                                                         \
+  do {                                                                                           \
+    const ::gorewind::ExploreResult& gorewind_explored_ = (__VA_ARGS__);                         \
     if (!gorewind_explored_.ok()) FAIL(::gorewind::catch2::failure_message(gorewind_explored_)); \
   } while (false)
