@@ -1,6 +1,7 @@
 #include <gorewind/record/recorder.hpp>
 
 #include <gorewind/record/build_fingerprint.hpp>
+#include <gorewind/record/program_name.hpp>
 #include <gorewind/state.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/state_codec.hpp>
@@ -21,7 +22,7 @@ void Recorder::on_run_begin(const RunInfo& info) {
   error_ = nullptr;
   try {
     run_ = writer_.begin_run(storage::RunHeader{info.scenario, info.params, info.seed, info.strategy,
-                                                build_fingerprint()});
+                                                build_fingerprint(), program_name()});
   } catch (...) {
     fail();
   }

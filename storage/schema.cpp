@@ -160,8 +160,17 @@ CREATE TABLE schedules (         -- the run's decisions (std::vector<Choice>), i
 
 void migrate_1_to_2(Database& db) { db.exec(kSchemaV2); }
 
+// Version 3: the program that recorded each run, so that a binary without the
+// run's scenario can name the one to re-run it with. Runs recorded before
+// keep NULL: their program is unknown.
+constexpr std::string_view kSchemaV3 = R"sql(
+ALTER TABLE runs ADD COLUMN program TEXT;  -- the recording executable's name (argv[0] without its directory)
+)sql";
+
+void migrate_2_to_3(Database& db) { db.exec(kSchemaV3); }
+
 using Migration = void (*)(Database&);
-constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2};
+constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3};
 
 int user_version(Database& db) {
   try {

@@ -85,13 +85,14 @@ TEST_CASE("schedule log: a version 1 log upgrades in place and keeps its runs", 
   const std::string db = dir.file("v1.db");
   const auto old = gr::test::record_scenario(db, "close_twice", "random", 3);
   {
-    // What a version 1 file is: today's schema without the schedules table.
+    // What a version 1 file is: today's schema without the schedules table
+    // and the runs' program.
     st::Database d(db, st::Database::Mode::ExistingOnly);
-    d.exec("DROP TABLE schedules; PRAGMA user_version = 1");
+    d.exec("DROP TABLE schedules; ALTER TABLE runs DROP COLUMN program; PRAGMA user_version = 1");
   }
   {
     st::EventLogReader log(db);
-    CHECK(log.database().query_int("PRAGMA user_version") == 2);
+    CHECK(log.database().query_int("PRAGMA user_version") == 3);
     CHECK(log.database().query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'schedules'") == 1);
     const st::RunRow row = log.run(old.saved.id);
     CHECK(row.events == old.result.events);

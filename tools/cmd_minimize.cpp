@@ -13,6 +13,7 @@
 
 #include "cli.hpp"
 #include "log_db.hpp"
+#include "recorded_scenario.hpp"
 #include "scenario_run.hpp"
 
 namespace gorewind::cli {
@@ -38,10 +39,7 @@ class MinimizeCommand final : public Command {
     const std::string name = "run " + std::to_string(id);
     if (row.state != storage::RunState::Complete) throw UsageError(name + " is not complete: nothing to minimize");
     if (row.outcome == "ok") throw UsageError(name + " did not fail: nothing to minimize");
-    const Scenario* sc = find_scenario(row.scenario);
-    if (!sc)
-      throw UsageError(name + " is of scenario '" + row.scenario + "', which this program does not have (see '" +
-                       ctx.program + " list')");
+    const Scenario& sc = recorded_scenario(row, ctx);
     const auto schedule = log.schedule(id);
     if (!schedule) throw UsageError(name + " has no recorded schedule (recorded by an older build)");
 
@@ -49,13 +47,13 @@ class MinimizeCommand final : public Command {
     o.seed = row.seed;
     o.scenario = row.scenario;
     o.params = row.params;
-    const replay::Minimized m = replay::minimize(sc->body, o, *schedule);
+    const replay::Minimized m = replay::minimize(sc.body, o, *schedule);
     if (std::string(to_string(m.result.outcome)) != row.outcome)
       throw UsageError(name + " does not fail the same way when run again (" + std::string(to_string(m.result.outcome)) +
                        " instead of " + row.outcome + "): replay it to see where it diverges");
 
     o.strategy = std::make_shared<ScriptedStrategy>(m.schedule, nullptr, "minimized");
-    const record::RecordResult saved = record::record_run(sc->body, o, db_);
+    const record::RecordResult saved = record::record_run(sc.body, o, db_);
     std::cout << "minimized " << name << " (" << row.outcome;
     if (!m.result.site.empty()) std::cout << " at " << m.result.site.to_string();
     std::cout << ") in " << m.attempts << " attempt" << (m.attempts == 1 ? "" : "s") << "\n";

@@ -15,6 +15,7 @@
 #include "cli.hpp"
 #include "event_line.hpp"
 #include "log_db.hpp"
+#include "recorded_scenario.hpp"
 #include "scenario_run.hpp"
 
 namespace gorewind::cli {
@@ -50,10 +51,7 @@ class ReplayCommand final : public Command {
 
     storage::EventLogReader log(db_);
     const storage::RunRow row = log.run(run_id);
-    const Scenario* scenario = find_scenario(row.scenario);
-    if (scenario == nullptr)
-      throw UsageError("run " + std::to_string(run_id) + " is of scenario '" + row.scenario +
-                       "', which this program does not have (see '" + ctx.program + " list')");
+    const Scenario& scenario = recorded_scenario(row, ctx);
     if (row.build != record::build_fingerprint())
       std::cerr << "gorewind: warning: run " << run_id << " was recorded by another build (" << row.build
                 << "); the event check decides whether it still replays\n";
@@ -70,7 +68,7 @@ class ReplayCommand final : public Command {
         saved = r.recorded;
         return r.result;
       };
-    const replay::ReplayResult r = replay::replay_run(scenario->body, log, run_id, options);
+    const replay::ReplayResult r = replay::replay_run(scenario.body, log, run_id, options);
 
     const std::string which = "replayed run " + std::to_string(run_id);
     int code = kExitOk;

@@ -25,8 +25,9 @@ class RunsCommand final : public Command {
   void add_options(CLI::App& sub) override {
     add_db_option(sub, db_);
     sub.add_flag("--json", json_,
-                 "Print one JSON object: {\"runs\": [{id, scenario, params, seed, strategy, build, started_at, "
-                 "outcome, message, events, trace_hash, state}]}");
+                 "Print one JSON object: {\"runs\": [{id, scenario, params, seed, strategy, build, program, "
+                 "started_at, outcome, message, events, trace_hash, state}]}; program is null for a run recorded "
+                 "before schema 3");
   }
 
   int run(const Context&) override {
@@ -44,7 +45,9 @@ class RunsCommand final : public Command {
           first = false;
         }
         out += "},\"seed\":" + std::to_string(r.seed) + ",\"strategy\":" + json_string(r.strategy) +
-               ",\"build\":" + json_string(r.build) + ",\"started_at\":" + json_string(r.started_at) +
+               ",\"build\":" + json_string(r.build) +
+               ",\"program\":" + (r.program.empty() ? std::string("null") : json_string(r.program)) +
+               ",\"started_at\":" + json_string(r.started_at) +
                ",\"outcome\":" + json_string(r.outcome) + ",\"message\":" + json_string(r.message) +
                ",\"events\":" + std::to_string(r.events) + ",\"trace_hash\":" + json_string(r.trace_hash) +
                ",\"state\":" + json_string(to_string(r.state)) + "}";

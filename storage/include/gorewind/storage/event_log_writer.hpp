@@ -45,7 +45,8 @@ struct RunHeader {
   std::map<std::string, std::string> params;
   std::uint64_t seed = 0;
   std::string strategy;
-  std::string build;  // fingerprint of the recording binary
+  std::string build;    // fingerprint of the recording binary
+  std::string program;  // the recording executable's name, without its directory
 };
 
 // RunEnd is what a finished run adds to its row.

@@ -27,7 +27,8 @@ struct RunRow {
   std::map<std::string, std::string> params;
   std::uint64_t seed = 0;
   std::string strategy;
-  std::string build;  // the recording binary's fingerprint
+  std::string build;    // the recording binary's fingerprint
+  std::string program;  // the recording executable's name; empty: recorded before schema 3
   std::string started_at;
   std::string finished_at;
   RunState state = RunState::Recording;

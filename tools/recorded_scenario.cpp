@@ -1,0 +1,17 @@
+#include "recorded_scenario.hpp"
+
+#include <string>
+
+#include <gorewind/record/program_name.hpp>
+
+namespace gorewind::cli {
+
+const Scenario& recorded_scenario(const storage::RunRow& row, const Context& ctx) {
+  if (const Scenario* scenario = find_scenario(row.scenario)) return *scenario;
+  const std::string run = "run " + std::to_string(row.id) + " is of scenario '" + row.scenario + "'";
+  if (!row.program.empty() && row.program != record::program_name())
+    throw UsageError(run + " recorded by '" + row.program + "'; re-run the command with that program");
+  throw UsageError(run + ", which this program does not have (see '" + ctx.program + " list')");
+}
+
+}  // namespace gorewind::cli

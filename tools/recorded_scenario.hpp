@@ -1,0 +1,20 @@
+// recorded_scenario.hpp: the scenario code a command needs to re-execute a
+// recorded run, or the program that has it.
+#pragma once
+
+#include <gorewind/scenario.hpp>
+#include <gorewind/storage/run_row.hpp>
+
+#include "cli.hpp"
+
+namespace gorewind::cli {
+
+// recorded_scenario() returns this program's scenario of the run row. When
+// this program does not have it, it throws UsageError naming the program
+// that recorded the run (`run 3 is of scenario 'my_flaky' recorded by
+// 'my_tests'; re-run the command with that program`), or, for a run of this
+// program or of an unknown one (recorded before schema 3), pointing to this
+// program's list.
+const Scenario& recorded_scenario(const storage::RunRow& row, const Context& ctx);
+
+}  // namespace gorewind::cli
