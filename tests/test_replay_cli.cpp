@@ -2,6 +2,9 @@
 // tampered log, bad input.
 #include <catch2/catch.hpp>
 
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -128,4 +131,37 @@ TEST_CASE("replaycli: bad input is one line on stderr and exit 2", "[replaycli]"
     CHECK(contains(r.err[0], "gorewind: error: "));
     CHECK(contains(r.err[0], message));
   }
+}
+
+TEST_CASE("replaycli: --stop-at traps inside the goroutine at the event, under gdb; without one it says how", "[replaycli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "close_twice", "--strategy", "fifo", "--db", db}).code == 1);
+  // Event 11 of close_twice under fifo is g2's close (the first of two).
+  const std::string close = cli(dir, {"show", "1", "--from", "11", "--to", "11", "--db", db}).out;
+  REQUIRE(contains(close, " g2 worker_a  close "));
+
+  const Cli bare = cli(dir, {"replay", "1", "--db", db, "--stop-at", "11"});
+  CHECK(bare.code == 2);
+  CHECK(bare.out.empty());
+  CHECK(bare.err == std::vector<std::string>{"gorewind: error: --stop-at needs a debugger: gdb -ex run --args " +
+                                             bin() + " replay 1 --db " + db + " --stop-at 11"});
+  CHECK(cli(dir, {"replay", "1", "--db", db, "--stop-at", "16"}).err ==
+        std::vector<std::string>{"gorewind: error: --stop-at: run 1 has events 1 to 15"});
+
+  if (std::system("gdb --version >/dev/null 2>&1") != 0) {
+    WARN("gdb is not installed: the stop itself is not tested");
+    return;
+  }
+  const std::string out = dir.file("gdb.out");
+  const std::string command = "gdb -nx -batch -ex run -ex bt -ex continue --args " + bin() + " replay 1 --db " + db +
+                              " --stop-at 11 >" + out + " 2>&1";
+  CHECK(std::system(command.c_str()) == 0);
+  std::ifstream in(out);
+  const std::string session((std::istreambuf_iterator<char>(in)), {});
+  CHECK(contains(session, "gorewind: stopped at seq 11: g2 close at scenarios/close_twice.cpp:18;"));
+  CHECK(contains(session, "SIGTRAP"));
+  // The trap is raised on the goroutine's own stack, in its close.
+  CHECK(contains(session, "close_now"));
+  CHECK(contains(session, "replayed run 1: identical (15 events)"));
 }

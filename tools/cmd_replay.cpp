@@ -13,6 +13,7 @@
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "cli.hpp"
+#include "debugger_stop.hpp"
 #include "event_line.hpp"
 #include "log_db.hpp"
 #include "recorded_scenario.hpp"
@@ -41,6 +42,10 @@ class ReplayCommand final : public Command {
                    "strategy (random or pct) instead of stopping at the divergence")
         ->type_name("STRATEGY");
     sub.add_option("--seed", seed_text_, "Seed of the --then strategy (default: the run's seed)")->type_name("N");
+    sub.add_option("--stop-at", stop_text_,
+                   "Under a debugger: stop with a breakpoint trap in the goroutine producing event SEQ, to inspect "
+                   "its C++ locals (gdb -ex run --args gorewind replay RUN --stop-at SEQ)")
+        ->type_name("SEQ");
   }
 
   int run(const Context& ctx) override {
@@ -52,6 +57,17 @@ class ReplayCommand final : public Command {
     storage::EventLogReader log(db_);
     const storage::RunRow row = log.run(run_id);
     const Scenario& scenario = recorded_scenario(row, ctx);
+    std::optional<StopAtSeq> stop;
+    if (!stop_text_.empty()) {
+      const std::uint64_t seq = parse_count(stop_text_, "--stop-at", "an event's seq");
+      if (seq == 0 || seq > row.events)
+        throw UsageError("--stop-at: run " + std::to_string(run_id) + " has events 1 to " + std::to_string(row.events));
+      // Without a debugger the trap would only kill the process.
+      if (!debugger_attached())
+        throw UsageError("--stop-at needs a debugger: gdb -ex run --args " + ctx.program + " replay " + run_text_ +
+                         " --db " + shell_word(db_) + " --stop-at " + stop_text_);
+      stop.emplace(seq);
+    }
     if (row.build != record::build_fingerprint())
       std::cerr << "gorewind: warning: run " << run_id << " was recorded by another build (" << row.build
                 << "); the event check decides whether it still replays\n";
@@ -61,6 +77,7 @@ class ReplayCommand final : public Command {
       options.then = make_strategy(then_);
       if (!seed_text_.empty()) options.then_seed = parse_count(seed_text_, "--seed", "a seed");
     }
+    if (stop) options.observers.push_back(&*stop);
     std::optional<record::RecordedRun> saved;
     if (record_)
       options.runner = [&](const std::function<void()>& fn, const RunOptions& o) {
@@ -113,6 +130,7 @@ class ReplayCommand final : public Command {
   bool record_ = false;
   std::string then_;
   std::string seed_text_;
+  std::string stop_text_;
 };
 
 }  // namespace
