@@ -70,7 +70,10 @@ bool Statement::step() {
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
   // A failed step leaves the statement needing a reset before it can run again.
-  std::string msg = last_error(db_);
+  // The statement knows its connection, not the path the user gave: name
+  // the file as SQLite opened it.
+  const char* file = sqlite3_db_filename(db_, "main");
+  std::string msg = (file && *file ? std::string(file) + ": " : std::string()) + last_error(db_);
   sqlite3_reset(stmt_);
   throw StorageError(msg);
 }
