@@ -33,6 +33,12 @@ void Recorder::on_event(const Event& e) {
   hasher_.on_event(e);
   writer_.append(e);
   last_seq_ = e.seq;
+  if (schedule_of_ != nullptr && schedule_of_->choices().size() >= storage::kScheduleChunk) {
+    // The strategy keeps what it decides; a full chunk goes to the log and
+    // out of memory, so a run of any length records in bounded memory.
+    writer_.add_schedule_chunk(std::span<const Choice>(schedule_of_->choices()).first(storage::kScheduleChunk));
+    schedule_of_->forget(storage::kScheduleChunk);
+  }
   if (config_.snapshot_every != 0 && e.seq % config_.snapshot_every == 0) {
     try {
       writer_.add_snapshot(e.seq, storage::encode_state(capture_state()));

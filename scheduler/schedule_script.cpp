@@ -4,7 +4,14 @@ namespace gorewind {
 
 void RecordingStrategy::begin_run(std::uint64_t seed) {
   choices_.clear();
+  forgotten_ = 0;
   inner_->begin_run(seed);
+}
+
+void RecordingStrategy::forget(std::size_t n) {
+  n = std::min(n, choices_.size());
+  choices_.erase(choices_.begin(), choices_.begin() + static_cast<std::ptrdiff_t>(n));
+  forgotten_ += n;
 }
 
 std::size_t RecordingStrategy::pick_goroutine(const Runnable& options) {

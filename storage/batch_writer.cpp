@@ -65,7 +65,8 @@ BatchWriter::BatchWriter(const std::string& path)
       insert_goroutine_(db_.prepare("INSERT OR REPLACE INTO goroutines VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")),
       insert_object_(db_.prepare("INSERT OR REPLACE INTO objects VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")),
       insert_digest_(db_.prepare("INSERT OR REPLACE INTO chunk_digests VALUES (?1, ?2, ?3)")),
-      insert_snapshot_(db_.prepare("INSERT OR REPLACE INTO snapshots VALUES (?1, ?2, ?3)")) {}
+      insert_snapshot_(db_.prepare("INSERT OR REPLACE INTO snapshots VALUES (?1, ?2, ?3)")),
+      insert_schedule_(db_.prepare("INSERT OR REPLACE INTO schedules VALUES (?1, ?2, ?3, ?4)")) {}
 
 void BatchWriter::mark_dead_writers_incomplete() {
   Statement recording = db_.prepare("SELECT id, writer_pid, writer_start FROM runs WHERE state = 'recording'");
@@ -214,6 +215,7 @@ void BatchWriter::write(const EventBatch& batch, WriterStats& stats) {
     insert_digest_.step();
     insert_digest_.reset();
   }
+  for (const ScheduleChunk& c : batch.schedule) insert_schedule(c.chunk, c.choices, c.data);
   for (const NewSnapshot& s : batch.snapshots) {
     insert_snapshot_.bind_int(1, run_);
     insert_snapshot_.bind_int(2, static_cast<std::int64_t>(s.seq));
@@ -229,7 +231,7 @@ void BatchWriter::write(const EventBatch& batch, WriterStats& stats) {
   stats.batches += 1;
 }
 
-void BatchWriter::finish(const RunEnd& end) {
+void BatchWriter::finish(const RunEnd& end, std::uint64_t chunks_before) {
   Statement st = db_.prepare(
       "UPDATE runs SET state = 'complete', finished_at = ?2, outcome = ?3, message = ?4, failed_gid = ?5, "
       "failed_site = ?6, events = ?7, vtime = ?8, trace_hash = ?9 WHERE id = ?1");
@@ -246,26 +248,30 @@ void BatchWriter::finish(const RunEnd& end) {
   st.bind_int(8, end.vtime_ns);
   st.bind_text(9, end.trace_hash);
   st.step();
-  if (end.schedule) write_schedule(*end.schedule);
+  if (end.schedule) write_schedule(*end.schedule, chunks_before);
   tx.commit();
 }
 
-void BatchWriter::write_schedule(const std::vector<Choice>& schedule) {
-  Statement st = db_.prepare("INSERT OR REPLACE INTO schedules VALUES (?1, ?2, ?3, ?4)");
+void BatchWriter::write_schedule(const std::vector<Choice>& schedule, std::uint64_t first_chunk) {
   std::string data;
   // A run without decisions still gets its (empty) chunk 0: "no decisions"
   // is then told apart from "not recorded".
-  for (std::size_t first = 0, chunk = 0; first < schedule.size() || chunk == 0; first += kScheduleChunk, ++chunk) {
+  std::uint64_t chunk = first_chunk;
+  for (std::size_t first = 0; first < schedule.size() || chunk == 0; first += kScheduleChunk, ++chunk) {
     const std::size_t n = std::min(kScheduleChunk, schedule.size() - first);
     data.clear();
     encode_choices(std::span<const Choice>(schedule).subspan(first, n), data);
-    st.bind_int(1, run_);
-    st.bind_int(2, static_cast<std::int64_t>(chunk));
-    st.bind_int(3, static_cast<std::int64_t>(n));
-    st.bind_blob(4, data);
-    st.step();
-    st.reset();
+    insert_schedule(chunk, n, data);
   }
+}
+
+void BatchWriter::insert_schedule(std::uint64_t chunk, std::uint64_t choices, std::string_view data) {
+  insert_schedule_.bind_int(1, run_);
+  insert_schedule_.bind_int(2, static_cast<std::int64_t>(chunk));
+  insert_schedule_.bind_int(3, static_cast<std::int64_t>(choices));
+  insert_schedule_.bind_blob(4, data);
+  insert_schedule_.step();
+  insert_schedule_.reset();
 }
 
 }  // namespace gorewind::storage

@@ -25,8 +25,9 @@ class BatchWriter {
   // write() stores a batch of the current run in one transaction, adding
   // the time it took to stats.
   void write(const EventBatch& batch, WriterStats& stats);
-  // finish() completes the run row.
-  void finish(const RunEnd& end);
+  // finish() completes the run row; the schedule's first chunks_before
+  // chunks came in batches before.
+  void finish(const RunEnd& end, std::uint64_t chunks_before);
 
  private:
   struct Spawned {
@@ -36,8 +37,11 @@ class BatchWriter {
   std::int64_t site_id(const NewSite& s);
   void derive(const EventBatch& batch, const BatchEvent& e);
   void mark_dead_writers_incomplete();
-  // write_schedule() stores the run's decisions, inside finish()'s transaction.
-  void write_schedule(const std::vector<Choice>& schedule);
+  // write_schedule() stores the run's last decisions as chunks first_chunk
+  // on, inside finish()'s transaction.
+  void write_schedule(const std::vector<Choice>& schedule, std::uint64_t first_chunk);
+  // insert_schedule() stores one encoded chunk of the run's schedule.
+  void insert_schedule(std::uint64_t chunk, std::uint64_t choices, std::string_view data);
 
   Database db_;
   Statement insert_event_;
@@ -47,6 +51,7 @@ class BatchWriter {
   Statement insert_object_;
   Statement insert_digest_;
   Statement insert_snapshot_;
+  Statement insert_schedule_;
   std::int64_t run_ = 0;
   std::vector<std::int64_t> site_ids_;  // by the caller's site number
   std::unordered_map<std::uint32_t, Spawned> spawned_;

@@ -59,6 +59,13 @@ struct ChunkDigest {
   std::uint64_t digest;
 };
 
+// ScheduleChunk is one row of the schedules table, encoded.
+struct ScheduleChunk {
+  std::uint64_t chunk;
+  std::uint64_t choices;
+  std::string data;
+};
+
 struct EventBatch {
   std::vector<BatchEvent> events;
   std::string bytes;
@@ -66,8 +73,11 @@ struct EventBatch {
   std::vector<NewSite> sites;
   std::vector<NewSnapshot> snapshots;
   std::vector<ChunkDigest> digests;
+  std::vector<ScheduleChunk> schedule;
 
-  bool empty() const { return events.empty() && sites.empty() && snapshots.empty() && digests.empty(); }
+  bool empty() const {
+    return events.empty() && sites.empty() && snapshots.empty() && digests.empty() && schedule.empty();
+  }
   void clear() {
     events.clear();
     bytes.clear();
@@ -75,6 +85,7 @@ struct EventBatch {
     sites.clear();
     snapshots.clear();
     digests.clear();
+    schedule.clear();
   }
   std::string_view value_bytes(const BatchEvent& e) const { return {bytes.data() + e.bytes_begin, e.value_len}; }
   std::string_view type_name(const BatchEvent& e) const {

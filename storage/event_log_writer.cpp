@@ -7,6 +7,7 @@
 
 #include "batch_writer.hpp"
 #include "event_batch.hpp"
+#include "schedule_codec.hpp"
 #include "steady_clock_ns.hpp"
 
 namespace gorewind::storage {
@@ -117,6 +118,17 @@ void EventLogWriter::add_snapshot(std::uint64_t seq, std::string state) noexcept
   }
 }
 
+void EventLogWriter::add_schedule_chunk(std::span<const Choice> choices) noexcept {
+  if (failed_.load(std::memory_order_relaxed)) return;
+  try {
+    ScheduleChunk c{schedule_chunks_++, choices.size(), {}};
+    encode_choices(choices, c.data);
+    filling_->schedule.push_back(std::move(c));
+  } catch (...) {
+    record_failure();
+  }
+}
+
 void EventLogWriter::record_failure() noexcept {
   std::lock_guard lock(mu_);
   if (!error_) error_ = std::current_exception();
@@ -199,7 +211,7 @@ void EventLogWriter::finish_run(const RunEnd& end) {
     thread_.join();
   }
   if (error_) std::rethrow_exception(error_);
-  out_->finish(end);
+  out_->finish(end, schedule_chunks_);
 }
 
 }  // namespace gorewind::storage

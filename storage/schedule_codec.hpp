@@ -13,11 +13,9 @@
 #include <vector>
 
 #include <gorewind/schedule_script.hpp>
+#include <gorewind/storage/event_log_writer.hpp>
 
 namespace gorewind::storage {
-
-// kScheduleChunk is how many choices one row of the schedules table holds.
-inline constexpr std::size_t kScheduleChunk = 65536;
 
 // encode_choices() appends choices to out.
 void encode_choices(std::span<const Choice> choices, std::string& out);

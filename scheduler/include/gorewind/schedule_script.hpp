@@ -32,13 +32,20 @@ class RecordingStrategy final : public Strategy {
   void begin_run(std::uint64_t seed) override;
   std::size_t pick_goroutine(const Runnable& options) override;
   std::size_t pick(Decision kind, std::size_t n) override;
-  // choices() are the decisions of the current (or last) run.
+  // choices() are the decisions of the current (or last) run, from decision
+  // forgotten() on.
   const std::vector<Choice>& choices() const { return choices_; }
+  // forget() drops the first n decisions kept, once a recorder has stored
+  // them, so that a long run's schedule does not stay in memory.
+  void forget(std::size_t n);
+  // forgotten() is how many decisions of the run forget() has dropped.
+  std::size_t forgotten() const { return forgotten_; }
   Strategy& inner() { return *inner_; }
 
  private:
   std::shared_ptr<Strategy> inner_;
   std::vector<Choice> choices_;
+  std::size_t forgotten_ = 0;
 };
 
 // ScriptedStrategy answers from a script of choices. Where the run asks

@@ -51,10 +51,11 @@ class Recorder final : public Observer {
   void on_event(const Event& e) override;
   void on_run_end(const RunResult& r) override;
 
-  // keep_schedule_of() stores with each run the decisions strategy has kept
-  // by the run's end (its schedule, for replay); without it no schedule is
-  // stored. strategy must outlive the runs recorded; null stops keeping.
-  void keep_schedule_of(const RecordingStrategy* strategy) { schedule_of_ = strategy; }
+  // keep_schedule_of() stores with each run the decisions strategy makes
+  // (its schedule, for replay), each full chunk as soon as it is made, then
+  // forgotten by strategy; without it no schedule is stored. strategy must
+  // outlive the runs recorded; null stops keeping.
+  void keep_schedule_of(RecordingStrategy* strategy) { schedule_of_ = strategy; }
 
   // finish() returns the recorded run once gr::run() has returned, or
   // throws the storage::StorageError that stopped the recording (the run
@@ -72,7 +73,7 @@ class Recorder final : public Observer {
   std::int64_t run_ = 0;
   std::uint64_t last_seq_ = 0;
   std::exception_ptr error_;
-  const RecordingStrategy* schedule_of_ = nullptr;
+  RecordingStrategy* schedule_of_ = nullptr;
 };
 
 }  // namespace gorewind::record

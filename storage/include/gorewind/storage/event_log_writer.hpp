@@ -39,6 +39,9 @@ class BatchWriter;
 // kDigestChunk is how many events one chunk digest covers.
 inline constexpr std::uint64_t kDigestChunk = 4096;
 
+// kScheduleChunk is how many decisions one row of the schedules table holds.
+inline constexpr std::size_t kScheduleChunk = 65536;
+
 // RunHeader is what a run row holds from its start.
 struct RunHeader {
   std::string scenario;
@@ -58,8 +61,9 @@ struct RunEnd {
   std::uint64_t events = 0;
   std::int64_t vtime_ns = 0;
   std::string trace_hash;
-  // schedule is the run's decisions, stored in the same transaction as the
-  // outcome; nullopt when the recording did not keep them.
+  // schedule is the run's decisions after those add_schedule_chunk() has
+  // stored, written in the same transaction as the outcome; nullopt when the
+  // recording did not keep them.
   std::optional<std::vector<Choice>> schedule;
 };
 
@@ -106,6 +110,10 @@ class EventLogWriter {
   void append(const Event& e) noexcept;
   // add_snapshot() records the encoded state right after event seq.
   void add_snapshot(std::uint64_t seq, std::string state) noexcept;
+  // add_schedule_chunk() stores the run's next kScheduleChunk decisions
+  // (fewer only in the run's last chunk, which finish_run() writes), so a
+  // long run's schedule need not wait in memory for the run's end.
+  void add_schedule_chunk(std::span<const Choice> choices) noexcept;
   // flush() returns once every event appended so far is committed, so that
   // a reader sees them. It never throws; finish_run() reports failures.
   void flush() noexcept;
@@ -144,6 +152,7 @@ class EventLogWriter {
   std::uint32_t last_site_id_ = 0;
   TraceHasher chunk_;
   std::uint64_t last_seq_ = 0;
+  std::uint64_t schedule_chunks_ = 0;  // chunks add_schedule_chunk() has queued
 
   // The hand-over between the caller and the writing thread.
   std::mutex mu_;
