@@ -21,7 +21,7 @@ void Recorder::on_run_begin(const RunInfo& info) {
   error_ = nullptr;
   try {
     run_ = writer_.begin_run(storage::RunHeader{info.scenario, info.params, info.seed, info.strategy,
-                                                build_fingerprint()});
+                                                build_fingerprint(), info.races});
   } catch (...) {
     fail();
   }

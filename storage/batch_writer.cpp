@@ -86,8 +86,8 @@ std::int64_t BatchWriter::begin_run(const RunHeader& h) {
   mark_dead_writers_incomplete();
   const WriterId me = current_writer();
   Statement run = db_.prepare(
-      "INSERT INTO runs (scenario, seed, strategy, build, started_at, state, writer_pid, writer_start) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 'recording', ?6, ?7)");
+      "INSERT INTO runs (scenario, seed, strategy, build, started_at, state, writer_pid, writer_start, race_mode) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'recording', ?6, ?7, ?8)");
   const std::string started = utc_now();
   run.bind_text(1, h.scenario);
   run.bind_int(2, static_cast<std::int64_t>(h.seed));
@@ -96,6 +96,7 @@ std::int64_t BatchWriter::begin_run(const RunHeader& h) {
   run.bind_text(5, started);
   run.bind_int(6, me.pid);
   run.bind_int(7, me.start);
+  run.bind_text(8, to_string(h.race_mode));
   run.step();
   run_ = db_.last_insert_rowid();
   Statement param = db_.prepare("INSERT INTO run_params VALUES (?1, ?2, ?3)");

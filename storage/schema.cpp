@@ -160,8 +160,16 @@ CREATE TABLE schedules (         -- the run's decisions (std::vector<Choice>), i
 
 void migrate_1_to_2(Database& db) { db.exec(kSchemaV2); }
 
+// Version 3: the race detector. Each run's RaceMode, which replay needs (runs
+// recorded before had none: 'off'), and the race event kind.
+void migrate_2_to_3(Database& db) {
+  db.exec("ALTER TABLE runs ADD COLUMN race_mode TEXT NOT NULL DEFAULT 'off'");
+  db.exec("INSERT INTO event_kinds VALUES (" + std::to_string(static_cast<int>(EventKind::Race)) + ", '" +
+          std::string(to_string(EventKind::Race)) + "')");
+}
+
 using Migration = void (*)(Database&);
-constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2};
+constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3};
 
 int user_version(Database& db) {
   try {

@@ -26,7 +26,7 @@ class RunsCommand final : public Command {
     add_db_option(sub, db_);
     sub.add_flag("--json", json_,
                  "Print one JSON object: {\"runs\": [{id, scenario, params, seed, strategy, build, started_at, "
-                 "outcome, message, events, trace_hash, state}]}");
+                 "outcome, message, events, trace_hash, state, race_mode}]}");
   }
 
   int run(const Context&) override {
@@ -47,7 +47,8 @@ class RunsCommand final : public Command {
                ",\"build\":" + json_string(r.build) + ",\"started_at\":" + json_string(r.started_at) +
                ",\"outcome\":" + json_string(r.outcome) + ",\"message\":" + json_string(r.message) +
                ",\"events\":" + std::to_string(r.events) + ",\"trace_hash\":" + json_string(r.trace_hash) +
-               ",\"state\":" + json_string(to_string(r.state)) + "}";
+               ",\"state\":" + json_string(to_string(r.state)) +
+               ",\"race_mode\":" + json_string(to_string(r.race_mode)) + "}";
       }
       std::cout << out << "]}\n";
       return kExitOk;

@@ -27,6 +27,7 @@
 
 #include <gorewind/event.hpp>
 #include <gorewind/schedule_script.hpp>
+#include <gorewind/race.hpp>
 #include <gorewind/site.hpp>
 #include <gorewind/trace_hasher.hpp>
 #include <gorewind/storage/value_codec.hpp>
@@ -46,6 +47,7 @@ struct RunHeader {
   std::uint64_t seed = 0;
   std::string strategy;
   std::string build;  // fingerprint of the recording binary
+  RaceMode race_mode = RaceMode::First;
 };
 
 // RunEnd is what a finished run adds to its row.

@@ -12,7 +12,7 @@ namespace gorewind::storage {
 
 // kSchemaVersion is the version this build writes, kept in PRAGMA
 // user_version. 0 is a new empty file; 1 has no schedules table.
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // open_log() opens an event log. A writer (Mode::CreateIfMissing) creates the
 // file and the schema if missing and migrates an older schema; a reader
