@@ -1,5 +1,7 @@
 #include "race_detector.hpp"
 
+#include <algorithm>
+
 namespace gorewind::detail {
 
 void RaceDetector::spawn(Gid parent, Gid child, std::string_view name) {
@@ -7,7 +9,7 @@ void RaceDetector::spawn(Gid parent, Gid child, std::string_view name) {
   Thread& p = thread(parent);
   Thread& c = threads_[child];
   c.name = name;
-  c.clock.join(p.clock);
+  join_into(c.clock, p.clock, child);
   tick(p, parent);
 }
 
@@ -18,14 +20,14 @@ void RaceDetector::exit(Gid g) {
 void RaceDetector::acquire(std::uint32_t obj, Gid g) {
   if (g == 0) return;
   const Sync& s = sync(obj);
-  thread(g).clock.join(s.clock);
+  join_into(thread(g).clock, s.clock, g);
 }
 
 void RaceDetector::release(std::uint32_t obj, Gid g) {
   if (g == 0) return;
   Sync& s = sync(obj);
   Thread& t = thread(g);
-  s.clock = t.clock;
+  copy_into(s.clock, t.clock);
   tick(t, g);
 }
 
@@ -33,34 +35,34 @@ void RaceDetector::release_merge(std::uint32_t obj, Gid g) {
   if (g == 0) return;
   Sync& s = sync(obj);
   Thread& t = thread(g);
-  s.clock.join(t.clock);
+  join_into(s.clock, t.clock, 0);
   tick(t, g);
 }
 
 void RaceDetector::acquire_readers(std::uint32_t obj, Gid g) {
   if (g == 0) return;
   const Sync& s = sync(obj);
-  thread(g).clock.join(s.second);
+  join_into(thread(g).clock, s.second, g);
 }
 
 void RaceDetector::release_reader(std::uint32_t obj, Gid g) {
   if (g == 0) return;
   Sync& s = sync(obj);
   Thread& t = thread(g);
-  s.second.join(t.clock);
+  join_into(s.second, t.clock, 0);
   tick(t, g);
 }
 
 void RaceDetector::release_into(VectorClock& into, Gid g) {
   if (g == 0) return;
   Thread& t = thread(g);
-  into.join(t.clock);
+  join_into(into, t.clock, 0);
   tick(t, g);
 }
 
 void RaceDetector::acquire_from(const VectorClock& from, Gid g) {
   if (g == 0) return;
-  thread(g).clock.join(from);
+  join_into(thread(g).clock, from, g);
 }
 
 VectorClock& RaceDetector::slot(const ChanCore& c, bool send) {
@@ -84,8 +86,8 @@ void RaceDetector::chan_send(const ChanCore& c, Gid g) {
   VectorClock& s = slot(c, true);
   if (g == 0) return;
   Thread& t = thread(g);
-  t.clock.join(s);
-  s = t.clock;
+  join_into(t.clock, s, g);
+  copy_into(s, t.clock);
   tick(t, g);
 }
 
@@ -93,8 +95,8 @@ void RaceDetector::chan_recv(const ChanCore& c, Gid g) {
   VectorClock& s = slot(c, false);
   if (g == 0) return;
   Thread& t = thread(g);
-  t.clock.join(s);
-  s = t.clock;
+  join_into(t.clock, s, g);
+  copy_into(s, t.clock);
   tick(t, g);
 }
 
@@ -103,8 +105,8 @@ void RaceDetector::chan_handoff(Gid sender, Gid receiver) {
   thread(sender);
   Thread& r = thread(receiver);
   Thread& s = threads_[sender];
-  s.clock.join(r.clock);
-  r.clock = s.clock;
+  join_into(s.clock, r.clock, sender);
+  join_into(r.clock, s.clock, receiver);
   tick(s, sender);
   tick(r, receiver);
 }
@@ -113,14 +115,24 @@ void RaceDetector::chan_close(const ChanCore& c, Gid g) {
   if (g == 0) return;
   Sync& s = sync(c.id());
   Thread& t = thread(g);
-  s.second = t.clock;
+  copy_into(s.second, t.clock);
   tick(t, g);
 }
 
 void RaceDetector::chan_recv_closed(const ChanCore& c, Gid g) {
   if (g == 0) return;
   const Sync& s = sync(c.id());
-  thread(g).clock.join(s.second);
+  join_into(thread(g).clock, s.second, g);
+}
+
+void RaceDetector::hold(const Access& a) {
+  if (a.epoch == 0) return;
+  if (a.g >= refs_.size()) refs_.resize(static_cast<std::size_t>(a.g) + 1);
+  ++refs_[a.g];
+}
+
+void RaceDetector::drop(const Access& a) {
+  if (a.epoch != 0) --refs_[a.g];
 }
 
 std::size_t RaceDetector::access(std::uint32_t cell, std::string_view cell_name, Gid g, bool write,
@@ -140,8 +152,10 @@ std::size_t RaceDetector::access(std::uint32_t cell, std::string_view cell_name,
   bool go_on = check(x.write);
   if (!write) {
     if (!go_on) return races_.size() - before;
+    hold(now);
     if (x.reads.empty()) {
       if (ordered(x.read, t, g)) {
+        drop(x.read);
         x.read = now;
       } else {
         x.reads = {x.read, now};
@@ -149,8 +163,12 @@ std::size_t RaceDetector::access(std::uint32_t cell, std::string_view cell_name,
       }
     } else {
       auto mine = std::find_if(x.reads.begin(), x.reads.end(), [&](const Access& a) { return a.g == g; });
-      if (mine != x.reads.end()) *mine = now;
-      else x.reads.push_back(now);
+      if (mine != x.reads.end()) {
+        drop(*mine);
+        *mine = now;
+      } else {
+        x.reads.push_back(now);
+      }
     }
     return races_.size() - before;
   }
@@ -159,6 +177,10 @@ std::size_t RaceDetector::access(std::uint32_t cell, std::string_view cell_name,
     if (!go_on) break;
     go_on = check(r);
   }
+  hold(now);
+  drop(x.write);
+  drop(x.read);
+  for (const Access& r : x.reads) drop(r);
   x.write = now;
   x.read = {};
   x.reads.clear();

@@ -11,6 +11,14 @@
 // epoch (u, t) when the accessor's clock has u at t or later: O(1) per access
 // in the common case.
 //
+// Clocks list only the goroutines that matter: a time of goroutine u is
+// consulted only to order an access of u that a cell still remembers, and
+// every other clock knows u only at times before u's current one (each
+// release ticks it), so once no cell remembers an access of u, u's entries
+// can change no answer and joins drop them (u keeps its own). A fan-in of
+// 100,000 short-lived goroutines, or a lock passed through all of them,
+// then costs clocks of the few goroutines whose accesses are remembered.
+//
 // The scheduler creates a detector at a run's first gr::shared cell: every
 // happens-before path between two accesses of a cell consists of events
 // after the first access, so nothing earlier needs a clock, and a run
@@ -125,6 +133,20 @@ class RaceDetector {
     return t;
   }
   static void tick(Thread& t, Gid g) { t.clock.set(g, ++t.now); }
+  // relevant() says whether a cell remembers an access of g.
+  bool relevant(Gid g) const { return g < refs_.size() && refs_[g] > 0; }
+  // join_into() joins from into the clock of goroutine owner (0: of an
+  // object), dropping the goroutines no longer relevant; copy_into() copies
+  // a goroutine's clock into an object's.
+  void join_into(VectorClock& into, const VectorClock& from, Gid owner) {
+    into.join(from, [this, owner](Gid g) { return g == owner || relevant(g); }, scratch_);
+  }
+  void copy_into(VectorClock& into, const VectorClock& from) {
+    into.assign(from, [this](Gid g) { return relevant(g); });
+  }
+  // hold() and drop() count a cell's memory of access a.
+  void hold(const Access& a);
+  void drop(const Access& a);
   Sync& sync(std::uint32_t obj) {
     if (obj >= syncs_.size()) syncs_.resize(static_cast<std::size_t>(obj) + 1);
     return syncs_[obj];
@@ -142,6 +164,8 @@ class RaceDetector {
   std::vector<Thread> threads_;  // by gid
   std::vector<Sync> syncs_;      // by object id
   std::vector<Cell> cells_;      // by object id
+  std::vector<std::uint32_t> refs_;  // by gid: how many cell slots hold an access of it
+  VectorClock scratch_;
   std::vector<DataRace> races_;
   std::set<std::string> reported_;  // the racing pairs' keys (sites and kinds)
 };

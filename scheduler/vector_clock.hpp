@@ -10,11 +10,9 @@
 namespace gorewind::detail {
 
 // VectorClock maps goroutines to logical times; a goroutine it does not
-// list has time 0. It keeps only the goroutines it has heard of, sorted by
-// gid, so a run of 100,000 goroutines that mostly talk to a few neighbours
-// pays for the neighbours, not for the run: a join costs the two clocks'
-// sizes, and nothing when every entry of the other is already known and no
-// newer (the steady state of goroutines that talk over and over).
+// list has time 0. It lists only the goroutines it has heard of and still
+// cares about, sorted by gid, so a run of 100,000 goroutines pays for the
+// few that matter, not for the run: a join costs the two clocks' sizes.
 class VectorClock {
  public:
   // get() is g's time in this clock.
@@ -28,38 +26,39 @@ class VectorClock {
     if (it != e_.end() && it->g == g) it->t = t;
     else e_.insert(it, Entry{g, t});
   }
-  // join() makes this clock the entry-wise maximum of itself and o.
-  void join(const VectorClock& o) {
-    // One pass takes the maximum where both have an entry and counts the
-    // entries only o has, finding each by binary search from the last (a
-    // WaitGroup's clock, say, gathers one entry per goroutine that called
-    // done: a linear scan would make that quadratic). Those are then merged
-    // in from the back, in place: appending the newest goroutine moves nothing.
-    std::size_t missing = 0;
-    auto from = e_.begin();
-    for (const Entry& b : o.e_) {
-      from = std::lower_bound(from, e_.end(), b.g, [](const Entry& a, Gid g) { return a.g < g; });
-      if (from != e_.end() && from->g == b.g) from->t = std::max(from->t, b.t);
-      else ++missing;
-    }
-    if (missing == 0) return;
-    std::size_t a = e_.size();
-    std::size_t b = o.e_.size();
-    e_.resize(a + missing);
-    // k - a entries of o are still to place; once none is, the rest of e_
-    // is where it belongs.
-    for (std::size_t k = e_.size(); k > a;) {
-      const Entry& ob = o.e_[b - 1];
-      if (a > 0 && e_[a - 1].g > ob.g) {
-        e_[--k] = e_[--a];
-      } else if (a > 0 && e_[a - 1].g == ob.g) {
-        e_[--k] = e_[--a];  // already the maximum
-        --b;
+  // join() makes this clock the entry-wise maximum of itself and o, keeping
+  // only the goroutines keep(gid) accepts (RaceDetector drops those whose
+  // times can no longer matter, which keeps clocks small). scratch is a
+  // buffer to merge into, swapped with this clock's, so that joins stop
+  // allocating once the buffers have grown.
+  template <class Keep>
+  void join(const VectorClock& o, Keep keep, VectorClock& scratch) {
+    if (o.e_.empty()) return;
+    std::vector<Entry>& out = scratch.e_;
+    out.clear();
+    auto a = e_.begin();
+    auto b = o.e_.begin();
+    while (a != e_.end() || b != o.e_.end()) {
+      Entry next;
+      if (b == o.e_.end() || (a != e_.end() && a->g < b->g)) {
+        next = *a++;
+      } else if (a == e_.end() || b->g < a->g) {
+        next = *b++;
       } else {
-        e_[--k] = ob;
-        --b;
+        next = Entry{a->g, std::max(a->t, b->t)};
+        ++a;
+        ++b;
       }
+      if (keep(next.g)) out.push_back(next);
     }
+    e_.swap(out);
+  }
+  // assign() makes this clock o, without the goroutines keep(gid) rejects.
+  template <class Keep>
+  void assign(const VectorClock& o, Keep keep) {
+    e_.clear();
+    for (const Entry& b : o.e_)
+      if (keep(b.g)) e_.push_back(b);
   }
   // clear() forgets every entry and gives the memory back.
   void clear() { std::vector<Entry>().swap(e_); }
