@@ -4,7 +4,9 @@
 // joins vector clocks), once with RaceMode::First and once with
 // RaceMode::Off, alternately, and prints the ratio of the medians. The same
 // programs without any cell show what the detector costs a run that has
-// none (only its null checks). Figures are reported, never asserted; on a
+// none (only its null checks). Then two programs of 100,000 goroutines
+// with a cell: a fan-in to main, and a lock passed through every goroutine.
+// Figures are reported, never asserted; on a
 // shared machine the best of the rounds is the steadier figure.
 //
 //   race_bench [--quick] [--rounds N]
@@ -67,6 +69,55 @@ double time_runs(const std::function<void()>& body, const Program& p, gr::RaceMo
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
 
+// many_goroutines() times two programs of n goroutines with a cell, the
+// detector on and off: each goroutine sends once to main (a fan-in), and
+// each increments the cell under one Mutex (a lock passed through them all).
+void many_goroutines(int n, int rounds) {
+  auto program = [n](bool fan_in) {
+    return [n, fan_in] {
+      gr::shared<int> cell(0, "cell");
+      gr::Mutex mu("mu");
+      gr::WaitGroup wg;
+      gr::chan<int> c(0, "c");
+      cell.store(1);
+      for (int i = 0; i < n; ++i) {
+        wg.add(1);
+        gr::go([&, i] {
+          if (fan_in) {
+            c.send(i);
+          } else {
+            mu.lock();
+            cell.store(cell.load() + 1);
+            mu.unlock();
+          }
+          wg.done();
+        });
+      }
+      if (fan_in)
+        for (int i = 0; i < n; ++i) c.recv();
+      wg.wait();
+      cell.load();
+    };
+  };
+  for (bool fan_in : {true, false}) {
+    const Program p{fan_in ? "fan_in_" + std::to_string(n) : "mutex_" + std::to_string(n), {}, 1};
+    const std::function<void()> body = program(fan_in);
+    Timing on, off;
+    std::uint64_t warm = 0;
+    time_runs(body, p, gr::RaceMode::Off, warm);  // the first run of a size fills the stack pool
+    for (int r = 0; r < rounds; ++r) {
+      off.ms.push_back(time_runs(body, p, gr::RaceMode::Off, off.events));
+      on.ms.push_back(time_runs(body, p, gr::RaceMode::First, on.events));
+    }
+    std::printf("%-12s %-22s %10.2f %10.2f %8llu\n", p.name.c_str(), "cell, --races off", off.median(), off.best(),
+                static_cast<unsigned long long>(off.events));
+    std::printf("%-12s %-22s %10.2f %10.2f %8llu\n", p.name.c_str(), "cell, --races first", on.median(), on.best(),
+                static_cast<unsigned long long>(on.events));
+    std::printf("%-12s detector on/off: %.2fx (medians), %.2fx (bests)\n", p.name.c_str(), on.median() / off.median(),
+                on.best() / off.best());
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -87,6 +138,7 @@ int main(int argc, char** argv) {
       {"worker_pool", {}, quick ? 200 : 5000},
   };
   std::printf("%-12s %-22s %10s %10s %8s\n", "program", "setting", "median_ms", "best_ms", "events");
+  many_goroutines(quick ? 10000 : 100000, rounds);
   for (const Program& p : programs) {
     const gr::Scenario* sc = gr::find_scenario(p.name);
     if (!sc) {

@@ -251,7 +251,8 @@ void Scheduler::end_run(Outcome outcome, std::string message, Goroutine* g, Site
 
 void Scheduler::start_race_detector() {
   if (race_ || options_.races == RaceMode::Off) return;
-  race_ = std::make_unique<RaceDetector>(options_.races);
+  race_owner_ = std::make_unique<RaceDetector>(options_.races);
+  race_ = race_owner_.get();
   for (const auto& g : goroutines_)
     if (g && g->state != GoroutineState::Done) race_->add_goroutine(g->id, g->name);
 }
