@@ -187,8 +187,7 @@ std::size_t RaceDetector::access(std::uint32_t cell, std::string_view cell_name,
   return races_.size() - before;
 }
 
-bool RaceDetector::report(std::string_view cell_name, const Access& earlier, const Access& later) {
-  if (mode_ == RaceMode::First && !races_.empty()) return false;
+void RaceDetector::report(std::string_view cell_name, const Access& earlier, const Access& later) {
   auto side = [&](const Access& a) {
     return RaceAccess{a.g, a.g < threads_.size() ? threads_[a.g].name : std::string(), a.write,
                       Site::from(a.site), a.seq};
@@ -202,10 +201,9 @@ bool RaceDetector::report(std::string_view cell_name, const Access& earlier, con
     std::string k1 = key(race.earlier);
     std::string k2 = key(race.later);
     if (k2 < k1) std::swap(k1, k2);
-    if (!reported_.insert(k1 + "\n" + k2).second) return false;
+    if (!reported_.insert(k1 + "\n" + k2).second) return;
   }
   races_.push_back(std::move(race));
-  return true;
 }
 
 }  // namespace gorewind::detail

@@ -156,9 +156,9 @@ class RaceDetector {
   static bool ordered(const Access& a, const Thread& t, Gid g) {
     return a.epoch == 0 || a.g == g || a.epoch <= t.clock.get(a.g);
   }
-  // report() records a race of earlier with later unless it is not to be
-  // reported; returns whether it did.
-  bool report(std::string_view cell_name, const Access& earlier, const Access& later);
+  // report() records a race of earlier with later, unless RaceMode::All
+  // reported the same pair before.
+  void report(std::string_view cell_name, const Access& earlier, const Access& later);
 
   RaceMode mode_;
   std::vector<Thread> threads_;  // by gid

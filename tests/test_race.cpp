@@ -312,38 +312,41 @@ TEST_CASE("race: a Once's call completing before every call returns", "[race]") 
   });
 }
 
-TEST_CASE("race: a Cond signal before the wait it wakes returns", "[race]") {
+TEST_CASE("race: a Cond signal or broadcast before the wait it wakes returns", "[race]") {
   // The signaller waits, under the mutex, until main is inside wait(), then
   // stores and signals outside it: only the signal orders the store.
-  check_edge([](bool edge) -> Program {
-    return [edge] {
-      gr::shared<int> x(0, "x");
-      gr::Mutex mu("mu");
-      gr::Cond cv(mu, "cv");
-      bool waiting = false;
-      gr::WaitGroup wg;
-      wg.add(1);
-      gr::go([&] {
-        for (;;) {
-          mu.lock();
-          const bool in_wait = waiting;
-          mu.unlock();
-          if (in_wait) break;
-          gr::yield();
-        }
-        if (edge) x.store(1);
-        cv.signal();
-        if (!edge) x.store(1);
-        wg.done();
-      }, "signaller");
-      mu.lock();
-      waiting = true;
-      cv.wait();
-      mu.unlock();
-      x.load();
-      wg.wait();
-    };
-  });
+  for (bool broadcast : {false, true}) {
+    INFO((broadcast ? "broadcast" : "signal"));
+    check_edge([broadcast](bool edge) -> Program {
+      return [edge, broadcast] {
+        gr::shared<int> x(0, "x");
+        gr::Mutex mu("mu");
+        gr::Cond cv(mu, "cv");
+        bool waiting = false;
+        gr::WaitGroup wg;
+        wg.add(1);
+        gr::go([&] {
+          for (;;) {
+            mu.lock();
+            const bool in_wait = waiting;
+            mu.unlock();
+            if (in_wait) break;
+            gr::yield();
+          }
+          if (edge) x.store(1);
+          broadcast ? cv.broadcast() : cv.signal();
+          if (!edge) x.store(1);
+          wg.done();
+        }, "signaller");
+        mu.lock();
+        waiting = true;
+        cv.wait();
+        mu.unlock();
+        x.load();
+        wg.wait();
+      };
+    });
+  }
 }
 
 TEST_CASE("race: a context's cancel before a receive on its done channel", "[race]") {
