@@ -105,8 +105,11 @@ void RaceDetector::chan_handoff(Gid sender, Gid receiver) {
   thread(sender);
   Thread& r = thread(receiver);
   Thread& s = threads_[sender];
-  join_into(s.clock, r.clock, sender);
-  join_into(r.clock, s.clock, receiver);
+  // Each side completes after the other began: both end with the join of
+  // the two clocks, merged once.
+  s.clock.join(r.clock, [this, sender, receiver](Gid g) { return g == sender || g == receiver || relevant(g); },
+               scratch_);
+  r.clock = s.clock;
   tick(s, sender);
   tick(r, receiver);
 }
