@@ -1,13 +1,13 @@
 // race_bench: the race detector's overhead, issue 8's figure. Runs the
 // ping_pong and worker_pool scenarios with a gr::shared cell touched first,
 // so that the detector is on for the whole run (every channel operation
-// joins vector clocks), once with RaceMode::First and once with
-// RaceMode::Off, alternately, and prints the ratio of the medians. The same
-// programs without any cell show what the detector costs a run that has
-// none (only its null checks). Then two programs of 100,000 goroutines
-// with a cell: a fan-in to main, and a lock passed through every goroutine.
-// Figures are reported, never asserted; on a
-// shared machine the best of the rounds is the steadier figure.
+// joins vector clocks), with RaceMode::First and with RaceMode::Off,
+// alternately, and prints the ratios of the medians and of the bests. The
+// same programs without any cell show what the detector costs a run that
+// has none (only its null checks). First come two programs of 100,000
+// goroutines with a cell: a fan-in to main, and a lock passed through every
+// goroutine. Figures are reported, never asserted; on a shared machine the
+// best of the rounds is the steadier figure.
 //
 //   race_bench [--quick] [--rounds N]
 //
