@@ -22,7 +22,7 @@ void Recorder::on_run_begin(const RunInfo& info) {
   error_ = nullptr;
   try {
     run_ = writer_.begin_run(storage::RunHeader{info.scenario, info.params, info.seed, info.strategy,
-                                                build_fingerprint(), program_name()});
+                                                build_fingerprint(), program_name(), info.races});
   } catch (...) {
     fail();
   }

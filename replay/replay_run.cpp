@@ -58,6 +58,7 @@ ReplayResult replay_run(const std::function<void()>& fn, storage::EventLogReader
   ro.strategy = scripted;
   ro.scenario = out.recorded.scenario;
   ro.params = out.recorded.params;
+  ro.races = out.recorded.race_mode;
   ro.max_steps = step_bound(out.recorded, then != nullptr);
   ro.observers.push_back(&checker);
   ro.observers.insert(ro.observers.end(), options.observers.begin(), options.observers.end());

@@ -1,7 +1,9 @@
 // racy_counter: the Go bug `n++` from several goroutines without a lock.
 // Each increment is a load and a store of a gr::shared<int>, two scheduling
 // points apart, so another goroutine's update can land in between and be
-// lost. Expected: check_failed ("lost updates") on some random seeds, ok
+// lost. Expected: race on every schedule (no happens-before edge orders one
+// worker's accesses with another's, whatever the order they ran in); with
+// --races off, check_failed ("lost updates") on some random seeds and ok
 // under fifo (no goroutine is preempted between its load and its store).
 #include <gorewind/gorewind.hpp>
 

@@ -27,6 +27,15 @@ struct ChanOps {
   // close_now() closes an open channel on behalf of goroutine me (0: the
   // runtime, e.g. a Context's deadline) without a scheduling point.
   static void close_now(ChanCore& c, Scheduler& s, Gid me, const std::source_location& site);
+  // race_handoff() tells the race detector, if any, of sender's value going
+  // straight to a parked receiver, or the other way round.
+  static void race_handoff(ChanCore& c, Scheduler& s, Gid sender, Gid receiver) {
+    RaceDetector* race = s.race();
+    if (!race) return;
+    if (c.cap_ == 0) return race->chan_handoff(sender, receiver);
+    race->chan_send(c, sender);
+    race->chan_recv(c, receiver);
+  }
   // finish_send() and finish_recv() report an operation that a parked
   // goroutine's waiter w completed; a send completed by close panics.
   static void finish_send(ChanCore& c, Scheduler& s, const Waiter& w, const std::source_location& site,
@@ -42,6 +51,7 @@ inline void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std:
   const Gid me = s.running()->id;
   if (c.closed_) throw Panic("send on closed channel", site);
   if (Waiter* r = c.recvq.pop_front()) {
+    race_handoff(c, s, me, r->g->id);
     c.hand_off(value, r->data);
     r->ok = true;
     const std::uint64_t seq = s.emit(EventKind::Send, me, site, [&](Event& e) {
@@ -54,6 +64,7 @@ inline void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std:
     s.complete(r, seq, me);
     return;
   }
+  if (RaceDetector* race = s.race()) race->chan_send(c, me);
   c.buf_push(value);
   s.emit(EventKind::Send, me, site, [&](Event& e) {
     e.obj_kind = ObjKind::Chan;
@@ -80,11 +91,16 @@ inline bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::
       }
     });
   };
+  RaceDetector* race = s.race();
   if (c.buf_len() > 0) {
+    if (race) race->chan_recv(c, me);
     c.buf_pop(slot);
     // A sender blocked on the full buffer now gets its value in at the back.
     Waiter* w = c.sendq.pop_front();
-    if (w) c.buf_push(w->data);
+    if (w) {
+      if (race) race->chan_send(c, w->g->id);
+      c.buf_push(w->data);
+    }
     const std::uint64_t seq = emit_recv(0, true, w != nullptr);
     if (w) {
       w->ok = true;
@@ -94,12 +110,14 @@ inline bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::
     return true;
   }
   if (Waiter* w = c.sendq.pop_front()) {
+    race_handoff(c, s, w->g->id, me);
     c.hand_off(w->data, slot);
     w->ok = true;
     const std::uint64_t seq = emit_recv(w->g->id, true);
     s.complete(w, seq, me);
     return true;
   }
+  if (race) race->chan_recv_closed(c, me);
   c.zero(slot);
   emit_recv(0, false);
   return false;

@@ -57,8 +57,11 @@ void ChanOps::close_now(ChanCore& c, Scheduler& s, Gid me, const std::source_loc
     e.obj_kind = ObjKind::Chan;
     e.obj = c.id_;
   });
+  RaceDetector* race = s.race();
+  if (race) race->chan_close(c, me);
   // Every receiver gets the zero value; every blocked sender panics.
   while (Waiter* r = c.recvq.pop_front()) {
+    if (race) race->chan_recv_closed(c, r->g->id);
     r->ok = false;
     s.complete(r, seq, me);
   }
@@ -72,6 +75,7 @@ bool ChanCore::offer(void* value) {
   Scheduler& s = Scheduler::get();
   if (closed_) return false;
   if (Waiter* r = recvq.pop_front()) {
+    ChanOps::race_handoff(*this, s, 0, r->g->id);
     hand_off(value, r->data);
     r->ok = true;
     const std::uint64_t seq = s.emit(EventKind::Send, 0, {}, [&](Event& e) {
@@ -84,6 +88,7 @@ bool ChanCore::offer(void* value) {
     return true;
   }
   if (buf_len() >= cap_) return false;
+  if (RaceDetector* race = s.race()) race->chan_send(*this, 0);
   buf_push(value);
   s.emit(EventKind::Send, 0, {}, [&](Event& e) {
     e.obj_kind = ObjKind::Chan;

@@ -12,14 +12,19 @@ namespace {
 
 // A Cond waiter joins the queue before it unlocks the mutex, and that unlock
 // is a scheduling point: a signal may pick it while it is still runnable, not
-// yet parked. Waiter::data points to this flag; only a parked waiter is woken.
+// yet parked. Waiter::data points to this ticket; only a parked waiter is
+// woken. The ticket carries the signal's clock to the race detector when the
+// wait returns, not before: the waiter's unlock comes before the signal.
 struct CondTicket {
   bool parked = false;
+  detail::VectorClock signal;
 };
 
 // notify() completes a waiter picked by a signal or broadcast.
 void notify(Scheduler& s, detail::Waiter* w, std::uint64_t seq, Gid me) {
-  if (static_cast<CondTicket*>(w->data)->parked) {
+  auto* ticket = static_cast<CondTicket*>(w->data);
+  if (detail::RaceDetector* race = s.race()) race->release_into(ticket->signal, me);
+  if (ticket->parked) {
     s.complete(w, seq, me);
   } else {
     w->done = true;
@@ -63,6 +68,7 @@ void Cond::wait(std::source_location loc) {
   // the condition before this goroutine sees it.
   mu_.lock(site);
   if (s.tearing_down()) return;
+  if (detail::RaceDetector* race = s.race()) race->acquire_from(ticket.signal, g->id);
   s.emit(EventKind::CondWait, g->id, site, [&](Event& e) {
     e.obj_kind = ObjKind::Cond;
     e.obj = id_;

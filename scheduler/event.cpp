@@ -40,6 +40,7 @@ std::string_view to_string(EventKind k) {
     case EventKind::Watch: return "watch";
     case EventKind::Recover: return "recover";
     case EventKind::Trace: return "trace";
+    case EventKind::Race: return "race";
   }
   return "?";
 }
@@ -102,6 +103,7 @@ std::string_view to_string(Outcome o) {
     case Outcome::CheckFailed: return "check_failed";
     case Outcome::StepLimit: return "step_limit";
     case Outcome::Timeout: return "timeout";
+    case Outcome::Race: return "race";
   }
   return "?";
 }

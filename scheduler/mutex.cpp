@@ -44,6 +44,7 @@ void Mutex::lock(std::source_location loc) {
   }
   locked_ = true;
   owner_ = g->id;
+  if (detail::RaceDetector* race = s.race()) race->acquire(id_, g->id);
   s.emit(EventKind::Lock, g->id, site, [&](Event& e) {
     e.obj_kind = ObjKind::Mutex;
     e.obj = id_;
@@ -59,6 +60,7 @@ bool Mutex::try_lock(std::source_location loc) {
   if (!s.sched_point() || locked_) return false;
   locked_ = true;
   owner_ = s.running()->id;
+  if (detail::RaceDetector* race = s.race()) race->acquire(id_, owner_);
   s.emit(EventKind::Lock, owner_, site, [&](Event& e) {
     e.obj_kind = ObjKind::Mutex;
     e.obj = id_;
@@ -76,6 +78,7 @@ void Mutex::unlock(std::source_location loc) {
   locked_ = false;
   owner_ = 0;
   const Gid me = s.running()->id;
+  if (detail::RaceDetector* race = s.race()) race->release(id_, me);
   const std::uint64_t seq = s.emit(EventKind::Unlock, me, site, [&](Event& e) {
     e.obj_kind = ObjKind::Mutex;
     e.obj = id_;

@@ -23,8 +23,12 @@ bool Once::begin(const std::source_location& loc) {
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
   id(site);
-  if (!s.sched_point() || done_) return false;
+  if (!s.sched_point()) return false;
   detail::Goroutine* g = s.running();
+  if (done_) {
+    if (detail::RaceDetector* race = s.race()) race->acquire(id_, g->id);
+    return false;
+  }
   if (running_) {
     // Go: o.m.Lock() blocks until the running call's deferred Unlock; then
     // o.done is set and the function is not run again.
@@ -49,12 +53,17 @@ void Once::end(bool ok) {
   done_ = true;
   running_ = false;
   const Gid me = s.running()->id;
+  detail::RaceDetector* race = s.race();
+  if (race) race->release(id_, me);
   const std::uint64_t seq = s.emit(EventKind::OnceEnd, me, site_, [&](Event& e) {
     e.obj_kind = ObjKind::Once;
     e.obj = id_;
     e.ok = ok;
   });
-  while (detail::Waiter* w = waiters_.pop_front()) s.complete(w, seq, me);
+  while (detail::Waiter* w = waiters_.pop_front()) {
+    if (race) race->acquire(id_, w->g->id);
+    s.complete(w, seq, me);
+  }
 }
 
 }  // namespace gorewind

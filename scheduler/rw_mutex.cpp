@@ -64,6 +64,10 @@ void RWMutex::lock(std::source_location loc) {
     cause = w.cause;
   }
   writer_ = g->id;
+  if (detail::RaceDetector* race = s.race()) {
+    race->acquire(id_, writer_);
+    race->acquire_readers(id_, writer_);
+  }
   s.emit(EventKind::Lock, g->id, site, [&](Event& e) {
     e.obj_kind = ObjKind::RWMutex;
     e.obj = id_;
@@ -79,6 +83,10 @@ bool RWMutex::try_lock(std::source_location loc) {
   if (!s.sched_point() || writer_slot_ || readers_ > 0) return false;
   writer_slot_ = true;
   writer_ = s.running()->id;
+  if (detail::RaceDetector* race = s.race()) {
+    race->acquire(id_, writer_);
+    race->acquire_readers(id_, writer_);
+  }
   s.emit(EventKind::Lock, writer_, site, [&](Event& e) {
     e.obj_kind = ObjKind::RWMutex;
     e.obj = id_;
@@ -97,6 +105,7 @@ void RWMutex::unlock(std::source_location loc) {
   writer_slot_ = false;
   writer_ = 0;
   const Gid me = s.running()->id;
+  if (detail::RaceDetector* race = s.race()) race->release(id_, me);
   const std::uint64_t seq = s.emit(EventKind::Unlock, me, site, [&](Event& e) {
     e.obj_kind = ObjKind::RWMutex;
     e.obj = id_;
@@ -137,6 +146,7 @@ void RWMutex::lock_shared(std::source_location loc) {
   } else {
     ++readers_;
   }
+  if (detail::RaceDetector* race = s.race()) race->acquire(id_, g->id);
   s.emit(EventKind::RLock, g->id, site, [&](Event& e) {
     e.obj_kind = ObjKind::RWMutex;
     e.obj = id_;
@@ -152,6 +162,7 @@ bool RWMutex::try_lock_shared(std::source_location loc) {
   id(site);
   if (!s.sched_point() || writer_slot_) return false;
   ++readers_;
+  if (detail::RaceDetector* race = s.race()) race->acquire(id_, s.running()->id);
   s.emit(EventKind::RLock, s.running()->id, site, [&](Event& e) {
     e.obj_kind = ObjKind::RWMutex;
     e.obj = id_;
@@ -169,6 +180,7 @@ void RWMutex::unlock_shared(std::source_location loc) {
   if (readers_ == 0) return s.fail(Outcome::Panic, "fatal error: sync: RUnlock of unlocked RWMutex", site);
   --readers_;
   const Gid me = s.running()->id;
+  if (detail::RaceDetector* race = s.race()) race->release_reader(id_, me);
   const std::uint64_t seq = s.emit(EventKind::RUnlock, me, site, [&](Event& e) {
     e.obj_kind = ObjKind::RWMutex;
     e.obj = id_;

@@ -94,7 +94,7 @@ bool Scheduler::killed_unwinds() {
 }
 
 RunResult Scheduler::run(const std::function<void()>& main_fn) {
-  RunInfo info{options_.scenario, options_.seed, std::string(strategy_->name()), options_.params};
+  RunInfo info{options_.scenario, options_.seed, std::string(strategy_->name()), options_.params, options_.races};
   strategy_->begin_run(options_.seed);
   keeps_running_ = strategy_->keeps_running();
   for (Observer* o : observers_) o->on_run_begin(info);
@@ -206,6 +206,7 @@ void Scheduler::goroutine_main(Goroutine* g) {
 void Scheduler::goroutine_done(Goroutine* g) {
   g->state = GoroutineState::Done;
   if (finished_) return;
+  if (race_) race_->exit(g->id);
   emit(EventKind::Exit, g->id, g->site);
   if (g->id == 1) {
     report_blocked(true);
@@ -233,6 +234,27 @@ void Scheduler::end_run(Outcome outcome, std::string message, Goroutine* g, Site
            [&](Event& e) { e.text = result_.message; });
     }
   }
+  if (race_ && !race_->races().empty()) {
+    // A race is the run's outcome however it ended after it (RaceMode::All
+    // goes on): what followed is likely its consequence, and its events are
+    // in the run.
+    result_.races = race_->races();
+    const RaceAccess& later = result_.races.front().later;
+    result_.outcome = Outcome::Race;
+    result_.message = result_.races.front().message();
+    result_.goroutine = later.goroutine;
+    result_.goroutine_name = later.goroutine_name;
+    result_.site = later.site;
+    result_.blocked.clear();
+  }
+}
+
+void Scheduler::start_race_detector() {
+  if (race_ || options_.races == RaceMode::Off) return;
+  race_owner_ = std::make_unique<RaceDetector>(options_.races);
+  race_ = race_owner_.get();
+  for (const auto& g : goroutines_)
+    if (g && g->state != GoroutineState::Done) race_->add_goroutine(g->id, g->name);
 }
 
 void Scheduler::report_blocked(bool forever_only) {
@@ -394,6 +416,7 @@ void Scheduler::spawn(UniqueTask task, std::string_view name, const std::source_
   Goroutine* parent = running_;
   Goroutine* g = new_goroutine(std::move(task), name, parent->id);
   g->site = site;
+  if (race_) race_->spawn(parent->id, g->id, g->name);
   emit(EventKind::Spawn, parent->id, site, [&](Event& e) {
     e.peer = g->id;
     e.text = g->name;

@@ -46,6 +46,7 @@
 #include <gorewind/strategy.hpp>
 #include <gorewind/time.hpp>
 
+#include "race_detector.hpp"
 #include "stack_pool.hpp"
 #include "watchdog.hpp"
 
@@ -216,6 +217,12 @@ class Scheduler {
 
   Strategy& strategy() { return *strategy_; }
   std::uint64_t generation() const { return generation_; }
+  // race() is the run's race detector, or null: none yet (no gr::shared cell
+  // so far) or RaceMode::Off. start_race_detector() starts it, unless Off.
+  RaceDetector* race() const { return race_; }
+  void start_race_detector();
+  // object_name() names an object of the run by its id.
+  const std::string& object_name(std::uint32_t id) const { return object_names_[id]; }
   // text_scratch() holds an event's text while observers look at it, so the
   // hot operations that sometimes have one keep no string of their own.
   std::string& text_scratch() { return text_scratch_; }
@@ -319,6 +326,9 @@ class Scheduler {
   RunOptions options_;
   std::shared_ptr<Strategy> strategy_;
   bool keeps_running_ = false;  // strategy_->keeps_running() for this run
+  // race_ is race_owner_'s detector, kept beside the fields every operation
+  // reads, since every channel operation asks for it.
+  RaceDetector* race_ = nullptr;
   std::vector<Observer*> observers_;
   StackPool* pool_;
   std::uint64_t generation_;
@@ -369,6 +379,7 @@ class Scheduler {
   EhState hub_eh_;  // the hub's exception state while a goroutine runs
   std::vector<void*> abandoned_;  // stacks of abandoned goroutines, released after teardown
   std::exception_ptr error_;  // a gorewind::Error that escaped a goroutine
+  std::unique_ptr<RaceDetector> race_owner_;
   RunResult result_;
 };
 

@@ -27,6 +27,8 @@ void WaitGroup::add(std::int64_t delta, std::source_location loc) {
   id(site);
   counter_ += delta;
   const Gid me = s.running()->id;
+  detail::RaceDetector* race = s.race();
+  if (race && delta < 0) race->release_merge(id_, me);
   const std::uint64_t seq = s.emit(EventKind::WgAdd, me, site, [&](Event& e) {
     e.obj_kind = ObjKind::WaitGroup;
     e.obj = id_;
@@ -35,7 +37,10 @@ void WaitGroup::add(std::int64_t delta, std::source_location loc) {
   });
   if (counter_ < 0) throw Panic("sync: negative WaitGroup counter", site);
   if (counter_ == 0)
-    while (detail::Waiter* w = waiters_.pop_front()) s.complete(w, seq, me);
+    while (detail::Waiter* w = waiters_.pop_front()) {
+      if (race) race->acquire(id_, w->g->id);
+      s.complete(w, seq, me);
+    }
 }
 
 void WaitGroup::wait(std::source_location loc) {
@@ -53,6 +58,8 @@ void WaitGroup::wait(std::source_location loc) {
     s.park(WaitReason::WaitGroup, id_, site);
     if (!w.done) return;  // torn down
     cause = w.cause;
+  } else if (detail::RaceDetector* race = s.race()) {
+    race->acquire(id_, g->id);
   }
   s.emit(EventKind::WgWait, g->id, site, [&](Event& e) {
     e.obj_kind = ObjKind::WaitGroup;

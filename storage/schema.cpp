@@ -169,8 +169,17 @@ ALTER TABLE runs ADD COLUMN program TEXT;  -- the recording executable's name (a
 
 void migrate_2_to_3(Database& db) { db.exec(kSchemaV3); }
 
+// Version 4: the race detector. Each run's RaceMode, which replay needs (runs
+// recorded before had none: 'off'), and the race event kind.
+void migrate_3_to_4(Database& db) {
+  db.exec("ALTER TABLE runs ADD COLUMN race_mode TEXT NOT NULL DEFAULT 'off'");
+  db.exec("INSERT INTO event_kinds VALUES (" + std::to_string(static_cast<int>(EventKind::Race)) + ", '" +
+          std::string(to_string(EventKind::Race)) + "')");
+}
+
 using Migration = void (*)(Database&);
-constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3};
+constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3,
+                                                             migrate_3_to_4};
 
 int user_version(Database& db) {
   try {

@@ -71,11 +71,12 @@ struct RunOutput {
 
 // run_with() runs fn under the named strategy and seed, collecting events.
 inline RunOutput run_with(const std::function<void()>& fn, const std::string& strategy = "random",
-                          std::uint64_t seed = 1) {
+                          std::uint64_t seed = 1, RaceMode races = RaceMode::First) {
   EventLog log;
   TraceHasher hasher;
   RunOptions o;
   o.seed = seed;
+  o.races = races;
   o.strategy = make_strategy(strategy);
   o.observers = {&log, &hasher};
   RunOutput out;

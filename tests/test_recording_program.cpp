@@ -41,13 +41,15 @@ TEST_CASE("recording program: stored with each run; a version 2 log upgrades in 
   const Recording old = record_scenario(db, "handoff", "fifo", 1);
   CHECK(st::EventLogReader(db).run(old.saved.id).program == "gorewind_tests");
   {
-    // What a version 2 file is: today's schema without the runs' program.
+    // What a version 2 file is: today's schema without the runs' program
+    // (and without version 4's race mode and race event kind).
     st::Database d(db, st::Database::Mode::ExistingOnly);
-    d.exec("ALTER TABLE runs DROP COLUMN program; PRAGMA user_version = 2");
+    d.exec("ALTER TABLE runs DROP COLUMN program; ALTER TABLE runs DROP COLUMN race_mode; "
+           "DELETE FROM event_kinds WHERE name = 'race'; PRAGMA user_version = 2");
   }
   {
     st::EventLogReader log(db);
-    CHECK(log.database().query_int("PRAGMA user_version") == 3);
+    CHECK(log.database().query_int("PRAGMA user_version") == st::kSchemaVersion);
     CHECK(log.database().query_int("SELECT count(*) FROM runs WHERE program IS NULL") == 1);
     const st::RunRow row = log.run(old.saved.id);
     CHECK(row.program.empty());

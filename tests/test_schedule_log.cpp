@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <gorewind/record/record_run.hpp>
+#include <gorewind/replay/replay_run.hpp>
 #include <gorewind/storage/database.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/schema.hpp>
@@ -86,13 +87,14 @@ TEST_CASE("schedule log: a version 1 log upgrades in place and keeps its runs", 
   const auto old = gr::test::record_scenario(db, "close_twice", "random", 3);
   {
     // What a version 1 file is: today's schema without the schedules table
-    // and the runs' program.
+    // the runs' program, and version 4's race mode and race event kind.
     st::Database d(db, st::Database::Mode::ExistingOnly);
-    d.exec("DROP TABLE schedules; ALTER TABLE runs DROP COLUMN program; PRAGMA user_version = 1");
+    d.exec("DROP TABLE schedules; ALTER TABLE runs DROP COLUMN program; ALTER TABLE runs DROP COLUMN race_mode; "
+           "DELETE FROM event_kinds WHERE name = 'race'; PRAGMA user_version = 1");
   }
   {
     st::EventLogReader log(db);
-    CHECK(log.database().query_int("PRAGMA user_version") == 3);
+    CHECK(log.database().query_int("PRAGMA user_version") == st::kSchemaVersion);
     CHECK(log.database().query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'schedules'") == 1);
     const st::RunRow row = log.run(old.saved.id);
     CHECK(row.events == old.result.events);
@@ -106,4 +108,38 @@ TEST_CASE("schedule log: a version 1 log upgrades in place and keeps its runs", 
   CHECK(st::EventLogReader(db).schedule(fresh.recorded.id) ==
         decisions_of(gr::find_scenario("close_twice")->body, "random", 3));
   CHECK(fresh.recorded.trace_hash == old.saved.trace_hash);
+}
+
+TEST_CASE("schedule log: a version 3 log upgrades in place; a run's race mode is kept for replay", "[storage]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("v3.db");
+  const auto old = gr::test::record_scenario(db, "close_twice", "random", 3);
+  {
+    // What a version 3 file is: today's schema without version 4's race
+    // mode and race event kind.
+    st::Database d(db, st::Database::Mode::ExistingOnly);
+    d.exec("ALTER TABLE runs DROP COLUMN race_mode; DELETE FROM event_kinds WHERE name = 'race'; "
+           "PRAGMA user_version = 3");
+  }
+  {
+    st::EventLogReader log(db);
+    CHECK(log.database().query_int("PRAGMA user_version") == st::kSchemaVersion);
+    CHECK(log.database().query_int("SELECT id FROM event_kinds WHERE name = 'race'") ==
+          static_cast<int>(gr::EventKind::Race));
+    // Recorded before the detector existed: as if it had been off.
+    CHECK(log.run(old.saved.id).race_mode == gr::RaceMode::Off);
+  }
+  // racy_counter under --races all goes on past its first race; a replay
+  // that did not know would stop there and diverge.
+  gr::RunOptions o;
+  o.strategy = gr::make_strategy("fifo");
+  o.races = gr::RaceMode::All;
+  const auto racy = gr::record::record_run(gr::find_scenario("racy_counter")->body, o, db);
+  REQUIRE(racy.result.races.size() == 2);
+  st::EventLogReader log(db);
+  CHECK(log.run(racy.recorded.id).race_mode == gr::RaceMode::All);
+  CHECK(log.run(racy.recorded.id).outcome == "race");
+  const gr::replay::ReplayResult r = gr::replay::replay_run(gr::find_scenario("racy_counter")->body, log, racy.recorded.id);
+  CHECK(r.identical());
+  CHECK(r.result.races == racy.result.races);
 }

@@ -150,6 +150,7 @@ class ExploreCommand final : public Command {
                    "A schedule that makes more events fails with step_limit (a livelock); 0: no limit")
         ->type_name("N")
         ->capture_default_str();
+    sub.add_option("--races", races_text_, kRacesHelp)->type_name("MODE")->capture_default_str();
     add_db_option(sub, db_);
     sub.add_flag("--keep-going", keep_going_, "Go on after the first failure");
   }
@@ -179,6 +180,7 @@ class ExploreCommand final : public Command {
     o.run.scenario = sc->name;
     o.run.params = parse_params(param_args_);
     o.run.max_steps = parse_count(step_limit_text_, "--step-limit", "a number of events");
+    o.run.races = parse_races(races_text_);
     check_params(*sc, o);
     if (o.strategy == "pct") o.pct_steps = measure_pct_steps(sc->body, o);
 
@@ -367,6 +369,7 @@ class ExploreCommand final : public Command {
         std::cout << "  run:    " << prog << " run " << shell_word(sc.name) << " --seed " << g.seed
                   << " --strategy random";
         for (const auto& [k, v] : o.run.params) std::cout << " --param " << shell_word(k + "=" + v);
+        if (o.run.races != RaceMode::First) std::cout << " --races " << to_string(o.run.races);
         std::cout << "\n";
       }
     }
@@ -383,6 +386,7 @@ class ExploreCommand final : public Command {
   std::string shard_text_;
   std::vector<std::string> param_args_;
   std::string step_limit_text_ = "1000000";
+  std::string races_text_ = "first";
   std::string db_ = kDefaultDb;
   bool keep_going_ = false;
 };

@@ -47,6 +47,7 @@ class MinimizeCommand final : public Command {
     o.seed = row.seed;
     o.scenario = row.scenario;
     o.params = row.params;
+    o.races = row.race_mode;
     const replay::Minimized m = replay::minimize(sc.body, o, *schedule);
     if (std::string(to_string(m.result.outcome)) != row.outcome)
       throw UsageError(name + " does not fail the same way when run again (" + std::string(to_string(m.result.outcome)) +

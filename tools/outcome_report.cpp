@@ -72,11 +72,36 @@ void write_blocked(std::ostream& out, const RunResult& r) {
   }
 }
 
+// write_races() prints each data race the way Go's race detector does: the
+// access that found it, then the earlier one.
+void write_races(std::ostream& out, const RunResult& r) {
+  auto side = [&out](std::string_view what, const RaceAccess& a) {
+    out << what << " by goroutine " << a.goroutine << " (" << name_or_unnamed(a.goroutine_name) << "):\n";
+    out << "\t" << site_text(a.site) << " (seq " << a.seq << ")\n";
+  };
+  for (std::size_t i = 0; i < r.races.size(); ++i) {
+    const DataRace& race = r.races[i];
+    if (i > 0) out << "\n";
+    out << "WARNING: DATA RACE on " << race.cell << "\n";
+    side(race.later.write ? "Store" : "Load", race.later);
+    out << "\n";
+    side(race.earlier.write ? "Previous store" : "Previous load", race.earlier);
+  }
+  if (r.races.size() > 1) out << "\nFound " << r.races.size() << " data races\n";
+}
+
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
 void json_site(std::string& out, const Site& s) {
   out += "{\"file\":" + json_string(s.file) + ",\"line\":" + std::to_string(s.line) +
          ",\"function\":" + json_string(s.function) + "}";
+}
+
+void json_access(std::string& out, const RaceAccess& a) {
+  out += "{\"goroutine\":{\"id\":" + std::to_string(a.goroutine) + ",\"name\":" + json_string(a.goroutine_name) +
+         "},\"access\":" + json_string(a.write ? "store" : "load") + ",\"site\":";
+  json_site(out, a.site);
+  out += ",\"seq\":" + std::to_string(a.seq) + "}";
 }
 
 }  // namespace
@@ -181,6 +206,9 @@ void write_text(std::ostream& out, const RunReport& r) {
       out << "timeout: " << res.message << "\n";
       write_running(out, res);
       break;
+    case Outcome::Race:
+      write_races(out, res);
+      break;
     case Outcome::Leak: {
       const std::size_t n = res.blocked.size();
       out << "leak: main returned with " << n << (n == 1 ? " goroutine" : " goroutines") << " blocked forever\n";
@@ -221,6 +249,18 @@ std::string to_json(const RunReport& r) {
     out += "{\"id\":" + std::to_string(g.id) + ",\"name\":" + json_string(g.name) +
            ",\"state\":" + json_string(to_string(g.reason)) + ",\"waiting_on\":" + json_string(g.object) + ",\"site\":";
     json_site(out, g.site);
+    out += "}";
+    first = false;
+  }
+  out += "]";
+  out += ",\"races\":[";
+  first = true;
+  for (const DataRace& race : res.races) {
+    if (!first) out += ',';
+    out += "{\"cell\":" + json_string(race.cell) + ",\"later\":";
+    json_access(out, race.later);
+    out += ",\"earlier\":";
+    json_access(out, race.earlier);
     out += "}";
     first = false;
   }

@@ -87,6 +87,11 @@ RunResult run_checking_input(const std::function<void()>& fn, const RunOptions& 
   return r;
 }
 
+RaceMode parse_races(const std::string& text) {
+  if (std::optional<RaceMode> m = parse_race_mode(text)) return *m;
+  throw UsageError("--races: '" + text + "' is not first, all or off");
+}
+
 std::uint64_t parse_count(const std::string& text, std::string_view option, std::string_view what) {
   std::uint64_t n = 0;
   const char* end = text.data() + text.size();
@@ -118,6 +123,7 @@ void ScenarioArgs::add_to(CLI::App& sub) {
                  "scheduling point is stopped where it stands; 0: no limit")
       ->type_name("SECONDS")
       ->capture_default_str();
+  sub.add_option("--races", races, kRacesHelp)->type_name("MODE")->capture_default_str();
 }
 
 ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers,
@@ -129,6 +135,7 @@ ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std
   std::map<std::string, std::string> params = parse_params(args.param_args);
   const std::uint64_t step_limit = parse_step_limit(args.step_limit_text);
   const double timeout = parse_timeout(args.timeout_text);
+  const RaceMode races = parse_races(args.races);
 
   RunOptions options;
   options.seed = seed;
@@ -138,6 +145,7 @@ ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std
   options.params = params;
   options.max_steps = step_limit;
   options.timeout = timeout;
+  options.races = races;
   ScenarioRun out{run_checking_input(scenario->body, options, runner), scenario->name, std::move(params), ""};
   if (out.result.strategy.empty()) out.result.strategy = args.strategy;
 
@@ -146,6 +154,7 @@ ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std
   for (const auto& [k, v] : out.params) out.reproduce += " --param " + shell_word(k + "=" + v);
   if (step_limit != 0) out.reproduce += " --step-limit " + std::to_string(step_limit);
   if (timeout > 0) out.reproduce += " --timeout " + args.timeout_text;
+  if (races != RaceMode::First) out.reproduce += " --races " + std::string(to_string(races));
   return out;
 }
 

@@ -18,8 +18,8 @@
 namespace gorewind::cli {
 
 // ScenarioArgs are the options of one scenario run, as typed: a scenario
-// positional, --seed, --strategy, --param (repeated), --step-limit and
-// --timeout. They are checked when the run starts.
+// positional, --seed, --strategy, --param (repeated), --step-limit,
+// --timeout and --races. They are checked when the run starts.
 struct ScenarioArgs {
   std::string scenario;
   std::string seed_text = "1";
@@ -27,6 +27,7 @@ struct ScenarioArgs {
   std::vector<std::string> param_args;
   std::string step_limit_text = "0";
   std::string timeout_text = "0";
+  std::string races = "first";
 
   // add_to() declares the options on a subcommand.
   void add_to(CLI::App& sub);
@@ -61,6 +62,14 @@ std::map<std::string, std::string> parse_params(const std::vector<std::string>& 
 
 // shell_word() quotes s for a POSIX shell when it needs it.
 std::string shell_word(const std::string& s);
+
+// kRacesHelp is the help of --races, which run, record and explore share.
+inline constexpr const char* kRacesHelp =
+    "The data race detector on gr::shared cells: first (the first race ends the run, outcome race), all (the run "
+    "goes on and reports every distinct racing pair; outcome race if there was one) or off";
+
+// parse_races() reads --races; throws UsageError for anything but first, all or off.
+RaceMode parse_races(const std::string& text);
 
 // parse_count() reads a decimal count given to option: digits only, up to
 // 2^64-1 (CLI11 would take "-1" as 2^64-1 and "010" as octal). Throws

@@ -62,6 +62,8 @@ enum class EventKind : std::uint8_t {
   Watch,       // gid set watched value text (the name) to value
   Recover,     // gid caught a gr::Panic (text = message): recovered, as Go's recover()
   Trace,       // gid called gr::trace: text = the label, value
+  Race,        // gid's access to shared cell obj raced with an earlier one by peer, whose
+               // Load or Store event is cause; text = DataRace::message()
 };
 
 // ObjKind says what an Event's obj names.

@@ -19,6 +19,7 @@
 #include <gorewind/outcome.hpp>
 #include <gorewind/param.hpp>
 #include <gorewind/pct_strategy.hpp>
+#include <gorewind/race.hpp>
 #include <gorewind/rand.hpp>
 #include <gorewind/random_strategy.hpp>
 #include <gorewind/run.hpp>

@@ -9,6 +9,7 @@
 
 #include <gorewind/event.hpp>
 #include <gorewind/outcome.hpp>
+#include <gorewind/race.hpp>
 
 namespace gorewind {
 
@@ -18,6 +19,7 @@ struct RunInfo {
   std::uint64_t seed = 0;
   std::string strategy;
   std::map<std::string, std::string> params;
+  RaceMode races = RaceMode::First;
 };
 
 // Observer receives a run's events. Implementations: the trace hasher (here),

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <gorewind/event.hpp>
+#include <gorewind/race.hpp>
 #include <gorewind/site.hpp>
 
 namespace gorewind {
@@ -20,6 +21,7 @@ enum class Outcome : std::uint8_t {
   CheckFailed,  // gr::check failed
   StepLimit,    // the run reached RunOptions::max_steps events (a livelock, or a budget too small)
   Timeout,      // the run outlived RunOptions::timeout (wall clock), or a goroutine ran away
+  Race,         // two accesses of a gr::shared cell raced (see race.hpp)
 };
 
 std::string_view to_string(Outcome o);
@@ -41,6 +43,11 @@ struct RunResult {
   std::string goroutine_name;
   Site site;                  // where it failed
   std::vector<BlockedGoroutine> blocked;  // deadlock and leak: every goroutine left waiting
+  // races are the data races found, in the order found: the one that ended
+  // the run, or with RaceMode::All every distinct pair (by the two sites and
+  // kinds). Outcome::Race names the first: its later access's goroutine and
+  // site, and its message().
+  std::vector<DataRace> races;
   std::uint64_t seed = 0;
   std::string strategy;
   std::uint64_t events = 0;   // number of events (the last seq)

@@ -12,6 +12,7 @@
 
 #include <gorewind/observer.hpp>
 #include <gorewind/outcome.hpp>
+#include <gorewind/race.hpp>
 #include <gorewind/strategy.hpp>
 
 namespace gorewind {
@@ -41,6 +42,10 @@ struct RunOptions {
   // runtime call) is stopped where it stands and abandoned (its stack is
   // never unwound). Uses a per-thread POSIX timer delivering SIGALRM.
   double timeout = 0;
+  // races is what the race detector does (race.hpp). It starts at the first
+  // gr::shared cell the run creates, so a run without one pays (almost)
+  // nothing for it.
+  RaceMode races = RaceMode::First;
 };
 
 // stack_guard_mode() is how goroutine stacks are guarded in this process, so

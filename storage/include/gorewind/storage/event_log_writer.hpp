@@ -27,6 +27,7 @@
 
 #include <gorewind/event.hpp>
 #include <gorewind/schedule_script.hpp>
+#include <gorewind/race.hpp>
 #include <gorewind/site.hpp>
 #include <gorewind/trace_hasher.hpp>
 #include <gorewind/storage/value_codec.hpp>
@@ -50,6 +51,7 @@ struct RunHeader {
   std::string strategy;
   std::string build;    // fingerprint of the recording binary
   std::string program;  // the recording executable's name, without its directory
+  RaceMode race_mode = RaceMode::First;
 };
 
 // RunEnd is what a finished run adds to its row.

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <gorewind/event.hpp>
+#include <gorewind/race.hpp>
 #include <gorewind/site.hpp>
 
 namespace gorewind::storage {
@@ -39,6 +40,7 @@ struct RunRow {
   std::uint64_t events = 0;  // complete: the run's events; otherwise those stored so far
   std::int64_t vtime_ns = 0;
   std::string trace_hash;
+  RaceMode race_mode = RaceMode::Off;  // what the race detector did (off: recorded before it existed)
 };
 
 }  // namespace gorewind::storage
