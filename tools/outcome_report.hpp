@@ -10,7 +10,8 @@
 //   	scenarios/close_twice.cpp:12
 //
 // a deadlock as `fatal error: all goroutines are asleep - deadlock!` followed
-// by every blocked goroutine with its wait reason, what it waits on and where.
+// by every blocked goroutine with its wait reason, what it waits on and where,
+// then the wait-for graph (for a leak too).
 // Every report ends with one summary line: outcome, scenario, seed, strategy,
 // events, virtual time, goroutines and trace hash.
 #pragma once
@@ -46,7 +47,8 @@ std::string summary_line(const RunReport& r);
 // to_json() is r as one JSON object on one line, without a newline. Keys:
 // scenario, params, seed, strategy, outcome, message, goroutine {id, name}
 // (id 0: none), site {file, line, function} (empty file: none or the
-// runtime), blocked [{id, name, state, waiting_on, site}], events, vtime_ns,
+// runtime), blocked [{id, name, state, waiting_on, site}], wait_for (see
+// wait_for_json() in wait_for_report.hpp), events, vtime_ns,
 // goroutines, trace_hash, stack_guard (gorewind::stack_guard_mode()).
 std::string to_json(const RunReport& r);
 

@@ -8,6 +8,7 @@
 
 #include <gorewind/event.hpp>
 #include <gorewind/site.hpp>
+#include <gorewind/wait_for_graph.hpp>
 
 namespace gorewind {
 
@@ -41,6 +42,7 @@ struct RunResult {
   std::string goroutine_name;
   Site site;                  // where it failed
   std::vector<BlockedGoroutine> blocked;  // deadlock and leak: every goroutine left waiting
+  WaitForGraph wait_for;      // deadlock and leak: who waits for whom at the end
   std::uint64_t seed = 0;
   std::string strategy;
   std::uint64_t events = 0;   // number of events (the last seq)
