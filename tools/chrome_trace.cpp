@@ -157,7 +157,9 @@ class TraceWriter {
 
   // label() names an event: its kind and object ("send jobs", "select case 1").
   std::string label(const storage::StoredEvent& e) {
-    std::string name(to_string(e.kind));
+    // A kind newer than this build is named by its code.
+    std::string name = to_string(e.kind) == "?" ? "kind " + std::to_string(static_cast<int>(e.kind))
+                                                 : std::string(to_string(e.kind));
     if (e.kind == EventKind::Select) name += " case " + std::to_string(e.select_case);
     if (e.kind == EventKind::Spawn) name += " g" + std::to_string(e.peer) + " " + e.text;
     else if (e.obj != 0) name += " " + object_name(e.obj, e.object_name);

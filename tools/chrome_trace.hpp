@@ -23,7 +23,8 @@
 //   unlock to the lock it let through (the lock's cause, or the latest
 //   release by another goroutine);
 // - instant events: select choices, timer fires, the failure (panic,
-//   check failed; global scope) and every other kind, unknown ones included;
+//   check failed; global scope) and every other kind, unknown ones included
+//   ("kind 40": a log written by a newer build);
 // - counters: "goroutines" {runnable, blocked} (runnable counts the running
 //   one) and "chan NAME #ID" {len}, at each change.
 // Slices still open at the end of the run (a leaked goroutine's wait) end
