@@ -371,6 +371,13 @@ TEST_CASE("exportcli: json is show --json; run and show print the wait-for graph
   const Cli show = log.run({"show", "1"});
   CHECK(show.out.ends_with("40  11s     g1 main     exit           at scenarios/leaky_handler.cpp:40\n" + graph));
   CHECK(contains(cli(log.dir, {"run", "leaky_handler"}).out, graph + "\nreproduce: "));
+  // A cycle is named only where every goroutine in it surely waits for the next.
+  CHECK(contains(cli(log.dir, {"run", "dining_philosophers", "--seed", "4"}).out,
+                 "  g6 philosopher4  sync.Mutex.Lock on fork0  <- g2 philosopher0 (holder)\n"
+                 "  cycle: g2 philosopher0 -> g3 philosopher1 -> g4 philosopher2 -> g5 philosopher3 -> g6 philosopher4 -> g2\n"
+                 "\nreproduce: "));
+  CHECK_FALSE(contains(cli(log.dir, {"run", "rw_recursive", "--seed", "3"}).out, "cycle:"));
+  CHECK(contains(cli(log.dir, {"run", "chan_deadlock"}).out, "  g2 idler  select (no cases)  <- nobody\n\nreproduce: "));
   const Cli dl = cli(log.dir, {"run", "dining_philosophers", "--seed", "4", "--json"});
   const Json result = parse_json(dl.out);
   const Json& first = result.at("wait_for").array.at(1);

@@ -1,6 +1,11 @@
 // wait_for_report.cpp
 #include "wait_for_report.hpp"
 
+#include <algorithm>
+#include <map>
+#include <set>
+#include <vector>
+
 #include <gorewind/replay/log_state.hpp>
 
 #include "outcome_report.hpp"
@@ -19,6 +24,52 @@ std::string wakers_text(const std::vector<Waker>& wakers) {
     if (i + 1 == wakers.size() || wakers[i + 1].role != w.role) out += " (" + std::string(to_string(w.role)) + ")";
   }
   return out;
+}
+
+// cycles() are the cycles of goroutines that wait for each other for sure:
+// through holders, writers ahead and peers, not through anyone who might.
+// Each is listed once, from its lowest gid.
+std::vector<std::vector<const WaitForNode*>> cycles(const WaitForGraph& graph) {
+  std::map<Gid, const WaitForNode*> nodes;
+  for (const WaitForNode& n : graph.blocked) nodes[n.gid] = &n;
+  auto next = [&](const WaitForNode& n) {
+    std::set<Gid> out;
+    for (const WaitedObject& o : n.waits_on)
+      for (const Waker& w : o.wakers)
+        if ((w.role == WakeRole::Holder || w.role == WakeRole::Writer || w.role == WakeRole::Peer) && nodes.count(w.gid))
+          out.insert(w.gid);
+    return out;
+  };
+  std::vector<std::vector<const WaitForNode*>> found;
+  std::set<std::vector<Gid>> seen;
+  // Depth first from each node; a path back to its start is a cycle, kept
+  // when its start is its lowest gid, so each comes out once.
+  for (const auto& [start, node] : nodes) {
+    std::vector<const WaitForNode*> path{node};
+    std::vector<std::vector<Gid>> todo{std::vector<Gid>()};
+    for (Gid g : next(*node)) todo.back().push_back(g);
+    while (!path.empty()) {
+      if (todo.back().empty()) {
+        path.pop_back();
+        todo.pop_back();
+        continue;
+      }
+      const Gid g = todo.back().back();
+      todo.back().pop_back();
+      if (g == start) {
+        std::vector<Gid> key;
+        for (const WaitForNode* n : path) key.push_back(n->gid);
+        if (seen.insert(key).second) found.push_back(path);
+        continue;
+      }
+      if (g < start || std::any_of(path.begin(), path.end(), [&](const WaitForNode* n) { return n->gid == g; }))
+        continue;
+      path.push_back(nodes[g]);
+      todo.emplace_back();
+      for (Gid h : next(*nodes[g])) todo.back().push_back(h);
+    }
+  }
+  return found;
 }
 
 }  // namespace
@@ -60,6 +111,11 @@ void write_wait_for_text(std::ostream& out, const WaitForGraph& graph) {
     }
     const WaitedObject& o = n.waits_on.front();
     out << " on " << object_label(o) << "  <- " << wakers_text(o.wakers) << "\n";
+  }
+  for (const auto& cycle : cycles(graph)) {
+    out << "  cycle:";
+    for (const WaitForNode* n : cycle) out << " g" << n->gid << " " << n->name << " ->";
+    out << " g" << cycle.front()->gid << "\n";
   }
 }
 

@@ -4,7 +4,8 @@
 //
 //   wait-for graph (who could wake each blocked goroutine):
 //     g2 philosopher0  sync.Mutex.Lock on fork1  <- g3 philosopher1 (holder)
-//     g1 main  chan send on orphan  <- nobody
+//     g3 philosopher1  sync.Mutex.Lock on fork0  <- g2 philosopher0 (holder)
+//     cycle: g2 philosopher0 -> g3 philosopher1 -> g2
 #pragma once
 
 #include <ostream>
@@ -30,7 +31,9 @@ WaitForGraph log_wait_for(storage::EventLogReader& log, std::int64_t run, std::u
 std::string object_label(const WaitedObject& o);
 
 // write_wait_for_text() prints the heading and a line per blocked
-// goroutine of graph; nothing when the graph is empty.
+// goroutine of graph, then each cycle of goroutines that wait for each
+// other for sure (through holders, writers ahead and peers: not through
+// "active" or "any", who only might); nothing when the graph is empty.
 void write_wait_for_text(std::ostream& out, const WaitForGraph& graph);
 
 // wait_for_json() is graph as a JSON array, one object per blocked
