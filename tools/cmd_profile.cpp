@@ -1,8 +1,10 @@
 // cmd_profile.cpp: `gorewind profile <run> --kind block|goroutine|mutex`, a
 // recorded run's waits as Go's pprof profiles show them (see profiles.hpp).
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include <CLI/CLI.hpp>
