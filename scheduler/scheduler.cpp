@@ -276,6 +276,16 @@ void Scheduler::report_blocked(bool forever_only) {
                                                object_names_[g->wait_obj],
                                                Site::from(g->site)});
   }
+  if (result_.blocked.empty()) return;
+  result_.wait_for = wait_for_graph(capture());
+  // The state lists channels, locks and WaitGroups; the rest get their names
+  // here. Without observers the state keeps no sites: a blocked goroutine's
+  // is where it parked.
+  for (WaitForNode& n : result_.wait_for.blocked) {
+    if (n.site.empty() && goroutines_[n.gid]) n.site = site_text(goroutines_[n.gid]->site);
+    for (WaitedObject& o : n.waits_on)
+      if (o.name.empty() && o.id != 0 && o.id < object_names_.size()) o.name = object_names_[o.id];
+  }
 }
 
 inline Goroutine* Scheduler::take_runnable(std::size_t index) {

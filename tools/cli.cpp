@@ -99,6 +99,8 @@ int main(int argc, char** argv) {
     commands.push_back(make_debug_command());
     commands.push_back(make_merge_command());
     commands.push_back(make_minimize_command());
+    commands.push_back(make_export_command());
+    commands.push_back(make_profile_command());
 
     std::vector<CLI::App*> subs;
     for (const auto& cmd : commands) {

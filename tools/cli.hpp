@@ -77,6 +77,8 @@ std::unique_ptr<Command> make_state_command();
 std::unique_ptr<Command> make_debug_command();
 std::unique_ptr<Command> make_merge_command();
 std::unique_ptr<Command> make_minimize_command();
+std::unique_ptr<Command> make_export_command();
+std::unique_ptr<Command> make_profile_command();
 
 // main() runs the CLI: parses argv, runs the chosen command and returns its
 // exit code. Nothing escapes it; every error becomes one line on stderr.

@@ -1,5 +1,5 @@
 // cmd_show.cpp: `gorewind show <run>`, a recorded run's events, one per
-// line, like dlv trace.
+// line, like dlv trace; after a deadlock or a leak, the wait-for graph.
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -12,6 +12,7 @@
 #include "event_line.hpp"
 #include "log_db.hpp"
 #include "scenario_run.hpp"
+#include "wait_for_report.hpp"
 
 namespace gorewind::cli {
 namespace {
@@ -62,6 +63,12 @@ class ShowCommand final : public Command {
     storage::EventCursor cursor = log.events(run_id, filter);
     storage::StoredEvent e;
     while (cursor.next(e)) std::cout << (json_ ? event_json(e) : event_line(e, columns)) << "\n";
+    // A listing that reaches the end of a deadlocked or leaking run ends
+    // with who waits for whom there.
+    if (!json_ && filter.to >= run.events && (run.outcome == "deadlock" || run.outcome == "leak")) {
+      std::cout << "\n";
+      write_wait_for_text(std::cout, log_wait_for(log, run_id, run.events));
+    }
     return kExitOk;
   }
 

@@ -6,6 +6,8 @@
 
 #include <gorewind/run.hpp>
 
+#include "wait_for_report.hpp"
+
 namespace gorewind::cli {
 namespace {
 
@@ -88,6 +90,13 @@ void write_races(std::ostream& out, const RunResult& r) {
     side(race.earlier.write ? "Previous store" : "Previous load", race.earlier);
   }
   if (r.races.size() > 1) out << "\nFound " << r.races.size() << " data races\n";
+}
+
+// write_wait_for() prints the wait-for graph after the blocked goroutines.
+void write_wait_for(std::ostream& out, const RunResult& r) {
+  if (r.wait_for.empty()) return;
+  out << "\n";
+  write_wait_for_text(out, r.wait_for);
 }
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
@@ -197,6 +206,7 @@ void write_text(std::ostream& out, const RunReport& r) {
     case Outcome::Deadlock:
       out << "fatal error: all goroutines are asleep - deadlock!\n";
       write_blocked(out, res);
+      write_wait_for(out, res);
       break;
     case Outcome::StepLimit:
       out << "step limit: " << res.message << "\n";
@@ -213,6 +223,7 @@ void write_text(std::ostream& out, const RunReport& r) {
       const std::size_t n = res.blocked.size();
       out << "leak: main returned with " << n << (n == 1 ? " goroutine" : " goroutines") << " blocked forever\n";
       write_blocked(out, res);
+      write_wait_for(out, res);
       break;
     }
   }
@@ -265,6 +276,7 @@ std::string to_json(const RunReport& r) {
     first = false;
   }
   out += "]";
+  out += ",\"wait_for\":" + wait_for_json(res.wait_for);
   out += ",\"events\":" + std::to_string(res.events);
   out += ",\"vtime_ns\":" + std::to_string(res.vtime_ns);
   out += ",\"goroutines\":" + std::to_string(res.goroutines);

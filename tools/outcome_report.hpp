@@ -10,8 +10,9 @@
 //   	scenarios/close_twice.cpp:12
 //
 // a deadlock as `fatal error: all goroutines are asleep - deadlock!` followed
-// by every blocked goroutine with its wait reason, what it waits on and where;
-// a data race as `WARNING: DATA RACE on CELL` with both accesses.
+// by every blocked goroutine with its wait reason, what it waits on and where,
+// then the wait-for graph (for a leak too); a data race as
+// `WARNING: DATA RACE on CELL` with both accesses.
 // Every report ends with one summary line: outcome, scenario, seed, strategy,
 // events, virtual time, goroutines and trace hash.
 #pragma once
@@ -49,8 +50,9 @@ std::string summary_line(const RunReport& r);
 // (id 0: none), site {file, line, function} (empty file: none or the
 // runtime), blocked [{id, name, state, waiting_on, site}], races [{cell,
 // later, earlier}] with each access {goroutine {id, name}, access ("load" or
-// "store"), site, seq}, events, vtime_ns, goroutines, trace_hash,
-// stack_guard (gorewind::stack_guard_mode()).
+// "store"), site, seq}, wait_for (see wait_for_json() in wait_for_report.hpp),
+// events, vtime_ns, goroutines, trace_hash, stack_guard
+// (gorewind::stack_guard_mode()).
 std::string to_json(const RunReport& r);
 
 // json_string() is s as a quoted JSON string: quotes, backslashes and control

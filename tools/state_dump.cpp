@@ -19,15 +19,6 @@ std::string name_of(const ObjectNames& names, std::uint32_t id) {
   return it != names.end() && !it->second.empty() ? it->second : "#" + std::to_string(id);
 }
 
-// status_text() is what Go prints between the brackets of a goroutine's
-// header: its wait reason and what it waits on, or runnable / running.
-std::string status_text(const GoroutineInfo& g, const ObjectNames& names) {
-  if (g.status != GoroutineStatus::Blocked) return std::string(to_string(g.status));
-  std::string s(to_string(g.reason));
-  if (g.obj != 0) s += " on " + name_of(names, g.obj);
-  return s;
-}
-
 std::string lock_kind(ObjKind k) { return k == ObjKind::RWMutex ? "sync.RWMutex" : "sync.Mutex"; }
 
 std::string json_gids(const std::vector<Gid>& v) {
@@ -43,6 +34,13 @@ std::string json_strings(const std::vector<std::string>& v) {
 }
 
 }  // namespace
+
+std::string status_text(const GoroutineInfo& g, const ObjectNames& names) {
+  if (g.status != GoroutineStatus::Blocked) return std::string(to_string(g.status));
+  std::string s(to_string(g.reason));
+  if (g.obj != 0) s += " on " + name_of(names, g.obj);
+  return s;
+}
 
 ObjectNames object_names(storage::EventLogReader& log, std::int64_t run) {
   ObjectNames names;

@@ -25,6 +25,11 @@ using ObjectNames = std::map<std::uint32_t, std::string>;
 // object_names() reads the names of every object run made.
 ObjectNames object_names(storage::EventLogReader& log, std::int64_t run);
 
+// status_text() is what Go prints between the brackets of a goroutine's
+// header: its wait reason and what it waits on ("chan send on jobs"), or
+// runnable / running.
+std::string status_text(const GoroutineInfo& g, const ObjectNames& names);
+
 // write_goroutines_text() prints each goroutine of s as a Go goroutine dump
 // does, a blank line between two; "no goroutines" when there is none.
 void write_goroutines_text(std::ostream& out, const RuntimeState& s, const ObjectNames& names);

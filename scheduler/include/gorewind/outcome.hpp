@@ -9,6 +9,7 @@
 #include <gorewind/event.hpp>
 #include <gorewind/race.hpp>
 #include <gorewind/site.hpp>
+#include <gorewind/wait_for_graph.hpp>
 
 namespace gorewind {
 
@@ -48,6 +49,7 @@ struct RunResult {
   // kinds). Outcome::Race names the first: its later access's goroutine and
   // site, and its message().
   std::vector<DataRace> races;
+  WaitForGraph wait_for;      // deadlock and leak: who waits for whom at the end
   std::uint64_t seed = 0;
   std::string strategy;
   std::uint64_t events = 0;   // number of events (the last seq)

@@ -1,0 +1,41 @@
+// profiles.hpp: where a recorded run spent its time waiting, as Go's pprof
+// profiles show a program, computed over the log:
+// - block: virtual time and events blocked per wait reason, object and
+//   site, from each park to the wake that ended it (SQL over the events);
+// - mutex: the same for Mutex and RWMutex waits, per lock, waiting site
+//   and the site of the unlock that woke the waiter (Go charges a mutex's
+//   delay to that unlock);
+// - goroutine: the goroutines alive at a seq grouped by state and site, as
+//   Go's goroutine profile groups identical stacks (the log state there).
+// A wait still open at the seq profiled counts up to that seq.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include <gorewind/storage/event_log_reader.hpp>
+
+namespace gorewind::cli {
+
+// ProfileKind is which profile.
+enum class ProfileKind { Block, Mutex, Goroutine };
+
+// Cell is one value of a profile row: a number, a text, or goroutine ids.
+using Cell = std::variant<std::int64_t, std::string, std::vector<std::int64_t>>;
+
+// Profile is a table: columns named as the JSON keys are (a column named
+// *_ns holds virtual nanoseconds), rows heaviest first, ties in a fixed order.
+struct Profile {
+  ProfileKind kind = ProfileKind::Block;
+  std::uint64_t at = 0;  // the seq profiled up to (block, mutex) or at (goroutine)
+  std::vector<std::string> columns;
+  std::vector<std::vector<Cell>> rows;
+};
+
+// profile() computes kind over run up to (or at) seq at, which must not
+// lie beyond the run's events.
+Profile profile(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind, std::uint64_t at);
+
+}  // namespace gorewind::cli
