@@ -3,7 +3,8 @@
 // decision; run A is recorded under random, then three runs B each follow
 // A's schedule but answer one decision otherwise, at 1%, 50% and 99% of it,
 // so each B parts from A there. Each pair is diffed with the chunk digests
-// (the default) and with a plain scan of every event, in the same process.
+// (the default), without and with the two states at the divergence, and
+// with a plain scan of every event, in the same process.
 //
 //   diff_bench [--quick] [--dir DIR]   (about 10,000,000 events a run; --quick: 1,000,000)
 //
@@ -89,27 +90,36 @@ int main(int argc, char** argv) {
   }
   const double recording = seconds_since(t0);
 
+  // find: the divergence, its kind and context, through the digests; diff:
+  // that and the two states there (what `gorewind diff` prints); plain: the
+  // divergence by comparing every event from the first.
   st::EventLogReader log(db);
-  std::printf("%-6s %10s %7s %14s %16s %14s %16s\n", "at", "seq", "of run", "digests ms", "digests ev/s",
-              "plain scan ms", "plain ev/s");
+  std::printf("%-4s %10s %7s %10s %10s %12s %14s %12s\n", "at", "seq", "of run", "find ms", "diff ms", "plain ms",
+              "find ev/s", "plain ev/s");
   for (std::size_t k = 0; k < bs.size(); ++k) {
-    rp::DiffOptions with, without;
-    without.use_digests = false;
+    rp::DiffOptions find, diff, plain;
+    find.states = false;
+    plain.states = false;
+    plain.use_digests = false;
     t0 = Clock::now();
-    const rp::RunDiff fast = rp::diff_runs(log, a.recorded.id, log, bs[k], with);
-    const double fast_s = seconds_since(t0);
+    const rp::RunDiff found = rp::diff_runs(log, a.recorded.id, log, bs[k], find);
+    const double find_s = seconds_since(t0);
     t0 = Clock::now();
-    const rp::RunDiff slow = rp::diff_runs(log, a.recorded.id, log, bs[k], without);
-    const double slow_s = seconds_since(t0);
-    if (!fast.divergence || fast.divergence != slow.divergence) {
+    const rp::RunDiff whole = rp::diff_runs(log, a.recorded.id, log, bs[k], diff);
+    const double diff_s = seconds_since(t0);
+    t0 = Clock::now();
+    const rp::RunDiff scanned = rp::diff_runs(log, a.recorded.id, log, bs[k], plain);
+    const double plain_s = seconds_since(t0);
+    if (!found.divergence || found.divergence != scanned.divergence || found.divergence != whole.divergence) {
       std::fprintf(stderr, "diff_bench: digests and plain scan disagree\n");
       return 1;
     }
-    const double seq = static_cast<double>(*fast.divergence);
-    // events/s: events of both runs up to the divergence, over the time taken.
-    std::printf("%-6.0f%% %10.0f %6.1f%% %14.1f %16.3g %14.1f %16.3g\n", fractions[k] * 100, seq,
-                100 * seq / static_cast<double>(a.recorded.events), fast_s * 1e3, 2 * seq / fast_s, slow_s * 1e3,
-                2 * seq / slow_s);
+    const double seq = static_cast<double>(*found.divergence);
+    // events/s: the events of both runs up to the divergence, over the time taken.
+    std::printf("%3.0f%% %10.0f %6.1f%% %10.1f %10.1f %12.1f %14.3g %12.3g\n", fractions[k] * 100, seq,
+                100 * seq / static_cast<double>(a.recorded.events), find_s * 1e3, diff_s * 1e3, plain_s * 1e3,
+                2 * seq / find_s, 2 * seq / plain_s);
+    std::fflush(stdout);
   }
   std::printf("\nrun A: %llu events; 4 runs recorded in %.1f s into %s (%.0f MB)\n",
               static_cast<unsigned long long>(a.recorded.events), recording, db.c_str(),

@@ -1,7 +1,9 @@
 #include <gorewind/replay/run_diff.hpp>
 
 #include <algorithm>
+#include <map>
 #include <string>
+#include <vector>
 
 #include <gorewind/replay/log_state.hpp>
 #include <gorewind/replay/replay_error.hpp>
@@ -147,6 +149,7 @@ RunDiff diff_runs(storage::EventLogReader& log_a, std::int64_t run_a, storage::E
     d.after_a = read_events(log_a, run_a, at, at + options.context - 1);
     d.after_b = read_events(log_b, run_b, at, at + options.context - 1);
   }
+  if (!options.states) return d;
   d.state_a = log_state_at(log_a, run_a, std::min(at, d.a.events));
   d.state_b = log_state_at(log_b, run_b, std::min(at, d.b.events));
   d.states = diff_states(d.state_a, RunIdentity::load(log_a, run_a), d.state_b, RunIdentity::load(log_b, run_b));

@@ -108,6 +108,40 @@ void timer_pair() {
   second.C.recv();
 }
 
+// Two goroutines wait for a lock main holds: which one gets it when main
+// lets go is a decision.
+void lock_handoff() {
+  gr::Mutex mu("mu");
+  gr::WaitGroup wg("waiters");
+  mu.lock();
+  wg.add(2);
+  for (int i = 0; i < 2; ++i)
+    gr::go([&] {
+      mu.lock();
+      mu.unlock();
+      wg.done();
+    }, "waiter");
+  gr::yield();
+  mu.unlock();
+  wg.wait();
+}
+
+// A select with both cases ready.
+void two_ready() {
+  gr::chan<int> a(1, "a"), b(1, "b");
+  a.send(1);
+  b.send(2);
+  gr::select(gr::recv(a, [](int) {}), gr::recv(b, [](int) {}));
+}
+
+// The value sent stands for an edit of the program between two runs.
+int g_sent = 1;
+void send_value() {
+  gr::chan<int> c(1, "c");
+  c.send(g_sent);
+  c.recv();
+}
+
 std::int64_t record(const std::string& db, void (*fn)(), const std::string& scenario,
                     std::shared_ptr<gr::Strategy> strategy, std::uint64_t seed = 1) {
   gr::RunOptions o;
@@ -282,6 +316,52 @@ TEST_CASE("flaky_order: a passing and a failing seed part where the live runs pa
     if (p.differs()) marked.insert(p.label_a.empty() ? p.label_b : p.label_a);
   CHECK(!expected.empty());
   CHECK(marked == expected);
+}
+
+TEST_CASE("the kind of difference: a lock hand-off, a select case, a value", "[diff]") {
+  TempDir dir;
+  const std::string db = dir.file("kinds.db");
+  struct Flip {
+    void (*fn)();
+    const char* name;
+    gr::Decision decision;
+    rp::DiffKind kind;
+    gr::EventKind event;
+  };
+  for (const Flip& f : {Flip{lock_handoff, "lock_handoff", gr::Decision::LockHandoff, rp::DiffKind::LockHandoff,
+                             gr::EventKind::Wake},
+                        Flip{two_ready, "two_ready", gr::Decision::SelectCase, rp::DiffKind::SelectCase,
+                             gr::EventKind::Select}}) {
+    INFO(f.name);
+    const std::int64_t a = record(db, f.fn, f.name, gr::make_strategy("fifo"));
+    st::EventLogReader log(db);
+    const std::vector<gr::Choice> schedule = *log.schedule(a);
+    std::size_t at = 0;
+    while (at < schedule.size() && schedule[at].kind != gr::Choice::kind_of(f.decision)) ++at;
+    const std::int64_t b = record(db, f.fn, f.name, std::make_shared<gr::ScriptedStrategy>(flipped(log, a, at)));
+    const rp::RunDiff d = rp::diff_runs(log, a, log, b);
+    REQUIRE(d.divergence.has_value());
+    CHECK(d.kind == f.kind);
+    REQUIRE(!d.after_a.empty());
+    CHECK(d.after_a.front().kind == f.event);
+    CHECK(d.after_b.front().kind == f.event);
+  }
+  const std::int64_t one = record(db, send_value, "send_value", gr::make_strategy("fifo"));
+  g_sent = 2;
+  const std::int64_t two = record(db, send_value, "send_value", gr::make_strategy("fifo"));
+  g_sent = 1;
+  st::EventLogReader log(db);
+  const rp::RunDiff d = rp::diff_runs(log, one, log, two);
+  REQUIRE(d.divergence.has_value());
+  CHECK(d.kind == rp::DiffKind::Value);
+  CHECK(d.after_a.front().kind == gr::EventKind::Send);
+  CHECK(d.after_a.front().value_text() == "1");
+  CHECK(d.after_b.front().value_text() == "2");
+  // The buffered value is the state that differs.
+  std::vector<std::string> differ;
+  for (const rp::EntityPair& p : d.states.entities)
+    if (p.differs()) differ.push_back(p.label_a + ": " + p.differing.front());
+  CHECK(differ == std::vector<std::string>{"chan c: buffer"});
 }
 
 TEST_CASE("the same seed recorded twice is identical, in one log or two, whatever the run ids", "[diff]") {

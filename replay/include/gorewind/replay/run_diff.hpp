@@ -43,6 +43,7 @@ std::string_view describe(DiffKind k);
 struct DiffOptions {
   std::size_t context = 5;  // common events before the divergence, and events after it on each side
   bool use_digests = true;  // false: compare every event from the first (the plain scan)
+  bool states = true;       // false: leave RunDiff's states empty (only the divergence is wanted)
 };
 
 // RunDiff is two runs compared up to their first divergence.
@@ -55,8 +56,10 @@ struct RunDiff {
   DiffKind kind = DiffKind::Other;
   std::vector<storage::StoredEvent> before;  // the last common events, from run a, oldest first
   std::vector<storage::StoredEvent> after_a, after_b;  // each run's events from the divergence on
-  RuntimeState state_a, state_b;  // each run's state right after the divergent event (or at its end)
-  StateDiff states;               // state_a against state_b
+  // Each run's state right after the divergent event (or at its end), and
+  // the two compared; empty when DiffOptions::states is false.
+  RuntimeState state_a, state_b;
+  StateDiff states;
   std::uint64_t events_read = 0;  // events read from each run to find the divergence
   bool identical() const { return !divergence.has_value(); }
 };
