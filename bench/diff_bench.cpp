@@ -86,7 +86,8 @@ int main(int argc, char** argv) {
     auto i = static_cast<std::size_t>(f * static_cast<double>(script.size()));
     while (script[i].options < 2) ++i;
     script[i].chosen = (script[i].chosen + 1) % script[i].options;
-    bs.push_back(record(db, n, std::make_shared<gr::ScriptedStrategy>(std::move(script), nullptr, "random")).recorded.id);
+    auto follow = std::make_shared<gr::ScriptedStrategy>(std::move(script), nullptr, "random");
+    bs.push_back(record(db, n, std::move(follow)).recorded.id);
   }
   const double recording = seconds_since(t0);
 

@@ -105,8 +105,12 @@ std::optional<std::pair<std::size_t, std::size_t>> meeting_point(Stream& a, Stre
   std::unordered_multimap<std::string, std::size_t> seen_a, seen_b;
   std::optional<std::size_t> end_a, end_b;
   std::optional<std::pair<std::size_t, std::size_t>> best;
+  // Of two points as near, the one earlier in a wins, whatever order the
+  // hash maps list them in.
   auto consider = [&](std::size_t p, std::size_t q) {
-    if ((!best || p + q < best->first + best->second) && met(a, b, p, q)) best = {p, q};
+    const bool nearer = !best || p + q < best->first + best->second ||
+                        (p + q == best->first + best->second && p < best->first);
+    if (nearer && met(a, b, p, q)) best = {p, q};
   };
   for (std::size_t t = 0; t <= window; ++t) {
     if (best && t >= best->first + best->second) break;

@@ -7,12 +7,10 @@
 
 #include <gorewind/replay/log_state.hpp>
 #include <gorewind/replay/replay_error.hpp>
+#include <gorewind/storage/event_log_writer.hpp>
 
 namespace gorewind::replay {
 namespace {
-
-// The events each chunk digest covers (storage's kDigestChunk).
-constexpr std::uint64_t kChunk = 4096;
 
 std::string params_text(const std::map<std::string, std::string>& params) {
   std::string s;
@@ -36,7 +34,7 @@ std::uint64_t first_differing_chunk(storage::EventLogReader& log_a, const storag
                                     storage::EventLogReader& log_b, const storage::RunRow& b) {
   const std::vector<std::string> da = log_a.chunk_digests(a.id);
   const std::vector<std::string> db = log_b.chunk_digests(b.id);
-  const std::uint64_t full = std::min(a.events, b.events) / kChunk;
+  const std::uint64_t full = std::min(a.events, b.events) / storage::kDigestChunk;
   std::uint64_t c = 0;
   while (c < full && c < da.size() && c < db.size() && da[c] == db[c]) ++c;
   return c;
@@ -72,7 +70,9 @@ DiffKind classify(storage::EventLogReader& log_a, std::int64_t run_a, const stor
   }
   if (a->kind != b->kind) return DiffKind::Other;
   if (a->kind == EventKind::Select && a->select_case != b->select_case) return DiffKind::SelectCase;
-  if (a->obj == b->obj && (a->value_text() != b->value_text() || (a->kind == EventKind::Rand && a->amount != b->amount)))
+  const bool other_value =
+      a->value_text() != b->value_text() || (a->kind == EventKind::Rand && a->amount != b->amount);
+  if (a->obj == b->obj && other_value)
     return DiffKind::Value;
   return DiffKind::Other;
 }
@@ -120,7 +120,8 @@ RunDiff diff_runs(storage::EventLogReader& log_a, std::int64_t run_a, storage::E
   d.b = log_b.run(run_b);
   check_comparable(d.a, d.b);
 
-  const std::uint64_t start = options.use_digests ? first_differing_chunk(log_a, d.a, log_b, d.b) * kChunk + 1 : 1;
+  const std::uint64_t start =
+      options.use_digests ? first_differing_chunk(log_a, d.a, log_b, d.b) * storage::kDigestChunk + 1 : 1;
   storage::EventFilter from;
   from.from = start;
   storage::EventCursor ca = log_a.events(run_a, from);

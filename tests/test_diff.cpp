@@ -4,6 +4,7 @@
 // over it: text, --json (schema checked), two log files, bad input.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -21,6 +22,7 @@
 #include <gorewind/replay/run_diff.hpp>
 #include <gorewind/schedule_script.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
+#include <gorewind/storage/event_log_writer.hpp>
 
 #include "cli_support.hpp"
 #include "log_support.hpp"
@@ -151,8 +153,7 @@ std::int64_t record(const std::string& db, void (*fn)(), const std::string& scen
   return gr::record::record_run(fn, o, db).recorded.id;
 }
 
-// flipped() is run's schedule with decision `index` (of kind `kind`, or any
-// kind when nullopt) answered with its next option.
+// flipped() is run's schedule with decision `index` answered with its next option.
 std::vector<gr::Choice> flipped(st::EventLogReader& log, std::int64_t run, std::size_t index) {
   std::vector<gr::Choice> s = *log.schedule(run);
   REQUIRE(index < s.size());
@@ -309,7 +310,8 @@ TEST_CASE("flaky_order: a passing and a failing seed part where the live runs pa
     if (other == nullptr || !(*other == g)) expected.insert("g" + std::to_string(g.gid) + " " + g.name);
   }
   for (const gr::ChannelInfo& c : sa.channels)
-    if (const gr::ChannelInfo* o = find_id(sb.channels, c.id); o == nullptr || !(*o == c)) expected.insert("chan " + c.name);
+    if (const gr::ChannelInfo* o = find_id(sb.channels, c.id); o == nullptr || !(*o == c))
+      expected.insert("chan " + c.name);
   for (const gr::LockInfo& l : sa.locks)
     if (const gr::LockInfo* o = find_id(sb.locks, l.id); o == nullptr || !(*o == l)) expected.insert("mutex " + l.name);
   for (const rp::EntityPair& p : d.states.entities)
@@ -427,9 +429,9 @@ TEST_CASE("the chunk digests find the divergence a plain scan finds, reading one
   const rp::RunDiff slow = rp::diff_runs(log, a, log, b, plain);
   REQUIRE(fast.divergence.has_value());
   CHECK(fast.divergence == slow.divergence);
-  CHECK(*fast.divergence > 4096);
+  CHECK(*fast.divergence > st::kDigestChunk);
   CHECK(slow.events_read == *slow.divergence);
-  CHECK(fast.events_read == *fast.divergence - (*fast.divergence - 1) / 4096 * 4096);
+  CHECK(fast.events_read == *fast.divergence - (*fast.divergence - 1) / st::kDigestChunk * st::kDigestChunk);
   CHECK(fast.kind == rp::DiffKind::Schedule);
 }
 
@@ -613,7 +615,8 @@ TEST_CASE("gorewind diff --json follows the documented schema", "[diffcli]") {
   CHECK(al.keys() == sorted({"common", "only_a", "only_b", "hunks"}));
   CHECK(al["common"].num() + al["only_a"].num() == static_cast<double>(d.a.events));
   REQUIRE(al["hunks"].size() > 0);
-  CHECK(al["hunks"][0].keys() == sorted({"a_first", "a_last", "b_first", "b_last", "only_a", "only_b", "moved_a", "moved_b", "a", "b"}));
+  CHECK(al["hunks"][0].keys() ==
+        sorted({"a_first", "a_last", "b_first", "b_last", "only_a", "only_b", "moved_a", "moved_b", "a", "b"}));
   CHECK(al["hunks"][0]["a"][0].keys() == sorted({"moved", "event"}));
 
   const Cli same = cli(dir, {"diff", "1", "1", "--db", db, "--json"});
