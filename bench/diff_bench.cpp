@@ -67,8 +67,8 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  // Two goroutines of n yields make about 3.33 n events under random.
-  const std::int64_t n = quick ? 300000 : 3000000;
+  // Two goroutines of n yields make about 3 n events under random.
+  const std::int64_t n = quick ? 333400 : 3334000;
   const std::string db = dir + "/diff_bench.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(db + suffix);
 

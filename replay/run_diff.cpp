@@ -72,9 +72,7 @@ DiffKind classify(storage::EventLogReader& log_a, std::int64_t run_a, const stor
   if (a->kind == EventKind::Select && a->select_case != b->select_case) return DiffKind::SelectCase;
   const bool other_value =
       a->value_text() != b->value_text() || (a->kind == EventKind::Rand && a->amount != b->amount);
-  if (a->obj == b->obj && other_value)
-    return DiffKind::Value;
-  return DiffKind::Other;
+  return a->obj == b->obj && other_value ? DiffKind::Value : DiffKind::Other;
 }
 
 }  // namespace

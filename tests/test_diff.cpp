@@ -366,6 +366,27 @@ TEST_CASE("the kind of difference: a lock hand-off, a select case, a value", "[d
   CHECK(differ == std::vector<std::string>{"chan c: buffer"});
 }
 
+TEST_CASE("a run cut short by its step limit ends where the other goes on", "[diff]") {
+  TempDir dir;
+  const std::string db = dir.file("cut.db");
+  const std::int64_t a = record_scenario(db, "worker_pool", "random", 7).saved.id;
+  gr::RunOptions o;
+  o.seed = 7;
+  o.strategy = gr::make_strategy("random");
+  o.scenario = "worker_pool";
+  o.max_steps = 50;
+  const std::int64_t b = gr::record::record_run(gr::find_scenario("worker_pool")->body, o, db).recorded.id;
+  st::EventLogReader log(db);
+  const rp::RunDiff d = rp::diff_runs(log, a, log, b);
+  REQUIRE(d.b.outcome == "step_limit");
+  REQUIRE(d.divergence == d.b.events + 1);
+  CHECK(d.kind == rp::DiffKind::Ended);
+  CHECK(d.after_b.empty());
+  REQUIRE(!d.after_a.empty());
+  CHECK(d.after_a.front().seq == *d.divergence);
+  CHECK(d.state_b.seq == d.b.events);
+}
+
 TEST_CASE("the same seed recorded twice is identical, in one log or two, whatever the run ids", "[diff]") {
   TempDir dir;
   const std::string one = dir.file("one.db"), two = dir.file("two.db");
