@@ -149,8 +149,14 @@ RunDiff diff_runs(storage::EventLogReader& log_a, std::int64_t run_a, storage::E
     d.after_b = read_events(log_b, run_b, at, at + options.context - 1);
   }
   if (!options.states) return d;
-  d.state_a = log_state_at(log_a, run_a, std::min(at, d.a.events));
-  d.state_b = log_state_at(log_b, run_b, std::min(at, d.b.events));
+  // Up to the divergence the runs are one: rebuild that state once, then
+  // apply each run's own event at the divergence.
+  const RuntimeState common = log_state_at(log_a, run_a, at - 1);
+  StateBuilder state_a(common), state_b(common);
+  if (has_a) state_a.apply(storage::EventView(ea).event());
+  if (has_b) state_b.apply(storage::EventView(eb).event());
+  d.state_a = state_a.state();
+  d.state_b = state_b.state();
   d.states = diff_states(d.state_a, RunIdentity::load(log_a, run_a), d.state_b, RunIdentity::load(log_b, run_b));
   return d;
 }

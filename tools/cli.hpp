@@ -28,7 +28,7 @@ namespace gorewind::cli {
 // ExitCode is what the process returns.
 enum ExitCode : int {
   kExitOk = 0,      // the command did what was asked and found nothing wrong
-  kExitFailed = 1,  // the run failed (or, later, runs differ or a bug was found)
+  kExitFailed = 1,  // the run failed, the runs or states differ, or a bug was found
   kExitUsage = 2,   // bad usage or bad input
 };
 

@@ -28,7 +28,8 @@ class StateCommand final : public Command {
  public:
   std::string_view name() const override { return "state"; }
   std::string_view help() const override {
-    return "Show a recorded run's state at one seq: goroutines, channels, locks, WaitGroups, virtual time";
+    return "Show a recorded run's state at one seq: goroutines, channels, locks, WaitGroups, virtual time; "
+           "with --vs, compare it field by field with another";
   }
 
   void add_options(CLI::App& sub) override {
