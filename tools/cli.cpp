@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
         program};
     app.footer(
         "Exit codes: 0 the run was ok, 1 it failed (panic, deadlock, leak, check failed,\n"
-        "step limit, timeout), 2 bad usage or bad input. See '" + program + " COMMAND --help' for a command's options.");
+        "step limit, timeout) or the runs differ, 2 bad usage or bad input. See '" + program + " COMMAND --help' for a command's options.");
     app.set_version_flag("--version", program + " " GOREWIND_VERSION);
     app.require_subcommand(1);
 
@@ -101,6 +101,7 @@ int main(int argc, char** argv) {
     commands.push_back(make_minimize_command());
     commands.push_back(make_export_command());
     commands.push_back(make_profile_command());
+    commands.push_back(make_diff_command());
 
     std::vector<CLI::App*> subs;
     for (const auto& cmd : commands) {

@@ -5,7 +5,7 @@
 // chosen subcommand and maps every way it can end to an exit code:
 //
 //   0  ok (the run passed, --help, --version)
-//   1  the run failed (panic, deadlock, leak, check failed, step limit, timeout)
+//   1  the run failed (panic, deadlock, leak, check failed, step limit, timeout), or the runs differ
 //   2  bad usage or bad input: one line on stderr, `gorewind: error: ...`
 //
 // The gorewind::main library is this CLI plus a main() that calls
@@ -28,7 +28,7 @@ namespace gorewind::cli {
 // ExitCode is what the process returns.
 enum ExitCode : int {
   kExitOk = 0,      // the command did what was asked and found nothing wrong
-  kExitFailed = 1,  // the run failed (or, later, runs differ or a bug was found)
+  kExitFailed = 1,  // the run failed, the runs or states differ, or a bug was found
   kExitUsage = 2,   // bad usage or bad input
 };
 
@@ -79,6 +79,7 @@ std::unique_ptr<Command> make_merge_command();
 std::unique_ptr<Command> make_minimize_command();
 std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_profile_command();
+std::unique_ptr<Command> make_diff_command();
 
 // main() runs the CLI: parses argv, runs the chosen command and returns its
 // exit code. Nothing escapes it; every error becomes one line on stderr.
