@@ -2,7 +2,7 @@
 # quickstart.sh: set up, build and try gorewind on a fresh Debian machine.
 #
 #   tools/quickstart.sh build   install what is missing, configure, build
-#   tools/quickstart.sh demo    build, then hunt a flaky bug, replay it from the log, minimize it
+#   tools/quickstart.sh demo    build, then hunt a flaky bug, replay it, walk back from it, diff it against a pass
 #   tools/quickstart.sh test    build, then run the whole test suite with ctest
 #   tools/quickstart.sh sanitize  the suite again in an AddressSanitizer+UBSan build (build-sanitize/)
 #   tools/quickstart.sh fuzz      build the libFuzzer targets with Clang (build-fuzz/) and run each
@@ -26,7 +26,8 @@ usage: tools/quickstart.sh build|demo|test|sanitize|fuzz
   build   install missing packages (${PACKAGES[*]}),
           configure a Release build in build/ with Ninja and build it
   demo    build, then hunt the flaky bug of scenario flaky_order (explore),
-          replay the failing run from the log, show its last events, minimize it
+          replay the failing run from the log, walk back from its failure in
+          the debugger, and diff a passing run against it
   test    build, then run the test suite: ctest --test-dir build --output-on-failure -j2
   sanitize  build with -DGOREWIND_SANITIZE=ON in build-sanitize/ and run the suite there
   fuzz    install ${FUZZ_PACKAGES[*]}, build the fuzz targets of tests/fuzz in
@@ -75,7 +76,7 @@ field() {
 
 demo() {
   build
-  local db="build/demo.db" out rc id
+  local db="build/demo.db" out rc id seed pass
   cd "$ROOT"
   rm -f "$db" "$db-wal" "$db-shm"
   echo
@@ -93,11 +94,21 @@ demo() {
   say "the same run again, decision by decision, checked against the log: build/gorewind replay $id --db $db"
   build/gorewind replay "$id" --db "$db"
   echo
-  say "its last events: build/gorewind show $id --db $db | tail -8"
-  build/gorewind show "$id" --db "$db" | tail -8
+  say "walking back from the failure in the debugger (where; back 2; where): the handler's lock came right after"
+  say "the loader's first unlock, with ready set and the value not: build/gorewind debug $id --db $db"
+  printf 'where\nback 2\nwhere\n' | build/gorewind debug "$id" --db "$db"
   echo
-  say "the same failure with fewer preemptions: build/gorewind minimize $id --db $db"
-  build/gorewind minimize "$id" --db "$db"
+  # The passing run to compare with: the first seed under the same strategy
+  # that passes (explore stopped at the lowest failing one).
+  seed=1
+  until build/gorewind run flaky_order --strategy pct --seed "$seed" >/dev/null; do seed=$((seed + 1)); done
+  say "a passing run, seed $seed, recorded: build/gorewind record flaky_order --strategy pct --seed $seed --db $db"
+  out="$(build/gorewind record flaky_order --strategy pct --seed "$seed" --db "$db")"
+  echo "$out"
+  pass="$(sed -n 's/^run \([0-9]*\):.*/\1/p' <<<"$out")"
+  echo
+  say "where the passing run and the failing run parted: build/gorewind diff $pass $id --db $db"
+  build/gorewind diff "$pass" "$id" --db "$db" || true
 }
 
 run_tests() {

@@ -21,9 +21,16 @@ README = ROOT / "README.md"
 
 
 def transcript_blocks(lines):
-    """Yields (start, end) line ranges of the transcript blocks' contents."""
+    """Yields (start, end) line ranges of the transcript blocks' contents,
+    except the tutorial's: those run in the tutorial's own directory, and the
+    ctest entry `tutorial` (tests/tutorial_test.sh) checks them."""
     start = None
+    tutorial = False
     for i, line in enumerate(lines):
+        if line.startswith("## "):
+            tutorial = line.startswith("## Tutorial")
+        if tutorial:
+            continue
         if line.startswith("```"):
             if start is None:
                 start = i + 1 if line == "```" else -1
