@@ -3,17 +3,34 @@
 #include <gorewind/wait_for_graph.hpp>
 
 #include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
 
 namespace gorewind {
 namespace {
+
+// State is a RuntimeState with what every node asks of it found once: a
+// goroutine by gid, and the goroutines not blocked. Without it a graph of
+// 100,000 blocked goroutines costs 10^10 steps.
+struct State {
+  explicit State(const RuntimeState& rs) : s(rs) {
+    for (const GoroutineInfo& g : s.goroutines) {
+      by_gid.emplace(g.gid, &g);
+      if (g.status != GoroutineStatus::Blocked) active.push_back(g.gid);
+    }
+  }
+  const RuntimeState& s;
+  std::unordered_map<Gid, const GoroutineInfo*> by_gid;
+  std::vector<Gid> active;
+};
 
 // WakerSet gathers the wakers of one object: a gid seen again keeps the
 // role it was first added with, so add the strongest roles first.
 class WakerSet {
  public:
-  explicit WakerSet(const RuntimeState& s) : s_(s) {}
+  explicit WakerSet(const State& s) : s_(s) {}
   void add(Gid gid, WakeRole role) {
-    if (std::any_of(wakers_.begin(), wakers_.end(), [&](const Waker& w) { return w.gid == gid; })) return;
+    if (!seen_.insert(gid).second) return;
     wakers_.push_back(Waker{gid, gid == 0 ? std::string("runtime") : name_of(gid), role});
   }
   bool empty() const { return wakers_.empty(); }
@@ -24,11 +41,11 @@ class WakerSet {
 
  private:
   std::string name_of(Gid gid) const {
-    for (const GoroutineInfo& g : s_.goroutines)
-      if (g.gid == gid) return g.name;
-    return {};
+    const auto it = s_.by_gid.find(gid);
+    return it == s_.by_gid.end() ? std::string() : it->second->name;
   }
-  const RuntimeState& s_;
+  const State& s_;
+  std::unordered_set<Gid> seen_;
   std::vector<Waker> wakers_;
 };
 
@@ -44,18 +61,18 @@ bool waits_on(const GoroutineInfo& g, ObjKind kind, std::uint32_t id) {
 }
 
 // add_active() adds every goroutine that is not blocked.
-void add_active(const RuntimeState& s, Gid self, WakerSet& set) {
-  for (const GoroutineInfo& g : s.goroutines)
-    if (g.gid != self && g.status != GoroutineStatus::Blocked) set.add(g.gid, WakeRole::Active);
+void add_active(const State& s, Gid self, WakerSet& set) {
+  for (Gid gid : s.active)
+    if (gid != self) set.add(gid, WakeRole::Active);
 }
 
 // add_any() adds every goroutine but those waiting on the same object.
-void add_any(const RuntimeState& s, const GoroutineInfo& me, WakerSet& set) {
-  for (const GoroutineInfo& g : s.goroutines)
+void add_any(const State& s, const GoroutineInfo& me, WakerSet& set) {
+  for (const GoroutineInfo& g : s.s.goroutines)
     if (g.gid != me.gid && !waits_on(g, me.obj_kind, me.obj)) set.add(g.gid, WakeRole::Any);
 }
 
-WaitedObject channel_wait(const RuntimeState& s, const GoroutineInfo& me, const ChannelInfo& c, bool send) {
+WaitedObject channel_wait(const State& s, const GoroutineInfo& me, const ChannelInfo& c, bool send) {
   WaitedObject o{ObjKind::Chan, c.id, c.name, send, {}};
   WakerSet set(s);
   for (Gid peer : send ? c.receivers : c.senders)
@@ -65,9 +82,9 @@ WaitedObject channel_wait(const RuntimeState& s, const GoroutineInfo& me, const 
   return o;
 }
 
-std::vector<WaitedObject> select_waits(const RuntimeState& s, const GoroutineInfo& me) {
+std::vector<WaitedObject> select_waits(const State& s, const GoroutineInfo& me) {
   std::vector<WaitedObject> out;
-  for (const ChannelInfo& c : s.channels) {
+  for (const ChannelInfo& c : s.s.channels) {
     if (std::find(c.receivers.begin(), c.receivers.end(), me.gid) != c.receivers.end())
       out.push_back(channel_wait(s, me, c, false));
     if (std::find(c.senders.begin(), c.senders.end(), me.gid) != c.senders.end())
@@ -76,10 +93,10 @@ std::vector<WaitedObject> select_waits(const RuntimeState& s, const GoroutineInf
   return out;
 }
 
-WaitedObject lock_wait(const RuntimeState& s, const GoroutineInfo& me) {
+WaitedObject lock_wait(const State& s, const GoroutineInfo& me) {
   WaitedObject o{me.obj_kind, me.obj, {}, false, {}};
   WakerSet set(s);
-  const LockInfo* l = find_by_id(s.locks, me.obj);
+  const LockInfo* l = find_by_id(s.s.locks, me.obj);
   if (!l) {
     add_any(s, me, set);
     o.wakers = set.take();
@@ -87,17 +104,16 @@ WaitedObject lock_wait(const RuntimeState& s, const GoroutineInfo& me) {
   }
   o.name = l->name;
   // A holder that has exited never unlocks.
-  if (std::any_of(s.goroutines.begin(), s.goroutines.end(), [&](const GoroutineInfo& g) { return g.gid == l->owner; }))
-    set.add(l->owner, WakeRole::Holder);
+  if (s.by_gid.count(l->owner) != 0) set.add(l->owner, WakeRole::Holder);
   if (me.reason == WaitReason::RWMutexRead) {
     // Go's RWMutex lets no new reader in while a writer waits.
-    for (const GoroutineInfo& g : s.goroutines)
+    for (const GoroutineInfo& g : s.s.goroutines)
       if (g.gid != me.gid && waits_on(g, me.obj_kind, me.obj) && g.reason == WaitReason::RWMutexWrite)
         set.add(g.gid, WakeRole::Writer);
   } else if (l->readers > 0) {
     // The state counts read locks but does not say whose they are: any
     // other goroutine may hold one, one waiting on this lock too.
-    for (const GoroutineInfo& g : s.goroutines)
+    for (const GoroutineInfo& g : s.s.goroutines)
       if (g.gid != me.gid) set.add(g.gid, WakeRole::Any);
   }
   // Held by nobody that could release it (released to a woken waiter that
@@ -107,12 +123,12 @@ WaitedObject lock_wait(const RuntimeState& s, const GoroutineInfo& me) {
   return o;
 }
 
-WaitForNode node_of(const RuntimeState& s, const GoroutineInfo& g) {
+WaitForNode node_of(const State& s, const GoroutineInfo& g) {
   WaitForNode n{g.gid, g.name, g.reason, g.site, {}};
   switch (g.reason) {
     case WaitReason::ChanSend:
     case WaitReason::ChanRecv:
-      if (const ChannelInfo* c = find_by_id(s.channels, g.obj))
+      if (const ChannelInfo* c = find_by_id(s.s.channels, g.obj))
         n.waits_on.push_back(channel_wait(s, g, *c, g.reason == WaitReason::ChanSend));
       break;
     case WaitReason::Select: n.waits_on = select_waits(s, g); break;
@@ -131,7 +147,7 @@ WaitForNode node_of(const RuntimeState& s, const GoroutineInfo& g) {
     default: {
       // WaitGroup, Cond, Once, and any wait added later: anyone may end it.
       WaitedObject o{g.obj_kind, g.obj, {}, false, {}};
-      if (const WaitGroupInfo* w = g.obj_kind == ObjKind::WaitGroup ? find_by_id(s.wait_groups, g.obj) : nullptr)
+      if (const WaitGroupInfo* w = g.obj_kind == ObjKind::WaitGroup ? find_by_id(s.s.wait_groups, g.obj) : nullptr)
         o.name = w->name;
       WakerSet set(s);
       add_any(s, g, set);
@@ -157,9 +173,10 @@ std::string_view to_string(WakeRole r) {
   return "?";
 }
 
-WaitForGraph wait_for_graph(const RuntimeState& s) {
+WaitForGraph wait_for_graph(const RuntimeState& rs) {
+  const State s(rs);
   WaitForGraph graph;
-  for (const GoroutineInfo& g : s.goroutines)
+  for (const GoroutineInfo& g : rs.goroutines)
     if (g.status == GoroutineStatus::Blocked) graph.blocked.push_back(node_of(s, g));
   std::sort(graph.blocked.begin(), graph.blocked.end(),
             [](const WaitForNode& a, const WaitForNode& b) { return a.gid < b.gid; });

@@ -228,7 +228,7 @@ TEST_CASE("logcli: a disk that fills up while recording costs only the run being
   small.rlim_cur = 400 * 1024;
   const auto old_handler = std::signal(SIGXFSZ, SIG_IGN);
   REQUIRE(setrlimit(RLIMIT_FSIZE, &small) == 0);
-  Process big(dir, {"record", "prime_sieve", "--param", "n=3000", "--db", db});
+  Process big(dir, {"record", "ping_pong", "--param", "n=5000", "--db", db});  // ~58,000 events, ~2 MB
   setrlimit(RLIMIT_FSIZE, &saved);
   std::signal(SIGXFSZ, old_handler);
   CHECK(big.wait() == 2);
@@ -241,7 +241,7 @@ TEST_CASE("logcli: a disk that fills up while recording costs only the run being
   const Cli runs = cli(dir, {"runs", "--db", db});
   CHECK(contains(runs.out, " 1  handoff "));
   CHECK(contains(runs.out, " 2  worker_pool "));
-  CHECK(contains(runs.out, " 3  prime_sieve "));
+  CHECK(contains(runs.out, " 3  ping_pong "));
   CHECK(contains(runs.out, "incomplete"));
   CHECK(cli(dir, {"replay", "1", "--db", db}).out == "replayed run 1: identical (12 events)\n");
   CHECK(cli(dir, {"replay", "2", "--db", db}).code == 0);
