@@ -36,6 +36,17 @@ std::uint64_t step_bound(const storage::RunRow& row, bool tolerant) {
 
 }  // namespace
 
+RunOptions replay_options(const storage::RunRow& run, std::shared_ptr<Strategy> strategy, bool tolerant) {
+  RunOptions ro;
+  ro.seed = run.seed;
+  ro.strategy = std::move(strategy);
+  ro.scenario = run.scenario;
+  ro.params = run.params;
+  ro.races = run.race_mode;
+  ro.max_steps = step_bound(run, tolerant);
+  return ro;
+}
+
 ReplayResult replay_run(const std::function<void()>& fn, storage::EventLogReader& log, std::int64_t run,
                         const ReplayOptions& options) {
   ReplayResult out;
@@ -53,13 +64,7 @@ ReplayResult replay_run(const std::function<void()>& fn, storage::EventLogReader
   auto scripted = std::make_shared<ScriptedStrategy>(std::move(*schedule), then,
                                                      then ? "replay+" + std::string(then->name()) : "replay");
   EventChecker checker(log, run);
-  RunOptions ro;
-  ro.seed = out.recorded.seed;
-  ro.strategy = scripted;
-  ro.scenario = out.recorded.scenario;
-  ro.params = out.recorded.params;
-  ro.races = out.recorded.race_mode;
-  ro.max_steps = step_bound(out.recorded, then != nullptr);
+  RunOptions ro = replay_options(out.recorded, scripted, then != nullptr);
   ro.observers.push_back(&checker);
   ro.observers.insert(ro.observers.end(), options.observers.begin(), options.observers.end());
   out.result = options.runner ? options.runner(fn, ro) : gorewind::run(fn, ro);

@@ -38,6 +38,7 @@
 #include <gorewind/channel.hpp>
 #include <gorewind/detail/runtime.hpp>
 #include <gorewind/error.hpp>
+#include <gorewind/native_stack.hpp>
 #include <gorewind/observer.hpp>
 #include <gorewind/outcome.hpp>
 #include <gorewind/run.hpp>
@@ -214,6 +215,8 @@ class Scheduler {
   void retire_object(std::uint32_t id, const void* self);
   void set_watched(std::string_view name, std::string text);
   RuntimeState capture() const;
+  // native_stacks(): see gorewind/native_stack.hpp (native_stack.cpp).
+  std::vector<NativeStack> native_stacks();
 
   Strategy& strategy() { return *strategy_; }
   std::uint64_t generation() const { return generation_; }

@@ -213,3 +213,91 @@ TEST_CASE("debugcli: a panicked run starts on the panic; back and reverse-contin
                      "breakpoint 2: panic\n"
                      "breakpoint 1: close\n" + close);
 }
+
+namespace {
+
+// lines() splits text at newlines.
+std::vector<std::string> lines(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+// matches() compares output lines with expected ones where a frame's
+// function ("*": any name the compiler gave it) and the absolute part of
+// its file ("\t...": the line ends so) are the build's.
+void check_lines(const std::string& out, const std::vector<std::string>& expected) {
+  const std::vector<std::string> got = lines(out);
+  CHECK(got.size() == expected.size());
+  for (std::size_t i = 0; i < std::min(got.size(), expected.size()); ++i) {
+    INFO("line " << i + 1 << ": " << got[i]);
+    if (expected[i] == "*") {
+      CHECK_FALSE(got[i].empty());
+    } else if (expected[i].rfind("\t...", 0) == 0) {
+      const std::string tail = expected[i].substr(4);
+      CHECK(got[i].size() > tail.size());
+      CHECK(got[i].compare(got[i].size() - tail.size(), tail.size(), tail) == 0);
+    } else {
+      CHECK(got[i] == expected[i]);
+    }
+  }
+}
+
+}  // namespace
+
+TEST_CASE("debugcli: bt shows each goroutine's own frames by re-execution, print the watched values", "[debugcli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  // Seed 3: both tellers pass the check before either withdraws.
+  REQUIRE(cli(dir, {"record", "bank_transfer", "--seed", "3", "--db", db}).code == 1);
+  const Cli r = debug(dir, db, "1", "print\nbt\nback 7\nprint balance\nbt 2\nbt g2\nbt 7\nbt x\nprint nothing\ngoto 0\nbt\nprint\n");
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  const std::string watch = "37  0s      g2 teller   watch          -60  \"balance\"  at scenarios/bank_transfer.cpp:35";
+  const std::vector<std::string> teller{"goroutine 2 [running]:", "*", "\t.../scenarios/bank_transfer.cpp:35",
+                                        "created by goroutine 1"};
+  std::vector<std::string> expected{
+      "run 1 (bank_transfer): check_failed (44 events)",
+      "44  0s      g1 main     check_failed   \"the balance went negative\"  at scenarios/bank_transfer.cpp:42",
+      "balance = -60",
+      "goroutine 1 [running]:",
+      "*",
+      "\t.../scenarios/bank_transfer.cpp:42",
+      watch,
+      "balance = -60"};
+  expected.insert(expected.end(), teller.begin(), teller.end());
+  expected.insert(expected.end(), teller.begin(), teller.end());
+  for (const char* l : {"no goroutine 7 at seq 37", "bt: 'x' is not a goroutine (G or gG)",
+                        "print: no watched value 'nothing' at seq 37 (watched: balance)",
+                        "at seq 0, before the first event", "no goroutines", "no watched values at seq 0"})
+    expected.push_back(l);
+  check_lines(r.out, expected);
+}
+
+TEST_CASE("debugcli: state --process adds the native stacks; --gdb needs a debugger", "[debugcli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "bank_transfer", "--seed", "3", "--db", db}).code == 1);
+  const Cli text = cli(dir, {"state", "1", "--at", "37", "--process", "--db", db});
+  CHECK(text.code == 0);
+  const Cli plain = cli(dir, {"state", "1", "--at", "37", "--db", db});
+  REQUIRE(text.out.size() > plain.out.size());
+  CHECK(text.out.substr(0, plain.out.size()) == plain.out);
+  check_lines(text.out.substr(plain.out.size()),
+              {"", "native stacks (the run re-executed to seq 37):", "goroutine 1 [sync.WaitGroup.Wait on tellers]:",
+               "*", "\t.../scenarios/bank_transfer.cpp:41", "", "goroutine 2 [running]:", "*",
+               "\t.../scenarios/bank_transfer.cpp:35", "created by goroutine 1"});
+
+  const Cli json = cli(dir, {"state", "1", "--at", "37", "--process", "--json", "--db", db});
+  CHECK(json.code == 0);
+  CHECK(contains(json.out, "\"process_matches_log\":true,\"native_stacks\":[{\"id\":1,\"frames\":[{\"function\":"));
+  CHECK(contains(json.out, "scenarios/bank_transfer.cpp\",\"line\":35}"));
+
+  const Cli bare = cli(dir, {"state", "1", "--at", "37", "--gdb", "--db", db});
+  CHECK(bare.code == 2);
+  CHECK(bare.err == std::vector<std::string>{"gorewind: error: --gdb needs a debugger: gdb -ex run --args " + bin() +
+                                             " state 1 --db " + db + " --at 37 --gdb"});
+  CHECK(cli(dir, {"state", "1", "--at", "37", "--process", "--vs", "1", "--db", db}).err ==
+        std::vector<std::string>{"gorewind: error: --vs, --process, --gdb: one at a time"});
+}

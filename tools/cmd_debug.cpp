@@ -4,14 +4,18 @@
 
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <gorewind/replay/checkpoint_server.hpp>
+#include <gorewind/replay/replay_error.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "cli.hpp"
 #include "debug_session.hpp"
 #include "log_db.hpp"
+#include "recorded_scenario.hpp"
 #include "scenario_run.hpp"
 
 namespace gorewind::cli {
@@ -32,10 +36,31 @@ class DebugCommand final : public Command {
     add_db_option(sub, db_);
   }
 
-  int run(const Context&) override {
+  int run(const Context& ctx) override {
     const auto run_id = static_cast<std::int64_t>(parse_count(run_text_, "run", "a run id (see the runs command)"));
+    // Process state's fork server first: no database connection may exist
+    // in the process it copies.
+    std::optional<replay::CheckpointServer> processes;
+    std::string why_not;
+    try {
+      processes.emplace(replay::CheckpointServer::start());
+    } catch (const replay::ReplayError& e) {
+      why_not = e.what();
+    }
     storage::EventLogReader log(db_);
-    DebugSession session(log, log.run(run_id));
+    const storage::RunRow row = log.run(run_id);
+    DebugSession session(log, row);
+    void (*body)() = nullptr;
+    try {
+      if (row.state != storage::RunState::Complete)
+        throw UsageError("run " + std::to_string(row.id) + " is " + std::string(to_string(row.state)) +
+                         ": only a complete run re-executes");
+      body = recorded_scenario(row, ctx).body;
+    } catch (const UsageError& e) {
+      why_not = e.what();
+      processes.reset();
+    }
+    session.use_processes(processes ? &*processes : nullptr, db_, body, why_not);
     // The prompt only for a person: a scripted session's output is just the
     // commands' output.
     const bool interactive = isatty(STDIN_FILENO) != 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <limits>
 #include <optional>
 #include <sstream>
 #include <stdexcept>
@@ -10,6 +11,7 @@
 #include <gorewind/replay/log_state.hpp>
 
 #include "breakpoint_condition.hpp"
+#include "native_stack_dump.hpp"
 
 namespace gorewind::cli {
 namespace {
@@ -38,6 +40,9 @@ constexpr const char* kHelp =
     "goroutines          the goroutines at the current event\n"
     "chans               the channels at the current event\n"
     "events [n]          the n events (default 10) up to the current one\n"
+    "print [NAME]        the watched value NAME (gr::watch), or all of them\n"
+    "bt [G]              each goroutine's native frames (or goroutine G's), by re-executing\n"
+    "                    the run to the current event from the nearest checkpoint\n"
     "help                this list\n"
     "quit                leave (as does end of input)\n";
 
@@ -75,7 +80,10 @@ std::string code(EventKind k) { return std::to_string(static_cast<int>(k)); }
 // id_list() is "(1,2,3)" for an SQL IN.
 std::string id_list(const std::vector<std::int64_t>& ids) {
   std::string s = "(";
-  for (std::size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (i) s += ',';
+    s += std::to_string(ids[i]);
+  }
   return s + ")";
 }
 
@@ -84,6 +92,14 @@ std::string id_list(const std::vector<std::int64_t>& ids) {
 DebugSession::DebugSession(storage::EventLogReader& log, storage::RunRow run)
     : log_(log), run_(std::move(run)), columns_(run_columns(log_, run_)), names_(object_names(log_, run_.id)),
       pos_(run_.outcome == "ok" ? 0 : run_.events) {}
+
+void DebugSession::use_processes(replay::CheckpointServer* server, std::string db, void (*body)(),
+                                 std::string why_not) {
+  processes_ = server;
+  db_ = std::move(db);
+  body_ = body;
+  no_processes_ = std::move(why_not);
+}
 
 void DebugSession::write_banner(std::ostream& out) {
   out << "run " << run_.id << " (" << run_.scenario << "): " << (run_.outcome.empty() ? "no outcome" : run_.outcome)
@@ -144,6 +160,10 @@ void DebugSession::run_command(const std::string& cmd, const std::vector<std::st
     const RuntimeState s = replay::log_state_at(log_, run_.id, pos_);
     if (s.channels.empty()) out << "no channels\n";
     write_channels_text(out, s);
+  } else if (cmd == "bt" || cmd == "backtrace") {
+    write_backtraces(args, out);
+  } else if (cmd == "print" || cmd == "p") {
+    write_watched(args, out);
   } else if (cmd == "events") {
     write_events(count_arg(cmd, args, 10), out);
   } else if (cmd == "help") {
@@ -315,6 +335,46 @@ void DebugSession::write_events(std::uint64_t n, std::ostream& out) {
   last.to = pos_;
   storage::EventCursor cursor = log_.events(run_.id, last);
   for (storage::StoredEvent e; cursor.next(e);) out << event_line(e, columns_) << "\n";
+}
+
+void DebugSession::write_backtraces(const std::vector<std::string>& args, std::ostream& out) {
+  Gid only = 0;
+  if (args.size() > 1) throw CommandError("bt: give at most one goroutine (G or gG)");
+  if (args.size() == 1) {
+    const std::string_view g = args[0][0] == 'g' ? std::string_view(args[0]).substr(1) : std::string_view(args[0]);
+    const auto gid = parse_number(g);
+    if (!gid || *gid == 0 || *gid > std::numeric_limits<Gid>::max())
+      throw CommandError("bt: '" + args[0] + "' is not a goroutine (G or gG)");
+    only = static_cast<Gid>(*gid);
+  }
+  if (!processes_) throw CommandError("bt: " + no_processes_);
+  if (!opened_) {
+    processes_->open(db_, run_, body_);
+    opened_ = true;
+  }
+  const replay::ProcessState p = processes_->at(pos_);
+  write_native_stacks_text(out, replay::log_state_at(log_, run_.id, pos_), p, symbols_, names_, only);
+}
+
+void DebugSession::write_watched(const std::vector<std::string>& args, std::ostream& out) {
+  if (args.size() > 1) throw CommandError("print: give one watched value's name, or none for all");
+  const RuntimeState s = replay::log_state_at(log_, run_.id, pos_);
+  if (args.empty()) {
+    if (s.watched.empty()) out << "no watched values at seq " << pos_ << "\n";
+    for (const auto& [name, value] : s.watched) out << name << " = " << value << "\n";
+    return;
+  }
+  const auto it = s.watched.find(args[0]);
+  if (it == s.watched.end()) {
+    std::string known;
+    for (const auto& [name, value] : s.watched) {
+      if (!known.empty()) known += ", ";
+      known += name;
+    }
+    throw CommandError("print: no watched value '" + args[0] + "' at seq " + std::to_string(pos_) +
+                       (known.empty() ? " (none yet)" : " (watched: " + known + ")"));
+  }
+  out << it->first << " = " << it->second << "\n";
 }
 
 }  // namespace gorewind::cli

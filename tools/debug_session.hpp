@@ -1,8 +1,9 @@
 // debug_session.hpp: the time-travel REPL of `gorewind debug` over a
-// recorded run's log state. A position is a seq (0: before the first
-// event); every move is a seek in the log and every state is rebuilt from
-// the nearest snapshot, so no scenario code runs and moving back costs what
-// moving forward does.
+// recorded run. A position is a seq (0: before the first event); every move
+// is a seek in the log and every log state is rebuilt from the nearest
+// snapshot, so moving back costs what moving forward does. Process state
+// (`bt`: each goroutine's native frames) comes from re-executing the run to
+// the position from the nearest forked checkpoint, only when asked for.
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <gorewind/replay/checkpoint_server.hpp>
+#include <gorewind/replay/symbolizer.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "event_line.hpp"
@@ -23,6 +26,11 @@ class DebugSession {
   // DebugSession() starts at the run's last event when it did not end ok
   // (so `back` walks to the causes), otherwise before its first event.
   DebugSession(storage::EventLogReader& log, storage::RunRow run);
+
+  // use_processes() gives the session process state: server re-executes
+  // the run of db from body (opened at the first `bt`). Without it (null
+  // server), `bt` says why_not.
+  void use_processes(replay::CheckpointServer* server, std::string db, void (*body)(), std::string why_not);
 
   // write_banner() names the run and prints where the session starts.
   void write_banner(std::ostream& out);
@@ -52,6 +60,8 @@ class DebugSession {
   // after (0: none, or not a lock).
   std::uint64_t released_before(const storage::StoredEvent& e);
   void write_events(std::uint64_t n, std::ostream& out);
+  void write_backtraces(const std::vector<std::string>& args, std::ostream& out);
+  void write_watched(const std::vector<std::string>& args, std::ostream& out);
   // event_at() reads event seq (1 ... run's events) from the log.
   storage::StoredEvent event_at(std::uint64_t seq);
 
@@ -62,6 +72,12 @@ class DebugSession {
   std::uint64_t pos_ = 0;
   std::vector<Breakpoint> breakpoints_;
   int next_breakpoint_ = 1;
+  replay::CheckpointServer* processes_ = nullptr;
+  std::string db_;
+  void (*body_)() = nullptr;
+  std::string no_processes_;  // why there is no process state
+  bool opened_ = false;
+  replay::Symbolizer symbols_;
 };
 
 }  // namespace gorewind::cli

@@ -62,6 +62,11 @@ struct ReplayResult {
   bool identical() const { return !divergence; }
 };
 
+// replay_options() are the options that re-run a recorded run under
+// strategy (the run's seed, scenario, parameters and race mode), bounded so
+// that a re-execution that stops matching cannot run forever.
+RunOptions replay_options(const storage::RunRow& run, std::shared_ptr<Strategy> strategy, bool tolerant);
+
 // replay_run() replays run (recorded from the program fn) from log. Throws
 // ReplayError for a run not complete or without a stored schedule,
 // storage::StorageError for an unknown run or an unreadable log, and what

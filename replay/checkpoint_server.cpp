@@ -1,0 +1,231 @@
+#include <gorewind/replay/checkpoint_server.hpp>
+
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+#include <gorewind/replay/replay_error.hpp>
+#include <gorewind/storage/state_codec.hpp>
+
+#include "checkpoint_process.hpp"
+#include "socket_messages.hpp"
+
+namespace gorewind::replay {
+namespace {
+
+// The longest a re-execution may take to answer: from a checkpoint it runs
+// at most one interval of events, so only a program that stopped replaying
+// (a loop that no longer reaches the runtime) takes this long.
+constexpr std::chrono::milliseconds kPatience{120'000};
+constexpr std::uint64_t kMaxCheckpoints = 256;
+constexpr std::uint64_t kMinInterval = 1000;
+
+std::vector<NativeStack> parse_stacks(std::istream& in) {
+  std::vector<NativeStack> out;
+  for (std::string line; std::getline(in, line);) {
+    std::istringstream words(line);
+    std::string tag;
+    NativeStack s;
+    words >> tag >> s.gid >> std::hex;
+    for (std::uintptr_t a; words >> a;) s.frames.push_back(a);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace
+
+// Live is an open run: the head's registration socket, the checkpoints by
+// seq (their command sockets), and the server at query_seq, if any.
+struct CheckpointServer::Live {
+  int registration = -1;
+  std::map<std::uint64_t, int> checkpoints;
+  bool head_done = false;
+  std::string head_error;
+  int query = -1;
+  std::uint64_t query_seq = 0;
+
+  ~Live() {
+    detail::close_fd(registration);
+    detail::close_fd(query);
+    for (auto& [seq, fd] : checkpoints) detail::close_fd(fd);
+  }
+};
+
+CheckpointServer CheckpointServer::start() {
+  const detail::FdPair control = detail::socket_pair(SOCK_SEQPACKET);
+  const pid_t self = ::getpid();
+  const pid_t pid = ::fork();
+  if (pid < 0) throw ReplayError(std::string("process state: cannot fork the fork server: ") + std::strerror(errno));
+  if (pid == 0) {
+    ::close(control.a);
+    detail::run_fork_server(control.b, self);
+  }
+  ::close(control.b);
+  CheckpointServer s;
+  s.control_ = control.a;
+  s.fork_server_ = pid;
+  return s;
+}
+
+CheckpointServer::CheckpointServer(CheckpointServer&& o) noexcept { *this = std::move(o); }
+
+CheckpointServer& CheckpointServer::operator=(CheckpointServer&& o) noexcept {
+  std::swap(control_, o.control_);
+  std::swap(fork_server_, o.fork_server_);
+  std::swap(run_, o.run_);
+  std::swap(events_, o.events_);
+  std::swap(interval_, o.interval_);
+  std::swap(live_, o.live_);
+  return *this;
+}
+
+CheckpointServer::~CheckpointServer() {
+  // Every process of the tree dies with its parent, down from the fork
+  // server, which leaves when its control socket closes.
+  live_.reset();
+  detail::close_fd(control_);
+  if (fork_server_ > 0) ::waitpid(fork_server_, nullptr, 0);
+}
+
+void CheckpointServer::open(const std::string& db, const storage::RunRow& run, void (*body)(), std::uint64_t interval) {
+  live_.reset();
+  run_ = run.id;
+  events_ = run.events;
+  interval_ = interval ? interval
+                       : std::max(kMinInterval, (run.events + kMaxCheckpoints - 1) / kMaxCheckpoints);
+  const detail::FdPair registration = detail::socket_pair(SOCK_SEQPACKET);
+  const bool sent = detail::send_packet(control_,
+                                        "open\n" + db + "\n" + std::to_string(run.id) + " " +
+                                            std::to_string(interval_) + " " + std::to_string(run.events) + " " +
+                                            std::to_string(reinterpret_cast<std::uintptr_t>(body)),
+                                        registration.b);
+  ::close(registration.b);
+  if (!sent) {
+    ::close(registration.a);
+    throw ReplayError("process state: the fork server has gone");
+  }
+  live_ = std::make_unique<Live>();
+  live_->registration = registration.a;
+}
+
+void CheckpointServer::drain_registrations(bool wait_for_one) {
+  for (bool wait = wait_for_one && !live_->head_done;; wait = false) {
+    int fd = -1;
+    bool gone = false;
+    const std::optional<std::string> m = detail::recv_packet(live_->registration, &fd, !wait, &gone);
+    if (!m) {
+      if (gone && !live_->head_done) {
+        live_->head_done = true;
+        live_->head_error = "process state: the re-execution died";
+      }
+      return;
+    }
+    std::istringstream in(*m);
+    std::string tag;
+    in >> tag;
+    if (tag == "checkpoint" && fd >= 0) {
+      std::uint64_t seq = 0;
+      in >> seq;
+      live_->checkpoints[seq] = fd;
+      if (seq == events_) live_->head_done = true;
+    } else if (tag == "ended") {
+      std::uint64_t n = 0;
+      in >> n;
+      live_->head_done = true;
+      live_->head_error = "process state: the re-execution ended after " + std::to_string(n) + " events; run " +
+                          std::to_string(run_) + " has " + std::to_string(events_) +
+                          ": the program no longer replays it";
+    } else {
+      live_->head_done = true;
+      live_->head_error = "process state: " + m->substr(std::min(m->size(), tag.size() + 1));
+      detail::close_fd(fd);
+    }
+  }
+}
+
+std::vector<std::uint64_t> CheckpointServer::checkpoints() {
+  std::vector<std::uint64_t> out;
+  if (!live_) return out;
+  drain_registrations(false);
+  for (const auto& [seq, fd] : live_->checkpoints) out.push_back(seq);
+  return out;
+}
+
+ProcessState CheckpointServer::at(std::uint64_t seq) {
+  if (!live_) throw ReplayError("process state: no run open");
+  if (seq > events_)
+    throw ReplayError("process state: run " + std::to_string(run_) + " has events 1 to " + std::to_string(events_));
+  if (seq == 0) return ProcessState{};
+  Live& live = *live_;
+  const auto nearest = [&] {
+    auto it = live.checkpoints.upper_bound(seq);
+    return it == live.checkpoints.begin() ? live.checkpoints.end() : std::prev(it);
+  };
+  // Wait for the head only as far as the checkpoint it will make at or
+  // before seq.
+  const std::uint64_t wanted = seq == events_ ? seq : std::max<std::uint64_t>(1, seq / interval_ * interval_);
+  drain_registrations(false);
+  while (!live.head_done && (nearest() == live.checkpoints.end() || nearest()->first < wanted))
+    drain_registrations(true);
+
+  for (;;) {
+    auto cp = nearest();
+    const bool forward = live.query >= 0 && live.query_seq <= seq &&
+                         (cp == live.checkpoints.end() || seq - live.query_seq <= seq - cp->first);
+    if (!forward) {
+      if (cp == live.checkpoints.end())
+        throw ReplayError(live.head_error.empty() ? "process state: no checkpoint at or before seq " +
+                                                        std::to_string(seq)
+                                                  : live.head_error);
+      detail::close_fd(live.query);
+      detail::FdPair query = detail::socket_pair(SOCK_STREAM);
+      const bool sent = detail::send_packet(cp->second, "goto " + std::to_string(seq), query.b);
+      ::close(query.b);
+      if (!sent) {
+        // That checkpoint died: the one before it will do.
+        ::close(query.a);
+        detail::close_fd(cp->second);
+        live.checkpoints.erase(cp);
+        continue;
+      }
+      live.query = query.a;
+    } else if (live.query_seq < seq && !detail::write_frame(live.query, "forward " + std::to_string(seq))) {
+      detail::close_fd(live.query);
+      continue;
+    }
+    live.query_seq = seq;
+    std::optional<std::string> head;
+    if (detail::write_frame(live.query, "state")) head = detail::read_frame(live.query, kPatience);
+    if (!head) {
+      detail::close_fd(live.query);
+      if (forward) continue;  // that server died: fork a new one
+      throw ReplayError("process state: the re-execution died before seq " + std::to_string(seq));
+    }
+    std::istringstream in(*head);
+    std::string tag;
+    in >> tag;
+    if (tag != "ok") {
+      detail::close_fd(live.query);
+      throw ReplayError("process state: " + head->substr(std::min(head->size(), tag.size() + 1)));
+    }
+    ProcessState p;
+    in >> p.seq;
+    in.ignore(1);
+    p.stacks = parse_stacks(in);
+    const std::optional<std::string> blob = detail::read_frame(live.query, kPatience);
+    if (!blob) {
+      detail::close_fd(live.query);
+      throw ReplayError("process state: the re-execution died at seq " + std::to_string(seq));
+    }
+    p.state = storage::decode_state(*blob);
+    return p;
+  }
+}
+
+}  // namespace gorewind::replay

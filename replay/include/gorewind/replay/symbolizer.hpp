@@ -1,0 +1,44 @@
+// symbolizer.hpp: names for the return addresses of a NativeStack: the
+// function, and its file and line when the binary has line tables (-g1 or
+// more), inlined callers included. It runs binutils' addr2line on each
+// object the addresses fall in (falling back to the dynamic symbol table
+// without it) and remembers every answer, so a debugging session asks once
+// per address.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <gorewind/native_stack.hpp>
+
+namespace gorewind::replay {
+
+// Frame is one function a return address stands in: the address's own,
+// or one inlined into it.
+struct Frame {
+  std::uintptr_t address = 0;
+  std::string function;  // demangled; "??" when unknown
+  std::string file;      // relative to the current directory when inside it; "" when unknown
+  int line = 0;
+  friend bool operator==(const Frame&, const Frame&) = default;
+};
+
+class Symbolizer {
+ public:
+  // frames() are the functions of a stack's addresses, innermost first.
+  std::vector<Frame> frames(const std::vector<std::uintptr_t>& addresses);
+  // user_frames() are frames() without gorewind's own at either end (its
+  // API, the scheduler's switch and the debugger's walk inside, the fiber's
+  // entry and std::function outside), as Go's tracebacks leave out runtime
+  // frames: the innermost is the user's line that called into gorewind, the
+  // outermost the goroutine's own function. All of them when none is left.
+  std::vector<Frame> user_frames(const NativeStack& stack);
+
+ private:
+  void resolve(const std::vector<std::uintptr_t>& addresses);
+  std::map<std::uintptr_t, std::vector<Frame>> known_;
+};
+
+}  // namespace gorewind::replay

@@ -1,0 +1,56 @@
+#include "native_stack_dump.hpp"
+
+#include <sstream>
+
+#include "outcome_report.hpp"
+
+namespace gorewind::cli {
+namespace {
+
+const NativeStack* stack_of(const replay::ProcessState& p, Gid gid) {
+  for (const NativeStack& s : p.stacks)
+    if (s.gid == gid) return &s;
+  return nullptr;
+}
+
+}  // namespace
+
+void write_native_stacks_text(std::ostream& out, const RuntimeState& log, const replay::ProcessState& p,
+                              replay::Symbolizer& symbols, const ObjectNames& names, Gid only) {
+  if (p.state != log)
+    out << "warning: at seq " << log.seq << " the re-executed program's state is not the log's: it no longer "
+        << "replays this run, so these frames may not be the recorded run's\n";
+  bool first = true;
+  for (const GoroutineInfo& g : log.goroutines) {
+    if (only != 0 && g.gid != only) continue;
+    out << (first ? "" : "\n") << "goroutine " << g.gid << " [" << status_text(g, names) << "]:\n";
+    first = false;
+    const NativeStack* s = stack_of(p, g.gid);
+    if (!s || s->frames.empty()) {
+      out << (g.name.empty() ? "?" : g.name) << "\n\t(not started: no stack yet)\n";
+    } else {
+      for (const replay::Frame& f : symbols.user_frames(*s))
+        out << f.function << "\n\t" << (f.line > 0 ? f.file + ":" + std::to_string(f.line) : "?") << "\n";
+    }
+    if (g.parent != 0) out << "created by goroutine " << g.parent << "\n";
+  }
+  if (first) out << (only ? "no goroutine " + std::to_string(only) + " at seq " + std::to_string(log.seq) : "no goroutines") << "\n";
+}
+
+std::string native_stacks_json(const replay::ProcessState& p, replay::Symbolizer& symbols) {
+  std::ostringstream out;
+  out << "[";
+  for (std::size_t i = 0; i < p.stacks.size(); ++i) {
+    out << (i ? "," : "") << "{\"id\":" << p.stacks[i].gid << ",\"frames\":[";
+    const std::vector<replay::Frame> frames =
+        p.stacks[i].frames.empty() ? std::vector<replay::Frame>{} : symbols.user_frames(p.stacks[i]);
+    for (std::size_t j = 0; j < frames.size(); ++j)
+      out << (j ? "," : "") << "{\"function\":" << json_string(frames[j].function)
+          << ",\"file\":" << json_string(frames[j].file) << ",\"line\":" << frames[j].line << "}";
+    out << "]}";
+  }
+  out << "]";
+  return out.str();
+}
+
+}  // namespace gorewind::cli
