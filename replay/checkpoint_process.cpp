@@ -78,13 +78,13 @@ class Checkpointer final : public Observer {
 
   void on_event(const Event& e) override {
     if (serving_) {
-      if (e.seq == target_) serve(e.seq);
+      if (e.seq == target_) serve(e);
       return;
     }
     if (e.seq == until_) {
-      freeze(e.seq);  // the head's last checkpoint is the head itself
+      freeze(e);  // the head's last checkpoint is the head itself
     } else if (e.seq == 1 || e.seq % interval_ == 0) {
-      fork_checkpoint(e.seq);
+      fork_checkpoint(e);
     }
   }
 
@@ -99,29 +99,31 @@ class Checkpointer final : public Observer {
   }
 
  private:
-  // fork_checkpoint() leaves a frozen copy of the run here; this process
-  // goes on as the head. The checkpoint is registered before the fork, so
-  // the debugger learns of checkpoints in seq order. Without a fork (out of
-  // processes) the registered socket closes and the debugger drops it.
-  void fork_checkpoint(std::uint64_t seq) {
-    const int commands = register_checkpoint(seq);
+  // fork_checkpoint() leaves a frozen copy of the run here, a child of the
+  // head, which goes on: every checkpoint a child of one process, since
+  // each generation of a fork chain makes the next fork and page fault
+  // slower (Linux chains their anon_vmas: at checkpoint 127 of a chain a
+  // fork took 9 ms, in a fan 1 ms). The checkpoint is registered before
+  // the fork, so the debugger learns of checkpoints in seq order; without a
+  // fork (out of processes) the registered socket closes with the head's
+  // copy and the debugger drops it.
+  void fork_checkpoint(const Event& e) {
+    int commands = register_checkpoint(e.seq);
     const pid_t self = ::getpid();
-    const pid_t pid = ::fork();
-    if (pid > 0) {
+    if (::fork() == 0) {
+      die_with_parent(self);
       close_fd(registration_);
-      serve_checkpoint(commands, seq);  // returns only in a server
+      serve_checkpoint(commands, e);  // returns only in a server
       return;
     }
-    int mine = commands;
-    close_fd(mine);
-    if (pid == 0) die_with_parent(self);
+    close_fd(commands);
   }
 
-  // freeze() makes this process the checkpoint at seq.
-  void freeze(std::uint64_t seq) {
-    const int commands = register_checkpoint(seq);
+  // freeze() makes this process the checkpoint at e.
+  void freeze(const Event& e) {
+    const int commands = register_checkpoint(e.seq);
     close_fd(registration_);
-    serve_checkpoint(commands, seq);
+    serve_checkpoint(commands, e);
   }
 
   // register_checkpoint() tells the debugger of a checkpoint at seq and
@@ -137,7 +139,8 @@ class Checkpointer final : public Observer {
   // serve_checkpoint() serves "goto" requests until the debugger drops
   // the checkpoint. It returns only in a server forked for a request, which
   // then runs on from here.
-  void serve_checkpoint(int commands, std::uint64_t seq) {
+  void serve_checkpoint(int commands, const Event& e) {
+    const std::uint64_t seq = e.seq;
     for (;;) {
       int query = -1;
       const std::optional<std::string> request = recv_packet(commands, &query);
@@ -151,7 +154,7 @@ class Checkpointer final : public Observer {
         serving_ = true;
         query_ = query;
         target_ = target;
-        if (target == seq) serve(seq);
+        if (target == seq) serve(e);
         return;
       }
       if (pid < 0) write_frame(query, "error cannot fork a re-execution from the checkpoint at seq " +
@@ -162,7 +165,8 @@ class Checkpointer final : public Observer {
 
   // serve() answers the debugger at seq until it moves this process on
   // ("forward") or lets it go.
-  void serve(std::uint64_t seq) {
+  void serve(const Event& e) {
+    const std::uint64_t seq = e.seq;
     for (;;) {
       const std::optional<std::string> request = read_frame(query_, std::chrono::milliseconds(-1));
       if (!request) ::_exit(0);
@@ -175,7 +179,10 @@ class Checkpointer final : public Observer {
         continue;
       }
       const std::string stacks = stack_lines(native_stacks());
-      if (!write_frame(query_, "ok " + std::to_string(seq) + "\n" + stacks) ||
+      std::ostringstream head;
+      head << "ok " << seq << "\ne " << static_cast<int>(e.kind) << ' ' << e.gid << ' '
+           << static_cast<int>(e.obj_kind) << ' ' << e.obj << ' ' << e.peer << ' ' << e.vtime_ns << '\n';
+      if (!write_frame(query_, head.str() + stacks) ||
           !write_frame(query_, storage::encode_state(capture_state())))
         ::_exit(0);
     }
@@ -206,7 +213,11 @@ class Checkpointer final : public Observer {
     RunOptions options = replay_options(row, std::make_shared<ScriptedStrategy>(std::move(schedule)), false);
     options.observers.push_back(&checkpointer);
     const RunResult r = run(request.body, options);
+    // Ended before the recording did: the program no longer replays the
+    // run. The checkpoints, its children, live while it does, so it waits
+    // for the debugger to drop the run.
     send_packet(registration, "ended " + std::to_string(r.events));
+    recv_packet(registration);
   } catch (const std::exception& e) {
     send_packet(registration, std::string("error ") + e.what());
   }

@@ -1,7 +1,7 @@
 // checkpoint_process.hpp: the forked side of CheckpointServer
 // (checkpoint_server.hpp). The fork server forks one re-execution per opened
 // run; that re-execution (the head) forks itself at every checkpoint seq and
-// leaves the parent frozen there; a frozen checkpoint forks, on request, a
+// leaves the child frozen there; a frozen checkpoint forks, on request, a
 // server that runs on to the asked seq and answers there.
 //
 // Sockets: the debugger and the fork server share a SOCK_SEQPACKET control

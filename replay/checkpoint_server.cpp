@@ -215,7 +215,11 @@ ProcessState CheckpointServer::at(std::uint64_t seq) {
       throw ReplayError("process state: " + head->substr(std::min(head->size(), tag.size() + 1)));
     }
     ProcessState p;
-    in >> p.seq;
+    std::string e;
+    int kind = 0, obj_kind = 0;
+    in >> p.seq >> e >> kind >> p.event.gid >> obj_kind >> p.event.obj >> p.event.peer >> p.event.vtime_ns;
+    p.event.kind = static_cast<EventKind>(kind);
+    p.event.obj_kind = static_cast<ObjKind>(obj_kind);
     in.ignore(1);
     p.stacks = parse_stacks(in);
     const std::optional<std::string> blob = detail::read_frame(live.query, kPatience);

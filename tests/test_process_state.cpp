@@ -202,6 +202,7 @@ TEST_CASE("process: a program that no longer replays the run is said so", "[proc
     server.at(r.events);
     FAIL("a run that ends early answered at seq " << r.events);
   } catch (const rp::ReplayError& e) {
+    INFO(e.what());
     CHECK(std::string(e.what()).find("no longer replays") != std::string::npos);
   }
 }

@@ -96,7 +96,7 @@ class StateCommand final : public Command {
       write_state_text(std::cout, row, state, names);
       if (process) {
         std::cout << "\nnative stacks (the run re-executed to seq " << seq << "):\n";
-        write_native_stacks_text(std::cout, state, *process, symbols, names);
+        write_native_stacks_text(std::cout, *process, symbols, names, process->state == state);
       }
     }
     return kExitOk;

@@ -352,8 +352,10 @@ void DebugSession::write_backtraces(const std::vector<std::string>& args, std::o
     processes_->open(db_, run_, body_);
     opened_ = true;
   }
+  // The headers come from the re-executed program's own state, so no log
+  // state is rebuilt; the event there tells whether it still replays.
   const replay::ProcessState p = processes_->at(pos_);
-  write_native_stacks_text(out, replay::log_state_at(log_, run_.id, pos_), p, symbols_, names_, only);
+  write_native_stacks_text(out, p, symbols_, names_, pos_ == 0 || p.event == event_key(event_at(pos_)), only);
 }
 
 void DebugSession::write_watched(const std::vector<std::string>& args, std::ostream& out) {

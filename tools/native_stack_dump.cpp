@@ -15,13 +15,13 @@ const NativeStack* stack_of(const replay::ProcessState& p, Gid gid) {
 
 }  // namespace
 
-void write_native_stacks_text(std::ostream& out, const RuntimeState& log, const replay::ProcessState& p,
-                              replay::Symbolizer& symbols, const ObjectNames& names, Gid only) {
-  if (p.state != log)
-    out << "warning: at seq " << log.seq << " the re-executed program's state is not the log's: it no longer "
+void write_native_stacks_text(std::ostream& out, const replay::ProcessState& p, replay::Symbolizer& symbols,
+                              const ObjectNames& names, bool matches_log, Gid only) {
+  if (!matches_log)
+    out << "warning: at seq " << p.seq << " the re-executed program is not where the log is: it no longer "
         << "replays this run, so these frames may not be the recorded run's\n";
   bool first = true;
-  for (const GoroutineInfo& g : log.goroutines) {
+  for (const GoroutineInfo& g : p.state.goroutines) {
     if (only != 0 && g.gid != only) continue;
     out << (first ? "" : "\n") << "goroutine " << g.gid << " [" << status_text(g, names) << "]:\n";
     first = false;
@@ -34,7 +34,13 @@ void write_native_stacks_text(std::ostream& out, const RuntimeState& log, const 
     }
     if (g.parent != 0) out << "created by goroutine " << g.parent << "\n";
   }
-  if (first) out << (only ? "no goroutine " + std::to_string(only) + " at seq " + std::to_string(log.seq) : "no goroutines") << "\n";
+  if (first)
+    out << (only ? "no goroutine " + std::to_string(only) + " at seq " + std::to_string(p.seq) : "no goroutines")
+        << "\n";
+}
+
+replay::EventKey event_key(const storage::StoredEvent& e) {
+  return {e.kind, e.gid, e.obj_kind, e.obj, e.peer, e.vtime_ns};
 }
 
 std::string native_stacks_json(const replay::ProcessState& p, replay::Symbolizer& symbols) {

@@ -21,12 +21,15 @@
 
 namespace gorewind::cli {
 
-// write_native_stacks_text() prints the goroutines of log (only goroutine
-// `only`, when nonzero) with their frames from p. When p's live state is not
-// the log's, a warning line comes first: the program no longer replays the
-// run, so its frames may not be the recorded run's.
-void write_native_stacks_text(std::ostream& out, const RuntimeState& log, const replay::ProcessState& p,
-                              replay::Symbolizer& symbols, const ObjectNames& names, Gid only = 0);
+// write_native_stacks_text() prints the goroutines of p (only goroutine
+// `only`, when nonzero) with their frames, headed as a Go goroutine dump is.
+// Unless matches_log, a warning line comes first: the program no longer
+// replays the run, so its frames may not be the recorded run's.
+void write_native_stacks_text(std::ostream& out, const replay::ProcessState& p, replay::Symbolizer& symbols,
+                              const ObjectNames& names, bool matches_log, Gid only = 0);
+
+// event_key() is e as ProcessState::event identifies it.
+replay::EventKey event_key(const storage::StoredEvent& e);
 
 // native_stacks_json() is p's stacks as a JSON array: [{id, frames
 // [{function, file, line}]}], innermost frame first.
