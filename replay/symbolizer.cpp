@@ -208,13 +208,27 @@ std::vector<Frame> Symbolizer::frames(const std::vector<std::uintptr_t>& address
 }
 
 std::vector<Frame> Symbolizer::user_frames(const NativeStack& stack) {
-  std::vector<Frame> all = frames(stack.frames);
+  const std::vector<Frame> all = frames(stack.frames);
   auto begin = all.begin();
   auto end = all.end();
   while (begin != end && runtime_frame(*begin)) ++begin;
   // Outside, the fiber's entry and the std::function that holds main.
   while (end != begin && (runtime_frame(*(end - 1)) || library_frame(*(end - 1)))) --end;
-  return begin == end ? all : std::vector<Frame>(begin, end);
+  std::vector<Frame> out(begin, end);
+  for (Frame& f : out) {
+    // Line tables without inlining names (-g1) give a function inlined into
+    // gorewind's task invoker, a goroutine's lambda, the invoker's name.
+    if (names_any(f.function, {"gorewind::detail::"})) f.function = "(inlined)";
+  }
+  if (out.empty()) {
+    // The goroutine's own call into gorewind was a tail call, so no frame of
+    // its own is left: the outermost gorewind API frame says where it is.
+    for (auto it = all.rbegin(); it != all.rend(); ++it)
+      if (names_any(it->function, {"gorewind::"}) &&
+          !names_any(it->function, {"gorewind::detail::", "gorewind::replay::", "gorewind::native_stacks"}))
+        return {*it};
+  }
+  return out;
 }
 
 }  // namespace gorewind::replay

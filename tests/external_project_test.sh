@@ -8,7 +8,9 @@
 # gorewind::main) out of tree against that prefix, then runs the program it
 # makes: list shows its scenario, record records a failing run, replay
 # replays it identically; the installed standalone gorewind reads the run's
-# events but names that program to replay it. Outputs are compared exactly.
+# events but names that program to replay it or walk its stacks (bt); the
+# program itself shows a goroutine's frames in its own source. Outputs are
+# compared exactly, but for the frames' function names (the compiler's).
 set -euo pipefail
 
 cmake=$1 build=$2 project=$3 generator=$4 make_program=$5 cxx=$6 build_type=$7
@@ -41,7 +43,7 @@ $got"
 # The Catch2 helper is installed with the other headers, for users' tests.
 [ -f "$work/prefix/include/gorewind/catch2.hpp" ] || fail "gorewind/catch2.hpp is not installed"
 "$cmake" -S "$project" -B "$work/build" -G "$generator" -DCMAKE_MAKE_PROGRAM="$make_program" \
-  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE="$build_type" -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE="$build_type" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_CXX_FLAGS=-g1 \
   >"$work/configure.log" 2>&1 || fail "configure failed: $(cat "$work/configure.log")"
 "$cmake" --build "$work/build" >"$work/build.log" 2>&1 || fail "build failed: $(cat "$work/build.log")"
 
@@ -55,3 +57,15 @@ expect 0 "19  0s      g3 reader   check_failed   \"a loaded config has its port\
   prefix/bin/gorewind show 1 --from 19 --db log.db
 expect 2 "gorewind: error: run 1 is of scenario 'my_flaky' recorded by 'my_tests'; re-run the command with that program" \
   prefix/bin/gorewind replay 1 --db log.db
+
+# Process state needs the program too: the user's program (built with line
+# tables, -g1 above) walks the reader's own frames in the user's source, the
+# standalone CLI names the program.
+printf 'bt 3\n' >"$work/bt"
+(cd "$work" && build/my_tests debug 1 --db log.db <bt) >"$work/out" 2>&1 || fail "my_tests debug: exit $?"
+grep -qx "goroutine 3 \[running\]:" "$work/out" || fail "my_tests debug bt: no goroutine 3 header: $(cat "$work/out")"
+grep -q "^	.*flaky_config.cpp:32$" "$work/out" || fail "my_tests debug bt: no frame at flaky_config.cpp:32: $(cat "$work/out")"
+expect 0 "run 1 (my_flaky): check_failed (19 events)
+19  0s      g3 reader   check_failed   \"a loaded config has its port\"  at flaky_config.cpp:32
+bt: run 1 is of scenario 'my_flaky' recorded by 'my_tests'; re-run the command with that program" \
+  sh -c 'prefix/bin/gorewind debug 1 --db log.db <bt'

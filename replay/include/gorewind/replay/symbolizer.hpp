@@ -33,7 +33,9 @@ class Symbolizer {
   // API, the scheduler's switch and the debugger's walk inside, the fiber's
   // entry and std::function outside), as Go's tracebacks leave out runtime
   // frames: the innermost is the user's line that called into gorewind, the
-  // outermost the goroutine's own function. All of them when none is left.
+  // outermost the goroutine's own function. When the compiler left no frame
+  // of the goroutine's own (its call into gorewind was a tail call), the
+  // outermost gorewind API frame; empty for a stack without one.
   std::vector<Frame> user_frames(const NativeStack& stack);
 
  private:
