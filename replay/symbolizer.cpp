@@ -146,16 +146,21 @@ bool internal_source(std::string_view file) {
 // library under them. The file decides when there is one: the name of an
 // inlined function may be its caller's.
 bool runtime_frame(const Frame& f) {
+  // The sanitizers' interceptor of backtrace() comes first in their builds.
+  if (names_any(f.function, {"__interceptor_", "__sanitizer", "__asan"}) ||
+      f.file.find("/libsanitizer/") != std::string::npos)
+    return true;
   if (!f.file.empty()) return internal_source(f.file) || f.file.find("/boost/context/") != std::string::npos;
-  return names_any(f.function, {"gorewind::", "??", "boost::context::", "backtrace", "__interceptor_", "__sanitizer",
-                                "make_fcontext", "jump_fcontext", "ontop_fcontext"});
+  return names_any(f.function, {"gorewind::", "??", "boost::context::", "backtrace", "make_fcontext",
+                                "jump_fcontext", "ontop_fcontext"});
 }
 
-// library_frame() is the C++ library's, such as the std::function that
-// holds main's body.
+// library_frame() is the C++ or C library's, such as the std::function
+// that holds main's body or the C library's trampoline under a ucontext
+// fiber (a C symbol: no parameter list, no file).
 bool library_frame(const Frame& f) {
   if (!f.file.empty()) return f.file.find("/include/c++/") != std::string::npos;
-  return names_any(f.function, {"std::"});
+  return names_any(f.function, {"std::"}) || f.function.find('(') == std::string::npos;
 }
 
 }  // namespace
@@ -211,8 +216,10 @@ std::vector<Frame> Symbolizer::user_frames(const NativeStack& stack) {
   const std::vector<Frame> all = frames(stack.frames);
   auto begin = all.begin();
   auto end = all.end();
-  while (begin != end && runtime_frame(*begin)) ++begin;
-  // Outside, the fiber's entry and the std::function that holds main.
+  // Inside, the switch and the walk (through a std::function in Boost's
+  // ucontext fibers); outside, the fiber's entry and the std::function
+  // that holds main.
+  while (begin != end && (runtime_frame(*begin) || library_frame(*begin))) ++begin;
   while (end != begin && (runtime_frame(*(end - 1)) || library_frame(*(end - 1)))) --end;
   std::vector<Frame> out(begin, end);
   for (Frame& f : out) {

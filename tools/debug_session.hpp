@@ -75,7 +75,7 @@ class DebugSession {
   replay::CheckpointServer* processes_ = nullptr;
   std::string db_;
   void (*body_)() = nullptr;
-  std::string no_processes_;  // why there is no process state
+  std::string no_processes_ = "this session has no process state";  // why there is none
   bool opened_ = false;
   replay::Symbolizer symbols_;
 };
