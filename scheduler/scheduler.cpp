@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <new>
 #include <typeinfo>
+#include <vector>
 
 #include <gorewind/error.hpp>
 #include <gorewind/random_strategy.hpp>
@@ -47,6 +49,46 @@ struct PooledStack {
   }
 };
 
+// GoroutineArena is this thread's supply of Goroutine blocks (see Goroutine).
+// Its slabs go with the thread; an abandoned goroutine's block is never given
+// back (abandon()).
+class GoroutineArena {
+ public:
+  GoroutineArena() = default;
+  GoroutineArena(const GoroutineArena&) = delete;
+  GoroutineArena& operator=(const GoroutineArena&) = delete;
+  ~GoroutineArena() {
+    for (void* slab : slabs_) ::operator delete(slab, std::align_val_t(alignof(Goroutine)));
+  }
+  void* take() {
+    if (!free_) grow();
+    Block* b = free_;
+    free_ = b->next;
+    return b;
+  }
+  void give(void* p) {
+    auto* b = static_cast<Block*>(p);
+    b->next = free_;
+    free_ = b;
+  }
+
+ private:
+  struct Block {
+    Block* next;
+  };
+  void grow() {
+    constexpr std::size_t kPerSlab = 256;
+    auto* slab = static_cast<char*>(::operator new(kPerSlab * sizeof(Goroutine), std::align_val_t(alignof(Goroutine))));
+    slabs_.push_back(slab);
+    // Given in reverse so that goroutines spawned in a row sit side by side.
+    for (std::size_t i = kPerSlab; i-- > 0;) give(slab + i * sizeof(Goroutine));
+  }
+  Block* free_ = nullptr;
+  std::vector<void*> slabs_;
+};
+
+thread_local GoroutineArena t_goroutines;
+
 // current_exception_type() is the demangled type of the exception being handled.
 std::string current_exception_type() {
   const std::type_info* t = abi::__cxa_current_exception_type();
@@ -62,6 +104,7 @@ Scheduler::Scheduler(const RunOptions& options)
     : options_(options),
       strategy_(options.strategy ? options.strategy : std::make_shared<RandomStrategy>()),
       observers_(options.observers),
+      observed_(!observers_.empty()),
       pool_(&StackPool::for_thread(options.stack_size)),
       generation_(++t_generation),
       outer_(current_) {
@@ -73,6 +116,13 @@ Scheduler::Scheduler(const RunOptions& options)
 }
 
 constinit thread_local Scheduler* Scheduler::current_ = nullptr;
+
+void* Goroutine::operator new(std::size_t size) {
+  if (size != sizeof(Goroutine)) throw std::bad_alloc();
+  return t_goroutines.take();
+}
+
+void Goroutine::operator delete(void* p) { t_goroutines.give(p); }
 
 Scheduler::~Scheduler() { current_ = outer_; }
 

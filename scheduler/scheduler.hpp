@@ -70,24 +70,33 @@ struct EhState {
   unsigned int uncaught = 0;
 };
 
-struct Goroutine {
+// Goroutine's fields that every switch, park and wake reads come first and
+// fill one cache line (the alignment keeps them in one); the callable's
+// captures, which a goroutine's own code reads all along, fill the next.
+// With thousands of goroutines taking turns (the prime sieve) each line is
+// a miss to fetch.
+struct alignas(64) Goroutine {
   Gid id = 0;
-  Gid parent = 0;
-  std::string name;
   GoroutineState state = GoroutineState::Runnable;
   WaitReason reason = WaitReason::None;
+  bool started = false;        // has a stack and has run
+  bool killed = false;         // the run ended: unwind instead of going on
+  bool final_cleanup = false;  // its callable is being destroyed after it returned
   std::uint32_t wait_obj = 0;
   // site is the user site of its latest operation (where it is parked).
   std::source_location site;
   boost::context::fiber ctx;
   EhState eh;
-  bool started = false;        // has a stack and has run
   void* stack = nullptr;       // its stack's lowest address (the guard page), once started
-  bool killed = false;         // the run ended: unwind instead of going on
-  bool final_cleanup = false;  // its callable is being destroyed after it returned
-  // Last: the callable (80 bytes) is not needed once started, and what every
-  // switch reads above then shares fewer cache lines.
   UniqueTask task;
+  Gid parent = 0;
+  std::string name;
+
+  // Goroutines come from a per-thread free list of blocks carved from slabs:
+  // an aligned new goes through memalign, several times slower than a pop,
+  // and spawning is a hot path.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p);
 };
 
 // TimerState is a timer that a handle can stop or reset (after(), Timer,
@@ -233,8 +242,12 @@ class Scheduler {
   template <class Fill>
   std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site, Fill&& fill) {
     ++seq_;
-    if (!observers_.empty()) {
-      Event e;
+    if (observed_) [[unlikely]] {
+      // The event is built in event_, not on the stack: a local would widen
+      // the frame of every operation that emits, and so the stack a parked
+      // goroutine leaves to refetch when it resumes, observed or not.
+      Event& e = event_;
+      e = Event{};
       e.seq = seq_;
       e.vtime_ns = now_;
       e.gid = gid;
@@ -330,6 +343,7 @@ class Scheduler {
   // reads, since every channel operation asks for it.
   RaceDetector* race_ = nullptr;
   std::vector<Observer*> observers_;
+  bool observed_;  // !observers_.empty(), one load on the path of every event
   StackPool* pool_;
   std::uint64_t generation_;
   Scheduler* outer_;
@@ -368,6 +382,7 @@ class Scheduler {
   std::map<Gid, std::pair<std::uint32_t, std::string>> retired_offerings_;
   std::map<std::string, std::string> watched_;
   std::string text_scratch_;
+  Event event_;  // the event being dispatched (emit())
   // event_sites_[gid] is the site of the goroutine's latest event, as
   // observers saw it (kept only while someone observes: capture() reports
   // it); beside goroutines_ rather than in Goroutine, whose layout the
