@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <gorewind/error.hpp>
+#include <gorewind/fifo_strategy.hpp>
 #include <gorewind/random_strategy.hpp>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -147,6 +148,7 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
   RunInfo info{options_.scenario, options_.seed, std::string(strategy_->name()), options_.params, options_.races};
   strategy_->begin_run(options_.seed);
   keeps_running_ = strategy_->keeps_running();
+  takes_first_ = dynamic_cast<const FifoStrategy*>(strategy_.get()) != nullptr;
   for (Observer* o : observers_) o->on_run_begin(info);
   result_.seed = options_.seed;
   result_.strategy = info.strategy;
@@ -203,7 +205,7 @@ void Scheduler::schedule() {
 inline Goroutine* Scheduler::pick_runnable() {
   const std::size_t n = runq_.size() - runq_head_;
   std::size_t i = 0;
-  if (n > 1) {
+  if (n > 1 && !takes_first_) {
     i = strategy_->pick_goroutine(Runnable(0, {runq_.data() + runq_head_, n}));
     if (i >= n) throw Error("gorewind: strategy picked a goroutine out of range");
   }
