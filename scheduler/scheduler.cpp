@@ -217,6 +217,7 @@ Goroutine* Scheduler::new_goroutine(UniqueTask task, std::string_view name, Gid 
   Goroutine* g = owned.get();
   g->id = static_cast<Gid>(goroutines_.size());
   g->parent = parent;
+  g->chan_wait.g = g;
   g->name = name.empty() ? "g" + std::to_string(g->id) : std::string(name);
   g->task = std::move(task);
   goroutines_.push_back(std::move(owned));
