@@ -11,38 +11,13 @@ void ChanCore::attach(std::string_view name, const std::source_location& loc) {
   id_ = register_object(ObjKind::Chan, name, static_cast<std::int64_t>(cap_), type_->name, loc, this);
 }
 
-namespace {
-
-// ChanWait readies the running goroutine's own waiter (Goroutine::chan_wait)
-// for one operation, and takes it out of its queue however the operation
-// ends: left in, after an unwinding, it would point at a dead stack slot.
-struct ChanWait {
-  Waiter& w;
-  ChanWait(Goroutine* g, void* data, bool is_send) : w(g->chan_wait) {
-    w.data = data;
-    w.is_send = is_send;
-    w.ok = true;
-    w.done = false;
-  }
-  ChanWait(const ChanWait&) = delete;
-  ChanWait& operator=(const ChanWait&) = delete;
-  ~ChanWait() { w.unlink(); }
-};
-
-}  // namespace
-
 void ChanCore::send(void* value, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
   if (!s.sched_point()) return;
   if (ChanOps::send_ready(*this)) return ChanOps::send_now(*this, s, value, site, -1);
-  ChanWait wait(s.running(), value, true);
-  const Waiter& w = wait.w;
-  sendq.push_back(&wait.w);
-  s.park(WaitReason::ChanSend, id_, site, value_of(value));
-  if (!w.done) return;  // torn down
-  ChanOps::finish_send(*this, s, w, site, -1);
+  s.park_send(*this, value, site);
 }
 
 bool ChanCore::recv(void* slot, const std::source_location& loc) {
@@ -51,12 +26,7 @@ bool ChanCore::recv(void* slot, const std::source_location& loc) {
   const std::source_location& site = s.user_site(loc);
   if (!s.sched_point()) return false;
   if (ChanOps::recv_ready(*this)) return ChanOps::recv_now(*this, s, slot, site, -1);
-  ChanWait wait(s.running(), slot, false);
-  const Waiter& w = wait.w;
-  recvq.push_back(&wait.w);
-  s.park(WaitReason::ChanRecv, id_, site);
-  if (!w.done) return false;  // torn down
-  return ChanOps::finish_recv(*this, s, w, site, -1);
+  return s.park_recv(*this, slot, site);
 }
 
 void ChanCore::close(const std::source_location& loc) {

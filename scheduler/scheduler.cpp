@@ -1,5 +1,7 @@
 #include "scheduler.hpp"
 
+#include "chan_ops.hpp"
+
 #include <cxxabi.h>
 
 #include <algorithm>
@@ -382,7 +384,7 @@ void Scheduler::resume(Goroutine* g) {
   }
 }
 
-inline void Scheduler::begin_turn(Goroutine* g) {
+[[gnu::always_inline]] inline void Scheduler::begin_turn(Goroutine* g) {
   // g is running before its Switch is reported: an observer capturing the
   // state at the Switch sees g on the CPU.
   running_ = g;
@@ -513,8 +515,9 @@ void Scheduler::yield(const std::source_location& loc) {
   switch_away();
 }
 
-void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered,
-                     std::span<const std::int32_t> waits) {
+[[gnu::always_inline]] inline void Scheduler::park_here(WaitReason reason, std::uint32_t obj,
+                                                       const std::source_location& site, ValueRef offered,
+                                                       std::span<const std::int32_t> waits) {
   Goroutine* g = running_;
   g->state = GoroutineState::Blocked;
   g->reason = reason;
@@ -530,6 +533,48 @@ void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_loc
   switch_away();
   g->reason = WaitReason::None;
   g->wait_obj = 0;
+}
+
+void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered,
+                     std::span<const std::int32_t> waits) {
+  park_here(reason, obj, site, offered, waits);
+}
+
+namespace {
+
+// ChanWait readies the running goroutine's own waiter (Goroutine::chan_wait)
+// for one operation, and takes it out of its queue however the operation
+// ends: left in, after an unwinding, it would point at a dead stack slot.
+struct ChanWait {
+  Waiter& w;
+  ChanWait(Goroutine* g, void* data, bool is_send) : w(g->chan_wait) {
+    w.data = data;
+    w.is_send = is_send;
+    w.ok = true;
+    w.done = false;
+  }
+  ChanWait(const ChanWait&) = delete;
+  ChanWait& operator=(const ChanWait&) = delete;
+  ~ChanWait() { w.unlink(); }
+};
+
+}  // namespace
+
+void Scheduler::park_send(ChanCore& c, void* value, const std::source_location& site) {
+  ChanWait wait(running_, value, true);
+  c.sendq.push_back(&wait.w);
+  // The offered value is for the Park event alone: looked up only when observed.
+  park_here(WaitReason::ChanSend, c.id(), site, observed_ ? c.value_of(value) : ValueRef{});
+  if (!wait.w.done) return;  // torn down
+  ChanOps::finish_send(c, *this, wait.w, site, -1);
+}
+
+bool Scheduler::park_recv(ChanCore& c, void* slot, const std::source_location& site) {
+  ChanWait wait(running_, slot, false);
+  c.recvq.push_back(&wait.w);
+  park_here(WaitReason::ChanRecv, c.id(), site);
+  if (!wait.w.done) return false;  // torn down
+  return ChanOps::finish_recv(c, *this, wait.w, site, -1);
 }
 
 void Scheduler::fail(Outcome outcome, std::string message, const std::source_location& site) {

@@ -181,6 +181,13 @@ class Scheduler {
   // waits lists a select's channels (see EventKind::Park).
   void park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered = {},
             std::span<const std::int32_t> waits = {});
+  // park_send() and park_recv() are a channel send or receive that must
+  // wait: they queue the running goroutine's waiter on c, park and finish
+  // the operation. ChanCore::send and recv end in them, a tail call, so that
+  // a parked goroutine keeps one frame fewer on its stack to refetch when it
+  // resumes (park's own is folded into them).
+  void park_send(ChanCore& c, void* value, const std::source_location& site);
+  bool park_recv(ChanCore& c, void* slot, const std::source_location& site);
   // wake() makes a parked goroutine runnable; cause is the waking event's seq.
   void wake(Goroutine* g, std::uint64_t cause, Gid waker) {
     push_runnable(g);
@@ -283,6 +290,9 @@ class Scheduler {
   // killed_unwinds() is tearing_down() once the run has ended: it sends a
   // killed goroutine on its way out (GoroutineExit) and returns true.
   bool killed_unwinds();
+  // park_here() is park(), for inlining into the channels' parks.
+  void park_here(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered = {},
+                 std::span<const std::int32_t> waits = {});
   // offer_turn() is sched_point() when the strategy may have a choice.
   bool offer_turn();
   void dispatch(const Event& e);
