@@ -131,6 +131,17 @@ Scheduler::~Scheduler() { current_ = outer_; }
 
 void Scheduler::outside_run() { throw Error("gorewind: runtime call outside gorewind::run"); }
 
+Event& Scheduler::start_event(EventKind kind, Gid gid, const std::source_location& site) {
+  Event& e = event_;
+  e = Event{};
+  e.seq = seq_;
+  e.vtime_ns = now_;
+  e.gid = gid;
+  e.kind = kind;
+  e.site = site;
+  return e;
+}
+
 void Scheduler::dispatch(const Event& e) {
   // A Wake is reported by the waker under the woken goroutine's id.
   if (e.gid != 0 && e.kind != EventKind::Wake && e.site.file_name()[0] != '\0') {
@@ -204,7 +215,7 @@ void Scheduler::schedule() {
   }
 }
 
-inline Goroutine* Scheduler::pick_runnable() {
+[[gnu::always_inline]] inline Goroutine* Scheduler::pick_runnable() {
   const std::size_t n = runq_.size() - runq_head_;
   std::size_t i = 0;
   if (n > 1 && !takes_first_) {
@@ -343,7 +354,7 @@ void Scheduler::report_blocked(bool forever_only) {
   }
 }
 
-inline Goroutine* Scheduler::take_runnable(std::size_t index) {
+[[gnu::always_inline]] inline Goroutine* Scheduler::take_runnable(std::size_t index) {
   Gid id;
   if (index == 0) {
     id = runq_[runq_head_++];

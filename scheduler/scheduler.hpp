@@ -252,25 +252,16 @@ class Scheduler {
   // emit() numbers an event and, when anyone observes, fills and sends it:
   // fill(Event&) sets the fields beyond kind, gid and site. Returns its seq.
   template <class Fill>
-  std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site, Fill&& fill) {
+  [[gnu::always_inline]] std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site, Fill&& fill) {
     ++seq_;
     if (observed_) [[unlikely]] {
-      // The event is built in event_, not on the stack: a local would widen
-      // the frame of every operation that emits, and so the stack a parked
-      // goroutine leaves to refetch when it resumes, observed or not.
-      Event& e = event_;
-      e = Event{};
-      e.seq = seq_;
-      e.vtime_ns = now_;
-      e.gid = gid;
-      e.kind = kind;
-      e.site = site;
+      Event& e = start_event(kind, gid, site);
       fill(e);
       dispatch(e);
     }
     return seq_;
   }
-  std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site) {
+  [[gnu::always_inline]] std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site) {
     return emit(kind, gid, site, [](Event&) {});
   }
 
@@ -295,6 +286,11 @@ class Scheduler {
                  std::span<const std::int32_t> waits = {});
   // offer_turn() is sched_point() when the strategy may have a choice.
   bool offer_turn();
+  // start_event() resets event_ for the event seq_ and returns it. The
+  // event is built there, not on the stack: a local would widen the frame of
+  // every operation that emits, and so the stack a parked goroutine leaves
+  // to refetch when it resumes, observed or not.
+  Event& start_event(EventKind kind, Gid gid, const std::source_location& site);
   void dispatch(const Event& e);
   std::uint32_t new_object_id();
   void schedule();
