@@ -439,6 +439,10 @@ void Scheduler::start_fiber(Goroutine* g) {
   }
 }
 
+[[gnu::always_inline]] inline void Scheduler::after_switch(Goroutine* g) {
+  if (g->killed && std::uncaught_exceptions() == 0 && !g->final_cleanup) throw GoroutineExit{};
+}
+
 void Scheduler::switch_to_hub() {
   Goroutine* g = running_;
   switch_fiber(g, nullptr);
@@ -480,10 +484,6 @@ void Scheduler::switch_to_hub() {
   }
   switch_fiber(g, next);
   after_switch(g);
-}
-
-void Scheduler::after_switch(Goroutine* g) {
-  if (g->killed && std::uncaught_exceptions() == 0 && !g->final_cleanup) throw GoroutineExit{};
 }
 
 void Scheduler::spawn(UniqueTask task, std::string_view name, const std::source_location& loc) {
