@@ -17,14 +17,7 @@ void ChanCore::send(void* value, const std::source_location& loc) {
   const std::source_location& site = s.user_site(loc);
   if (!s.sched_point()) return;
   if (ChanOps::send_ready(*this)) return ChanOps::send_now(*this, s, value, site, -1);
-  Waiter w;
-  w.g = s.running();
-  w.data = value;
-  w.is_send = true;
-  sendq.push_back(&w);
-  s.park(WaitReason::ChanSend, id_, site, value_of(value));
-  if (!w.done) return;  // torn down
-  ChanOps::finish_send(*this, s, w, site, -1);
+  s.park_send(*this, value, site);
 }
 
 bool ChanCore::recv(void* slot, const std::source_location& loc) {
@@ -33,13 +26,7 @@ bool ChanCore::recv(void* slot, const std::source_location& loc) {
   const std::source_location& site = s.user_site(loc);
   if (!s.sched_point()) return false;
   if (ChanOps::recv_ready(*this)) return ChanOps::recv_now(*this, s, slot, site, -1);
-  Waiter w;
-  w.g = s.running();
-  w.data = slot;
-  recvq.push_back(&w);
-  s.park(WaitReason::ChanRecv, id_, site);
-  if (!w.done) return false;  // torn down
-  return ChanOps::finish_recv(*this, s, w, site, -1);
+  return s.park_recv(*this, slot, site);
 }
 
 void ChanCore::close(const std::source_location& loc) {

@@ -1,13 +1,18 @@
 #include "scheduler.hpp"
 
+#include "chan_ops.hpp"
+
 #include <cxxabi.h>
 
 #include <algorithm>
 #include <cstdlib>
 #include <exception>
+#include <new>
 #include <typeinfo>
+#include <vector>
 
 #include <gorewind/error.hpp>
+#include <gorewind/fifo_strategy.hpp>
 #include <gorewind/random_strategy.hpp>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -47,6 +52,46 @@ struct PooledStack {
   }
 };
 
+// GoroutineArena is this thread's supply of Goroutine blocks (see Goroutine).
+// Its slabs go with the thread; an abandoned goroutine's block is never given
+// back (abandon()).
+class GoroutineArena {
+ public:
+  GoroutineArena() = default;
+  GoroutineArena(const GoroutineArena&) = delete;
+  GoroutineArena& operator=(const GoroutineArena&) = delete;
+  ~GoroutineArena() {
+    for (void* slab : slabs_) ::operator delete(slab, std::align_val_t(alignof(Goroutine)));
+  }
+  void* take() {
+    if (!free_) grow();
+    Block* b = free_;
+    free_ = b->next;
+    return b;
+  }
+  void give(void* p) {
+    auto* b = static_cast<Block*>(p);
+    b->next = free_;
+    free_ = b;
+  }
+
+ private:
+  struct Block {
+    Block* next;
+  };
+  void grow() {
+    constexpr std::size_t kPerSlab = 256;
+    auto* slab = static_cast<char*>(::operator new(kPerSlab * sizeof(Goroutine), std::align_val_t(alignof(Goroutine))));
+    slabs_.push_back(slab);
+    // Given in reverse so that goroutines spawned in a row sit side by side.
+    for (std::size_t i = kPerSlab; i-- > 0;) give(slab + i * sizeof(Goroutine));
+  }
+  Block* free_ = nullptr;
+  std::vector<void*> slabs_;
+};
+
+thread_local GoroutineArena t_goroutines;
+
 // current_exception_type() is the demangled type of the exception being handled.
 std::string current_exception_type() {
   const std::type_info* t = abi::__cxa_current_exception_type();
@@ -62,6 +107,7 @@ Scheduler::Scheduler(const RunOptions& options)
     : options_(options),
       strategy_(options.strategy ? options.strategy : std::make_shared<RandomStrategy>()),
       observers_(options.observers),
+      observed_(!observers_.empty()),
       pool_(&StackPool::for_thread(options.stack_size)),
       generation_(++t_generation),
       outer_(current_) {
@@ -74,9 +120,27 @@ Scheduler::Scheduler(const RunOptions& options)
 
 constinit thread_local Scheduler* Scheduler::current_ = nullptr;
 
+void* Goroutine::operator new(std::size_t size) {
+  if (size != sizeof(Goroutine)) throw std::bad_alloc();
+  return t_goroutines.take();
+}
+
+void Goroutine::operator delete(void* p) { t_goroutines.give(p); }
+
 Scheduler::~Scheduler() { current_ = outer_; }
 
 void Scheduler::outside_run() { throw Error("gorewind: runtime call outside gorewind::run"); }
+
+Event& Scheduler::start_event(EventKind kind, Gid gid, const std::source_location& site) {
+  Event& e = event_;
+  e = Event{};
+  e.seq = seq_;
+  e.vtime_ns = now_;
+  e.gid = gid;
+  e.kind = kind;
+  e.site = site;
+  return e;
+}
 
 void Scheduler::dispatch(const Event& e) {
   // A Wake is reported by the waker under the woken goroutine's id.
@@ -97,6 +161,7 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
   RunInfo info{options_.scenario, options_.seed, std::string(strategy_->name()), options_.params, options_.races};
   strategy_->begin_run(options_.seed);
   keeps_running_ = strategy_->keeps_running();
+  takes_first_ = dynamic_cast<const FifoStrategy*>(strategy_.get()) != nullptr;
   for (Observer* o : observers_) o->on_run_begin(info);
   result_.seed = options_.seed;
   result_.strategy = info.strategy;
@@ -150,10 +215,10 @@ void Scheduler::schedule() {
   }
 }
 
-inline Goroutine* Scheduler::pick_runnable() {
+[[gnu::always_inline]] inline Goroutine* Scheduler::pick_runnable() {
   const std::size_t n = runq_.size() - runq_head_;
   std::size_t i = 0;
-  if (n > 1) {
+  if (n > 1 && !takes_first_) {
     i = strategy_->pick_goroutine(Runnable(0, {runq_.data() + runq_head_, n}));
     if (i >= n) throw Error("gorewind: strategy picked a goroutine out of range");
   }
@@ -165,6 +230,7 @@ Goroutine* Scheduler::new_goroutine(UniqueTask task, std::string_view name, Gid 
   Goroutine* g = owned.get();
   g->id = static_cast<Gid>(goroutines_.size());
   g->parent = parent;
+  g->chan_wait.g = g;
   g->name = name.empty() ? "g" + std::to_string(g->id) : std::string(name);
   g->task = std::move(task);
   goroutines_.push_back(std::move(owned));
@@ -288,7 +354,7 @@ void Scheduler::report_blocked(bool forever_only) {
   }
 }
 
-inline Goroutine* Scheduler::take_runnable(std::size_t index) {
+[[gnu::always_inline]] inline Goroutine* Scheduler::take_runnable(std::size_t index) {
   Gid id;
   if (index == 0) {
     id = runq_[runq_head_++];
@@ -329,7 +395,7 @@ void Scheduler::resume(Goroutine* g) {
   }
 }
 
-inline void Scheduler::begin_turn(Goroutine* g) {
+[[gnu::always_inline]] inline void Scheduler::begin_turn(Goroutine* g) {
   // g is running before its Switch is reported: an observer capturing the
   // state at the Switch sees g on the CPU.
   running_ = g;
@@ -371,6 +437,10 @@ void Scheduler::start_fiber(Goroutine* g) {
   } else {
     watchdog_.leave();
   }
+}
+
+[[gnu::always_inline]] inline void Scheduler::after_switch(Goroutine* g) {
+  if (g->killed && std::uncaught_exceptions() == 0 && !g->final_cleanup) throw GoroutineExit{};
 }
 
 void Scheduler::switch_to_hub() {
@@ -416,10 +486,6 @@ void Scheduler::switch_to_hub() {
   after_switch(g);
 }
 
-void Scheduler::after_switch(Goroutine* g) {
-  if (g->killed && std::uncaught_exceptions() == 0 && !g->final_cleanup) throw GoroutineExit{};
-}
-
 void Scheduler::spawn(UniqueTask task, std::string_view name, const std::source_location& loc) {
   if (tearing_down()) return;
   const std::source_location& site = user_site(loc);
@@ -460,8 +526,9 @@ void Scheduler::yield(const std::source_location& loc) {
   switch_away();
 }
 
-void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered,
-                     std::span<const std::int32_t> waits) {
+[[gnu::always_inline]] inline void Scheduler::park_here(WaitReason reason, std::uint32_t obj,
+                                                       const std::source_location& site, ValueRef offered,
+                                                       std::span<const std::int32_t> waits) {
   Goroutine* g = running_;
   g->state = GoroutineState::Blocked;
   g->reason = reason;
@@ -477,6 +544,48 @@ void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_loc
   switch_away();
   g->reason = WaitReason::None;
   g->wait_obj = 0;
+}
+
+void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered,
+                     std::span<const std::int32_t> waits) {
+  park_here(reason, obj, site, offered, waits);
+}
+
+namespace {
+
+// ChanWait readies the running goroutine's own waiter (Goroutine::chan_wait)
+// for one operation, and takes it out of its queue however the operation
+// ends: left in, after an unwinding, it would point at a dead stack slot.
+struct ChanWait {
+  Waiter& w;
+  ChanWait(Goroutine* g, void* data, bool is_send) : w(g->chan_wait) {
+    w.data = data;
+    w.is_send = is_send;
+    w.ok = true;
+    w.done = false;
+  }
+  ChanWait(const ChanWait&) = delete;
+  ChanWait& operator=(const ChanWait&) = delete;
+  ~ChanWait() { w.unlink(); }
+};
+
+}  // namespace
+
+void Scheduler::park_send(ChanCore& c, void* value, const std::source_location& site) {
+  ChanWait wait(running_, value, true);
+  c.sendq.push_back(&wait.w);
+  // The offered value is for the Park event alone: looked up only when observed.
+  park_here(WaitReason::ChanSend, c.id(), site, observed_ ? c.value_of(value) : ValueRef{});
+  if (!wait.w.done) return;  // torn down
+  ChanOps::finish_send(c, *this, wait.w, site, -1);
+}
+
+bool Scheduler::park_recv(ChanCore& c, void* slot, const std::source_location& site) {
+  ChanWait wait(running_, slot, false);
+  c.recvq.push_back(&wait.w);
+  park_here(WaitReason::ChanRecv, c.id(), site);
+  if (!wait.w.done) return false;  // torn down
+  return ChanOps::finish_recv(c, *this, wait.w, site, -1);
 }
 
 void Scheduler::fail(Outcome outcome, std::string message, const std::source_location& site) {

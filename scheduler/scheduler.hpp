@@ -71,24 +71,38 @@ struct EhState {
   unsigned int uncaught = 0;
 };
 
-struct Goroutine {
+// Goroutine's fields that every switch, park and wake reads come first, then
+// the waiter its channel operations park with: together two cache lines (the
+// alignment keeps them in two); the callable's captures, which a goroutine's
+// own code reads all along, follow. With thousands of goroutines taking turns
+// (the prime sieve) each line is a miss to fetch.
+struct alignas(64) Goroutine {
   Gid id = 0;
-  Gid parent = 0;
-  std::string name;
+  std::uint32_t wait_obj = 0;
   GoroutineState state = GoroutineState::Runnable;
   WaitReason reason = WaitReason::None;
-  std::uint32_t wait_obj = 0;
+  bool started = false;        // has a stack and has run
+  bool killed = false;         // the run ended: unwind instead of going on
+  bool final_cleanup = false;  // its callable is being destroyed after it returned
   // site is the user site of its latest operation (where it is parked).
   std::source_location site;
   boost::context::fiber ctx;
   EhState eh;
-  bool started = false;        // has a stack and has run
   void* stack = nullptr;       // its stack's lowest address (the guard page), once started
-  bool killed = false;         // the run ended: unwind instead of going on
-  bool final_cleanup = false;  // its callable is being destroyed after it returned
-  // Last: the callable (80 bytes) is not needed once started, and what every
-  // switch reads above then shares fewer cache lines.
+  // chan_wait is where a plain channel send or receive waits (a select's
+  // waiters are its own): here, beside what a wake touches anyway, rather
+  // than on the stack, whose frames a resume refetches and which it would
+  // widen by a line or two.
+  Waiter chan_wait;
   UniqueTask task;
+  Gid parent = 0;
+  std::string name;
+
+  // Goroutines come from a per-thread free list of blocks carved from slabs:
+  // an aligned new goes through memalign, several times slower than a pop,
+  // and spawning is a hot path.
+  static void* operator new(std::size_t size);
+  static void operator delete(void* p);
 };
 
 // TimerState is a timer that a handle can stop or reset (after(), Timer,
@@ -159,7 +173,7 @@ class Scheduler {
   // operation must then do nothing.
   bool sched_point() {
     // Nobody to run instead, or a strategy that would say so.
-    if ((runq_.size() == runq_head_ || keeps_running_) && !watchdog_.limit_reached(seq_)) return true;
+    if ((keeps_running_ || runq_.size() == runq_head_) && !watchdog_.limit_reached(seq_)) return true;
     return offer_turn();
   }
   void yield(const std::source_location& site);
@@ -168,6 +182,13 @@ class Scheduler {
   // waits lists a select's channels (see EventKind::Park).
   void park(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered = {},
             std::span<const std::int32_t> waits = {});
+  // park_send() and park_recv() are a channel send or receive that must
+  // wait: they queue the running goroutine's waiter on c, park and finish
+  // the operation. ChanCore::send and recv end in them, a tail call, so that
+  // a parked goroutine keeps one frame fewer on its stack to refetch when it
+  // resumes (park's own is folded into them).
+  void park_send(ChanCore& c, void* value, const std::source_location& site);
+  bool park_recv(ChanCore& c, void* slot, const std::source_location& site);
   // wake() makes a parked goroutine runnable; cause is the waking event's seq.
   void wake(Goroutine* g, std::uint64_t cause, Gid waker) {
     push_runnable(g);
@@ -234,21 +255,16 @@ class Scheduler {
   // emit() numbers an event and, when anyone observes, fills and sends it:
   // fill(Event&) sets the fields beyond kind, gid and site. Returns its seq.
   template <class Fill>
-  std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site, Fill&& fill) {
+  [[gnu::always_inline]] std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site, Fill&& fill) {
     ++seq_;
-    if (!observers_.empty()) {
-      Event e;
-      e.seq = seq_;
-      e.vtime_ns = now_;
-      e.gid = gid;
-      e.kind = kind;
-      e.site = site;
+    if (observed_) [[unlikely]] {
+      Event& e = start_event(kind, gid, site);
       fill(e);
       dispatch(e);
     }
     return seq_;
   }
-  std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site) {
+  [[gnu::always_inline]] std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site) {
     return emit(kind, gid, site, [](Event&) {});
   }
 
@@ -268,8 +284,16 @@ class Scheduler {
   // killed_unwinds() is tearing_down() once the run has ended: it sends a
   // killed goroutine on its way out (GoroutineExit) and returns true.
   bool killed_unwinds();
+  // park_here() is park(), for inlining into the channels' parks.
+  void park_here(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered = {},
+                 std::span<const std::int32_t> waits = {});
   // offer_turn() is sched_point() when the strategy may have a choice.
   bool offer_turn();
+  // start_event() resets event_ for the event seq_ and returns it. The
+  // event is built there, not on the stack: a local would widen the frame of
+  // every operation that emits, and so the stack a parked goroutine leaves
+  // to refetch when it resumes, observed or not.
+  Event& start_event(EventKind kind, Gid gid, const std::source_location& site);
   void dispatch(const Event& e);
   std::uint32_t new_object_id();
   void schedule();
@@ -329,10 +353,15 @@ class Scheduler {
   RunOptions options_;
   std::shared_ptr<Strategy> strategy_;
   bool keeps_running_ = false;  // strategy_->keeps_running() for this run
+  // takes_first_: the strategy is fifo, whose every pick is 0; the scheduler
+  // then takes the head of the run queue without asking, a virtual call saved
+  // per switch.
+  bool takes_first_ = false;
   // race_ is race_owner_'s detector, kept beside the fields every operation
   // reads, since every channel operation asks for it.
   RaceDetector* race_ = nullptr;
   std::vector<Observer*> observers_;
+  bool observed_;  // !observers_.empty(), one load on the path of every event
   StackPool* pool_;
   std::uint64_t generation_;
   Scheduler* outer_;
@@ -371,6 +400,7 @@ class Scheduler {
   std::map<Gid, std::pair<std::uint32_t, std::string>> retired_offerings_;
   std::map<std::string, std::string> watched_;
   std::string text_scratch_;
+  Event event_;  // the event being dispatched (emit())
   // event_sites_[gid] is the site of the goroutine's latest event, as
   // observers saw it (kept only while someone observes: capture() reports
   // it); beside goroutines_ rather than in Goroutine, whose layout the

@@ -31,7 +31,9 @@ class RingBuffer {
 
   // push_back() moves v in at the back; requires size() < limit.
   void push_back(T&& v) {
-    if (size_ == cap_) grow();
+    // The growing path returns on its own, so that the common one needs no
+    // saved registers (GCC then puts the prologue on the growing path only).
+    if (size_ == cap_) [[unlikely]] return grow_and_push(std::move(v));
     new (&slots_[wrap(head_ + size_)]) T(std::move(v));
     ++size_;
   }
@@ -49,7 +51,12 @@ class RingBuffer {
  private:
   // wrap() maps an index in [0, 2 * cap_) into the array.
   std::size_t wrap(std::size_t i) const { return i >= cap_ ? i - cap_ : i; }
-  [[gnu::noinline]] void grow() {  // rare: kept out of push_back()'s way
+  [[gnu::noinline]] void grow_and_push(T&& v) {
+    grow();
+    new (&slots_[wrap(head_ + size_)]) T(std::move(v));
+    ++size_;
+  }
+  void grow() {  // rare: kept out of push_back()'s way
     std::size_t cap = cap_ < 4 ? 4 : cap_ * 2;
     if (cap > limit_) cap = limit_;
     T* slots = std::allocator<T>().allocate(cap);

@@ -15,20 +15,20 @@ class WaitQueue;
 // Waiter is one parked goroutine's place in one WaitQueue. It lives on the
 // goroutine's stack for as long as the goroutine is parked; a select has one
 // per channel case. The destructor leaves the queue, so unwinding is safe.
+// The fields are ordered largest first so that it packs into 72 bytes.
 struct Waiter {
   Goroutine* g = nullptr;
   void* data = nullptr;   // send: the T* offered; receive: the std::optional<T>* to fill
-  bool is_send = false;
-  bool ok = true;         // receive: false when woken by close; send: false when the channel closed
-  bool done = false;      // the operation completed (or the channel closed) and g was woken
   SelectWait* sel = nullptr;
-  int case_index = -1;
   std::uint64_t cause = 0;  // seq of the event that completed the operation
-  std::uint32_t peer = 0;   // gid of the goroutine that completed it
-
   Waiter* prev = nullptr;
   Waiter* next = nullptr;
   WaitQueue* queue = nullptr;
+  std::uint32_t peer = 0;   // gid of the goroutine that completed it
+  int case_index = -1;
+  bool is_send = false;
+  bool ok = true;         // receive: false when woken by close; send: false when the channel closed
+  bool done = false;      // the operation completed (or the channel closed) and g was woken
 
   Waiter() = default;
   Waiter(const Waiter&) = delete;
