@@ -56,12 +56,12 @@ OpenRequest parse_open(const std::string& text) {
   return r;
 }
 
-// stack_lines() is the "g GID ADDR..." part of a state answer.
+// stack_lines() is the "g GID ADDR..." part of a state answer (the gid in
+// decimal, the addresses in hex).
 std::string stack_lines(const std::vector<NativeStack>& stacks) {
   std::ostringstream out;
-  out << std::hex;
   for (const NativeStack& s : stacks) {
-    out << "g " << s.gid;
+    out << "g " << std::dec << s.gid << std::hex;
     for (std::uintptr_t a : s.frames) out << ' ' << a;
     out << '\n';
   }

@@ -206,3 +206,33 @@ TEST_CASE("process: a program that no longer replays the run is said so", "[proc
     CHECK(std::string(e.what()).find("no longer replays") != std::string::npos);
   }
 }
+
+TEST_CASE("process: goroutines past the ninth keep their ids and their stacks", "[process]") {
+  rp::CheckpointServer server = rp::CheckpointServer::start();
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  // The sieve chains a filter goroutine per prime: 26 goroutines for 25.
+  const gr::Scenario* sieve = gr::find_scenario("prime_sieve");
+  gr::RunOptions o;
+  o.strategy = gr::make_strategy("fifo");
+  o.scenario = "prime_sieve";
+  o.params = {{"n", "25"}};
+  const std::int64_t run = gr::record::record_run(sieve->body, o, db).recorded.id;
+  st::EventLogReader log(db);
+  const st::RunRow row = log.run(run);
+  server.open(db, row, sieve->body);
+  std::size_t most = 0;
+  for (std::uint64_t s = 1; s <= row.events; s += 7) {
+    INFO("seq " << s);
+    const rp::ProcessState p = server.at(s);
+    const gr::RuntimeState expected = rp::log_state_at(log, run, s);
+    CHECK(p.state == expected);
+    REQUIRE(p.stacks.size() == expected.goroutines.size());
+    for (std::size_t i = 0; i < p.stacks.size(); ++i) {
+      CHECK(p.stacks[i].gid == expected.goroutines[i].gid);
+      if (expected.goroutines[i].status == gr::GoroutineStatus::Blocked) CHECK_FALSE(p.stacks[i].frames.empty());
+    }
+    most = std::max(most, p.stacks.size());
+  }
+  CHECK(most > 16);  // gids in two hex digits
+}
