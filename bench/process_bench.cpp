@@ -53,37 +53,29 @@ double percentile(std::vector<double> v, double p) {
 }
 
 // tree_pss_mb() is the proportional memory of every process in the
-// checkpoint tree: the fork server made its own process group.
+// checkpoint tree: the fork server, this process's child, made its own
+// process group.
 double tree_pss_mb() {
-  pid_t group = 0;
-  std::vector<pid_t> pids;
+  std::vector<std::pair<pid_t, int>> groups;  // (pid, process group) of every process
+  int ours = -1;
   DIR* proc = ::opendir("/proc");
   for (dirent* d; (d = ::readdir(proc));) {
     const pid_t pid = std::atoi(d->d_name);
     if (pid <= 0) continue;
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string comm_end;
-    std::string text((std::istreambuf_iterator<char>(stat)), {});
+    const std::string text((std::istreambuf_iterator<char>(stat)), {});
     const std::size_t paren = text.rfind(')');
-    if (paren == std::string::npos) continue;
     char state;
     int ppid, pgrp;
-    if (std::sscanf(text.c_str() + paren + 1, " %c %d %d", &state, &ppid, &pgrp) != 3) continue;
-    if (ppid == ::getpid()) group = pgrp;
-    pids.push_back(pid);
-    (void)state;
+    if (paren == std::string::npos || std::sscanf(text.c_str() + paren + 1, " %c %d %d", &state, &ppid, &pgrp) != 3)
+      continue;
+    if (ppid == ::getpid()) ours = pgrp;
+    groups.emplace_back(pid, pgrp);
   }
   ::closedir(proc);
   double kb = 0;
-  for (pid_t pid : pids) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string text((std::istreambuf_iterator<char>(stat)), {});
-    const std::size_t paren = text.rfind(')');
-    char state;
-    int ppid, pgrp;
-    if (paren == std::string::npos || std::sscanf(text.c_str() + paren + 1, " %c %d %d", &state, &ppid, &pgrp) != 3 ||
-        pgrp != group)
-      continue;
+  for (const auto& [pid, pgrp] : groups) {
+    if (pgrp != ours) continue;
     std::ifstream rollup("/proc/" + std::to_string(pid) + "/smaps_rollup");
     for (std::string line; std::getline(rollup, line);)
       if (line.rfind("Pss:", 0) == 0) kb += std::atof(line.c_str() + 4);

@@ -76,6 +76,19 @@ const gr::NativeStack& stack_of(const rp::ProcessState& p, gr::Gid gid) {
   return *it;
 }
 
+// check_matches_log() checks a process state against the log's state at
+// its seq: the same state, a stack for each goroutine by gid, and frames for
+// each blocked one (it has run; one switched to for the first time is
+// running at that Switch, but has no stack yet).
+void check_matches_log(const rp::ProcessState& p, const gr::RuntimeState& expected) {
+  CHECK(p.state == expected);
+  REQUIRE(p.stacks.size() == expected.goroutines.size());
+  for (std::size_t i = 0; i < p.stacks.size(); ++i) {
+    CHECK(p.stacks[i].gid == expected.goroutines[i].gid);
+    if (expected.goroutines[i].status == gr::GoroutineStatus::Blocked) CHECK_FALSE(p.stacks[i].frames.empty());
+  }
+}
+
 bool ends_with(const std::string& s, const std::string& tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
@@ -105,15 +118,7 @@ TEST_CASE("process: at every seq, in any order, the re-executed state is the log
     forward.push_back(server.at(s));
     const rp::ProcessState& p = forward.back();
     CHECK(p.seq == s);
-    const gr::RuntimeState expected = rp::log_state_at(log, run, s);
-    CHECK(p.state == expected);
-    REQUIRE(p.stacks.size() == expected.goroutines.size());
-    for (std::size_t i = 0; i < p.stacks.size(); ++i) {
-      CHECK(p.stacks[i].gid == expected.goroutines[i].gid);
-      // A blocked goroutine has run: it has a stack. (One switched to for
-      // the first time is running at that Switch, but has none yet.)
-      if (expected.goroutines[i].status == gr::GoroutineStatus::Blocked) CHECK_FALSE(p.stacks[i].frames.empty());
-    }
+    check_matches_log(p, rp::log_state_at(log, run, s));
   }
   std::vector<std::uint64_t> shuffled = seqs;
   for (std::size_t i = shuffled.size(); i > 1; --i) std::swap(shuffled[i - 1], shuffled[(i * 7919) % i]);
@@ -225,13 +230,7 @@ TEST_CASE("process: goroutines past the ninth keep their ids and their stacks", 
   for (std::uint64_t s = 1; s <= row.events; s += 7) {
     INFO("seq " << s);
     const rp::ProcessState p = server.at(s);
-    const gr::RuntimeState expected = rp::log_state_at(log, run, s);
-    CHECK(p.state == expected);
-    REQUIRE(p.stacks.size() == expected.goroutines.size());
-    for (std::size_t i = 0; i < p.stacks.size(); ++i) {
-      CHECK(p.stacks[i].gid == expected.goroutines[i].gid);
-      if (expected.goroutines[i].status == gr::GoroutineStatus::Blocked) CHECK_FALSE(p.stacks[i].frames.empty());
-    }
+    check_matches_log(p, rp::log_state_at(log, run, s));
     most = std::max(most, p.stacks.size());
   }
   CHECK(most > 16);  // gids in two hex digits
