@@ -35,7 +35,7 @@
 #include <gorewind/record/record_run.hpp>
 #include <gorewind/replay/checkpoint_server.hpp>
 #include <gorewind/replay/log_state.hpp>
-#include <gorewind/replay/symbolizer.hpp>
+#include <gorewind/record/symbolizer.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
 namespace gr = gorewind;
@@ -118,7 +118,7 @@ int main(int argc, char** argv) {
     const std::int64_t run = gr::record::record_run(ping_pong->body, o, db).recorded.id;
     st::EventLogReader log(db);
     const st::RunRow row = log.run(run);
-    rp::Symbolizer symbols;
+    gorewind::record::Symbolizer symbols;
     // What `bt` does before printing: the process state there, the log's
     // event there (the check that the program still replays the run), the
     // frames' names. Every 10th step also compares the whole state with the

@@ -104,6 +104,10 @@ std::string_view to_string(Outcome o) {
     case Outcome::StepLimit: return "step_limit";
     case Outcome::Timeout: return "timeout";
     case Outcome::Race: return "race";
+    case Outcome::Crash: return "crash";
+    case Outcome::Killed: return "killed";
+    case Outcome::Exited: return "exited";
+    case Outcome::Interrupted: return "interrupted";
   }
   return "?";
 }

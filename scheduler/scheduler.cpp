@@ -14,6 +14,7 @@
 #include <gorewind/error.hpp>
 #include <gorewind/fifo_strategy.hpp>
 #include <gorewind/random_strategy.hpp>
+#include <gorewind/run_position.hpp>
 
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
@@ -773,6 +774,7 @@ void Scheduler::abandon(Goroutine* g) {
   graveyard->push_back(new boost::context::fiber(std::move(hub_)));
   graveyard->push_back(goroutines_[g->id].release());
   abandoned_.push_back(g->stack);
+  result_.abandoned = true;
 }
 
 void Scheduler::teardown() {
@@ -827,5 +829,19 @@ Gid goroutine_id() {
 }
 
 Time virtual_clock::now() { return Time(Duration(detail::Scheduler::get().now_ns())); }
+
+RunPosition run_position() noexcept {
+  RunPosition p;
+  const detail::Scheduler* s = detail::Scheduler::current();
+  if (s == nullptr) return p;
+  p.active = true;
+  p.seq = s->seq();
+  if (const detail::Goroutine* g = s->running()) {
+    p.gid = g->id;
+    p.name = g->name.data();
+    p.name_size = g->name.size();
+  }
+  return p;
+}
 
 }  // namespace gorewind

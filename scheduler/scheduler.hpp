@@ -217,6 +217,7 @@ class Scheduler {
                                 std::string_view type_name, const std::source_location& loc,
                                 const void* self = nullptr);
   std::int64_t now_ns() const { return now_; }
+  std::uint64_t seq() const { return seq_; }
   void sleep(Duration d, const std::source_location& site);
   // new_timer() makes a timer firing into a fresh capacity-1 channel after d
   // (period > 0: every period); arm with arm_timer().

@@ -13,7 +13,7 @@
 #include <gorewind/replay/checkpoint_server.hpp>
 #include <gorewind/replay/log_state.hpp>
 #include <gorewind/replay/replay_error.hpp>
-#include <gorewind/replay/symbolizer.hpp>
+#include <gorewind/record/symbolizer.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "log_support.hpp"
@@ -156,11 +156,11 @@ TEST_CASE("process: a goroutine's frames are its own functions and lines, the ru
   }
   REQUIRE(main_parks != 0);
   REQUIRE(producer_sleeps > main_parks);
-  rp::Symbolizer symbols;
+  gorewind::record::Symbolizer symbols;
 
   const rp::ProcessState at_recv = server.at(main_parks);
   CHECK(at_recv.state.watched.at("stage") == "1");
-  const std::vector<rp::Frame> main_frames = symbols.user_frames(stack_of(at_recv, 1));
+  const std::vector<gr::Frame> main_frames = symbols.user_frames(stack_of(at_recv, 1));
   REQUIRE(main_frames.size() >= 2);
   INFO("innermost: " << main_frames[0].function << " at " << main_frames[0].file << ":" << main_frames[0].line);
   CHECK(main_frames[0].function.find("wait_for_value") != std::string::npos);
@@ -170,7 +170,7 @@ TEST_CASE("process: a goroutine's frames are its own functions and lines, the ru
   CHECK(stack_of(at_recv, 2).frames.empty());  // runnable, never ran
 
   const rp::ProcessState asleep = server.at(producer_sleeps);
-  const std::vector<rp::Frame> producer = symbols.user_frames(stack_of(asleep, 2));
+  const std::vector<gr::Frame> producer = symbols.user_frames(stack_of(asleep, 2));
   REQUIRE_FALSE(producer.empty());
   CHECK(producer[0].function.find("produce") != std::string::npos);
   CHECK(producer[0].line == kSleepLine);

@@ -83,7 +83,7 @@ class StateCommand final : public Command {
       processes->open(db_, row, recorded_scenario(row, ctx).body, std::max<std::uint64_t>(seq, 1));
       process = processes->at(seq);
     }
-    replay::Symbolizer symbols;
+    record::Symbolizer symbols;
     if (json_) {
       std::string j = state_json(row, state, names);
       if (process) {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include <gorewind/replay/checkpoint_server.hpp>
-#include <gorewind/replay/symbolizer.hpp>
+#include <gorewind/record/symbolizer.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "event_line.hpp"
@@ -77,7 +77,7 @@ class DebugSession {
   void (*body_)() = nullptr;
   std::string no_processes_ = "this session has no process state";  // why there is none
   bool opened_ = false;
-  replay::Symbolizer symbols_;
+  record::Symbolizer symbols_;
 };
 
 }  // namespace gorewind::cli

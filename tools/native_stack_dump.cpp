@@ -15,7 +15,7 @@ const NativeStack* stack_of(const replay::ProcessState& p, Gid gid) {
 
 }  // namespace
 
-void write_native_stacks_text(std::ostream& out, const replay::ProcessState& p, replay::Symbolizer& symbols,
+void write_native_stacks_text(std::ostream& out, const replay::ProcessState& p, record::Symbolizer& symbols,
                               const ObjectNames& names, bool matches_log, Gid only) {
   if (!matches_log)
     out << "warning: at seq " << p.seq << " the re-executed program is not where the log is: it no longer "
@@ -29,7 +29,7 @@ void write_native_stacks_text(std::ostream& out, const replay::ProcessState& p, 
     if (!s || s->frames.empty()) {
       out << (g.name.empty() ? "?" : g.name) << "\n\t(not started: no stack yet)\n";
     } else {
-      for (const replay::Frame& f : symbols.user_frames(*s))
+      for (const Frame& f : symbols.user_frames(*s))
         out << f.function << "\n\t" << (f.line > 0 ? f.file + ":" + std::to_string(f.line) : "?") << "\n";
     }
     if (g.parent != 0) out << "created by goroutine " << g.parent << "\n";
@@ -43,13 +43,13 @@ replay::EventKey event_key(const storage::StoredEvent& e) {
   return {e.kind, e.gid, e.obj_kind, e.obj, e.peer, e.vtime_ns};
 }
 
-std::string native_stacks_json(const replay::ProcessState& p, replay::Symbolizer& symbols) {
+std::string native_stacks_json(const replay::ProcessState& p, record::Symbolizer& symbols) {
   std::ostringstream out;
   out << "[";
   for (std::size_t i = 0; i < p.stacks.size(); ++i) {
     out << (i ? "," : "") << "{\"id\":" << p.stacks[i].gid << ",\"frames\":[";
-    const std::vector<replay::Frame> frames =
-        p.stacks[i].frames.empty() ? std::vector<replay::Frame>{} : symbols.user_frames(p.stacks[i]);
+    const std::vector<Frame> frames =
+        p.stacks[i].frames.empty() ? std::vector<Frame>{} : symbols.user_frames(p.stacks[i]);
     for (std::size_t j = 0; j < frames.size(); ++j)
       out << (j ? "," : "") << "{\"function\":" << json_string(frames[j].function)
           << ",\"file\":" << json_string(frames[j].file) << ",\"line\":" << frames[j].line << "}";

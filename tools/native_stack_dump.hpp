@@ -14,7 +14,7 @@
 #include <string>
 
 #include <gorewind/replay/process_state.hpp>
-#include <gorewind/replay/symbolizer.hpp>
+#include <gorewind/record/symbolizer.hpp>
 #include <gorewind/state.hpp>
 
 #include "state_dump.hpp"
@@ -25,7 +25,7 @@ namespace gorewind::cli {
 // `only`, when nonzero) with their frames, headed as a Go goroutine dump is.
 // Unless matches_log, a warning line comes first: the program no longer
 // replays the run, so its frames may not be the recorded run's.
-void write_native_stacks_text(std::ostream& out, const replay::ProcessState& p, replay::Symbolizer& symbols,
+void write_native_stacks_text(std::ostream& out, const replay::ProcessState& p, record::Symbolizer& symbols,
                               const ObjectNames& names, bool matches_log, Gid only = 0);
 
 // event_key() is e as ProcessState::event identifies it.
@@ -33,6 +33,6 @@ replay::EventKey event_key(const storage::StoredEvent& e);
 
 // native_stacks_json() is p's stacks as a JSON array: [{id, frames
 // [{function, file, line}]}], innermost frame first.
-std::string native_stacks_json(const replay::ProcessState& p, replay::Symbolizer& symbols);
+std::string native_stacks_json(const replay::ProcessState& p, record::Symbolizer& symbols);
 
 }  // namespace gorewind::cli

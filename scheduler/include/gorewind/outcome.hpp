@@ -23,9 +23,41 @@ enum class Outcome : std::uint8_t {
   StepLimit,    // the run reached RunOptions::max_steps events (a livelock, or a budget too small)
   Timeout,      // the run outlived RunOptions::timeout (wall clock), or a goroutine ran away
   Race,         // two accesses of a gr::shared cell raced (see race.hpp)
+  // The outcomes only a supervisor sees (record/child_process.hpp): the
+  // program under test ran in a child process that died.
+  Crash,        // a fatal signal of its own: SIGSEGV, SIGBUS, SIGFPE, SIGILL or SIGABRT
+  Killed,       // SIGKILL from outside or from the OOM killer
+  Exited,       // the program called exit() (or _exit) itself
+  Interrupted,  // SIGINT, SIGTERM or SIGHUP: the user stopped it
 };
 
 std::string_view to_string(Outcome o);
+
+// Frame is one function of a native backtrace: a return address, or a
+// function inlined into it.
+struct Frame {
+  std::uintptr_t address = 0;
+  std::string function;  // demangled; "??" when unknown
+  std::string file;      // relative to the current directory when inside it; "" when unknown
+  int line = 0;
+  friend bool operator==(const Frame&, const Frame&) = default;
+};
+
+// Fault is how a supervised child process ended when it did not end the run
+// itself (Outcome::Crash, Killed, Exited, Interrupted, and Timeout when the
+// supervisor's wall clock ran out).
+struct Fault {
+  int signal = 0;                // the signal that ended it; 0: none
+  int code = 0;                  // siginfo's si_code
+  std::uintptr_t address = 0;    // the faulting address (SIGSEGV, SIGBUS, SIGFPE, SIGILL)
+  std::uint64_t last_seq = 0;    // the last event the program made
+  int exit_status = 0;           // Outcome::Exited: the status it passed to exit()
+  std::uint64_t peak_rss_kb = 0; // Outcome::Killed: the child's peak resident memory
+  // Outcome::Timeout: "spin" (no scheduling point since last_seq; pc is
+  // where it was sampled) or "slow" (it still reached scheduling points).
+  std::string timeout_kind;
+  std::vector<Frame> backtrace;  // the running goroutine's frames, innermost first; empty: unknown
+};
 
 // BlockedGoroutine is one goroutine left waiting when a run deadlocked or leaked.
 struct BlockedGoroutine {
@@ -55,6 +87,11 @@ struct RunResult {
   std::uint64_t events = 0;   // number of events (the last seq)
   std::int64_t vtime_ns = 0;  // virtual time at the end
   std::uint64_t goroutines = 0;  // goroutines created, main included
+  // abandoned is set when the runtime had to leave a goroutine where it stood
+  // (a stack overflow, a runaway past RunOptions::timeout): its stack is
+  // never reused, so a process that runs many programs is better replaced.
+  bool abandoned = false;
+  Fault fault;  // Crash, Killed, Exited, Interrupted, and a supervisor's Timeout
 
   bool ok() const { return outcome == Outcome::Ok; }
 };

@@ -12,18 +12,9 @@
 #include <vector>
 
 #include <gorewind/native_stack.hpp>
+#include <gorewind/outcome.hpp>
 
-namespace gorewind::replay {
-
-// Frame is one function a return address stands in: the address's own,
-// or one inlined into it.
-struct Frame {
-  std::uintptr_t address = 0;
-  std::string function;  // demangled; "??" when unknown
-  std::string file;      // relative to the current directory when inside it; "" when unknown
-  int line = 0;
-  friend bool operator==(const Frame&, const Frame&) = default;
-};
+namespace gorewind::record {
 
 class Symbolizer {
  public:
@@ -43,4 +34,4 @@ class Symbolizer {
   std::map<std::uintptr_t, std::vector<Frame>> known_;
 };
 
-}  // namespace gorewind::replay
+}  // namespace gorewind::record

@@ -1,4 +1,4 @@
-#include <gorewind/replay/symbolizer.hpp>
+#include <gorewind/record/symbolizer.hpp>
 
 #include <cxxabi.h>
 #include <dlfcn.h>
@@ -19,7 +19,7 @@
 
 extern char** environ;
 
-namespace gorewind::replay {
+namespace gorewind::record {
 namespace {
 
 // ObjectOf is the loaded object an address falls in: its file and the
@@ -238,4 +238,4 @@ std::vector<Frame> Symbolizer::user_frames(const NativeStack& stack) {
   return out;
 }
 
-}  // namespace gorewind::replay
+}  // namespace gorewind::record
