@@ -77,7 +77,7 @@ bool EventCursor::next(StoredEvent& e) {
   return true;
 }
 
-EventLogReader::EventLogReader(const std::string& path) : db_(open_log(path, Database::Mode::ExistingOnly)) {}
+EventLogReader::EventLogReader(const std::string& path) : db_(open_log(path, Database::Mode::ReadOnly)) {}
 
 RunRow EventLogReader::read_run(Statement& st) {
   RunRow r;

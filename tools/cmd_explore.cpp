@@ -330,6 +330,7 @@ class ExploreCommand final : public Command {
       std::string message;
     };
     std::map<std::pair<std::string, std::string>, Group> groups;  // by (outcome, site)
+    if (!found.empty()) announce_migration(db_);
     for (const Found& f : found) {
       RunOptions ro = o.run;
       ro.seed = f.seed;
