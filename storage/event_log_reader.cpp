@@ -46,6 +46,11 @@ std::string_view to_string(RunState s) {
 
 bool EventCursor::next(StoredEvent& e) {
   if (!st_.step()) return false;
+  // Everything downstream counts on seq being 1, 2, ...: a damaged one stops
+  // here with one line rather than somewhere deep in a formatter.
+  if (st_.column_type(0) != ColumnType::Integer || st_.column_int(0) < 1)
+    throw StorageError("run " + std::to_string(run_) + " has an event with a corrupt seq ('" +
+                       std::string(st_.column_text(0)) + "') in '" + path_ + "'");
   e.seq = static_cast<std::uint64_t>(st_.column_int(0));
   e.vtime_ns = st_.column_int(1);
   e.gid = static_cast<Gid>(st_.column_int(2));
@@ -136,7 +141,7 @@ void EventLogReader::read_params(RunRow& r) {
 }
 
 EventCursor EventLogReader::events(std::int64_t run_id, const EventFilter& f) {
-  run(run_id);
+  check_seqs(run(run_id));
   std::string sql =
       "SELECT e.seq, e.vtime, e.gid, e.kind, e.obj_kind, e.obj, e.peer, e.reason, e.ok, e.select_case, e.ready, "
       "e.cause, e.amount, e.counter, e.value, e.type_name, e.text, s.file, s.line, s.function, g.name, o.name "
@@ -163,7 +168,24 @@ EventCursor EventLogReader::events(std::int64_t run_id, const EventFilter& f) {
   if (f.goroutine) st.bind_int(4, *f.goroutine);
   if (f.kind) st.bind_int(5, static_cast<std::int64_t>(*f.kind));
   if (f.channel) st.bind_text(6, *f.channel);
-  return EventCursor(std::move(st));
+  return EventCursor(std::move(st), run_id, db_.path());
+}
+
+void EventLogReader::check_seqs(const RunRow& r) {
+  // The key (run, seq) sorts a seq below 1 first and one beyond the run's
+  // last (a number too large, or text or a blob, which SQLite sorts after
+  // every number) last: two probes of the key find either. A run still
+  // being written, or cut, has no last seq but the largest one.
+  const std::int64_t last = r.state == RunState::Complete ? static_cast<std::int64_t>(r.events) : INT64_MAX;
+  for (const std::string_view sql : {"SELECT seq FROM events WHERE run = ?1 AND seq < 1 LIMIT 1",
+                                     "SELECT seq FROM events WHERE run = ?1 AND seq > ?2 LIMIT 1"}) {
+    Statement st = db_.prepare(sql);
+    st.bind_int(1, r.id);
+    if (sql.find("?2") != std::string_view::npos) st.bind_int(2, last);
+    if (st.step())
+      throw StorageError("run " + std::to_string(r.id) + " has an event with a corrupt seq ('" +
+                         std::string(st.column_text(0)) + "') in '" + db_.path() + "'");
+  }
 }
 
 std::optional<RuntimeState> EventLogReader::snapshot_at(std::int64_t run_id, std::uint64_t seq) {

@@ -31,12 +31,18 @@ struct EventFilter {
 // while another process writes.
 class EventCursor {
  public:
-  explicit EventCursor(Statement st) : st_(std::move(st)) {}
-  // next() fills out with the next event; false at the end.
+  // EventCursor() walks st's rows, the events of run in the log at path.
+  EventCursor(Statement st, std::int64_t run, std::string path)
+      : st_(std::move(st)), run_(run), path_(std::move(path)) {}
+  // next() fills out with the next event; false at the end. Throws
+  // StorageError, naming the run and the seq, for a seq that is not a
+  // positive integer (a damaged file).
   bool next(StoredEvent& out);
 
  private:
   Statement st_;
+  std::int64_t run_;
+  std::string path_;
 };
 
 class EventLogReader {
@@ -67,6 +73,9 @@ class EventLogReader {
 
  private:
   RunRow read_run(Statement& st);
+  // check_seqs() throws StorageError, naming the run and the seq, when one
+  // of r's events has a seq below 1 or beyond its last (a damaged file).
+  void check_seqs(const RunRow& r);
   void read_params(RunRow& r);
   Database db_;
 };
