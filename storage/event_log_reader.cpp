@@ -1,5 +1,6 @@
 #include <gorewind/storage/event_log_reader.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 #include <gorewind/storage/schema.hpp>
@@ -29,6 +30,18 @@ std::vector<std::int32_t> parse_ready(std::string_view text) {
     out.push_back(v);
     p = next;
     while (p < end && *p == ' ') ++p;
+  }
+  return out;
+}
+
+// id_ranges() writes ascending ids compactly: "0-3, 7, 9-12".
+std::string id_ranges(const std::vector<std::int64_t>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size();) {
+    std::size_t j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(ids[i]) + (j > i ? "-" + std::to_string(ids[j]) : "");
+    i = j + 1;
   }
   return out;
 }
@@ -149,7 +162,17 @@ EventCursor EventLogReader::events(std::int64_t run_id, const EventFilter& f) {
       "LEFT JOIN goroutines g ON g.run = e.run AND g.gid = e.gid "
       "LEFT JOIN objects o ON o.run = e.run AND o.id = e.obj "
       "WHERE e.run = ?1 AND e.seq >= ?2 AND e.seq <= ?3";
-  if (f.goroutine) sql += " AND e.gid = ?4";
+  if (f.goroutine) {
+    // g0 is the runtime's own; the others are in the goroutines table.
+    Statement gids = db_.prepare("SELECT 0 UNION SELECT gid FROM goroutines WHERE run = ?1 ORDER BY 1");
+    gids.bind_int(1, run_id);
+    std::vector<std::int64_t> known;
+    while (gids.step()) known.push_back(gids.column_int(0));
+    if (!std::binary_search(known.begin(), known.end(), static_cast<std::int64_t>(*f.goroutine)))
+      throw StorageError("run " + std::to_string(run_id) + " has no goroutine " + std::to_string(*f.goroutine) +
+                         " (its goroutines: " + id_ranges(known) + ")");
+    sql += " AND e.gid = ?4";
+  }
   if (f.kind) sql += " AND e.kind = ?5";
   constexpr std::string_view kChannel =
       "SELECT id FROM objects WHERE run = ?1 AND kind = 1 AND (name = ?6 OR CAST(id AS TEXT) = ?6)";
@@ -157,7 +180,16 @@ EventCursor EventLogReader::events(std::int64_t run_id, const EventFilter& f) {
     Statement known = db_.prepare(kChannel);
     known.bind_int(1, run_id);
     known.bind_text(6, *f.channel);
-    if (!known.step()) throw StorageError("run " + std::to_string(run_id) + " has no channel '" + *f.channel + "'");
+    if (!known.step()) {
+      Statement all = db_.prepare("SELECT id, name FROM objects WHERE run = ?1 AND kind = 1 ORDER BY id");
+      all.bind_int(1, run_id);
+      std::string names;
+      while (all.step())
+        names += (names.empty() ? "" : ", ") + std::string(all.column_text(1)) + " (" +
+                 std::to_string(all.column_int(0)) + ")";
+      throw StorageError("run " + std::to_string(run_id) + " has no channel '" + *f.channel + "' (" +
+                         (names.empty() ? "it has none" : "its channels: " + names) + ")");
+    }
     sql += " AND e.obj IN (" + std::string(kChannel) + ")";
   }
   sql += " ORDER BY e.seq";

@@ -56,7 +56,8 @@ class EventLogReader {
   // run() is the run with this id; throws StorageError for an unknown id.
   RunRow run(std::int64_t id);
   // events() streams run's events that match filter. Throws StorageError
-  // for an unknown run or a channel the run does not have.
+  // for an unknown run, a goroutine or channel the run does not have
+  // (naming those it has), or an event of the run with a damaged seq.
   EventCursor events(std::int64_t run, const EventFilter& filter = {});
   // snapshot_at() is the latest snapshot of run at or before seq, decoded;
   // nullopt when there is none.
