@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -55,6 +56,9 @@ struct RunResult {
   std::uint64_t events = 0;   // number of events (the last seq)
   std::int64_t vtime_ns = 0;  // virtual time at the end
   std::uint64_t goroutines = 0;  // goroutines created, main included
+  // params_read are the parameter keys the program looked up (given or
+  // not), so that a front end can tell a --param nobody read from a typo.
+  std::set<std::string> params_read;
 
   bool ok() const { return outcome == Outcome::Ok; }
 };
