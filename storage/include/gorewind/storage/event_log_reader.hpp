@@ -75,8 +75,9 @@ class EventLogReader {
  private:
   RunRow read_run(Statement& st);
   // check_seqs() throws StorageError, naming the run and the seq, when one
-  // of r's events has a seq below 1 or beyond its last (a damaged file).
-  void check_seqs(const RunRow& r);
+  // of the run's events has a seq below 1 or one that is not a number (a
+  // damaged file).
+  void check_seqs(std::int64_t run);
   void read_params(RunRow& r);
   Database db_;
 };
