@@ -162,6 +162,9 @@ TEST_CASE("logcli: every read-only command works on a log in a read-only folder 
   }
   const std::string sum = sha256(db);
   check_reads_unchanged(dir, db, ro, mount);
+  // And where it could write, a reader still changes nothing, leaves no
+  // -wal or -shm behind.
+  check_reads_unchanged(dir, db, ro, {});
   // A command that writes says why it cannot, and leaves the log as it was.
   const Cli rec = cli(dir, {"record", "handoff", "--db", db}, "", mount);
   CHECK(rec.code == 2);
