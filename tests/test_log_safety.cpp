@@ -353,6 +353,10 @@ TEST_CASE("logcli: a --param the scenario never read is one warning naming those
   REQUIRE(contains(plain, " trace="));
   CHECK(run.out.substr(run.out.find(" trace=")) == plain.substr(plain.find(" trace=")));
   CHECK(run.err == one_line("gorewind: warning: --param n: handoff never read it (it reads value)"));
+  // explore says it once, whatever the number of runs.
+  const Cli explore = cli(dir, {"explore", "handoff", "--runs", "20", "--param", "n=5", "--db", dir.file("explore.db")});
+  CHECK(explore.code == 0);
+  CHECK(explore.err == one_line("gorewind: warning: --param n: handoff never read it (it reads value)"));
   // The run counts, with its parameters as given.
   CHECK(contains(cli(dir, {"runs", "--db", db, "--json"}).out,
                  "\"id\":1,\"scenario\":\"prime_sieve\",\"params\":{\"count\":\"2\",\"m\":\"3\",\"n\":\"5\"}"));

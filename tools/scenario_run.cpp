@@ -70,28 +70,22 @@ std::string shell_word(const std::string& s) {
   return out + "'";
 }
 
-namespace {
-
-// warn_unread_params() says on stderr which --param keys the run never
-// looked up, most likely typos, and which keys it does look up. The run
-// stands as it is: a parameter nobody reads changes nothing in it.
-void warn_unread_params(const ScenarioRun& run) {
+void warn_unread_params(std::string_view scenario, const std::map<std::string, std::string>& params,
+                        const RunResult& result) {
   std::string unread;
   std::size_t count = 0;
-  for (const auto& kv : run.params) {
-    if (run.result.params_read.count(kv.first) != 0) continue;
+  for (const auto& kv : params) {
+    if (result.params_read.count(kv.first) != 0) continue;
     unread += (unread.empty() ? "" : ", ") + kv.first;
     ++count;
   }
   if (count == 0) return;
   std::string read;
-  for (const std::string& k : run.result.params_read) read += (read.empty() ? "" : ", ") + k;
-  std::cerr << "gorewind: warning: --param " << unread << ": " << run.scenario << " never read "
+  for (const std::string& k : result.params_read) read += (read.empty() ? "" : ", ") + k;
+  std::cerr << "gorewind: warning: --param " << unread << ": " << scenario << " never read "
             << (count == 1 ? "it" : "them") << " (" << (read.empty() ? "it reads no parameters" : "it reads " + read)
             << ")\n";
 }
-
-}  // namespace
 
 RunResult run_checking_input(const std::function<void()>& fn, const RunOptions& options, const Runner& runner) {
   // A gorewind::Error escaping the program is bad input, not a bug the run
@@ -172,7 +166,7 @@ ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std
   options.races = races;
   ScenarioRun out{run_checking_input(scenario->body, options, runner), scenario->name, std::move(params), ""};
   if (out.result.strategy.empty()) out.result.strategy = args.strategy;
-  warn_unread_params(out);
+  warn_unread_params(out.scenario, out.params, out.result);
 
   out.reproduce = shell_word(ctx.program) + " run " + shell_word(scenario->name) + " --seed " + std::to_string(seed) +
                   " --strategy " + shell_word(out.result.strategy);
