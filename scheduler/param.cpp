@@ -10,7 +10,9 @@ namespace gorewind {
 
 namespace {
 const std::string* find_param(std::string_view key) {
-  const auto& params = detail::Scheduler::get().options().params;
+  detail::Scheduler& s = detail::Scheduler::get();
+  s.note_param_read(key);
+  const auto& params = s.options().params;
   auto it = params.find(std::string(key));
   return it == params.end() ? nullptr : &it->second;
 }

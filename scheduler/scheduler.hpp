@@ -252,6 +252,8 @@ class Scheduler {
   // hot operations that sometimes have one keep no string of their own.
   std::string& text_scratch() { return text_scratch_; }
   const RunOptions& options() const { return options_; }
+  // note_param_read() adds key to the run's RunResult::params_read.
+  void note_param_read(std::string_view key) { result_.params_read.emplace(key); }
 
   // emit() numbers an event and, when anyone observes, fills and sends it:
   // fill(Event&) sets the fields beyond kind, gid and site. Returns its seq.

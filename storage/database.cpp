@@ -2,7 +2,9 @@
 
 #include <sqlite3.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <utility>
 
@@ -26,6 +28,38 @@ std::string last_error(sqlite3* db) {
 
 [[noreturn]] void fail(sqlite3* db, std::string_view what) {
   throw StorageError(std::string(what) + ": " + last_error(db));
+}
+
+// writable() is whether this process may change path and create files
+// beside it (SQLite's -wal and -shm). access() also sees a read-only mount
+// and an immutable file, which stop even root.
+bool writable(const std::string& path) {
+  const std::string::size_type slash = path.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+  return ::faccessat(AT_FDCWD, path.c_str(), W_OK, AT_EACCESS) == 0 &&
+         ::faccessat(AT_FDCWD, dir.c_str(), W_OK, AT_EACCESS) == 0;
+}
+
+// read_only_uri() is the SQLite URI that opens path read-only; immutable
+// when no -wal exists, as nothing is then in the middle of being written
+// in WAL mode and SQLite needs no -shm to read it. Characters URIs reserve
+// are escaped.
+std::string read_only_uri(const std::string& path) {
+  struct stat st {};
+  const bool wal = ::stat((path + "-wal").c_str(), &st) == 0;
+  std::string uri = path.starts_with('/') ? "file://" : "file:";
+  constexpr char kHex[] = "0123456789ABCDEF";
+  for (const char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '%' || c == '?' || c == '#' || u < 0x20 || u >= 0x7f) {
+      uri += '%';
+      uri += kHex[u >> 4];
+      uri += kHex[u & 0xf];
+    } else {
+      uri += c;
+    }
+  }
+  return uri + (wal ? "?mode=ro" : "?mode=ro&immutable=1");
 }
 
 }  // namespace
@@ -105,10 +139,18 @@ std::string_view Statement::column_blob(int col) const {
 
 Database::Database(const std::string& path, Mode mode) : path_(path) {
   struct stat st {};
-  if (mode == Mode::ExistingOnly && ::stat(path.c_str(), &st) != 0)
+  if (mode != Mode::CreateIfMissing && ::stat(path.c_str(), &st) != 0)
     throw StorageError("no event log at '" + path + "' (record a run first, or pass --db FILE)");
-  const int flags = SQLITE_OPEN_READWRITE | (mode == Mode::CreateIfMissing ? SQLITE_OPEN_CREATE : 0);
-  if (sqlite3_open_v2(path.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
+  const bool exists = mode != Mode::CreateIfMissing || ::stat(path.c_str(), &st) == 0;
+  const bool read_only = exists && !writable(path);
+  // SQLite would open such a file for reading anyway, and a writer would
+  // then fail on its first write with a message that does not say why.
+  if (read_only && mode != Mode::ReadOnly)
+    throw StorageError("cannot write to '" + path + "': it or its folder is read-only");
+  const std::string name = read_only ? read_only_uri(path) : path;
+  const int flags = read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+                              : SQLITE_OPEN_READWRITE | (mode == Mode::CreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+  if (sqlite3_open_v2(name.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string msg = "cannot open '" + path + "': " + last_error(db_);
     sqlite3_close(db_);
     db_ = nullptr;

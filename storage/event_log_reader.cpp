@@ -1,5 +1,6 @@
 #include <gorewind/storage/event_log_reader.hpp>
 
+#include <algorithm>
 #include <charconv>
 
 #include <gorewind/storage/schema.hpp>
@@ -33,6 +34,18 @@ std::vector<std::int32_t> parse_ready(std::string_view text) {
   return out;
 }
 
+// id_ranges() writes ascending ids compactly: "0-3, 7, 9-12".
+std::string id_ranges(const std::vector<std::int64_t>& ids) {
+  std::string out;
+  for (std::size_t i = 0; i < ids.size();) {
+    std::size_t j = i;
+    while (j + 1 < ids.size() && ids[j + 1] == ids[j] + 1) ++j;
+    out += (out.empty() ? "" : ", ") + std::to_string(ids[i]) + (j > i ? "-" + std::to_string(ids[j]) : "");
+    i = j + 1;
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string_view to_string(RunState s) {
@@ -46,6 +59,13 @@ std::string_view to_string(RunState s) {
 
 bool EventCursor::next(StoredEvent& e) {
   if (!st_.step()) return false;
+  // Everything downstream counts on seq being 1, 2, ...: a damaged one stops
+  // here with one line rather than somewhere deep in a formatter.
+  // (check_seqs() has found text and blobs, so this is a number, shown as
+  // SQL's quote() would.)
+  if (st_.column_type(0) != ColumnType::Integer || st_.column_int(0) < 1)
+    throw StorageError("run " + std::to_string(run_) + " has an event with a corrupt seq (" +
+                       std::string(st_.column_text(0)) + ") in '" + path_ + "'");
   e.seq = static_cast<std::uint64_t>(st_.column_int(0));
   e.vtime_ns = st_.column_int(1);
   e.gid = static_cast<Gid>(st_.column_int(2));
@@ -77,7 +97,7 @@ bool EventCursor::next(StoredEvent& e) {
   return true;
 }
 
-EventLogReader::EventLogReader(const std::string& path) : db_(open_log(path, Database::Mode::ExistingOnly)) {}
+EventLogReader::EventLogReader(const std::string& path) : db_(open_log(path, Database::Mode::ReadOnly)) {}
 
 RunRow EventLogReader::read_run(Statement& st) {
   RunRow r;
@@ -137,6 +157,7 @@ void EventLogReader::read_params(RunRow& r) {
 
 EventCursor EventLogReader::events(std::int64_t run_id, const EventFilter& f) {
   run(run_id);
+  check_seqs(run_id);
   std::string sql =
       "SELECT e.seq, e.vtime, e.gid, e.kind, e.obj_kind, e.obj, e.peer, e.reason, e.ok, e.select_case, e.ready, "
       "e.cause, e.amount, e.counter, e.value, e.type_name, e.text, s.file, s.line, s.function, g.name, o.name "
@@ -144,7 +165,17 @@ EventCursor EventLogReader::events(std::int64_t run_id, const EventFilter& f) {
       "LEFT JOIN goroutines g ON g.run = e.run AND g.gid = e.gid "
       "LEFT JOIN objects o ON o.run = e.run AND o.id = e.obj "
       "WHERE e.run = ?1 AND e.seq >= ?2 AND e.seq <= ?3";
-  if (f.goroutine) sql += " AND e.gid = ?4";
+  if (f.goroutine) {
+    // g0 is the runtime's own; the others are in the goroutines table.
+    Statement gids = db_.prepare("SELECT 0 UNION SELECT gid FROM goroutines WHERE run = ?1 ORDER BY 1");
+    gids.bind_int(1, run_id);
+    std::vector<std::int64_t> known;
+    while (gids.step()) known.push_back(gids.column_int(0));
+    if (!std::binary_search(known.begin(), known.end(), static_cast<std::int64_t>(*f.goroutine)))
+      throw StorageError("run " + std::to_string(run_id) + " has no goroutine " + std::to_string(*f.goroutine) +
+                         " (its goroutines: " + id_ranges(known) + ")");
+    sql += " AND e.gid = ?4";
+  }
   if (f.kind) sql += " AND e.kind = ?5";
   constexpr std::string_view kChannel =
       "SELECT id FROM objects WHERE run = ?1 AND kind = 1 AND (name = ?6 OR CAST(id AS TEXT) = ?6)";
@@ -152,7 +183,16 @@ EventCursor EventLogReader::events(std::int64_t run_id, const EventFilter& f) {
     Statement known = db_.prepare(kChannel);
     known.bind_int(1, run_id);
     known.bind_text(6, *f.channel);
-    if (!known.step()) throw StorageError("run " + std::to_string(run_id) + " has no channel '" + *f.channel + "'");
+    if (!known.step()) {
+      Statement all = db_.prepare("SELECT id, name FROM objects WHERE run = ?1 AND kind = 1 ORDER BY id");
+      all.bind_int(1, run_id);
+      std::string names;
+      while (all.step())
+        names += (names.empty() ? "" : ", ") + std::string(all.column_text(1)) + " (" +
+                 std::to_string(all.column_int(0)) + ")";
+      throw StorageError("run " + std::to_string(run_id) + " has no channel '" + *f.channel + "' (" +
+                         (names.empty() ? "it has none" : "its channels: " + names) + ")");
+    }
     sql += " AND e.obj IN (" + std::string(kChannel) + ")";
   }
   sql += " ORDER BY e.seq";
@@ -163,7 +203,23 @@ EventCursor EventLogReader::events(std::int64_t run_id, const EventFilter& f) {
   if (f.goroutine) st.bind_int(4, *f.goroutine);
   if (f.kind) st.bind_int(5, static_cast<std::int64_t>(*f.kind));
   if (f.channel) st.bind_text(6, *f.channel);
-  return EventCursor(std::move(st));
+  return EventCursor(std::move(st), run_id, db_.path());
+}
+
+void EventLogReader::check_seqs(std::int64_t run_id) {
+  // The key (run, seq) sorts a seq below 1 first, and text and blobs after
+  // every number: two probes of the key find either. An integer seq beyond
+  // the run's count is left to the reader of the events: replay reports it
+  // as a divergence.
+  for (const std::string_view sql :
+       {"SELECT quote(seq) FROM events WHERE run = ?1 AND seq < 1 LIMIT 1",
+        "SELECT quote(seq) FROM events WHERE run = ?1 AND seq > 9223372036854775807 LIMIT 1"}) {
+    Statement st = db_.prepare(sql);
+    st.bind_int(1, run_id);
+    if (st.step())
+      throw StorageError("run " + std::to_string(run_id) + " has an event with a corrupt seq (" +
+                         std::string(st.column_text(0)) + ") in '" + db_.path() + "'");
+  }
 }
 
 std::optional<RuntimeState> EventLogReader::snapshot_at(std::int64_t run_id, std::uint64_t seq) {

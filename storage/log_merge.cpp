@@ -1,9 +1,6 @@
 #include <gorewind/storage/log_merge.hpp>
 
-#include <filesystem>
-
 #include <gorewind/storage/schema.hpp>
-#include <gorewind/storage/storage_error.hpp>
 
 namespace gorewind::storage {
 
@@ -46,15 +43,11 @@ std::string copy_statement(Database& db, const std::string& table) {
 
 std::vector<Renumbered> merge_logs(const std::string& out, const std::vector<std::string>& inputs) {
   std::vector<Renumbered> moved;
-  for (const std::string& in : inputs) {
-    std::error_code ec;
-    if (std::filesystem::equivalent(in, out, ec)) throw StorageError(in + ": cannot merge a log into itself");
-    // Opening as a reader checks it is a log of a schema this build knows;
-    // an older one is then brought up to date, as any writer would.
-    const bool old = open_log(in, Database::Mode::ExistingOnly).query_int("PRAGMA user_version").value_or(0) <
-                     kSchemaVersion;
-    if (old) open_log(in, Database::Mode::CreateIfMissing);
-  }
+  // Opening as a reader checks each input is a log of a schema this build
+  // knows. An older one is copied as it is, never migrated: it is only read,
+  // and the copy takes only the columns it has (the others get their
+  // defaults, as a migration would give them).
+  for (const std::string& in : inputs) open_log(in, Database::Mode::ReadOnly);
   Database db = open_log(out, Database::Mode::CreateIfMissing);
   for (const std::string& in : inputs) {
     Statement attach = db.prepare("ATTACH DATABASE ?1 AS src");

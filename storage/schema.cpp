@@ -224,15 +224,38 @@ void enable_wal(Database& db) {
   }
 }
 
+// add_read_compat() lets a reader read a log of an older version as if it
+// were current, without migrating it: TEMP objects (kept in the
+// connection's own temporary database, never in the file) stand in for
+// what later versions added, and SQLite resolves an unqualified name to
+// TEMP first. Runs of before version 2 have no schedules; of before
+// version 3, no program (NULL); of before version 4, race_mode 'off'.
+void add_read_compat(Database& db, int version) {
+  if (version < 2)
+    db.exec("CREATE TEMP TABLE schedules (run INTEGER NOT NULL, chunk INTEGER NOT NULL, choices INTEGER NOT NULL, "
+            "data BLOB NOT NULL)");
+  if (version < 4)
+    db.exec(std::string("CREATE TEMP VIEW runs AS SELECT *, ") + (version < 3 ? "NULL AS program, " : "") +
+            "'off' AS race_mode FROM main.runs");
+}
+
 }  // namespace
 
 Database open_log(const std::string& path, Database::Mode mode) {
   Database db(path, mode);
   db.exec("PRAGMA busy_timeout = 10000");
-  if (mode == Database::Mode::CreateIfMissing) enable_wal(db);
+  // The version is checked before anything is written, so that a file that
+  // is not a log of ours (or of a newer schema) is left exactly as it was.
   int version = checked_version(db);
-  if (mode == Database::Mode::ExistingOnly && version == 0)
+  if (mode != Database::Mode::CreateIfMissing && version == 0)
     throw StorageError("'" + path + "' holds no event log yet");
+  if (mode == Database::Mode::ReadOnly) {
+    add_read_compat(db, version);
+    // Whatever a reader runs, even a query a user typed, cannot change the file.
+    db.exec("PRAGMA query_only = 1");
+    return db;
+  }
+  if (mode == Database::Mode::CreateIfMissing) enable_wal(db);
   if (version < kSchemaVersion) {
     // BEGIN IMMEDIATE takes the write lock first, so of two processes
     // creating the same new file one migrates and the other, once it has
@@ -251,6 +274,10 @@ Database open_log(const std::string& path, Database::Mode mode) {
   // power loss may take the latest transactions, never the file's integrity).
   db.exec("PRAGMA synchronous = NORMAL");
   return db;
+}
+
+int log_version(const std::string& path) {
+  return static_cast<int>(open_log(path, Database::Mode::ReadOnly).query_int("PRAGMA user_version").value_or(0));
 }
 
 }  // namespace gorewind::storage

@@ -26,12 +26,15 @@ inline std::string bin() {
 }
 
 // Process is the CLI started with args, its output going to files and its
-// stdin read from the file in (when given).
+// stdin read from the file in (when given). A wrapper command (looked up in
+// PATH) runs the CLI when given: wrapper..., the binary, args...
 class Process {
  public:
-  Process(const TempDir& dir, const std::vector<std::string>& args, const std::string& in = {})
+  Process(const TempDir& dir, const std::vector<std::string>& args, const std::string& in = {},
+          const std::vector<std::string>& wrapper = {})
       : out_(dir.file("out." + std::to_string(++count_))), err_(dir.file("err." + std::to_string(count_))) {
-    std::vector<std::string> all{bin()};
+    std::vector<std::string> all = wrapper;
+    all.push_back(bin());
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
     for (std::string& a : all) argv.push_back(a.data());
@@ -41,7 +44,7 @@ class Process {
     if (!in.empty()) posix_spawn_file_actions_addopen(&fa, 0, in.c_str(), O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     posix_spawn_file_actions_addopen(&fa, 2, err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (posix_spawn(&pid_, all[0].c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    if (posix_spawnp(&pid_, all[0].c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
     posix_spawn_file_actions_destroy(&fa);
   }
   // wait() returns the exit code (-1 when killed by a signal).
@@ -78,8 +81,9 @@ struct Cli {
   std::vector<std::string> err;
 };
 
-inline Cli cli(const TempDir& dir, const std::vector<std::string>& args, const std::string& in = {}) {
-  Process p(dir, args, in);
+inline Cli cli(const TempDir& dir, const std::vector<std::string>& args, const std::string& in = {},
+               const std::vector<std::string>& wrapper = {}) {
+  Process p(dir, args, in, wrapper);
   const int code = p.wait();
   return Cli{code, p.out(), p.err()};
 }

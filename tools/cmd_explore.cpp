@@ -201,11 +201,12 @@ class ExploreCommand final : public Command {
 
  private:
   // check_params() runs the first seed once, so that bad input seen inside
-  // the program (a malformed --param) is exit 2 before any worker starts.
+  // the program (a malformed --param) is exit 2 before any worker starts,
+  // and a --param it never reads is one warning, not one per run.
   static void check_params(const Scenario& sc, const ExploreOptions& o) {
     RunOptions ro = o.run;
     ro.seed = o.seed_start;
-    run_checking_input(sc.body, ro);
+    warn_unread_params(sc.name, o.run.params, run_checking_input(sc.body, ro));
   }
 
   std::vector<Found> explore_here(const Scenario& sc, ExploreOptions o, Progress& progress, std::uint64_t& runs,
@@ -330,6 +331,7 @@ class ExploreCommand final : public Command {
       std::string message;
     };
     std::map<std::pair<std::string, std::string>, Group> groups;  // by (outcome, site)
+    if (!found.empty()) announce_migration(db_);
     for (const Found& f : found) {
       RunOptions ro = o.run;
       ro.seed = f.seed;

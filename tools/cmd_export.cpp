@@ -14,6 +14,7 @@
 #include "dot_graph.hpp"
 #include "event_line.hpp"
 #include "log_db.hpp"
+#include "output_file.hpp"
 #include "scenario_run.hpp"
 #include "wait_for_report.hpp"
 
@@ -47,6 +48,7 @@ class ExportCommand final : public Command {
     if (format_ != "chrome" && format_ != "dot" && format_ != "json")
       throw UsageError("--format: unknown format '" + format_ + "' (expected chrome, dot or json)");
     if (!at_text_.empty() && format_ != "dot") throw UsageError("--at: only --format dot takes a seq");
+    refuse_output_over_inputs("-o", output_, {db_});
     storage::EventLogReader log(db_);
     const storage::RunRow row = log.run(run_id);
     const std::uint64_t at = at_text_.empty() ? row.events : parse_count(at_text_, "--at", "a seq");

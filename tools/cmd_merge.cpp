@@ -9,6 +9,8 @@
 #include <gorewind/storage/log_merge.hpp>
 
 #include "cli.hpp"
+#include "log_db.hpp"
+#include "output_file.hpp"
 
 namespace gorewind::cli {
 namespace {
@@ -26,6 +28,8 @@ class MergeCommand final : public Command {
   }
 
   int run(const Context&) override {
+    refuse_output_over_inputs("OUT.db", out_, inputs_);
+    announce_migration(out_);
     const std::vector<storage::Renumbered> moved = storage::merge_logs(out_, inputs_);
     for (const storage::Renumbered& m : moved)
       std::cout << m.input << ": run " << m.from << " -> run " << m.to << "\n";

@@ -54,6 +54,7 @@ class MinimizeCommand final : public Command {
                        " instead of " + row.outcome + "): replay it to see where it diverges");
 
     o.strategy = std::make_shared<ScriptedStrategy>(m.schedule, nullptr, "minimized");
+    announce_migration(db_);
     const record::RecordResult saved = record::record_run(sc.body, o, db_);
     std::cout << "minimized " << name << " (" << row.outcome;
     if (!m.result.site.empty()) std::cout << " at " << m.result.site.to_string();

@@ -37,6 +37,7 @@ class RecordCommand final : public Command {
     record::Recorder::Config config;
     config.snapshot_every = parse_count(snapshot_every_text_, "--snapshot-every", "a number of events");
     record::RecordedRun saved;
+    announce_migration(db_);
     const ScenarioRun run = run_scenario(args_, ctx, {}, [&](const std::function<void()>& fn, const RunOptions& o) {
       record::RecordResult r = record::record_run(fn, o, db_, config);
       saved = r.recorded;

@@ -79,12 +79,14 @@ class ReplayCommand final : public Command {
     }
     if (stop) options.observers.push_back(&*stop);
     std::optional<record::RecordedRun> saved;
-    if (record_)
+    if (record_) {
+      announce_migration(db_);
       options.runner = [&](const std::function<void()>& fn, const RunOptions& o) {
         record::RecordResult r = record::record_run(fn, o, db_);
         saved = r.recorded;
         return r.result;
       };
+    }
     const replay::ReplayResult r = replay::replay_run(scenario.body, log, run_id, options);
 
     const std::string which = "replayed run " + std::to_string(run_id);

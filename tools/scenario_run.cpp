@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
+#include <iostream>
 
 #include <CLI/CLI.hpp>
 #include <gorewind/error.hpp>
@@ -67,6 +68,23 @@ std::string shell_word(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
+}
+
+void warn_unread_params(std::string_view scenario, const std::map<std::string, std::string>& params,
+                        const RunResult& result) {
+  std::string unread;
+  std::size_t count = 0;
+  for (const auto& kv : params) {
+    if (result.params_read.count(kv.first) != 0) continue;
+    unread += (unread.empty() ? "" : ", ") + kv.first;
+    ++count;
+  }
+  if (count == 0) return;
+  std::string read;
+  for (const std::string& k : result.params_read) read += (read.empty() ? "" : ", ") + k;
+  std::cerr << "gorewind: warning: --param " << unread << ": " << scenario << " never read "
+            << (count == 1 ? "it" : "them") << " (" << (read.empty() ? "it reads no parameters" : "it reads " + read)
+            << ")\n";
 }
 
 RunResult run_checking_input(const std::function<void()>& fn, const RunOptions& options, const Runner& runner) {
@@ -148,6 +166,7 @@ ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std
   options.races = races;
   ScenarioRun out{run_checking_input(scenario->body, options, runner), scenario->name, std::move(params), ""};
   if (out.result.strategy.empty()) out.result.strategy = args.strategy;
+  warn_unread_params(out.scenario, out.params, out.result);
 
   out.reproduce = shell_word(ctx.program) + " run " + shell_word(scenario->name) + " --seed " + std::to_string(seed) +
                   " --strategy " + shell_word(out.result.strategy);

@@ -56,6 +56,13 @@ ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std
 // `--param n=abc` seen by param_int()) becomes UsageError.
 RunResult run_checking_input(const std::function<void()>& fn, const RunOptions& options, const Runner& runner = {});
 
+// warn_unread_params() says in one line on stderr which keys of params
+// the run (result) of scenario never looked up, most likely typos, and
+// which keys it does look up. The run stands as it is: a parameter nobody
+// reads changes nothing in it.
+void warn_unread_params(std::string_view scenario, const std::map<std::string, std::string>& params,
+                        const RunResult& result);
+
 // parse_params() turns --param KEY=VALUE arguments into a map; throws
 // UsageError for a missing '=', an empty key or a key given twice.
 std::map<std::string, std::string> parse_params(const std::vector<std::string>& args);

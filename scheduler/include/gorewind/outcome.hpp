@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -92,6 +93,9 @@ struct RunResult {
   // never reused, so a process that runs many programs is better replaced.
   bool abandoned = false;
   Fault fault;  // Crash, Killed, Exited, Interrupted, and a supervisor's Timeout
+  // params_read are the parameter keys the program looked up (given or
+  // not), so that a front end can tell a --param nobody read from a typo.
+  std::set<std::string> params_read;
 
   bool ok() const { return outcome == Outcome::Ok; }
 };

@@ -52,12 +52,19 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// Database is one open connection. Open modes: an existing file only
-// (readers: a missing file is an error, not a new empty log), or created
-// when missing (writers).
+// Database is one open connection. Open modes: an existing file to read
+// and never change (ReadOnly), an existing file to write (ExistingOnly),
+// or created when missing (CreateIfMissing). With ReadOnly or ExistingOnly
+// a missing file is an error, not a new empty log.
+//
+// ReadOnly works where the file or its folder cannot be written: SQLite
+// then opens it read-only, and as immutable when no -wal file exists (a WAL
+// reader must otherwise create -wal and -shm beside it). Where both can be
+// written the connection is an ordinary one, because a read-only WAL
+// connection leaves -wal and -shm behind; open_log() makes it query-only.
 class Database {
  public:
-  enum class Mode { ExistingOnly, CreateIfMissing };
+  enum class Mode { ReadOnly, ExistingOnly, CreateIfMissing };
   Database(const std::string& path, Mode mode);
   Database(Database&& o) noexcept;
   Database& operator=(Database&& o) noexcept;

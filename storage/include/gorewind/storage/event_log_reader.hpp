@@ -31,12 +31,18 @@ struct EventFilter {
 // while another process writes.
 class EventCursor {
  public:
-  explicit EventCursor(Statement st) : st_(std::move(st)) {}
-  // next() fills out with the next event; false at the end.
+  // EventCursor() walks st's rows, the events of run in the log at path.
+  EventCursor(Statement st, std::int64_t run, std::string path)
+      : st_(std::move(st)), run_(run), path_(std::move(path)) {}
+  // next() fills out with the next event; false at the end. Throws
+  // StorageError, naming the run and the seq, for a seq that is not a
+  // positive integer (a damaged file).
   bool next(StoredEvent& out);
 
  private:
   Statement st_;
+  std::int64_t run_;
+  std::string path_;
 };
 
 class EventLogReader {
@@ -50,7 +56,8 @@ class EventLogReader {
   // run() is the run with this id; throws StorageError for an unknown id.
   RunRow run(std::int64_t id);
   // events() streams run's events that match filter. Throws StorageError
-  // for an unknown run or a channel the run does not have.
+  // for an unknown run, a goroutine or channel the run does not have
+  // (naming those it has), or an event of the run with a damaged seq.
   EventCursor events(std::int64_t run, const EventFilter& filter = {});
   // snapshot_at() is the latest snapshot of run at or before seq, decoded;
   // nullopt when there is none.
@@ -67,6 +74,10 @@ class EventLogReader {
 
  private:
   RunRow read_run(Statement& st);
+  // check_seqs() throws StorageError, naming the run and the seq, when one
+  // of the run's events has a seq below 1 or one that is not a number (a
+  // damaged file).
+  void check_seqs(std::int64_t run);
   void read_params(RunRow& r);
   Database db_;
 };

@@ -20,9 +20,9 @@ struct Renumbered {
 // to them (events, goroutines, objects, snapshots, digests, schedules,
 // parameters); run ids are renumbered to follow out's own and sites are
 // shared. Each input is one transaction: a failure leaves out as it was
-// before that input. Inputs are only read, except that an input of an older
-// schema is first brought up to date in place, as any writer would. Throws
-// StorageError.
+// before that input. Inputs are only read, never changed: one of an older
+// schema is copied without being migrated. out must be none of the inputs
+// (the CLI refuses it, by device and inode). Throws StorageError.
 std::vector<Renumbered> merge_logs(const std::string& out, const std::vector<std::string>& inputs);
 
 }  // namespace gorewind::storage

@@ -17,12 +17,19 @@ namespace gorewind::storage {
 inline constexpr int kSchemaVersion = 4;
 
 // open_log() opens an event log. A writer (Mode::CreateIfMissing) creates the
-// file and the schema if missing and migrates an older schema; a reader
-// (Mode::ExistingOnly) needs an existing log. Throws StorageError for a
-// missing file (reader), a file that is not SQLite or not a gorewind log, and
-// a schema newer than kSchemaVersion. Either way the connection has WAL
-// journaling and a busy timeout, so writers and readers in several processes
-// share the file.
+// file and the schema if missing and migrates an older schema; so does
+// Mode::ExistingOnly, for an existing log. A reader (Mode::ReadOnly) needs
+// an existing log, never writes to it (not even to migrate it: it reads an
+// older schema as it is) and works on a read-only file or folder. Throws
+// StorageError for a missing file (ReadOnly, ExistingOnly), a file that is
+// not SQLite or not a gorewind log, and a schema newer than kSchemaVersion;
+// such a file is left untouched. A writer's connection has WAL journaling,
+// and every connection a busy timeout, so writers and readers in several
+// processes share the file.
 Database open_log(const std::string& path, Database::Mode mode);
+
+// log_version() is the schema version of the existing log at path, read
+// without changing it. Throws StorageError as open_log() does for a reader.
+int log_version(const std::string& path);
 
 }  // namespace gorewind::storage
