@@ -216,6 +216,22 @@ std::string signal_name(int sig) {
   return abbrev ? "SIG" + std::string(abbrev) : "signal " + std::to_string(sig);
 }
 
+RunResult fault_result(const ChildEnd& end) {
+  RunResult r;
+  r.outcome = end.outcome;
+  r.message = end.message;
+  r.goroutine = end.gid;
+  r.goroutine_name = end.goroutine;
+  r.fault = end.fault;
+  r.events = end.fault.last_seq;
+  for (const Frame& f : end.fault.backtrace) {
+    if (f.file.empty()) continue;
+    r.site = Site{f.file, static_cast<std::uint32_t>(f.line), f.function};
+    break;
+  }
+  return r;
+}
+
 void ChildProcess::keep_trace_hash(const std::uint64_t* hash) { g_trace_hash = hash; }
 
 ChildProcess::ChildProcess(const std::function<int()>& body, Config config) : config_(std::move(config)) {

@@ -114,6 +114,8 @@ void location(std::string_view text, Frame& f) {
   if (file == "??") return;
   static const std::string here = std::filesystem::current_path().string() + "/";
   f.file = file.rfind(here, 0) == 0 ? std::string(file.substr(here.size())) : std::string(file);
+  // A build that maps its folder to "." (CMakeLists.txt) names files "./scenarios/x.cpp".
+  if (f.file.rfind("./", 0) == 0) f.file.erase(0, 2);
 }
 
 // names_any() says whether a function's qualified name starts with one of

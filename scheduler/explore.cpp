@@ -63,7 +63,10 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
     const bool counts = !dfs || dfs->counts();
     if (counts) {
       ++r.runs;
-      if (!result.ok()) r.failures.push_back({seed, std::move(result), rec->choices()});
+      if (!result.ok()) {
+        r.failures.push_back({seed, std::move(result), rec->choices()});
+        if (o.on_failure) o.on_failure(r.failures.back());
+      }
       if (o.progress) o.progress(r.runs, r.failures.size());
     }
     if (dfs && !dfs->advance()) {

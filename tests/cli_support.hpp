@@ -55,6 +55,7 @@ class Process {
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   }
   void kill() { ::kill(pid_, SIGKILL); }
+  pid_t pid() const { return pid_; }
   std::string out() const { return slurp(out_); }
   std::vector<std::string> err() const {
     std::vector<std::string> lines;

@@ -74,6 +74,16 @@ std::string parse_error_message(const CLI::App& app, const CLI::ParseError& e, i
 
 }  // namespace
 
+int guarded(const Context& ctx, const std::function<int()>& body) {
+  try {
+    return body();
+  } catch (const std::exception& e) {
+    return fail(ctx.name, e.what());
+  } catch (...) {
+    return fail(ctx.name, "unknown exception");
+  }
+}
+
 int main(int argc, char** argv) {
   const std::string program = program_name(argc, argv);
   try {
@@ -121,7 +131,7 @@ int main(int argc, char** argv) {
       return fail(program, parse_error_message(app, e, argc, argv));
     }
 
-    const Context ctx{argc > 0 && argv[0] != nullptr ? std::string(argv[0]) : program};
+    const Context ctx{argc > 0 && argv[0] != nullptr ? std::string(argv[0]) : program, program};
     for (std::size_t i = 0; i < commands.size(); ++i) {
       if (!subs[i]->parsed()) continue;
       const int code = commands[i]->run(ctx);

@@ -13,6 +13,7 @@
 // scenarios it defines itself, as Catch2's main does for test cases.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -44,7 +45,14 @@ class UsageError : public std::runtime_error {
 struct Context {
   // program is argv[0] as the user typed it, for "reproduce with" hints.
   std::string program;
+  // name is the program's name in error lines ("gorewind: error: ...").
+  std::string name;
 };
+
+// guarded() runs body and turns an exception escaping it into main()'s one
+// error line and kExitUsage: for the body of a child process, which has no
+// main() around it.
+int guarded(const Context& ctx, const std::function<int()>& body);
 
 // Command is one subcommand: its name, its one-line help, its options and
 // what it does. cli::main() creates the CLI11 subcommand from name() and

@@ -5,18 +5,18 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -25,6 +25,7 @@
 #include <CLI/CLI.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/explore.hpp>
+#include <gorewind/record/child_process.hpp>
 #include <gorewind/record/record_run.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/scenario.hpp>
@@ -37,18 +38,60 @@ namespace gorewind::cli {
 namespace {
 
 // Found is a failing schedule as a worker reports it: its seed (dfs: its
-// number) and its decisions.
+// number) and its decisions; or the schedule a worker died in, with how.
 struct Found {
   std::uint64_t seed = 0;
   std::vector<Choice> schedule;
+  std::optional<record::ChildEnd> died;
 };
 
-// Totals are the counters workers share with the parent (in shared memory).
-struct Totals {
+// Slot is one worker's place on the Board: the schedule it runs now.
+struct Slot {
+  std::atomic<std::uint64_t> seed{0};     // its seed (dfs: its number)
+  std::atomic<std::uint64_t> started{0};  // schedules begun, so the parent restarts its clock
+};
+
+constexpr unsigned kMaxJobs = 256;
+
+// Board is what the workers share with the parent (in shared memory): the
+// running totals, the lowest failing seed so far, each worker's schedule,
+// and pct's run length measured in a child.
+struct Board {
   std::atomic<std::uint64_t> runs{0};
   std::atomic<std::uint64_t> failures{0};
   std::atomic<std::uint64_t> lowest_failing{UINT64_MAX};
+  std::atomic<std::uint64_t> pct_steps{0};
+  Slot slots[kMaxJobs];
+
+  void lower_to(std::uint64_t seed) {
+    std::uint64_t low = lowest_failing.load();
+    while (seed < low && !lowest_failing.compare_exchange_weak(low, seed)) {
+    }
+  }
 };
+
+// SharedBoard maps a Board that forked children share with this process.
+class SharedBoard {
+ public:
+  SharedBoard() {
+    void* mem = mmap(nullptr, sizeof(Board), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) throw Error("explore: cannot map shared memory for the workers");
+    board_ = new (mem) Board;
+  }
+  ~SharedBoard() { munmap(board_, sizeof(Board)); }
+  SharedBoard(const SharedBoard&) = delete;
+  SharedBoard& operator=(const SharedBoard&) = delete;
+  Board* operator->() const { return board_; }
+  Board& operator*() const { return *board_; }
+
+ private:
+  Board* board_;
+};
+
+// g_interrupted is set by SIGINT or SIGTERM: explore stops and reports what
+// it found so far.
+volatile std::sig_atomic_t g_interrupted = 0;
+extern "C" void on_interrupt(int) { g_interrupted = 1; }
 
 // encode() and decode() carry a Found over a worker's pipe, one line each.
 std::string encode(const Found& f) {
@@ -72,6 +115,15 @@ Found decode(const std::string& line) {
   }
   if (!in) throw Error("explore: a worker sent a malformed report");
   return f;
+}
+
+// write_all() writes text whole to fd, or ends the worker.
+void write_all(int fd, const std::string& text) {
+  for (std::size_t done = 0; done < text.size();) {
+    const ssize_t n = write(fd, text.data() + done, text.size() - done);
+    if (n <= 0) _exit(4);
+    done += static_cast<std::size_t>(n);
+  }
 }
 
 // Progress draws the live line on stderr when stderr is a terminal.
@@ -151,6 +203,11 @@ class ExploreCommand final : public Command {
         ->type_name("N")
         ->capture_default_str();
     sub.add_option("--races", races_text_, kRacesHelp)->type_name("MODE")->capture_default_str();
+    sub.add_option("--timeout", timeout_text_,
+                   "Wall-clock seconds one schedule may take; past it the worker is killed and the schedule "
+                   "reported as a timeout (spin: no scheduling point; slow: still making events); 0: no limit")
+        ->type_name("SECONDS")
+        ->capture_default_str();
     add_db_option(sub, db_);
     sub.add_flag("--keep-going", keep_going_, "Go on after the first failure");
   }
@@ -181,15 +238,36 @@ class ExploreCommand final : public Command {
     o.run.params = parse_params(param_args_);
     o.run.max_steps = parse_count(step_limit_text_, "--step-limit", "a number of events");
     o.run.races = parse_races(races_text_);
-    check_params(*sc, o);
-    if (o.strategy == "pct") o.pct_steps = measure_pct_steps(sc->body, o);
+    timeout_ = parse_timeout(timeout_text_);
+    SharedBoard board;
+    // The parent runs no schedule of its own: the input check and pct's
+    // measuring run go through a child too, so a crash on the first seed
+    // kills nothing.
+    {
+      record::ChildProcess check(
+          [&] {
+            return guarded(ctx, [&] {
+              check_params(*sc, o);
+              if (o.strategy == "pct") board->pct_steps = measure_pct_steps(sc->body, o);
+              return 0;
+            });
+          },
+          {.timeout = timeout_});
+      const record::ChildEnd end = check.wait();
+      if (end.returned() && end.code != 0) return end.code;  // bad input, said by the child
+      if (o.strategy == "pct") o.pct_steps = std::max<std::uint64_t>(1, board->pct_steps.load());
+    }
 
+    struct sigaction stop {};
+    stop.sa_handler = on_interrupt;
+    sigemptyset(&stop.sa_mask);
+    sigaction(SIGINT, &stop, nullptr);
+    sigaction(SIGTERM, &stop, nullptr);
     Progress progress;
     const auto start = std::chrono::steady_clock::now();
     std::uint64_t runs = 0;
     bool exhausted = false;
-    std::vector<Found> found = jobs == 1 ? explore_here(*sc, o, progress, runs, exhausted)
-                                         : explore_forked(*sc, o, static_cast<unsigned>(jobs), progress, runs, exhausted);
+    std::vector<Found> found = explore_forked(*sc, o, static_cast<unsigned>(jobs), *board, progress, runs, exhausted);
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     progress.clear();
     // Lowest seed first, whichever worker found it; without --keep-going
@@ -209,116 +287,169 @@ class ExploreCommand final : public Command {
     warn_unread_params(sc.name, o.run.params, run_checking_input(sc.body, ro));
   }
 
-  std::vector<Found> explore_here(const Scenario& sc, ExploreOptions o, Progress& progress, std::uint64_t& runs,
-                                  bool& exhausted) {
-    o.progress = [&](std::uint64_t n, std::uint64_t f) { progress.update(n, f); };
-    const ExploreResult r = explore(sc.body, o);
-    runs = r.runs;
-    exhausted = r.exhausted;
+  // worker_options() are the options of worker w of J inside shard I of N:
+  // slice I + N*w of N*J, from resume_after on when a worker before it died
+  // there (0: from the start).
+  static ExploreOptions worker_options(const ExploreOptions& o, unsigned w, unsigned jobs, std::uint64_t resume_after) {
+    ExploreOptions wo = o;
+    wo.shard_index = o.shard_index + o.shard_count * w;
+    wo.shard_count = o.shard_count * jobs;
+    if (resume_after != 0) {
+      const std::uint64_t end = o.seed_start + o.runs;
+      wo.seed_start = resume_after + wo.shard_count;
+      wo.shard_index = 0;
+      wo.runs = o.runs == 0 ? 0 : (end > wo.seed_start ? end - wo.seed_start : 0);
+    }
+    return wo;
+  }
+
+  // start_worker() forks worker w: it explores its slice with
+  // explore(), publishing each schedule's seed on the board before running
+  // it and writing each failure to its pipe as soon as it is found.
+  std::unique_ptr<record::ChildProcess> start_worker(const Scenario& sc, const ExploreOptions& wo, Board& board,
+                                                     unsigned w, int& fd) {
+    int p[2];
+    if (pipe(p) != 0) throw Error("explore: cannot create a pipe for a worker");
+    const bool stop_early = !wo.keep_going && wo.strategy != "dfs";
+    auto child = std::make_unique<record::ChildProcess>(
+        [&, p] {
+          close(p[0]);
+          signal(SIGINT, SIG_DFL);
+          signal(SIGTERM, SIG_DFL);
+          ExploreOptions mine = wo;
+          Slot& slot = board.slots[w];
+          std::uint64_t reported = 0;
+          mine.progress = [&](std::uint64_t, std::uint64_t f) {
+            board.runs.fetch_add(1, std::memory_order_relaxed);
+            if (f > reported) board.failures.fetch_add(f - reported, std::memory_order_relaxed);
+            reported = f;
+          };
+          mine.proceed = [&](std::uint64_t seed) {
+            if (stop_early && seed >= board.lowest_failing.load()) return false;
+            slot.seed.store(seed);
+            slot.started.fetch_add(1);
+            return true;
+          };
+          mine.on_failure = [&](const ExploreFailure& f) {
+            board.lower_to(f.seed);
+            write_all(p[1], encode({f.seed, f.schedule, std::nullopt}));
+          };
+          const ExploreResult r = explore(sc.body, mine);
+          if (r.exhausted) write_all(p[1], "exhausted\n");
+          // A goroutine left where it stood keeps its stack: such a worker
+          // is better replaced, which its ending does.
+          return 0;
+        },
+        record::ChildProcess::Config{.timeout = timeout_});
+    close(p[1]);
+    fd = p[0];
+    return child;
+  }
+
+  // explore_forked() runs the search in J supervised worker processes,
+  // forked before any database connection or thread exists. Each explores
+  // one slice; without --keep-going all stop once a lower seed than theirs
+  // has failed, so the lowest failing seed is found whichever worker gets
+  // there first. A worker that dies (a crash, a spin past --timeout, an
+  // exit()) is reported with the seed it was running and, with
+  // --keep-going, replaced by one that goes on after that seed.
+  std::vector<Found> explore_forked(const Scenario& sc, const ExploreOptions& o, unsigned jobs, Board& board,
+                                    Progress& progress, std::uint64_t& runs, bool& exhausted) {
+    struct Worker {
+      std::unique_ptr<record::ChildProcess> child;
+      int fd = -1;
+      std::string text;
+      std::uint64_t started = 0;
+      bool exhausted = false;
+    };
+    std::vector<Worker> workers(jobs);
+    for (unsigned w = 0; w < jobs; ++w)
+      workers[w].child = start_worker(sc, worker_options(o, w, jobs, 0), board, w, workers[w].fd);
     std::vector<Found> out;
-    for (const ExploreFailure& f : r.failures) out.push_back({f.seed, f.schedule});
+    exhausted = o.strategy == "dfs";
+    const auto start = std::chrono::steady_clock::now();
+    // take() reads what a worker has written: failures, one a line, and
+    // "exhausted" when its slice of a dfs search ran out.
+    auto take = [&](Worker& wk) {
+      char buf[65536];
+      const ssize_t n = read(wk.fd, buf, sizeof buf);
+      if (n > 0) wk.text.append(buf, static_cast<std::size_t>(n));
+      for (std::size_t nl; (nl = wk.text.find('\n')) != std::string::npos; wk.text.erase(0, nl + 1)) {
+        const std::string line = wk.text.substr(0, nl);
+        if (line == "exhausted") wk.exhausted = true;
+        else out.push_back(decode(line));
+      }
+      return n > 0;
+    };
+    for (std::size_t open = jobs; open > 0;) {
+      std::vector<pollfd> pf;
+      for (const Worker& wk : workers)
+        if (wk.child) pf.push_back({wk.fd, POLLIN, 0});
+      ::poll(pf.data(), pf.size(), 20);
+      for (Worker& wk : workers)
+        for (const pollfd& p : pf)
+          if (p.fd == wk.fd && (p.revents & POLLIN)) take(wk);
+      progress.update(board.runs.load(), board.failures.load());
+      const bool out_of_time =
+          o.seconds > 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= o.seconds;
+      for (unsigned w = 0; w < jobs; ++w) {
+        Worker& wk = workers[w];
+        if (!wk.child) continue;
+        if (const std::uint64_t s = board.slots[w].started.load(); s != wk.started) {
+          wk.started = s;
+          wk.child->restart_clock();
+        }
+        std::optional<record::ChildEnd> end = wk.child->poll(0);
+        bool cut = false;
+        if (!end && (out_of_time || g_interrupted)) {
+          // --time and Ctrl-C cut the schedule that is running: it is
+          // discarded, neither counted nor a failure.
+          end = wk.child->stop();
+          cut = true;
+        }
+        if (!end) continue;
+        while (take(wk)) {
+        }
+        close(wk.fd);
+        wk.child.reset();
+        --open;
+        exhausted = exhausted && wk.exhausted && !cut;
+        if (end->returned() || cut) continue;
+        // The worker died in the schedule it had published.
+        const std::uint64_t seed = board.slots[w].seed.load();
+        out.push_back(Found{seed, {}, *end});
+        board.lower_to(seed);
+        board.failures.fetch_add(1);
+        board.runs.fetch_add(1);
+        exhausted = false;
+        if (o.keep_going && o.strategy != "dfs" && !g_interrupted) {
+          wk.text.clear();
+          wk.child = start_worker(sc, worker_options(o, w, jobs, seed), board, w, wk.fd);
+          wk.started = board.slots[w].started.load();
+          ++open;
+        }
+      }
+    }
+    interrupted_ = g_interrupted != 0;
+    runs = board.runs.load();
     return out;
   }
 
-  // explore_forked() splits the search among worker processes, forked before
-  // any database connection or thread exists. Each explores one slice;
-  // without --keep-going all stop once a lower seed than theirs has failed,
-  // so the lowest failing seed is found whichever worker gets there first.
-  std::vector<Found> explore_forked(const Scenario& sc, const ExploreOptions& o, unsigned jobs, Progress& progress,
-                                    std::uint64_t& runs, bool& exhausted) {
-    void* mem = mmap(nullptr, sizeof(Totals), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) throw Error("explore: cannot map shared memory for the workers");
-    auto* totals = new (mem) Totals;
-    const pid_t parent = getpid();
-    std::vector<pid_t> pids;
-    std::vector<int> fds;
-    for (unsigned w = 0; w < jobs; ++w) {
-      int p[2];
-      if (pipe(p) != 0) throw Error("explore: cannot create a pipe for a worker");
-      const pid_t pid = fork();
-      if (pid < 0) throw Error("explore: cannot fork a worker");
-      if (pid == 0) {
-        close(p[0]);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);  // die with the parent
-        if (getppid() != parent) _exit(3);
-        ExploreOptions wo = o;
-        // Worker w of J inside shard I of N is slice I + N*w of N*J.
-        wo.shard_index = o.shard_index + o.shard_count * w;
-        wo.shard_count = o.shard_count * jobs;
-        std::uint64_t reported = 0;
-        wo.progress = [&](std::uint64_t, std::uint64_t f) {
-          totals->runs.fetch_add(1, std::memory_order_relaxed);
-          if (f > reported) totals->failures.fetch_add(f - reported, std::memory_order_relaxed);
-          reported = f;
-        };
-        if (!o.keep_going && o.strategy != "dfs")
-          wo.proceed = [&](std::uint64_t seed) { return seed < totals->lowest_failing.load(); };
-        int code = 0;
-        try {
-          const ExploreResult r = explore(sc.body, wo);
-          std::string out = r.exhausted ? "exhausted\n" : "\n";
-          for (const ExploreFailure& f : r.failures) {
-            std::uint64_t low = totals->lowest_failing.load();
-            while (f.seed < low && !totals->lowest_failing.compare_exchange_weak(low, f.seed)) {
-            }
-            out += encode({f.seed, f.schedule});
-          }
-          for (std::size_t done = 0; done < out.size();) {
-            const ssize_t n = write(p[1], out.data() + done, out.size() - done);
-            if (n <= 0) _exit(4);
-            done += static_cast<std::size_t>(n);
-          }
-        } catch (...) {
-          code = 5;
-        }
-        _exit(code);
-      }
-      close(p[1]);
-      pids.push_back(pid);
-      fds.push_back(p[0]);
-    }
-    // Read every worker's report while drawing the progress line.
-    std::vector<std::string> text(jobs);
-    std::size_t open = jobs;
-    while (open > 0) {
-      std::vector<pollfd> pf;
-      for (unsigned w = 0; w < jobs; ++w)
-        if (fds[w] >= 0) pf.push_back({fds[w], POLLIN, 0});
-      poll(pf.data(), pf.size(), 100);
-      progress.update(totals->runs.load(), totals->failures.load());
-      for (const pollfd& p : pf) {
-        if (!(p.revents & (POLLIN | POLLHUP))) continue;
-        char buf[65536];
-        const ssize_t n = read(p.fd, buf, sizeof buf);
-        const unsigned w = static_cast<unsigned>(std::find(fds.begin(), fds.end(), p.fd) - fds.begin());
-        if (n > 0) {
-          text[w].append(buf, static_cast<std::size_t>(n));
-        } else {
-          close(p.fd);
-          fds[w] = -1;
-          --open;
-        }
-      }
-    }
-    bool failed_worker = false;
-    for (pid_t pid : pids) {
-      int status = 0;
-      waitpid(pid, &status, 0);
-      failed_worker |= !WIFEXITED(status) || WEXITSTATUS(status) != 0;
-    }
-    runs = totals->runs.load();
-    munmap(mem, sizeof(Totals));
-    if (failed_worker) throw Error("explore: a worker process failed");
-    std::vector<Found> out;
-    exhausted = o.strategy == "dfs";
-    for (const std::string& t : text) {
-      std::istringstream in(t);
-      std::string line;
-      std::getline(in, line);
-      exhausted = exhausted && line == "exhausted";
-      while (std::getline(in, line)) out.push_back(decode(line));
-    }
-    return out;
+  // Recorded is a failing schedule as the log now holds it.
+  struct Recorded {
+    RunResult result;
+    std::int64_t run_id = 0;
+  };
+
+  // record_found() records a failing schedule: by its decisions, or, for a
+  // schedule its worker died in, by its seed.
+  Recorded record_found(const Scenario& sc, const ExploreOptions& o, const Found& f) {
+    RunOptions ro = o.run;
+    ro.seed = f.seed;
+    if (f.died) return Recorded{record::fault_result(*f.died), 0};
+    ro.strategy = std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
+    const record::RecordResult recorded = record::record_run(sc.body, ro, db_);
+    return Recorded{recorded.result, recorded.recorded.id};
   }
 
   // report() records each failure, then prints the groups.
@@ -333,17 +464,12 @@ class ExploreCommand final : public Command {
     std::map<std::pair<std::string, std::string>, Group> groups;  // by (outcome, site)
     if (!found.empty()) announce_migration(db_);
     for (const Found& f : found) {
-      RunOptions ro = o.run;
-      ro.seed = f.seed;
-      ro.strategy = std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
-      const record::RecordResult recorded = record::record_run(sc.body, ro, db_);
-      const RunResult& r = recorded.result;
-      const record::RecordedRun& saved = recorded.recorded;
-      Group& g = groups[{std::string(to_string(r.outcome)), r.site.empty() ? "" : r.site.to_string()}];
+      const Recorded r = record_found(sc, o, f);
+      Group& g = groups[{std::string(to_string(r.result.outcome)), r.result.site.empty() ? "" : r.result.site.to_string()}];
       if (g.count++ == 0) {
         g.seed = f.seed;
-        g.run_id = saved.id;
-        g.message = r.message;
+        g.run_id = r.run_id;
+        g.message = r.result.message;
       }
     }
     std::cout << "explored " << runs << " schedule" << (runs == 1 ? "" : "s") << " of " << sc.name << " ("
@@ -355,6 +481,7 @@ class ExploreCommand final : public Command {
     std::snprintf(secs, sizeof secs, "%.2f", seconds);
     std::cout << ") in " << secs << " s";
     if (exhausted) std::cout << ", every schedule within the bound";
+    if (interrupted_) std::cout << ", interrupted";
     std::cout << ": " << (found.empty() ? "no failure" : std::to_string(found.size()) + " failing") << "\n";
     const std::string prog = shell_word(ctx.program);
     const std::string db = db_ == kDefaultDb ? "" : " --db " + shell_word(db_);
@@ -390,7 +517,10 @@ class ExploreCommand final : public Command {
   std::string step_limit_text_ = "1000000";
   std::string races_text_ = "first";
   std::string db_ = kDefaultDb;
+  std::string timeout_text_ = "10";
+  double timeout_ = 0;
   bool keep_going_ = false;
+  bool interrupted_ = false;
 };
 
 }  // namespace

@@ -38,7 +38,9 @@ class RecordCommand final : public Command {
     config.snapshot_every = parse_count(snapshot_every_text_, "--snapshot-every", "a number of events");
     record::RecordedRun saved;
     announce_migration(db_);
-    const ScenarioRun run = run_scenario(args_, ctx, {}, [&](const std::function<void()>& fn, const RunOptions& o) {
+    PreparedRun prepared = prepare_run(args_, ctx);
+    prepared.options.timeout = prepared.timeout;
+    const ScenarioRun run = run_prepared(prepared, {}, [&](const std::function<void()>& fn, const RunOptions& o) {
       record::RecordResult r = record::record_run(fn, o, db_, config);
       saved = r.recorded;
       return r.result;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <gorewind/record/child_process.hpp>
 #include <gorewind/trace_hasher.hpp>
 
 #include "cli.hpp"
@@ -29,9 +30,26 @@ class RunCommand final : public Command {
   }
 
   int run(const Context& ctx) override {
-    TraceHasher hasher;
-    ScenarioRun run = run_scenario(args_, ctx, {&hasher});
-    const RunReport report{run.result, run.scenario, std::move(run.params), hasher.hex(), std::move(run.reproduce)};
+    const PreparedRun prepared = prepare_run(args_, ctx);
+    // The program runs in a child that reports its own run; the parent
+    // reports only a death (a crash, the timeout, an exit() of its own).
+    record::ChildProcess child(
+        [&] {
+          return guarded(ctx, [&] {
+            TraceHasher hasher;
+            record::ChildProcess::keep_trace_hash(hasher.state());
+            return report(run_prepared(prepared, {&hasher}), hasher.hex());
+          });
+        },
+        {.timeout = prepared.timeout});
+    const record::ChildEnd end = child.wait();
+    if (end.returned()) return end.code;
+    return report(died(prepared, end), TraceHasher::to_hex(end.trace_hash));
+  }
+
+ private:
+  int report(ScenarioRun run, const std::string& trace_hash) const {
+    const RunReport report{run.result, run.scenario, std::move(run.params), trace_hash, std::move(run.reproduce)};
     if (json_) {
       std::cout << to_json(report) << "\n";
     } else {
@@ -40,7 +58,6 @@ class RunCommand final : public Command {
     return run.result.ok() ? kExitOk : kExitFailed;
   }
 
- private:
   ScenarioArgs args_;
   bool json_ = false;
 };

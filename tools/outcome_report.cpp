@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <string>
 
+#include <gorewind/record/child_process.hpp>
 #include <gorewind/run.hpp>
 
 #include "wait_for_report.hpp"
@@ -62,6 +63,27 @@ void write_running(std::ostream& out, const RunResult& r) {
   out << "\t" << site_text(r.site) << "\n";
 }
 
+// write_fault() prints the death of a supervised child as Go prints an
+// unexpected signal: the signal line, then the goroutine on the CPU with
+// its native frames (or its last site when they are unknown).
+void write_fault(std::ostream& out, const RunResult& r) {
+  const Fault& f = r.fault;
+  switch (r.outcome) {
+    case Outcome::Crash: out << "fatal error: unexpected signal\n[" << r.message << "]\n"; break;
+    case Outcome::Timeout: out << "timeout (" << f.timeout_kind << "): " << r.message << "\n"; break;
+    default: out << to_string(r.outcome) << ": " << r.message << "\n"; break;
+  }
+  if (r.goroutine == 0 && f.backtrace.empty()) return;
+  out << "\ngoroutine " << r.goroutine << " [running, after seq " << f.last_seq << "]:\n";
+  if (f.backtrace.empty()) {
+    out << name_or_unnamed(r.goroutine_name) << "\n\t" << site_text(r.site) << "\n";
+    return;
+  }
+  for (const Frame& fr : f.backtrace) {
+    out << fr.function << "\n\t" << (fr.file.empty() ? "??" : fr.file + ":" + std::to_string(fr.line)) << "\n";
+  }
+}
+
 // write_blocked() prints every goroutine left waiting.
 void write_blocked(std::ostream& out, const RunResult& r) {
   for (const BlockedGoroutine& g : r.blocked) {
@@ -111,6 +133,31 @@ void json_access(std::string& out, const RaceAccess& a) {
          "},\"access\":" + json_string(a.write ? "store" : "load") + ",\"site\":";
   json_site(out, a.site);
   out += ",\"seq\":" + std::to_string(a.seq) + "}";
+}
+
+// fault_json() is a supervised child's death: signal, code, fault_addr,
+// gid, goroutine, last_seq, site, backtrace [{function, file, line}], and
+// kind for a timeout, exit_status for exited, peak_rss_kb for killed.
+std::string fault_json(const RunResult& r) {
+  const Fault& f = r.fault;
+  char addr[24];
+  std::snprintf(addr, sizeof addr, "0x%llx", static_cast<unsigned long long>(f.address));
+  std::string out = "{\"signal\":" + json_string(f.signal ? record::signal_name(f.signal) : "") +
+                    ",\"code\":" + std::to_string(f.code) + ",\"fault_addr\":" + json_string(addr) +
+                    ",\"gid\":" + std::to_string(r.goroutine) + ",\"goroutine\":" + json_string(r.goroutine_name) +
+                    ",\"last_seq\":" + std::to_string(f.last_seq) + ",\"site\":";
+  json_site(out, r.site);
+  out += ",\"backtrace\":[";
+  for (std::size_t i = 0; i < f.backtrace.size(); ++i) {
+    const Frame& fr = f.backtrace[i];
+    out += (i ? ",{" : "{") + std::string("\"function\":") + json_string(fr.function) +
+           ",\"file\":" + json_string(fr.file) + ",\"line\":" + std::to_string(fr.line) + "}";
+  }
+  out += "]";
+  if (!f.timeout_kind.empty()) out += ",\"kind\":" + json_string(f.timeout_kind);
+  if (r.outcome == Outcome::Exited) out += ",\"exit_status\":" + std::to_string(f.exit_status);
+  if (r.outcome == Outcome::Killed) out += ",\"peak_rss_kb\":" + std::to_string(f.peak_rss_kb);
+  return out + "}";
 }
 
 }  // namespace
@@ -213,8 +260,18 @@ void write_text(std::ostream& out, const RunReport& r) {
       write_running(out, res);
       break;
     case Outcome::Timeout:
+      if (!res.fault.timeout_kind.empty()) {
+        write_fault(out, res);
+        break;
+      }
       out << "timeout: " << res.message << "\n";
       write_running(out, res);
+      break;
+    case Outcome::Crash:
+    case Outcome::Killed:
+    case Outcome::Exited:
+    case Outcome::Interrupted:
+      write_fault(out, res);
       break;
     case Outcome::Race:
       write_races(out, res);
@@ -277,6 +334,9 @@ std::string to_json(const RunReport& r) {
   }
   out += "]";
   out += ",\"wait_for\":" + wait_for_json(res.wait_for);
+  if (res.outcome == Outcome::Crash || res.outcome == Outcome::Killed || res.outcome == Outcome::Exited ||
+      res.outcome == Outcome::Interrupted || !res.fault.timeout_kind.empty())
+    out += ",\"fault\":" + fault_json(res);
   out += ",\"events\":" + std::to_string(res.events);
   out += ",\"vtime_ns\":" + std::to_string(res.vtime_ns);
   out += ",\"goroutines\":" + std::to_string(res.goroutines);

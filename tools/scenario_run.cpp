@@ -33,7 +33,8 @@ std::uint64_t parse_step_limit(const std::string& text) {
   return parse_count(text, "--step-limit", "a number of events (a decimal integer, 0 for no limit)");
 }
 
-// parse_timeout() reads --timeout: seconds of wall clock, 0 for none.
+}  // namespace
+
 double parse_timeout(const std::string& text) {
   char* end = nullptr;
   const double s = text.empty() ? -1 : std::strtod(text.c_str(), &end);
@@ -42,8 +43,6 @@ double parse_timeout(const std::string& text) {
     throw UsageError("--timeout: '" + text + "' is not a number of seconds (such as 10 or 0.5; 0 for none)");
   return s;
 }
-
-}  // namespace
 
 // parse_params() turns the --param KEY=VALUE arguments into a map. The key
 // must be non-empty and given once; the value may be empty.
@@ -137,43 +136,53 @@ void ScenarioArgs::add_to(CLI::App& sub) {
       ->type_name("N")
       ->capture_default_str();
   sub.add_option("--timeout", timeout_text,
-                 "End the run (outcome timeout) after SECONDS of wall clock; a goroutine that never reaches a "
-                 "scheduling point is stopped where it stands; 0: no limit")
+                 "End the run (outcome timeout) after SECONDS of wall clock: the program runs in a child process, "
+                 "killed then; the report says whether a goroutine spun without a scheduling point or the run was "
+                 "merely slow; 0: no limit")
       ->type_name("SECONDS")
       ->capture_default_str();
   sub.add_option("--races", races, kRacesHelp)->type_name("MODE")->capture_default_str();
 }
 
-ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers,
-                         const Runner& runner) {
+PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
   const Scenario* scenario = find_scenario(args.scenario);
   if (scenario == nullptr)
     throw UsageError("unknown scenario '" + args.scenario + "' (see '" + ctx.program + " list')");
-  const std::uint64_t seed = parse_seed(args.seed_text);
-  std::map<std::string, std::string> params = parse_params(args.param_args);
-  const std::uint64_t step_limit = parse_step_limit(args.step_limit_text);
-  const double timeout = parse_timeout(args.timeout_text);
-  const RaceMode races = parse_races(args.races);
-
-  RunOptions options;
-  options.seed = seed;
+  PreparedRun p;
+  p.scenario = scenario;
+  RunOptions& options = p.options;
+  options.seed = parse_seed(args.seed_text);
   options.strategy = make_strategy(args.strategy);
-  options.observers = observers;
   options.scenario = scenario->name;
-  options.params = params;
-  options.max_steps = step_limit;
-  options.timeout = timeout;
-  options.races = races;
-  ScenarioRun out{run_checking_input(scenario->body, options, runner), scenario->name, std::move(params), ""};
-  if (out.result.strategy.empty()) out.result.strategy = args.strategy;
-  warn_unread_params(out.scenario, out.params, out.result);
+  options.params = parse_params(args.param_args);
+  options.max_steps = parse_step_limit(args.step_limit_text);
+  options.races = parse_races(args.races);
+  p.timeout = parse_timeout(args.timeout_text);
+  p.strategy = args.strategy;
 
-  out.reproduce = shell_word(ctx.program) + " run " + shell_word(scenario->name) + " --seed " + std::to_string(seed) +
-                  " --strategy " + shell_word(out.result.strategy);
-  for (const auto& [k, v] : out.params) out.reproduce += " --param " + shell_word(k + "=" + v);
-  if (step_limit != 0) out.reproduce += " --step-limit " + std::to_string(step_limit);
-  if (timeout > 0) out.reproduce += " --timeout " + args.timeout_text;
-  if (races != RaceMode::First) out.reproduce += " --races " + std::string(to_string(races));
+  p.reproduce = shell_word(ctx.program) + " run " + shell_word(scenario->name) + " --seed " +
+                std::to_string(options.seed) + " --strategy " + shell_word(args.strategy);
+  for (const auto& [k, v] : options.params) p.reproduce += " --param " + shell_word(k + "=" + v);
+  if (options.max_steps != 0) p.reproduce += " --step-limit " + std::to_string(options.max_steps);
+  if (args.timeout_text != ScenarioArgs{}.timeout_text) p.reproduce += " --timeout " + args.timeout_text;
+  if (options.races != RaceMode::First) p.reproduce += " --races " + std::string(to_string(options.races));
+  return p;
+}
+
+ScenarioRun run_prepared(const PreparedRun& p, const std::vector<Observer*>& observers, const Runner& runner) {
+  RunOptions options = p.options;
+  options.observers = observers;
+  ScenarioRun out{run_checking_input(p.scenario->body, options, runner), p.scenario->name, options.params,
+                  p.reproduce};
+  if (out.result.strategy.empty()) out.result.strategy = p.strategy;
+  warn_unread_params(out.scenario, out.params, out.result);
+  return out;
+}
+
+ScenarioRun died(const PreparedRun& p, const record::ChildEnd& end) {
+  ScenarioRun out{record::fault_result(end), p.scenario->name, p.options.params, p.reproduce};
+  out.result.seed = p.options.seed;
+  out.result.strategy = p.strategy;
   return out;
 }
 

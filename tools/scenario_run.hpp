@@ -11,7 +11,9 @@
 
 #include <gorewind/observer.hpp>
 #include <gorewind/outcome.hpp>
+#include <gorewind/record/child_process.hpp>
 #include <gorewind/run.hpp>
+#include <gorewind/scenario.hpp>
 
 #include "cli.hpp"
 
@@ -26,7 +28,7 @@ struct ScenarioArgs {
   std::string strategy = "random";
   std::vector<std::string> param_args;
   std::string step_limit_text = "0";
-  std::string timeout_text = "0";
+  std::string timeout_text = "10";
   std::string races = "first";
 
   // add_to() declares the options on a subcommand.
@@ -44,12 +46,29 @@ struct ScenarioRun {
 // Runner runs a program with options: gorewind::run(), or a recording of it.
 using Runner = std::function<RunResult(const std::function<void()>&, const RunOptions&)>;
 
-// run_scenario() checks args and runs the scenario once with observers,
-// through runner (gorewind::run() when empty). Bad input (an unknown
-// scenario, a malformed option, a gorewind::Error escaping the program such
-// as `--param n=abc`) throws UsageError.
-ScenarioRun run_scenario(const ScenarioArgs& args, const Context& ctx, const std::vector<Observer*>& observers,
-                         const Runner& runner = {});
+// PreparedRun is a checked ScenarioArgs: the scenario, the options of its
+// run (without observers; no in-process timeout: the supervisor keeps it),
+// the supervisor's timeout and the `run` command line that gives the same
+// schedule.
+struct PreparedRun {
+  const Scenario* scenario = nullptr;
+  RunOptions options;
+  double timeout = 0;
+  std::string strategy;
+  std::string reproduce;
+};
+
+// prepare_run() checks args; bad input (an unknown scenario, a malformed
+// option) throws UsageError.
+PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx);
+
+// run_prepared() runs the scenario once with observers, through runner
+// (gorewind::run() when empty), in this process. A gorewind::Error escaping
+// the program (such as `--param n=abc`) throws UsageError.
+ScenarioRun run_prepared(const PreparedRun& p, const std::vector<Observer*>& observers, const Runner& runner = {});
+
+// died() is the report of a run whose process died under it.
+ScenarioRun died(const PreparedRun& p, const record::ChildEnd& end);
 
 // run_checking_input() runs fn with options through runner (gorewind::run()
 // when empty); a gorewind::Error escaping the program (bad input, such as
@@ -77,6 +96,10 @@ inline constexpr const char* kRacesHelp =
 
 // parse_races() reads --races; throws UsageError for anything but first, all or off.
 RaceMode parse_races(const std::string& text);
+
+// parse_timeout() reads --timeout: seconds of wall clock, 0 for none;
+// throws UsageError for anything else.
+double parse_timeout(const std::string& text);
 
 // parse_count() reads a decimal count given to option: digits only, up to
 // 2^64-1 (CLI11 would take "-1" as 2^64-1 and "010" as octal). Throws

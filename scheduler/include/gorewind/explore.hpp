@@ -13,6 +13,8 @@
 
 namespace gorewind {
 
+struct ExploreFailure;
+
 // ExploreOptions says which schedules to try.
 struct ExploreOptions {
   std::string strategy = "random";  // random, pct or dfs
@@ -36,6 +38,9 @@ struct ExploreOptions {
   // run is the template of every run (scenario, params, max_steps,
   // stack_size, timeout, observers); explore sets its seed and strategy.
   RunOptions run;
+  // on_failure, when set, is called with each failure as it is found, so a
+  // process that may die later has already passed it on.
+  std::function<void(const ExploreFailure&)> on_failure;
   // progress, when set, is called after every run with the running totals.
   std::function<void(std::uint64_t runs, std::uint64_t failures)> progress;
 };

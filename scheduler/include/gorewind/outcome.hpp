@@ -39,7 +39,10 @@ std::string_view to_string(Outcome o);
 struct Frame {
   std::uintptr_t address = 0;
   std::string function;  // demangled; "??" when unknown
-  std::string file;      // relative to the current directory when inside it; "" when unknown
+  // file: as the build recorded it (gorewind's own build: relative to its
+  // source tree), else relative to the current directory when inside it;
+  // "" when unknown.
+  std::string file;
   int line = 0;
   friend bool operator==(const Frame&, const Frame&) = default;
 };

@@ -19,7 +19,11 @@ class TraceHasher final : public Observer {
   void on_event(const Event& e) override;
   std::uint64_t hash() const { return hash_; }
   // hex() is the digest as 16 hex digits.
-  std::string hex() const;
+  std::string hex() const { return to_hex(hash_); }
+  static std::string to_hex(std::uint64_t digest);
+  // state() is where the digest is kept, updated with every event: a crash
+  // handler reads it there (record/child_process.hpp).
+  const std::uint64_t* state() const { return &hash_; }
 
  private:
   static constexpr std::uint64_t kOffset = 0xcbf29ce484222325ull;

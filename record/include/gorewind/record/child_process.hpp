@@ -101,6 +101,11 @@ class ChildProcess {
   std::optional<ChildEnd> timed_out_;  // set once the clock ran out and the child was killed for it
 };
 
+// fault_result() is the RunResult of a run whose child died under it: the
+// outcome, message and goroutine, the fault, events = the last seq, and as
+// site the innermost frame with a file.
+RunResult fault_result(const ChildEnd& end);
+
 // signal_name() is "SIGSEGV" for SIGSEGV; "signal N" for an unnamed one.
 std::string signal_name(int sig);
 

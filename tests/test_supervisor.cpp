@@ -1,0 +1,214 @@
+// A crash or a hang in the program under test never loses the evidence:
+// `run` and `explore` run it in supervised child processes, and a segfault,
+// an abort, a spin or a slow run past --timeout becomes an outcome with its
+// signal, goroutine, seq and frames. The binary comes from GOREWIND_BIN.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli_support.hpp"
+#include "json_reader.hpp"
+#include "log_support.hpp"
+
+using namespace gorewind::test;
+
+namespace {
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// line_of() is the 1-based line of the first line of the scenario's source
+// that contains text, so the tests do not hard-code line numbers.
+int line_of(const std::string& scenario_file, const std::string& text) {
+  std::ifstream in(std::string(GOREWIND_SOURCE_DIR) + "/scenarios/" + scenario_file);
+  int n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (has(line, text)) return n;
+  }
+  FAIL("no line with '" << text << "' in " << scenario_file);
+  return 0;
+}
+
+// lowest_failing_seed() runs the scenario seed after seed until one fails.
+std::uint64_t lowest_failing_seed(const TempDir& dir, const std::string& scenario,
+                                  const std::vector<std::string>& extra = {}) {
+  for (std::uint64_t seed = 1; seed < 200; ++seed) {
+    std::vector<std::string> args{"run", scenario, "--seed", std::to_string(seed)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    if (cli(dir, args).code == 1) return seed;
+  }
+  FAIL("no failing seed of " << scenario);
+  return 0;
+}
+
+}  // namespace
+
+TEST_CASE("supervisor: a segfault in a goroutine is a crash with its signal, goroutine, seq and frames", "[supervisor]") {
+  TempDir dir;
+  const std::uint64_t seed = lowest_failing_seed(dir, "conn_close");
+  const Cli r = cli(dir, {"run", "conn_close", "--seed", std::to_string(seed), "--json"});
+  REQUIRE(r.code == 1);
+  const Json j = parse_json(r.out);
+  CHECK(j.at("outcome").string == "crash");
+  CHECK(j.at("message").string == "signal SIGSEGV: segmentation violation code=0x1 addr=0x8");
+  const Json& f = j.at("fault");
+  CHECK(f.at("signal").string == "SIGSEGV");
+  CHECK(f.at("code").number == 1);  // SEGV_MAPERR
+  CHECK(f.at("fault_addr").string == "0x8");  // &conn->bytes with conn null
+  CHECK(f.at("gid").number == 2);
+  CHECK(f.at("goroutine").string == "writer");
+  CHECK(f.at("last_seq").number == j.at("events").number);
+  CHECK(f.at("last_seq").number > 0);
+  // The innermost frame is the writer's line that dereferenced the pointer.
+  const int bad_line = line_of("conn_close.cpp", "conn->bytes += 16;");
+  REQUIRE(!f.at("backtrace").array.empty());
+  const Json& top = f.at("backtrace").array.front();
+  CHECK(has(top.at("file").string, "scenarios/conn_close.cpp"));
+  CHECK(top.at("line").number == bad_line);
+  CHECK(f.at("site").at("line").number == bad_line);
+
+  // The text report says the same in Go's style; the same seed crashes the
+  // same way every time.
+  const Cli text = cli(dir, {"run", "conn_close", "--seed", std::to_string(seed)});
+  CHECK(text.code == 1);
+  CHECK(has(text.out, "fatal error: unexpected signal\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x8]\n"));
+  CHECK(has(text.out, "\ngoroutine 2 [running, after seq " + std::to_string(static_cast<int>(f.at("last_seq").number)) +
+                          "]:\n"));
+  CHECK(has(text.out, "conn_close.cpp:" + std::to_string(bad_line) + "\n"));
+  CHECK(has(text.out, "crash  conn_close  seed=" + std::to_string(seed)));
+  CHECK(cli(dir, {"run", "conn_close", "--seed", std::to_string(seed), "--json"}).out == r.out);
+  // A seed below it runs clean (the scan above found it the lowest).
+  if (seed > 1) CHECK(cli(dir, {"run", "conn_close", "--seed", std::to_string(seed - 1)}).code == 0);
+}
+
+TEST_CASE("supervisor: abort() is a crash with SIGABRT; the program's own stderr line comes first", "[supervisor]") {
+  TempDir dir;
+  const std::uint64_t seed = lowest_failing_seed(dir, "pool_abort");
+  const Cli r = cli(dir, {"run", "pool_abort", "--seed", std::to_string(seed), "--json"});
+  REQUIRE(r.code == 1);
+  const Json j = parse_json(r.out);
+  CHECK(j.at("outcome").string == "crash");
+  CHECK(j.at("message").string == "signal SIGABRT: abort");
+  CHECK(j.at("fault").at("signal").string == "SIGABRT");
+  const std::string who = j.at("fault").at("goroutine").string;
+  CHECK((who == "owner" || who == "timeout_handler"));
+  CHECK(r.err == std::vector<std::string>{"pool: buffer returned twice"});
+  // The frames name the pool's check, in the lambda that aborted.
+  bool at_abort = false;
+  for (const Json& fr : j.at("fault").at("backtrace").array)
+    at_abort = at_abort || fr.at("line").number == line_of("pool_abort.cpp", "std::abort();");
+  CHECK(at_abort);
+}
+
+TEST_CASE("supervisor: a goroutine spinning past --timeout is a timeout of kind spin, one still making events is slow",
+          "[supervisor]") {
+  TempDir dir;
+  const std::uint64_t seed = lowest_failing_seed(dir, "spin_wait", {"--timeout", "0.5"});
+  const Cli spin = cli(dir, {"run", "spin_wait", "--seed", std::to_string(seed), "--timeout", "0.5", "--json"});
+  REQUIRE(spin.code == 1);
+  const Json s = parse_json(spin.out);
+  CHECK(s.at("outcome").string == "timeout");
+  CHECK(s.at("fault").at("kind").string == "spin");
+  CHECK(s.at("fault").at("goroutine").string == "waiter");
+  CHECK(has(s.at("message").string, "goroutine 2 (waiter) ran for "));
+  CHECK(has(s.at("message").string, " s without reaching a scheduling point; last seq " +
+                                        std::to_string(static_cast<int>(s.at("fault").at("last_seq").number))));
+  // The sampled frames are in the waiter's loop.
+  bool in_loop = false;
+  for (const Json& fr : s.at("fault").at("backtrace").array)
+    in_loop = in_loop || has(fr.at("file").string, "spin_wait.cpp");
+  CHECK(in_loop);
+
+  const std::uint64_t slow_seed = lowest_failing_seed(dir, "slow_poll", {"--timeout", "1", "--param", "cost=2000000"});
+  const Cli slow = cli(dir, {"run", "slow_poll", "--seed", std::to_string(slow_seed), "--timeout", "1", "--param",
+                             "cost=2000000", "--json"});
+  REQUIRE(slow.code == 1);
+  const Json w = parse_json(slow.out);
+  CHECK(w.at("outcome").string == "timeout");
+  CHECK(w.at("fault").at("kind").string == "slow");
+  CHECK(has(w.at("message").string, "run exceeded its wall-clock timeout of 1 s; last seq "));
+}
+
+TEST_CASE("supervisor: explore finds a crash and a spin with one worker and with two, and goes on with --keep-going",
+          "[supervisor]") {
+  TempDir dir;
+  const std::uint64_t seed = lowest_failing_seed(dir, "conn_close");
+  const int bad_line = line_of("conn_close.cpp", "conn->bytes += 16;");
+  for (const char* jobs : {"1", "2"}) {
+    INFO("--jobs " << jobs);
+    const Cli r = cli(dir, {"explore", "conn_close", "--runs", "200", "--jobs", jobs, "--db", dir.file("x.db")});
+    CHECK(r.code == 1);
+    CHECK(has(r.out, ": 1 failing\n"));
+    CHECK(has(r.out, "\ncrash at scenarios/conn_close.cpp:" + std::to_string(bad_line) +
+                         ": signal SIGSEGV: segmentation violation code=0x1 addr=0x8\n"));
+    CHECK(has(r.out, "; lowest seed " + std::to_string(seed) + ", "));
+  }
+  const Cli all = cli(dir, {"explore", "conn_close", "--runs", "60", "--jobs", "2", "--keep-going", "--db",
+                            dir.file("x.db")});
+  CHECK(all.code == 1);
+  // Every crashing seed of the 60 is found, each in a worker that died and
+  // was replaced: the count equals a scan of the same seeds.
+  int crashing = 0;
+  for (int s = 1; s <= 60; ++s) crashing += cli(dir, {"run", "conn_close", "--seed", std::to_string(s)}).code == 1;
+  CHECK(has(all.out, "explored 60 schedules of conn_close"));
+  CHECK(has(all.out, ": " + std::to_string(crashing) + " failing\n"));
+  CHECK(has(all.out, "  " + std::to_string(crashing) + " schedules; lowest seed " + std::to_string(seed)));
+
+  const Cli spin = cli(dir, {"explore", "spin_wait", "--runs", "50", "--timeout", "0.5", "--db", dir.file("x.db")});
+  CHECK(spin.code == 1);
+  CHECK(has(spin.out, "\ntimeout at scenarios/spin_wait.cpp:"));
+  CHECK(has(spin.out, "without reaching a scheduling point"));
+}
+
+TEST_CASE("supervisor: killing the parent leaves no child behind", "[supervisor]") {
+  TempDir dir;
+  const std::uint64_t seed = lowest_failing_seed(dir, "spin_wait", {"--timeout", "0.3"});
+  Process p(dir, {"run", "spin_wait", "--seed", std::to_string(seed), "--timeout", "0"});
+  // Wait for the child to exist, then kill -9 the parent.
+  pid_t child = 0;
+  for (int i = 0; i < 200 && child == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    std::ifstream kids("/proc/" + std::to_string(p.pid()) + "/task/" + std::to_string(p.pid()) + "/children");
+    kids >> child;
+  }
+  REQUIRE(child > 0);
+  p.kill();
+  p.wait();
+  bool gone = false;
+  for (int i = 0; i < 200 && !gone; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    gone = !std::filesystem::exists("/proc/" + std::to_string(child)) ||
+           [&] {
+             std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+             std::string pid, comm, state;
+             stat >> pid >> comm >> state;
+             return state == "Z" || state.empty();
+           }();
+  }
+  CHECK(gone);
+}
+
+TEST_CASE("supervisor: Ctrl-C stops explore with its summary so far", "[supervisor]") {
+  TempDir dir;
+  // setsid puts explore and its workers in a process group of their own,
+  // as a terminal would; SIGINT goes to the whole group.
+  Process p(dir, {"explore", "conn_close", "--keep-going", "--time", "60", "--jobs", "2", "--db", dir.file("c.db")}, {},
+            {"setsid"});
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  ::kill(-p.pid(), SIGINT);
+  const int code = p.wait();
+  CHECK(code == 1);
+  const std::string out = p.out();
+  CHECK(has(out, ", interrupted: "));
+  CHECK(has(out, "\ncrash at scenarios/conn_close.cpp:"));
+  CHECK(has(out, "recorded as run "));
+}
