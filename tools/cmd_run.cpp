@@ -38,7 +38,8 @@ class RunCommand final : public Command {
           return guarded(ctx, [&] {
             TraceHasher hasher;
             record::ChildProcess::keep_trace_hash(hasher.state());
-            return report(run_prepared(prepared, {&hasher}), hasher.hex());
+            ScenarioRun run = run_prepared(prepared, {&hasher});
+            return report(std::move(run), hasher.hex());
           });
         },
         {.timeout = prepared.timeout});
