@@ -19,7 +19,9 @@ class TraceHasher final : public Observer {
   void on_event(const Event& e) override;
   std::uint64_t hash() const { return hash_; }
   // hex() is the digest as 16 hex digits.
-  std::string hex() const;
+  std::string hex() const { return hex_of(hash_); }
+  // hex_of() is a digest hash() gave as 16 hex digits, as hex() shows it.
+  static std::string hex_of(std::uint64_t hash);
 
  private:
   static constexpr std::uint64_t kOffset = 0xcbf29ce484222325ull;
