@@ -19,16 +19,19 @@ namespace gorewind::record {
 
 // Control is the ring's shared header. head and tail count bytes since the
 // start and only grow, so head - tail is what waits to be taken and neither
-// ever needs a pointer. Each side writes only its own cache line.
+// ever needs a pointer. head and tail, written once a message, have a cache
+// line each; what changes only around a sleep shares a line per writer, so
+// that the look at the other side's flag on every message hits the cache.
 struct SharedRing::Control {
-  // The producer's line.
   alignas(64) std::atomic<std::uint64_t> head{0};      // bytes published
-  std::atomic<std::uint64_t> blocked_ns{0};            // put()'s time waiting for room
+  alignas(64) std::atomic<std::uint64_t> tail{0};      // bytes taken
+  // The producer's rarely written line.
+  alignas(64) std::atomic<std::uint64_t> blocked_ns{0};  // put()'s time waiting for room
+  std::atomic<std::uint64_t> room_wanted{0};           // the room a sleeping producer waits for
   std::atomic<std::uint32_t> producer_sleeping{0};     // set before the producer sleeps on room_word
   std::atomic<std::uint32_t> data_word{0};             // futex: bumped to wake the consumer
-  // The consumer's line.
-  alignas(64) std::atomic<std::uint64_t> tail{0};      // bytes taken
-  std::atomic<std::uint32_t> consumer_sleeping{0};     // set before the consumer sleeps on data_word
+  // The consumer's rarely written line.
+  alignas(64) std::atomic<std::uint32_t> consumer_sleeping{0};  // set before the consumer sleeps on data_word
   std::atomic<std::uint32_t> room_word{0};             // futex: bumped to wake the producer
 };
 
@@ -42,9 +45,13 @@ static_assert(sizeof(std::atomic<std::uint32_t>) == sizeof(std::uint32_t));
 constexpr std::size_t kLengthBytes = sizeof(std::uint64_t);
 // kControlBytes keeps the data on a page of its own after the header.
 constexpr std::size_t kControlBytes = 4096;
-// kSpins is how often a side checks again before it sleeps: a wake-up costs
-// two system calls, a check a few nanoseconds.
-constexpr int kSpins = 200;
+// kLookAgain: the producer reads the consumer's tail again once the room it
+// knows of falls below this.
+constexpr std::uint64_t kLookAgain = 4096;
+// kSpinNs is how long a side keeps looking before it sleeps: a wake-up
+// costs the other side a system call, and a consumer that sleeps whenever
+// it has caught up would cost the producer one per message.
+constexpr std::uint64_t kSpinNs = 50'000;
 
 std::uint32_t* futex_word(std::atomic<std::uint32_t>& a) { return reinterpret_cast<std::uint32_t*>(&a); }
 
@@ -95,6 +102,7 @@ SharedRing::SharedRing(SharedRing&& other) noexcept
       capacity_(other.capacity_),
       mapped_(other.mapped_),
       head_(other.head_),
+      tail_seen_(other.tail_seen_),
       message_(std::move(other.message_)),
       tail_(other.tail_),
       missing_(other.missing_),
@@ -108,6 +116,7 @@ SharedRing& SharedRing::operator=(SharedRing&& other) noexcept {
     capacity_ = other.capacity_;
     mapped_ = other.mapped_;
     head_ = other.head_;
+    tail_seen_ = other.tail_seen_;
     message_ = std::move(other.message_);
     tail_ = other.tail_;
     missing_ = other.missing_;
@@ -132,18 +141,30 @@ void SharedRing::copy_out(std::uint64_t pos, char* to, std::size_t n) const {
   std::memcpy(to + first, data_, n - first);
 }
 
+std::uint64_t SharedRing::room() {
+  if (capacity_ - (head_ - tail_seen_) < kLookAgain) tail_seen_ = control_->tail.load(std::memory_order_seq_cst);
+  return capacity_ - (head_ - tail_seen_);
+}
+
 void SharedRing::wait_for_room(std::uint64_t need) {
   Control& c = *control_;
-  auto room = [&] { return capacity_ - (head_ - c.tail.load(std::memory_order_seq_cst)); };
-  if (room() >= need) return;
+  auto room = [&] {
+    tail_seen_ = c.tail.load(std::memory_order_seq_cst);
+    return capacity_ - (head_ - tail_seen_);
+  };
+  if (this->room() >= need) return;
   const std::uint64_t t0 = now_ns();
-  for (int i = 0; i < kSpins && room() < need; ++i) cpu_relax();
+  while (room() < need && now_ns() - t0 < kSpinNs) cpu_relax();
+  // Asleep, the producer waits for half the ring (or need, if more), so that
+  // a consumer just behind it does not wake it for every message it takes.
+  const std::uint64_t wanted = std::max<std::uint64_t>(need, capacity_ / 2);
   while (room() < need) {
     // The flag goes up before the last look at tail, and the consumer
     // stores tail before it looks at the flag: one of the two sees the other.
+    c.room_wanted.store(wanted, std::memory_order_relaxed);
     const std::uint32_t word = c.room_word.load(std::memory_order_seq_cst);
     c.producer_sleeping.store(1, std::memory_order_seq_cst);
-    if (room() < need) futex_wait(c.room_word, word, nullptr);
+    if (room() < wanted) futex_wait(c.room_word, word, nullptr);
     c.producer_sleeping.store(0, std::memory_order_relaxed);
   }
   c.blocked_ns.fetch_add(now_ns() - t0, std::memory_order_relaxed);
@@ -166,7 +187,7 @@ void SharedRing::put(std::string_view message) {
   head_ += kLengthBytes;
   std::size_t done = 0;
   while (done < message.size()) {
-    std::uint64_t room = capacity_ - (head_ - control_->tail.load(std::memory_order_acquire));
+    const std::uint64_t room = this->room();
     if (room == 0) {
       // What is written so far goes out first, or a message larger than the
       // ring would wait for room that only its own consumption can make.
@@ -204,7 +225,9 @@ bool SharedRing::take() {
   }
   if (tail_ != before) {
     c.tail.store(tail_, std::memory_order_seq_cst);
-    if (c.producer_sleeping.load(std::memory_order_seq_cst) != 0) {
+    const std::uint64_t room = capacity_ - (c.head.load(std::memory_order_seq_cst) - tail_);
+    if (c.producer_sleeping.load(std::memory_order_seq_cst) != 0 &&
+        room >= c.room_wanted.load(std::memory_order_relaxed)) {
       c.room_word.fetch_add(1, std::memory_order_seq_cst);
       futex_wake(c.room_word);
     }
@@ -217,7 +240,8 @@ bool SharedRing::take() {
 bool SharedRing::wait_for_data(std::chrono::steady_clock::time_point deadline) {
   Control& c = *control_;
   auto arrived = [&] { return c.head.load(std::memory_order_seq_cst) != tail_; };
-  for (int i = 0; i < kSpins; ++i) {
+  const std::uint64_t t0 = now_ns();
+  while (now_ns() - t0 < kSpinNs) {
     if (arrived()) return true;
     cpu_relax();
   }

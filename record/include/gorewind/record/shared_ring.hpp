@@ -77,6 +77,9 @@ class SharedRing {
   // (a byte count since the start), wrapping around the end.
   void copy_in(std::uint64_t pos, const char* from, std::size_t n);
   void copy_out(std::uint64_t pos, char* to, std::size_t n) const;
+  // room() is how many bytes the producer may write, by the tail it saw
+  // last, looked at again only when that leaves little room.
+  std::uint64_t room();
   // wait_for_room() returns once the producer may write `need` bytes.
   void wait_for_room(std::uint64_t need);
   // publish() makes the producer's bytes up to head_ visible and wakes a
@@ -95,8 +98,11 @@ class SharedRing {
   std::size_t capacity_ = 0;
   std::size_t mapped_ = 0;
 
-  // The producer's own: where its next byte goes.
+  // The producer's own: where its next byte goes, and the consumer's tail
+  // as it last read it (reading it for every message would move its cache
+  // line back and forth).
   std::uint64_t head_ = 0;
+  std::uint64_t tail_seen_ = 0;
   // The consumer's own: the message being assembled and what it still lacks.
   std::string message_;
   std::uint64_t tail_ = 0;
