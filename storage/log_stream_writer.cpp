@@ -38,7 +38,7 @@ void LogStreamWriter::apply(std::string_view message) {
   if (run_ == 0) throw StorageError("log stream: a message before the run began");
   if (finished_) throw StorageError("log stream: a message after the run's end");
   switch (kind) {
-    case StreamMessage::Begin: break;
+    case StreamMessage::Begin: break;  // taken above
     case StreamMessage::Site: batch_->sites.push_back(decode_site(message)); break;
     case StreamMessage::Event: {
       decode_event(message, *batch_);

@@ -7,6 +7,7 @@
 //   while (auto m = ring.next(100ms)) log.apply(*m);   // the child lives
 //   if (!log.finished()) log.cut(RunCut{"crash", "SIGSEGV", gid, {}, hash});
 //
+// A LogStreamWriter writes one run: its stream's messages from Begin on.
 // Events are written in batches of config.batch_events, one transaction
 // each, as EventLogWriter writes them, so a streamed run's rows equal those
 // of the same run recorded in process. When the producer dies before its
