@@ -5,11 +5,14 @@
 #include <gorewind/state.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/state_codec.hpp>
+#include <gorewind/storage/state_from_log.hpp>
 
 namespace gorewind::record {
 
 Recorder::Recorder(const std::string& db_path, Config config)
     : config_(config), db_path_(db_path), writer_(db_path, config.writer) {}
+
+Recorder::Recorder(storage::LogSink& sink, Config config) : config_(config), writer_(sink, config.writer) {}
 
 void Recorder::fail() noexcept {
   if (!error_) error_ = std::current_exception();
@@ -18,18 +21,20 @@ void Recorder::fail() noexcept {
 void Recorder::on_run_begin(const RunInfo& info) {
   hasher_.on_run_begin(info);
   run_ = 0;
+  recording_ = false;
   last_seq_ = 0;
   error_ = nullptr;
   try {
     run_ = writer_.begin_run(storage::RunHeader{info.scenario, info.params, info.seed, info.strategy,
                                                 build_fingerprint(), program_name(), info.races});
+    recording_ = true;
   } catch (...) {
     fail();
   }
 }
 
 void Recorder::on_event(const Event& e) {
-  if (run_ == 0) return;
+  if (!recording_) return;
   hasher_.on_event(e);
   writer_.append(e);
   last_seq_ = e.seq;
@@ -49,22 +54,16 @@ void Recorder::on_event(const Event& e) {
 }
 
 void Recorder::on_run_end(const RunResult& r) {
-  if (run_ == 0) return;
+  if (!recording_) return;
   try {
     // The state right after the last event, unless a periodic snapshot
     // already holds it. capture_state() would see the run torn down by now,
     // so it is rebuilt from the log: the latest snapshot and the events since.
-    if (config_.snapshot_every == 0 || last_seq_ % config_.snapshot_every != 0) {
+    // A streaming writer has no log to read: the receiving side does this.
+    if (!writer_.streams() && (config_.snapshot_every == 0 || last_seq_ % config_.snapshot_every != 0)) {
       writer_.flush();
       storage::EventLogReader log(db_path_);
-      std::optional<RuntimeState> start = log.snapshot_at(run_, last_seq_);
-      StateBuilder state = start ? StateBuilder(*start) : StateBuilder();
-      storage::EventFilter since;
-      since.from = start ? start->seq + 1 : 1;
-      storage::EventCursor events = log.events(run_, since);
-      storage::StoredEvent e;
-      while (events.next(e)) state.apply(storage::EventView(e).event());
-      writer_.add_snapshot(last_seq_, storage::encode_state(state.state()));
+      writer_.add_snapshot(last_seq_, storage::encode_state(storage::state_from_log(log, run_, last_seq_)));
     }
   } catch (...) {
     fail();

@@ -41,6 +41,7 @@ std::string_view to_string(EventKind k) {
     case EventKind::Recover: return "recover";
     case EventKind::Trace: return "trace";
     case EventKind::Race: return "race";
+    case EventKind::Crash: return "crash";
   }
   return "?";
 }

@@ -37,9 +37,9 @@ void TraceHasher::on_event(const Event& e) {
   mix_u64(e.site.line());
 }
 
-std::string TraceHasher::to_hex(std::uint64_t digest) {
+std::string TraceHasher::hex_of(std::uint64_t hash) {
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(digest));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(hash));
   return buf;
 }
 

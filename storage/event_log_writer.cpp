@@ -7,6 +7,7 @@
 
 #include "batch_writer.hpp"
 #include "event_batch.hpp"
+#include "log_stream.hpp"
 #include "schedule_codec.hpp"
 #include "steady_clock_ns.hpp"
 
@@ -20,6 +21,11 @@ std::size_t EventLogWriter::SiteKeyHash::operator()(const SiteKey& k) const noex
 EventLogWriter::EventLogWriter(const std::string& path, Config config)
     : config_(config), out_(std::make_unique<BatchWriter>(path)) {}
 
+EventLogWriter::EventLogWriter(LogSink& sink, Config config) : config_(config), sink_(&sink) {
+  // One event at a time goes out, so one batch is all the caller fills.
+  config_.threading = Threading::Synchronous;
+}
+
 EventLogWriter::~EventLogWriter() {
   if (thread_.joinable()) {
     {
@@ -32,7 +38,13 @@ EventLogWriter::~EventLogWriter() {
 }
 
 std::int64_t EventLogWriter::begin_run(const RunHeader& header) {
-  run_ = out_->begin_run(header);
+  if (sink_ != nullptr) {
+    encode_begin(header, message_);
+    sink_->put(message_);
+    run_ = 0;
+  } else {
+    run_ = out_->begin_run(header);
+  }
   stats_ = {};
   sites_.clear();
   last_site_ = {nullptr, nullptr, 0};
@@ -103,7 +115,7 @@ void EventLogWriter::append(const Event& e) noexcept {
     last_seq_ = e.seq;
     if (e.seq % kDigestChunk == 0) b.digests.push_back(ChunkDigest{e.seq / kDigestChunk - 1, chunk_.hash()});
     ++stats_.events;
-    if (b.events.size() >= config_.batch_events) hand_over();
+    if (sink_ != nullptr || b.events.size() >= config_.batch_events) hand_over();
   } catch (...) {
     record_failure();
   }
@@ -113,6 +125,7 @@ void EventLogWriter::add_snapshot(std::uint64_t seq, std::string state) noexcept
   if (failed_.load(std::memory_order_relaxed)) return;
   try {
     filling_->snapshots.push_back(NewSnapshot{seq, std::move(state)});
+    if (sink_ != nullptr) hand_over();
   } catch (...) {
     record_failure();
   }
@@ -124,6 +137,7 @@ void EventLogWriter::add_schedule_chunk(std::span<const Choice> choices) noexcep
     ScheduleChunk c{schedule_chunks_++, choices.size(), {}};
     encode_choices(choices, c.data);
     filling_->schedule.push_back(std::move(c));
+    if (sink_ != nullptr) hand_over();
   } catch (...) {
     record_failure();
   }
@@ -139,7 +153,10 @@ void EventLogWriter::hand_over() noexcept {
   if (filling_->empty()) return;
   if (config_.threading == Threading::Synchronous) {
     try {
-      out_->write(*filling_, stats_);
+      if (sink_ != nullptr)
+        stream(*filling_);
+      else
+        out_->write(*filling_, stats_);
     } catch (...) {
       record_failure();
     }
@@ -155,6 +172,31 @@ void EventLogWriter::hand_over() noexcept {
   filling_ = std::move(free_.back());
   free_.pop_back();
   stats_.caller_wait_ns += steady_clock_ns() - t0;
+}
+
+void EventLogWriter::stream(const EventBatch& batch) {
+  // In the order BatchWriter writes a batch: sites before the events that
+  // use their numbers.
+  for (const NewSite& s : batch.sites) {
+    encode_site(s, message_);
+    sink_->put(message_);
+  }
+  for (const BatchEvent& e : batch.events) {
+    encode_event(batch, e, message_);
+    sink_->put(message_);
+  }
+  for (const ChunkDigest& d : batch.digests) {
+    encode_digest(d, message_);
+    sink_->put(message_);
+  }
+  for (const ScheduleChunk& c : batch.schedule) {
+    encode_schedule(c, message_);
+    sink_->put(message_);
+  }
+  for (const NewSnapshot& s : batch.snapshots) {
+    encode_snapshot(s, message_);
+    sink_->put(message_);
+  }
 }
 
 void EventLogWriter::writer_loop() {
@@ -211,7 +253,12 @@ void EventLogWriter::finish_run(const RunEnd& end) {
     thread_.join();
   }
   if (error_) std::rethrow_exception(error_);
-  out_->finish(end, schedule_chunks_);
+  if (sink_ != nullptr) {
+    encode_end(end, message_);
+    sink_->put(message_);
+  } else {
+    out_->finish(end, schedule_chunks_);
+  }
 }
 
 }  // namespace gorewind::storage

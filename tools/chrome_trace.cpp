@@ -103,6 +103,7 @@ class TraceWriter {
         break;
       case EventKind::Panic:
       case EventKind::CheckFailed:
+      case EventKind::Crash:
         line(head("i", "failure", std::string(to_string(e.kind)) + ": " + e.text, e.gid, ts) +
              ",\"s\":\"g\",\"args\":" + args(e) + "}");
         break;

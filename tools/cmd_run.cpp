@@ -45,7 +45,7 @@ class RunCommand final : public Command {
         {.timeout = prepared.timeout});
     const record::ChildEnd end = child.wait();
     if (end.returned()) return end.code;
-    return report(died(prepared, end), TraceHasher::to_hex(end.trace_hash));
+    return report(died(prepared, end), TraceHasher::hex_of(end.trace_hash));
   }
 
  private:

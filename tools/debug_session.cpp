@@ -70,7 +70,7 @@ std::uint64_t count_arg(const std::string& cmd, const std::vector<std::string>& 
 }
 
 std::optional<EventKind> kind_named(std::string_view name) {
-  for (int k = 0; k <= static_cast<int>(EventKind::Race); ++k)
+  for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k)
     if (to_string(static_cast<EventKind>(k)) == name) return static_cast<EventKind>(k);
   return std::nullopt;
 }

@@ -57,7 +57,7 @@ std::string details(const storage::StoredEvent& e) {
     case EventKind::TimerReset: return "to " + format_duration(e.amount) + (e.ok ? " (was pending)" : "");
     case EventKind::Rand: return std::to_string(e.amount);
     case EventKind::Panic: case EventKind::CheckFailed: case EventKind::Cancel: case EventKind::Watch:
-    case EventKind::Recover: case EventKind::Trace: case EventKind::Race:
+    case EventKind::Recover: case EventKind::Trace: case EventKind::Race: case EventKind::Crash:
       return json_string(e.text);
     default: return {};
   }

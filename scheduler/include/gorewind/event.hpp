@@ -64,6 +64,8 @@ enum class EventKind : std::uint8_t {
   Trace,       // gid called gr::trace: text = the label, value
   Race,        // gid's access to shared cell obj raced with an earlier one by peer, whose
                // Load or Store event is cause; text = DataRace::message()
+  Crash,       // the program under test died (the supervisor's parent writes it after the
+               // child's last event): text = what killed it; gid = the goroutine that was running
 };
 
 // ObjKind says what an Event's obj names.

@@ -19,8 +19,9 @@ class TraceHasher final : public Observer {
   void on_event(const Event& e) override;
   std::uint64_t hash() const { return hash_; }
   // hex() is the digest as 16 hex digits.
-  std::string hex() const { return to_hex(hash_); }
-  static std::string to_hex(std::uint64_t digest);
+  std::string hex() const { return hex_of(hash_); }
+  // hex_of() is a digest hash() gave as 16 hex digits, as hex() shows it.
+  static std::string hex_of(std::uint64_t hash);
   // state() is where the digest is kept, updated with every event: a crash
   // handler reads it there (record/child_process.hpp).
   const std::uint64_t* state() const { return &hash_; }

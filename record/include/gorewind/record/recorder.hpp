@@ -11,6 +11,11 @@
 // events and one at the end, the chunk digests, and the run row with the
 // outcome and the trace hash. One Recorder records one run at a time; it may
 // record several runs one after another.
+//
+// In a supervised run's child, the Recorder is constructed with a LogSink
+// instead of a path: it has no database, and every step goes as a message to
+// the sink (a shared ring), for a storage::LogStreamWriter in the parent to
+// write; the parent also stores the closing snapshot.
 #pragma once
 
 #include <cstdint>
@@ -46,6 +51,9 @@ class Recorder final : public Observer {
   // storage::StorageError.
   Recorder(const std::string& db_path, Config config);
   explicit Recorder(const std::string& db_path) : Recorder(db_path, Config{}) {}
+  // Recorder() streams runs to sink, which must outlive the Recorder; its
+  // finish() reports run id 0 (the id is the receiving side's).
+  Recorder(storage::LogSink& sink, Config config);
 
   void on_run_begin(const RunInfo& info) override;
   void on_event(const Event& e) override;
@@ -62,6 +70,11 @@ class Recorder final : public Observer {
   // then reads as incomplete).
   RecordedRun finish();
 
+  // trace_hash() is TraceHasher::hash() over the run's events so far, kept
+  // current event by event (a supervisor's child copies it where the
+  // parent can read it once the child has died).
+  std::uint64_t trace_hash() const { return hasher_.hash(); }
+
  private:
   // fail() keeps the first error; observers must not throw into the runtime.
   void fail() noexcept;
@@ -71,6 +84,7 @@ class Recorder final : public Observer {
   storage::EventLogWriter writer_;
   TraceHasher hasher_;
   std::int64_t run_ = 0;
+  bool recording_ = false;  // a run began and its writer took it
   std::uint64_t last_seq_ = 0;
   std::exception_ptr error_;
   RecordingStrategy* schedule_of_ = nullptr;

@@ -6,7 +6,9 @@
 // (scheduler) thread only copies each event into a compact batch; full
 // batches are written by a thread of the writer's own (Threading::Background)
 // or by the caller (Threading::Synchronous: no thread, for processes that
-// will fork). Each batch is one transaction (BEGIN IMMEDIATE, prepared
+// will fork). Or, constructed with a LogSink, the writer has no database:
+// it streams every step as a message to the sink, for a LogStreamWriter in
+// another process to write (a supervised run's child). Each batch is one transaction (BEGIN IMMEDIATE, prepared
 // statements), so a process killed at any moment leaves the file consistent
 // and every earlier run intact; its run reads as incomplete. Several
 // processes may write runs into one file at once.
@@ -30,6 +32,7 @@
 #include <gorewind/race.hpp>
 #include <gorewind/site.hpp>
 #include <gorewind/trace_hasher.hpp>
+#include <gorewind/storage/log_sink.hpp>
 #include <gorewind/storage/value_codec.hpp>
 
 namespace gorewind::storage {
@@ -97,6 +100,11 @@ class EventLogWriter {
   // StorageError.
   EventLogWriter(const std::string& path, Config config);
   explicit EventLogWriter(const std::string& path) : EventLogWriter(path, Config{}) {}
+  // EventLogWriter() streams runs to sink (config.threading is moot: the
+  // caller puts each message), which must outlive the writer. Each step's
+  // messages are put before the step returns, so every event append()ed
+  // reaches the other side whatever happens to this process afterwards.
+  EventLogWriter(LogSink& sink, Config config);
   // ~EventLogWriter() stops a run that was not finished: what was written
   // stays, and the run reads as incomplete once this process has exited.
   ~EventLogWriter();
@@ -104,7 +112,8 @@ class EventLogWriter {
   EventLogWriter& operator=(const EventLogWriter&) = delete;
 
   // begin_run() stores the run row and returns the run's id. Runs of other
-  // processes left recording by a dead writer are marked incomplete.
+  // processes left recording by a dead writer are marked incomplete. A
+  // streaming writer returns 0: the id is the receiving side's.
   std::int64_t begin_run(const RunHeader& header);
   // append() records e, the next event of the run. It never throws (it is
   // called from inside the runtime): a failure to write is kept, later
@@ -117,13 +126,18 @@ class EventLogWriter {
   // long run's schedule need not wait in memory for the run's end.
   void add_schedule_chunk(std::span<const Choice> choices) noexcept;
   // flush() returns once every event appended so far is committed, so that
-  // a reader sees them. It never throws; finish_run() reports failures.
+  // a reader sees them (streaming: put). It never throws; finish_run()
+  // reports failures.
   void flush() noexcept;
   // finish_run() writes what is left and completes the run row. Throws
-  // StorageError when anything of the run could not be written.
+  // StorageError when anything of the run could not be written. A
+  // streaming writer puts the end; the receiving side adds the closing
+  // snapshot when the run's last event has none.
   void finish_run(const RunEnd& end);
 
   const WriterStats& stats() const { return stats_; }
+  // streams() is true for a writer constructed with a LogSink.
+  bool streams() const { return sink_ != nullptr; }
 
  private:
   struct SiteKey {
@@ -138,11 +152,15 @@ class EventLogWriter {
 
   std::uint32_t site_of(const std::source_location& loc);
   void hand_over() noexcept;
+  // stream() puts batch's contents to the sink, one message each.
+  void stream(const EventBatch& batch);
   void writer_loop();
   void record_failure() noexcept;
 
   Config config_;
-  std::unique_ptr<BatchWriter> out_;
+  std::unique_ptr<BatchWriter> out_;  // null when streaming
+  LogSink* sink_ = nullptr;           // set when streaming
+  std::string message_;               // the message being put, reused
   std::int64_t run_ = 0;
   WriterStats stats_;
 

@@ -1,0 +1,215 @@
+#include "log_stream.hpp"
+
+#include <cstring>
+#include <type_traits>
+
+#include <gorewind/storage/storage_error.hpp>
+
+#include "schedule_codec.hpp"
+
+namespace gorewind::storage {
+namespace {
+
+static_assert(std::is_trivially_copyable_v<BatchEvent>, "an event crosses the stream as its bytes");
+
+// Out appends fields to a message.
+class Out {
+ public:
+  Out(std::string& out, StreamMessage kind) : out_(out) {
+    out_.clear();
+    out_ += static_cast<char>(kind);
+  }
+  template <class T>
+  Out& fixed(const T& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+    return *this;
+  }
+  Out& text(std::string_view s) {
+    fixed(static_cast<std::uint32_t>(s.size()));
+    out_.append(s);
+    return *this;
+  }
+  // rest() ends the message with bytes whose length is the message's.
+  void rest(std::string_view s) { out_.append(s); }
+
+ private:
+  std::string& out_;
+};
+
+// In reads the fields of a message, in the order Out wrote them.
+class In {
+ public:
+  In(std::string_view message, StreamMessage kind) : in_(message) {
+    if (message_kind(message) != kind) throw StorageError("log stream: a message of the wrong kind");
+    in_.remove_prefix(1);
+  }
+  template <class T>
+  T fixed() {
+    static_assert(std::is_trivially_copyable_v<T>);
+    T v;
+    std::memcpy(&v, bytes(sizeof v).data(), sizeof v);
+    return v;
+  }
+  std::string_view bytes(std::size_t n) {
+    if (in_.size() < n) throw StorageError("log stream: a message ends early");
+    const std::string_view b = in_.substr(0, n);
+    in_.remove_prefix(n);
+    return b;
+  }
+  std::string text() { return std::string(bytes(fixed<std::uint32_t>())); }
+  std::string_view rest() { return bytes(in_.size()); }
+  // done() checks that nothing is left over.
+  void done() const {
+    if (!in_.empty()) throw StorageError("log stream: a message is longer than its fields");
+  }
+
+ private:
+  std::string_view in_;
+};
+
+}  // namespace
+
+void encode_begin(const RunHeader& h, std::string& out) {
+  Out o(out, StreamMessage::Begin);
+  o.text(h.scenario).fixed(static_cast<std::uint32_t>(h.params.size()));
+  for (const auto& [k, v] : h.params) o.text(k).text(v);
+  o.fixed(h.seed).text(h.strategy).text(h.build).text(h.program).fixed(h.race_mode);
+}
+
+void encode_site(const NewSite& s, std::string& out) {
+  Out(out, StreamMessage::Site).fixed(s.number).text(s.file).fixed(s.line).text(s.function);
+}
+
+void encode_event(const EventBatch& batch, const BatchEvent& e, std::string& out) {
+  Out o(out, StreamMessage::Event);
+  o.fixed(e);
+  for (std::uint32_t k = 0; k < e.ready_count; ++k) o.fixed(batch.ready[e.ready_begin + k]);
+  o.rest({batch.bytes.data() + e.bytes_begin, std::size_t{e.value_len} + e.type_len + e.text_len});
+}
+
+void encode_snapshot(const NewSnapshot& s, std::string& out) {
+  Out o(out, StreamMessage::Snapshot);
+  o.fixed(s.seq).rest(s.state);
+}
+
+void encode_schedule(const ScheduleChunk& c, std::string& out) {
+  Out o(out, StreamMessage::Schedule);
+  o.fixed(c.chunk).fixed(c.choices).rest(c.data);
+}
+
+void encode_digest(const ChunkDigest& d, std::string& out) {
+  Out(out, StreamMessage::Digest).fixed(d.chunk).fixed(d.digest);
+}
+
+void encode_end(const RunEnd& end, std::string& out) {
+  Out o(out, StreamMessage::End);
+  o.text(end.outcome).text(end.message).fixed(end.failed_gid);
+  o.text(end.failed_site.file).fixed(end.failed_site.line).text(end.failed_site.function);
+  o.fixed(end.events).fixed(end.vtime_ns).text(end.trace_hash).fixed(static_cast<std::uint8_t>(end.schedule ? 1 : 0));
+  std::string choices;
+  if (end.schedule) encode_choices(*end.schedule, choices);
+  o.rest(choices);
+}
+
+StreamMessage message_kind(std::string_view message) {
+  if (message.empty()) throw StorageError("log stream: an empty message");
+  const auto kind = static_cast<std::uint8_t>(message[0]);
+  if (kind < static_cast<std::uint8_t>(StreamMessage::Begin) || kind > static_cast<std::uint8_t>(StreamMessage::End))
+    throw StorageError("log stream: a message of unknown kind " + std::to_string(kind));
+  return static_cast<StreamMessage>(kind);
+}
+
+RunHeader decode_begin(std::string_view message) {
+  In in(message, StreamMessage::Begin);
+  RunHeader h;
+  h.scenario = in.text();
+  for (auto n = in.fixed<std::uint32_t>(); n > 0; --n) {
+    std::string key = in.text();
+    h.params[std::move(key)] = in.text();
+  }
+  h.seed = in.fixed<std::uint64_t>();
+  h.strategy = in.text();
+  h.build = in.text();
+  h.program = in.text();
+  h.race_mode = in.fixed<RaceMode>();
+  in.done();
+  return h;
+}
+
+NewSite decode_site(std::string_view message) {
+  In in(message, StreamMessage::Site);
+  NewSite s;
+  s.number = in.fixed<std::uint32_t>();
+  s.file = in.text();
+  s.line = in.fixed<std::uint32_t>();
+  s.function = in.text();
+  in.done();
+  return s;
+}
+
+void decode_event(std::string_view message, EventBatch& batch) {
+  In in(message, StreamMessage::Event);
+  BatchEvent e = in.fixed<BatchEvent>();
+  const std::string_view ready = in.bytes(std::size_t{e.ready_count} * sizeof(std::int32_t));
+  const std::string_view bytes = in.rest();
+  if (bytes.size() != std::size_t{e.value_len} + e.type_len + e.text_len)
+    throw StorageError("log stream: an event's bytes do not match its lengths");
+  e.ready_begin = static_cast<std::uint32_t>(batch.ready.size());
+  batch.ready.resize(batch.ready.size() + e.ready_count);
+  std::memcpy(batch.ready.data() + e.ready_begin, ready.data(), ready.size());
+  e.bytes_begin = static_cast<std::uint32_t>(batch.bytes.size());
+  batch.bytes.append(bytes);
+  batch.events.push_back(e);
+}
+
+NewSnapshot decode_snapshot(std::string_view message) {
+  In in(message, StreamMessage::Snapshot);
+  NewSnapshot s;
+  s.seq = in.fixed<std::uint64_t>();
+  s.state = std::string(in.rest());
+  return s;
+}
+
+ScheduleChunk decode_schedule(std::string_view message) {
+  In in(message, StreamMessage::Schedule);
+  ScheduleChunk c;
+  c.chunk = in.fixed<std::uint64_t>();
+  c.choices = in.fixed<std::uint64_t>();
+  c.data = std::string(in.rest());
+  return c;
+}
+
+ChunkDigest decode_digest(std::string_view message) {
+  In in(message, StreamMessage::Digest);
+  ChunkDigest d;
+  d.chunk = in.fixed<std::uint64_t>();
+  d.digest = in.fixed<std::uint64_t>();
+  in.done();
+  return d;
+}
+
+RunEnd decode_end(std::string_view message) {
+  In in(message, StreamMessage::End);
+  RunEnd end;
+  end.outcome = in.text();
+  end.message = in.text();
+  end.failed_gid = in.fixed<Gid>();
+  end.failed_site.file = in.text();
+  end.failed_site.line = in.fixed<std::uint32_t>();
+  end.failed_site.function = in.text();
+  end.events = in.fixed<std::uint64_t>();
+  end.vtime_ns = in.fixed<std::int64_t>();
+  end.trace_hash = in.text();
+  const bool has_schedule = in.fixed<std::uint8_t>() != 0;
+  const std::string_view choices = in.rest();
+  if (has_schedule) {
+    end.schedule.emplace();
+    decode_choices(choices, *end.schedule);
+  } else if (!choices.empty()) {
+    throw StorageError("log stream: an end without a schedule carries choices");
+  }
+  return end;
+}
+
+}  // namespace gorewind::storage

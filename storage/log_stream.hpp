@@ -1,0 +1,65 @@
+// log_stream.hpp: the messages of a streamed recording, the one place their
+// format is written down; EventLogWriter (with a LogSink) encodes them,
+// LogStreamWriter decodes them.
+//
+// A recording is, in order: Begin, then any of Site, Event, Snapshot,
+// Schedule, Digest as the run goes, then End (missing when the producer
+// died). A Site comes before the first Event that uses its number. Every
+// message is its kind (one byte) then its fields, packed in the host's byte
+// order (both ends are the same program on the same machine: the stream is
+// never stored):
+//
+//   Begin     scenario, params (count, then key, value each), seed, strategy,
+//             build, program, race_mode
+//   Site      number, file, line, function
+//   Event     the BatchEvent record as it lies in memory (ready_begin and
+//             bytes_begin mean nothing on the wire), then ready_count int32
+//             ready entries, then value, type name and text bytes
+//   Snapshot  seq, then the encoded state up to the end
+//   Schedule  chunk, choices, then the encoded choices up to the end
+//   Digest    chunk, digest
+//   End       outcome, message, failed_gid, failed site (file, line,
+//             function), events, vtime_ns, trace_hash, has_schedule (one
+//             byte), then the encoded choices up to the end
+//
+// A string is its length (u32) then its bytes; integers are their
+// fixed-width types. Decoders throw StorageError for a message that ends
+// early or has bytes left over.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <gorewind/storage/event_log_writer.hpp>
+
+#include "event_batch.hpp"
+
+namespace gorewind::storage {
+
+// StreamMessage is what a message of the stream carries.
+enum class StreamMessage : std::uint8_t { Begin = 1, Site, Event, Snapshot, Schedule, Digest, End };
+
+// The encoders replace out's contents with the message.
+void encode_begin(const RunHeader& header, std::string& out);
+void encode_site(const NewSite& site, std::string& out);
+// encode_event() encodes e, an event of batch, with its ready list and bytes.
+void encode_event(const EventBatch& batch, const BatchEvent& e, std::string& out);
+void encode_snapshot(const NewSnapshot& snapshot, std::string& out);
+void encode_schedule(const ScheduleChunk& chunk, std::string& out);
+void encode_digest(const ChunkDigest& digest, std::string& out);
+void encode_end(const RunEnd& end, std::string& out);
+
+// message_kind() is message's kind; throws StorageError for an empty
+// message or an unknown kind.
+StreamMessage message_kind(std::string_view message);
+RunHeader decode_begin(std::string_view message);
+NewSite decode_site(std::string_view message);
+// decode_event() appends the event to batch: its record, ready list and bytes.
+void decode_event(std::string_view message, EventBatch& batch);
+NewSnapshot decode_snapshot(std::string_view message);
+ScheduleChunk decode_schedule(std::string_view message);
+ChunkDigest decode_digest(std::string_view message);
+RunEnd decode_end(std::string_view message);
+
+}  // namespace gorewind::storage

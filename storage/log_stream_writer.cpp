@@ -1,0 +1,116 @@
+#include <gorewind/storage/log_stream_writer.hpp>
+
+#include <gorewind/storage/event_log_reader.hpp>
+#include <gorewind/storage/state_codec.hpp>
+#include <gorewind/storage/state_from_log.hpp>
+#include <gorewind/storage/storage_error.hpp>
+#include <gorewind/trace_hasher.hpp>
+
+#include "batch_writer.hpp"
+#include "event_batch.hpp"
+#include "log_stream.hpp"
+
+namespace gorewind::storage {
+
+LogStreamWriter::LogStreamWriter(const std::string& path, Config config)
+    : config_(config),
+      out_(std::make_unique<BatchWriter>(path)),
+      batch_(std::make_unique<EventBatch>()),
+      path_(path) {
+  batch_->events.reserve(config_.batch_events);
+}
+
+LogStreamWriter::~LogStreamWriter() = default;
+
+void LogStreamWriter::write_batch() {
+  if (batch_->empty()) return;
+  out_->write(*batch_, stats_);
+  batch_->clear();
+}
+
+void LogStreamWriter::apply(std::string_view message) {
+  const StreamMessage kind = message_kind(message);
+  if (kind == StreamMessage::Begin) {
+    if (run_ != 0) throw StorageError("log stream: a second run began in one stream");
+    run_ = out_->begin_run(decode_begin(message));
+    return;
+  }
+  if (run_ == 0) throw StorageError("log stream: a message before the run began");
+  if (finished_) throw StorageError("log stream: a message after the run's end");
+  switch (kind) {
+    case StreamMessage::Begin: break;  // taken above
+    case StreamMessage::Site: batch_->sites.push_back(decode_site(message)); break;
+    case StreamMessage::Event: {
+      decode_event(message, *batch_);
+      const BatchEvent& e = batch_->events.back();
+      last_seq_ = e.seq;
+      last_vtime_ns_ = e.vtime_ns;
+      ++stats_.events;
+      if (batch_->events.size() >= config_.batch_events) write_batch();
+      break;
+    }
+    case StreamMessage::Snapshot:
+      batch_->snapshots.push_back(decode_snapshot(message));
+      last_snapshot_ = batch_->snapshots.back().seq;
+      break;
+    case StreamMessage::Schedule:
+      batch_->schedule.push_back(decode_schedule(message));
+      ++schedule_chunks_;
+      break;
+    case StreamMessage::Digest: batch_->digests.push_back(decode_digest(message)); break;
+    case StreamMessage::End: close(decode_end(message)); break;
+  }
+}
+
+void LogStreamWriter::close(const RunEnd& end) {
+  write_batch();
+  // As the Recorder does in process: the state right after the last event,
+  // unless a periodic snapshot holds it. The producer's runtime is gone by
+  // its end (or dead), so the state comes from what the log now holds.
+  if (last_snapshot_ != last_seq_) {
+    EventLogReader log(path_);
+    batch_->snapshots.push_back(NewSnapshot{last_seq_, encode_state(state_from_log(log, run_, last_seq_))});
+    last_snapshot_ = last_seq_;
+    write_batch();
+  }
+  out_->finish(end, schedule_chunks_);
+  finished_ = true;
+}
+
+void LogStreamWriter::cut(const RunCut& how) {
+  if (run_ == 0) throw StorageError("log stream: no run began, so there is none to cut");
+  if (finished_) throw StorageError("log stream: the run already finished");
+  BatchEvent& e = batch_->events.emplace_back();  // zeroed: no object, no value, no site
+  e.seq = last_seq_ + 1;
+  e.vtime_ns = last_vtime_ns_;
+  e.gid = how.gid;
+  e.select_case = -1;
+  e.ok = true;
+  e.kind = EventKind::Crash;
+  e.ready_begin = static_cast<std::uint32_t>(batch_->ready.size());
+  e.bytes_begin = static_cast<std::uint32_t>(batch_->bytes.size());
+  e.text_len = static_cast<std::uint32_t>(how.message.size());
+  batch_->bytes.append(how.message);
+  last_seq_ = e.seq;
+  ++stats_.events;
+  write_batch();
+
+  // The last chunk's digest, which the producer would have sent at its
+  // end, over the events as stored, the Crash event included.
+  const std::uint64_t chunk = (last_seq_ - 1) / kDigestChunk;
+  {
+    TraceHasher digest;
+    digest.on_run_begin({});
+    EventLogReader log(path_);
+    EventFilter in_chunk;
+    in_chunk.from = chunk * kDigestChunk + 1;
+    EventCursor events = log.events(run_, in_chunk);
+    StoredEvent stored;
+    while (events.next(stored)) digest.on_event(EventView(stored).event());
+    batch_->digests.push_back(ChunkDigest{chunk, digest.hash()});
+  }
+
+  close(RunEnd{how.outcome, how.message, how.gid, how.site, last_seq_, last_vtime_ns_, how.trace_hash, std::nullopt});
+}
+
+}  // namespace gorewind::storage
