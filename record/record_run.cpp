@@ -10,6 +10,10 @@ namespace gorewind::record {
 RecordResult record_run(const std::function<void()>& fn, RunOptions options, const std::string& db_path,
                         Recorder::Config config) {
   Recorder recorder(db_path, config);
+  return record_run(fn, std::move(options), recorder);
+}
+
+RecordResult record_run(const std::function<void()>& fn, RunOptions options, Recorder& recorder) {
   std::shared_ptr<Strategy> inner = options.strategy ? options.strategy : std::make_shared<RandomStrategy>();
   auto recording = std::make_shared<RecordingStrategy>(std::move(inner));
   recorder.keep_schedule_of(recording.get());

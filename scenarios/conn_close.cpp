@@ -25,7 +25,7 @@ struct Conn {
 
 }  // namespace
 
-GOREWIND_SCENARIO("conn_close", "a closer nulls a connection a writer still uses: crashes on some schedules") {
+GOREWIND_CRASHING_SCENARIO("conn_close", "a closer nulls a connection a writer still uses: crashes on some schedules") {
   const int messages = static_cast<int>(gr::param_int("messages", 6));
   const int work = static_cast<int>(gr::param_int("work", 10));
   Conn storage;

@@ -16,7 +16,7 @@
 
 namespace gr = gorewind;
 
-GOREWIND_SCENARIO("pool_abort", "a buffer returned to its pool twice aborts the process on some schedules") {
+GOREWIND_CRASHING_SCENARIO("pool_abort", "a buffer returned to its pool twice aborts the process on some schedules") {
   const int work = static_cast<int>(gr::param_int("work", 6));
   gr::Mutex mu("pool_mu");
   int free_buffers = 0;

@@ -113,4 +113,10 @@ std::string_view to_string(Outcome o) {
   return "?";
 }
 
+std::optional<Outcome> parse_outcome(std::string_view text) {
+  for (int o = 0; o <= static_cast<int>(Outcome::Interrupted); ++o)
+    if (to_string(static_cast<Outcome>(o)) == text) return static_cast<Outcome>(o);
+  return std::nullopt;
+}
+
 }  // namespace gorewind

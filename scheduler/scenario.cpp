@@ -16,8 +16,8 @@ std::map<std::string, Scenario, std::less<>>& registry() {
 }  // namespace
 
 detail::ScenarioRegistrar::ScenarioRegistrar(const char* name, const char* description, void (*body)(),
-                                             std::source_location loc) {
-  registry().insert_or_assign(name, Scenario{name, description, body, loc.file_name(), loc.line()});
+                                             bool kills_process, std::source_location loc) {
+  registry().insert_or_assign(name, Scenario{name, description, body, loc.file_name(), loc.line(), kills_process});
 }
 
 std::vector<const Scenario*> scenarios() {

@@ -74,6 +74,8 @@ void LogStreamWriter::close(const RunEnd& end) {
     write_batch();
   }
   out_->finish(end, schedule_chunks_);
+  end_ = end;
+  end_.schedule.reset();
   finished_ = true;
 }
 

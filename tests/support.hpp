@@ -8,6 +8,7 @@
 #include <vector>
 
 #include <gorewind/gorewind.hpp>
+#include <gorewind/scenario.hpp>
 
 namespace gorewind::test {
 
@@ -102,6 +103,15 @@ inline std::vector<Schedule> schedules(std::uint64_t random_seeds) {
 }
 
 // named() is prefix followed by i ("r0", "r1", ...).
+// in_process_scenarios() are the registered scenarios a test may run in its
+// own process: all but those that crash or hang it on some schedules.
+inline std::vector<const Scenario*> in_process_scenarios() {
+  std::vector<const Scenario*> out;
+  for (const Scenario* s : scenarios())
+    if (!s->kills_process) out.push_back(s);
+  return out;
+}
+
 inline std::string named(const char* prefix, int i) { return prefix + std::to_string(i); }
 
 // ns() and now_ns() give durations and the virtual clock in nanoseconds.

@@ -123,7 +123,7 @@ TEST_CASE("determinism: every scenario of issue 2 is registered", "[determinism]
 }
 
 TEST_CASE("determinism: the same seed replays the same run, for every scenario", "[determinism]") {
-  const auto all = gr::scenarios();
+  const auto all = gr::test::in_process_scenarios();
   if (all.empty()) WARN("no scenario is registered yet");
   std::map<std::string, std::size_t> distinct_by_name;
   for (const gr::Scenario* sc : all) {
@@ -164,7 +164,7 @@ TEST_CASE("determinism: the same seed replays the same run, for every scenario",
 }
 
 TEST_CASE("determinism: fifo gives one schedule whatever the seed", "[determinism]") {
-  const auto all = gr::scenarios();
+  const auto all = gr::test::in_process_scenarios();
   if (all.empty()) WARN("no scenario is registered yet");
   for (const gr::Scenario* sc : all) {
     INFO("scenario " << sc->name);
@@ -180,7 +180,7 @@ TEST_CASE("determinism: fifo gives one schedule whatever the seed", "[determinis
 }
 
 TEST_CASE("determinism: a run does not depend on earlier runs or on the stack size", "[determinism]") {
-  const auto all = gr::scenarios();
+  const auto all = gr::test::in_process_scenarios();
   if (all.empty()) WARN("no scenario is registered yet");
   // Hashes of every scenario, in one order ...
   std::map<std::string, std::string> forward;

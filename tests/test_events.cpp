@@ -695,7 +695,7 @@ TEST_CASE("events: timers due at the same instant fire in the order set under fi
 }
 
 TEST_CASE("events: causes and sites are consistent in every scenario", "[events]") {
-  const auto all = gr::scenarios();
+  const auto all = gr::test::in_process_scenarios();
   if (all.empty()) WARN("no scenario registered yet");
   for (const gr::Scenario* sc : all) {
     for (const char* strategy : {"fifo", "random"}) {

@@ -8,6 +8,7 @@
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "log_support.hpp"
+#include "support.hpp"
 
 namespace gr = gorewind;
 namespace st = gorewind::storage;
@@ -60,7 +61,7 @@ class LiveStates final : public gr::Observer {
 TEST_CASE("record: stored events and their digest equal the run's, every scenario over 20 seeds", "[record]") {
   gr::test::TempDir dir;
   const std::string db = dir.file("log.db");
-  for (const gr::Scenario* sc : gr::scenarios()) {
+  for (const gr::Scenario* sc : gr::test::in_process_scenarios()) {
     for (std::uint64_t seed = 1; seed <= 20; ++seed) {
       INFO("scenario " << sc->name << ", seed " << seed);
       const gr::test::Recording r = gr::test::record_scenario(db, sc->name, "random", seed);
@@ -87,7 +88,7 @@ TEST_CASE("record: stored events and their digest equal the run's, every scenari
 TEST_CASE("record: the state rebuilt from a snapshot and the events after it equals the live state", "[record]") {
   gr::test::TempDir dir;
   const std::string db = dir.file("log.db");
-  for (const gr::Scenario* sc : gr::scenarios()) {
+  for (const gr::Scenario* sc : gr::test::in_process_scenarios()) {
     for (std::uint64_t seed = 1; seed <= 3; ++seed) {
       INFO("scenario " << sc->name << ", seed " << seed);
       gr::record::Recorder::Config config;

@@ -17,6 +17,7 @@
 #include <gorewind/storage/storage_error.hpp>
 
 #include "log_support.hpp"
+#include "support.hpp"
 
 namespace gr = gorewind;
 namespace st = gorewind::storage;
@@ -73,7 +74,7 @@ TEST_CASE("replay: every scenario replays identically, 50 seeds each", "[replay]
   gr::record::Recorder::Config config;
   config.snapshot_every = 0;
   config.writer.threading = st::EventLogWriter::Threading::Synchronous;
-  for (const gr::Scenario* sc : gr::scenarios()) {
+  for (const gr::Scenario* sc : gr::test::in_process_scenarios()) {
     for (std::uint64_t seed = 1; seed <= 50; ++seed) {
       INFO("scenario " << sc->name << ", seed " << seed);
       const char* strategy = seed % 5 == 0 ? "pct" : "random";

@@ -76,7 +76,7 @@ class Checker final : public gr::Observer {
 }  // namespace
 
 TEST_CASE("state: rebuilt from events equals the live state at random seqs, every scenario", "[state]") {
-  for (const gr::Scenario* sc : gr::scenarios()) {
+  for (const gr::Scenario* sc : gr::test::in_process_scenarios()) {
     for (const char* strategy : {"random", "fifo"}) {
       for (std::uint64_t seed = 1; seed <= 20; ++seed) {
         INFO("scenario " << sc->name << ", " << strategy << ", seed " << seed);

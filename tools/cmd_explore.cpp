@@ -26,7 +26,7 @@
 #include <gorewind/error.hpp>
 #include <gorewind/explore.hpp>
 #include <gorewind/record/child_process.hpp>
-#include <gorewind/record/record_run.hpp>
+#include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/scenario.hpp>
 
@@ -441,15 +441,25 @@ class ExploreCommand final : public Command {
     std::int64_t run_id = 0;
   };
 
-  // record_found() records a failing schedule: by its decisions, or, for a
-  // schedule its worker died in, by its seed.
-  Recorded record_found(const Scenario& sc, const ExploreOptions& o, const Found& f) {
+  // record_found() records a failing schedule in a supervised child: by
+  // its decisions, or, for a schedule its worker died in, by its seed (a
+  // dfs schedule a worker died in is reported, not recorded: its decisions
+  // died with it).
+  Recorded record_found(const Context& ctx, const Scenario& sc, const ExploreOptions& o, const Found& f) {
     RunOptions ro = o.run;
     ro.seed = f.seed;
-    if (f.died) return Recorded{record::fault_result(*f.died), 0};
-    ro.strategy = std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
-    const record::RecordResult recorded = record::record_run(sc.body, ro, db_);
-    return Recorded{recorded.result, recorded.recorded.id};
+    if (f.died && o.strategy == "dfs") return Recorded{record::fault_result(*f.died), 0};
+    ro.strategy = f.died ? make_explore_strategy(o.strategy, o.depth, o.pct_steps)
+                         : std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
+    const record::SupervisedRecording r = record::record_supervised(
+        [&](const record::ChildRecorder& recorder) {
+          return guarded(ctx, [&] {
+            recorder(sc.body, ro);
+            return 0;
+          });
+        },
+        db_, {.child = {.timeout = timeout_}});
+    return Recorded{r.run_id != 0 ? r.result : record::fault_result(r.end), r.run_id};
   }
 
   // report() records each failure, then prints the groups.
@@ -464,7 +474,7 @@ class ExploreCommand final : public Command {
     std::map<std::pair<std::string, std::string>, Group> groups;  // by (outcome, site)
     if (!found.empty()) announce_migration(db_);
     for (const Found& f : found) {
-      const Recorded r = record_found(sc, o, f);
+      const Recorded r = record_found(ctx, sc, o, f);
       Group& g = groups[{std::string(to_string(r.result.outcome)), r.result.site.empty() ? "" : r.result.site.to_string()}];
       if (g.count++ == 0) {
         g.seed = f.seed;

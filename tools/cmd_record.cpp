@@ -6,7 +6,7 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <gorewind/record/record_run.hpp>
+#include <gorewind/record/supervised_recording.hpp>
 
 #include "cli.hpp"
 #include "log_db.hpp"
@@ -36,18 +36,28 @@ class RecordCommand final : public Command {
   int run(const Context& ctx) override {
     record::Recorder::Config config;
     config.snapshot_every = parse_count(snapshot_every_text_, "--snapshot-every", "a number of events");
-    record::RecordedRun saved;
     announce_migration(db_);
-    PreparedRun prepared = prepare_run(args_, ctx);
-    prepared.options.timeout = prepared.timeout;
-    const ScenarioRun run = run_prepared(prepared, {}, [&](const std::function<void()>& fn, const RunOptions& o) {
-      record::RecordResult r = record::record_run(fn, o, db_, config);
-      saved = r.recorded;
-      return r.result;
-    });
-    std::cout << "run " << saved.id << ": " << to_string(run.result.outcome) << " (" << run.result.events
-              << " events)\n";
-    return run.result.ok() ? kExitOk : kExitFailed;
+    const PreparedRun prepared = prepare_run(args_, ctx);
+    const record::SupervisedRecording r = record::record_supervised(
+        [&](const record::ChildRecorder& recorder) {
+          return guarded(ctx, [&] {
+            const ScenarioRun run = run_prepared(prepared, {}, [&](const std::function<void()>& fn, const RunOptions& o) {
+              return recorder(fn, o);
+            });
+            return run.result.ok() ? kExitOk : kExitFailed;
+          });
+        },
+        db_, {config, {.timeout = prepared.timeout}});
+    if (r.end.returned() && r.end.code == kExitUsage) return kExitUsage;  // bad input, said by the child
+    if (r.run_id == 0) {
+      // The program died before its run began: nothing to record.
+      std::cout << to_string(r.end.outcome) << ": " << r.end.message << "\n";
+      return kExitFailed;
+    }
+    std::cout << "run " << r.run_id << ": " << to_string(r.result.outcome) << " (" << r.result.events << " events)";
+    if (!r.end.returned()) std::cout << ": " << r.result.message;
+    std::cout << "\n";
+    return r.result.ok() ? kExitOk : kExitFailed;
   }
 
  private:

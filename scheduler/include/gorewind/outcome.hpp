@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -33,6 +34,8 @@ enum class Outcome : std::uint8_t {
 };
 
 std::string_view to_string(Outcome o);
+// parse_outcome() is the Outcome whose to_string() is text, if any.
+std::optional<Outcome> parse_outcome(std::string_view text);
 
 // Frame is one function of a native backtrace: a return address, or a
 // function inlined into it.

@@ -25,6 +25,10 @@ struct Scenario {
   void (*body)();
   std::string file;
   unsigned line = 0;
+  // kills_process: on some schedules the program crashes or never returns
+  // (GOREWIND_CRASHING_SCENARIO), so it must run only in a supervised child
+  // (the CLI's commands do), never in a test's own process.
+  bool kills_process = false;
 };
 
 // scenarios() lists the registered scenarios sorted by name.
@@ -34,7 +38,7 @@ const Scenario* find_scenario(std::string_view name);
 
 namespace detail {
 struct ScenarioRegistrar {
-  ScenarioRegistrar(const char* name, const char* description, void (*body)(),
+  ScenarioRegistrar(const char* name, const char* description, void (*body)(), bool kills_process = false,
                     std::source_location loc = std::source_location::current());
 };
 }  // namespace detail
@@ -43,11 +47,14 @@ struct ScenarioRegistrar {
 
 #define GOREWIND_DETAIL_CAT2(a, b) a##b
 #define GOREWIND_DETAIL_CAT(a, b) GOREWIND_DETAIL_CAT2(a, b)
-#define GOREWIND_DETAIL_SCENARIO(id, name, description)                                              \
+#define GOREWIND_DETAIL_SCENARIO(id, name, description, kills)                                       \
   static void GOREWIND_DETAIL_CAT(gorewind_scenario_body_, id)();                                   \
   static const ::gorewind::detail::ScenarioRegistrar GOREWIND_DETAIL_CAT(gorewind_scenario_reg_, id)( \
-      name, description, &GOREWIND_DETAIL_CAT(gorewind_scenario_body_, id));                        \
+      name, description, &GOREWIND_DETAIL_CAT(gorewind_scenario_body_, id), kills);                 \
   static void GOREWIND_DETAIL_CAT(gorewind_scenario_body_, id)()
 
 // GOREWIND_SCENARIO(name, description) { body } registers a scenario.
-#define GOREWIND_SCENARIO(name, description) GOREWIND_DETAIL_SCENARIO(__COUNTER__, name, description)
+#define GOREWIND_SCENARIO(name, description) GOREWIND_DETAIL_SCENARIO(__COUNTER__, name, description, false)
+// GOREWIND_CRASHING_SCENARIO(name, description) { body } registers one that
+// crashes or hangs its process on some schedules (Scenario::kills_process).
+#define GOREWIND_CRASHING_SCENARIO(name, description) GOREWIND_DETAIL_SCENARIO(__COUNTER__, name, description, true)

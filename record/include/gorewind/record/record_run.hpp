@@ -33,4 +33,8 @@ struct RecordResult {
 RecordResult record_run(const std::function<void()>& fn, RunOptions options, const std::string& db_path,
                         Recorder::Config config = {});
 
+// record_run() with a Recorder of the caller's: a streaming one, in a
+// supervised child (supervised_recording.hpp).
+RecordResult record_run(const std::function<void()>& fn, RunOptions options, Recorder& recorder);
+
 }  // namespace gorewind::record

@@ -74,6 +74,8 @@ class Recorder final : public Observer {
   // current event by event (a supervisor's child copies it where the
   // parent can read it once the child has died).
   std::uint64_t trace_hash() const { return hasher_.hash(); }
+  // hasher() is the digest itself, whose state() a crash handler reads.
+  const TraceHasher& hasher() const { return hasher_; }
 
  private:
   // fail() keeps the first error; observers must not throw into the runtime.

@@ -64,6 +64,9 @@ class LogStreamWriter {
   std::int64_t run_id() const { return run_; }
   // finished() is true once the run's end was applied, or it was cut.
   bool finished() const { return finished_; }
+  // end() is the run's end as its row now holds it (without the schedule),
+  // once finished().
+  const RunEnd& end() const { return end_; }
   // last_seq() is the seq of the last event applied (0: none).
   std::uint64_t last_seq() const { return last_seq_; }
 
@@ -89,6 +92,7 @@ class LogStreamWriter {
   std::string path_;
   std::int64_t run_ = 0;
   bool finished_ = false;
+  RunEnd end_;
   std::uint64_t last_seq_ = 0;
   std::int64_t last_vtime_ns_ = 0;
   std::uint64_t last_snapshot_ = 0;  // seq of the latest snapshot applied (0: none)
