@@ -212,3 +212,29 @@ TEST_CASE("supervisor: Ctrl-C stops explore with its summary so far", "[supervis
   CHECK(has(out, "\ncrash at scenarios/conn_close.cpp:"));
   CHECK(has(out, "recorded as run "));
 }
+
+TEST_CASE("supervisor: record keeps every event of a run that crashed, then the crash", "[supervisor]") {
+  TempDir dir;
+  const std::uint64_t seed = lowest_failing_seed(dir, "conn_close");
+  const Json live = parse_json(cli(dir, {"run", "conn_close", "--seed", std::to_string(seed), "--json"}).out);
+  const int last = static_cast<int>(live.at("fault").at("last_seq").number);
+  const std::string db = dir.file("crash.db");
+  const Cli r = cli(dir, {"record", "conn_close", "--seed", std::to_string(seed), "--db", db});
+  CHECK(r.code == 1);
+  CHECK(r.out == "run 1: crash (" + std::to_string(last + 1) +
+                     " events): signal SIGSEGV: segmentation violation code=0x1 addr=0x8\n");
+  // Every event the program made is in the log, then the crash, in the
+  // goroutine that died.
+  const Cli shown = cli(dir, {"show", "1", "--db", db});
+  CHECK(shown.code == 0);
+  CHECK(has(shown.out, "\n" + std::to_string(last + 1) +
+                           "  0s      g2 writer   crash          \"signal SIGSEGV: segmentation violation code=0x1 "
+                           "addr=0x8\"\n"));
+  const Cli runs = cli(dir, {"runs", "--db", db});
+  CHECK(has(runs.out, " crash "));
+  CHECK(has(runs.out, " complete"));
+  // The same schedule without the crash handler's help: the events before
+  // the crash are those of the live run (same count, same trace hash).
+  const Json row = parse_json(cli(dir, {"runs", "--db", db, "--json"}).out);
+  CHECK(row.at("runs").array.at(0).at("trace_hash").string == live.at("trace_hash").string);
+}
