@@ -38,7 +38,14 @@ void Recorder::on_event(const Event& e) {
   hasher_.on_event(e);
   writer_.append(e);
   last_seq_ = e.seq;
-  if (schedule_of_ != nullptr && schedule_of_->choices().size() >= storage::kScheduleChunk) {
+  if (schedule_of_ != nullptr && writer_.streams()) {
+    // Streaming: the decisions go with the events, so a child that dies
+    // leaves its schedule up to its last event with the parent.
+    if (!schedule_of_->choices().empty()) {
+      writer_.add_choices(schedule_of_->choices());
+      schedule_of_->forget(schedule_of_->choices().size());
+    }
+  } else if (schedule_of_ != nullptr && schedule_of_->choices().size() >= storage::kScheduleChunk) {
     // The strategy keeps what it decides; a full chunk goes to the log and
     // out of memory, so a run of any length records in bounded memory.
     writer_.add_schedule_chunk(std::span<const Choice>(schedule_of_->choices()).first(storage::kScheduleChunk));

@@ -143,6 +143,16 @@ void EventLogWriter::add_schedule_chunk(std::span<const Choice> choices) noexcep
   }
 }
 
+void EventLogWriter::add_choices(std::span<const Choice> choices) noexcept {
+  if (sink_ == nullptr || failed_.load(std::memory_order_relaxed)) return;
+  try {
+    encode_choices_message(choices, message_);
+    sink_->put(message_);
+  } catch (...) {
+    record_failure();
+  }
+}
+
 void EventLogWriter::record_failure() noexcept {
   std::lock_guard lock(mu_);
   if (!error_) error_ = std::current_exception();

@@ -115,7 +115,8 @@ void encode_end(const RunEnd& end, std::string& out) {
 StreamMessage message_kind(std::string_view message) {
   if (message.empty()) throw StorageError("log stream: an empty message");
   const auto kind = static_cast<std::uint8_t>(message[0]);
-  if (kind < static_cast<std::uint8_t>(StreamMessage::Begin) || kind > static_cast<std::uint8_t>(StreamMessage::End))
+  if (kind < static_cast<std::uint8_t>(StreamMessage::Begin) ||
+      kind > static_cast<std::uint8_t>(StreamMessage::Choices))
     throw StorageError("log stream: a message of unknown kind " + std::to_string(kind));
   return static_cast<StreamMessage>(kind);
 }
@@ -178,6 +179,18 @@ ScheduleChunk decode_schedule(std::string_view message) {
   c.choices = in.fixed<std::uint64_t>();
   c.data = std::string(in.rest());
   return c;
+}
+
+void encode_choices_message(std::span<const Choice> choices, std::string& out) {
+  Out o(out, StreamMessage::Choices);
+  std::string bytes;
+  encode_choices(choices, bytes);
+  o.rest(bytes);
+}
+
+void decode_choices_message(std::string_view message, std::vector<Choice>& out) {
+  In in(message, StreamMessage::Choices);
+  decode_choices(in.rest(), out);
 }
 
 ChunkDigest decode_digest(std::string_view message) {

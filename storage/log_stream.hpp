@@ -17,6 +17,9 @@
 //             ready entries, then value, type name and text bytes
 //   Snapshot  seq, then the encoded state up to the end
 //   Schedule  chunk, choices, then the encoded choices up to the end
+//   Choices   the encoded choices made since the last message, up to the
+//             end (a streaming Recorder sends them after each event, so a
+//             run cut by its producer's death keeps its schedule)
 //   Digest    chunk, digest
 //   End       outcome, message, failed_gid, failed site (file, line,
 //             function), events, vtime_ns, trace_hash, has_schedule (one
@@ -38,7 +41,7 @@
 namespace gorewind::storage {
 
 // StreamMessage is what a message of the stream carries.
-enum class StreamMessage : std::uint8_t { Begin = 1, Site, Event, Snapshot, Schedule, Digest, End };
+enum class StreamMessage : std::uint8_t { Begin = 1, Site, Event, Snapshot, Schedule, Digest, End, Choices };
 
 // The encoders replace out's contents with the message.
 void encode_begin(const RunHeader& header, std::string& out);
@@ -59,6 +62,9 @@ NewSite decode_site(std::string_view message);
 void decode_event(std::string_view message, EventBatch& batch);
 NewSnapshot decode_snapshot(std::string_view message);
 ScheduleChunk decode_schedule(std::string_view message);
+void encode_choices_message(std::span<const Choice> choices, std::string& out);
+// decode_choices_message() appends a Choices message's decisions to out.
+void decode_choices_message(std::string_view message, std::vector<Choice>& out);
 ChunkDigest decode_digest(std::string_view message);
 RunEnd decode_end(std::string_view message);
 

@@ -9,6 +9,7 @@
 #include "batch_writer.hpp"
 #include "event_batch.hpp"
 #include "log_stream.hpp"
+#include "schedule_codec.hpp"
 
 namespace gorewind::storage {
 
@@ -59,10 +60,25 @@ void LogStreamWriter::apply(std::string_view message) {
       break;
     case StreamMessage::Digest: batch_->digests.push_back(decode_digest(message)); break;
     case StreamMessage::End: close(decode_end(message)); break;
+    case StreamMessage::Choices:
+      decode_choices_message(message, pending_choices_);
+      if (pending_choices_.size() >= kScheduleChunk) {
+        ScheduleChunk c{schedule_chunks_++, kScheduleChunk, {}};
+        encode_choices(std::span<const Choice>(pending_choices_).first(kScheduleChunk), c.data);
+        batch_->schedule.push_back(std::move(c));
+        pending_choices_.erase(pending_choices_.begin(), pending_choices_.begin() + kScheduleChunk);
+      }
+      break;
   }
 }
 
-void LogStreamWriter::close(const RunEnd& end) {
+void LogStreamWriter::close(RunEnd end) {
+  // Decisions that came one message at a time go before those of the end.
+  if (end.schedule) {
+    pending_choices_.insert(pending_choices_.end(), end.schedule->begin(), end.schedule->end());
+    end.schedule = std::move(pending_choices_);
+    pending_choices_.clear();
+  }
   write_batch();
   // As the Recorder does in process: the state right after the last event,
   // unless a periodic snapshot holds it. The producer's runtime is gone by
@@ -112,7 +128,9 @@ void LogStreamWriter::cut(const RunCut& how) {
     batch_->digests.push_back(ChunkDigest{chunk, digest.hash()});
   }
 
-  close(RunEnd{how.outcome, how.message, how.gid, how.site, last_seq_, last_vtime_ns_, how.trace_hash, std::nullopt});
+  // The decisions that arrived are the schedule up to the death.
+  close(RunEnd{how.outcome, how.message, how.gid, how.site, last_seq_, last_vtime_ns_, how.trace_hash,
+               std::vector<Choice>{}});
 }
 
 }  // namespace gorewind::storage

@@ -237,4 +237,24 @@ TEST_CASE("supervisor: record keeps every event of a run that crashed, then the 
   // the crash are those of the live run (same count, same trace hash).
   const Json row = parse_json(cli(dir, {"runs", "--db", db, "--json"}).out);
   CHECK(row.at("runs").array.at(0).at("trace_hash").string == live.at("trace_hash").string);
+
+  // Replay re-executes it under the supervisor: the same signal in the same
+  // goroutine right after the same seq is identical.
+  const Cli replayed = cli(dir, {"replay", "1", "--db", db});
+  CHECK(replayed.code == 0);
+  CHECK(replayed.out == "replayed run 1: identical (" + std::to_string(last) +
+                            " events, then the same crash in goroutine 2: signal SIGSEGV: segmentation violation "
+                            "code=0x1 addr=0x8)\n");
+
+  // A spin recorded to its cut replays to the cut and spins again there.
+  const std::uint64_t spin_seed = lowest_failing_seed(dir, "spin_wait", {"--timeout", "0.5"});
+  const Cli spin = cli(dir, {"record", "spin_wait", "--seed", std::to_string(spin_seed), "--timeout", "0.5", "--db", db});
+  CHECK(spin.code == 1);
+  CHECK(has(spin.out, "run 2: timeout ("));
+  const Json spun = parse_json(cli(dir, {"runs", "--db", db, "--json"}).out).at("runs").array.at(1);
+  const int cut = static_cast<int>(spun.at("events").number);
+  const Cli again = cli(dir, {"replay", "2", "--db", db});
+  CHECK(again.code == 0);
+  CHECK(again.out == "replayed run 2: reproduced to the cut at seq " + std::to_string(cut - 1) +
+                         " (then no event for 1 s: spin)\n");
 }

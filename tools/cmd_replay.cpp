@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 #include <gorewind/record/build_fingerprint.hpp>
+#include <gorewind/record/child_process.hpp>
 #include <gorewind/record/record_run.hpp>
 #include <gorewind/replay/replay_run.hpp>
 #include <gorewind/scenario.hpp>
@@ -72,6 +73,9 @@ class ReplayCommand final : public Command {
       std::cerr << "gorewind: warning: run " << run_id << " was recorded by another build (" << row.build
                 << "); the event check decides whether it still replays\n";
 
+    if (then_.empty() && !record_ && !stop && ends_in_death(log, row))
+      return replay_death(ctx, scenario, row);
+
     replay::ReplayOptions options;
     if (!then_.empty()) {
       options.then = make_strategy(then_);
@@ -113,6 +117,66 @@ class ReplayCommand final : public Command {
   }
 
  private:
+  // ends_in_death() says whether row's run was cut by the death of the
+  // process that ran it: its last event is the supervisor's Crash.
+  static bool ends_in_death(storage::EventLogReader& log, const storage::RunRow& row) {
+    if (row.events == 0) return false;
+    storage::EventFilter last;
+    last.from = row.events;
+    storage::EventCursor cursor = log.events(row.id, last);
+    storage::StoredEvent e;
+    return cursor.next(e) && e.kind == EventKind::Crash;
+  }
+
+  // replay_death() replays a run that ended in its process's death, in a
+  // supervised child of its own, and compares the death too: the same
+  // signal in the same goroutine right after the same seq is identical; a
+  // timeout is reproduced when the re-execution reaches the same seq and
+  // makes no event for a second after it.
+  int replay_death(const Context& ctx, const Scenario& scenario, const storage::RunRow& row) {
+    const std::uint64_t cut = row.events;  // the Crash event's seq
+    const bool timeout = row.outcome == "timeout";
+    constexpr int kReachedCut = 1;
+    constexpr int kDivergedBefore = 3;
+    record::ChildProcess child(
+        [&] {
+          return guarded(ctx, [&] {
+            // A connection of the child's own: the parent's must not be used
+            // across the fork.
+            storage::EventLogReader log(db_);
+            const replay::ReplayResult r = replay::replay_run(scenario.body, log, row.id);
+            if (r.divergence && r.divergence->seq == cut) return kReachedCut;
+            std::cout << "replayed run " << row.id << ": diverged at seq " << r.divergence->seq << "\n";
+            print_divergence(log, row, *r.divergence);
+            return kDivergedBefore;
+          });
+        },
+        {.timeout = timeout ? 1.0 : 10.0});
+    const record::ChildEnd end = child.wait();
+    const std::string which = "replayed run " + std::to_string(row.id);
+    if (end.returned() && end.code != kReachedCut) return end.code == kDivergedBefore ? kExitFailed : end.code;
+    const bool same_place = end.fault.last_seq + 1 == cut && end.gid == row.failed_gid;
+    if (!timeout && end.outcome == Outcome::Crash && same_place && end.message == row.message) {
+      std::cout << which << ": identical (" << cut - 1 << " events, then the same crash in goroutine " << end.gid
+                << ": " << end.message << ")\n";
+      return kExitOk;
+    }
+    if (timeout && (end.returned() || (end.outcome == Outcome::Timeout && end.fault.last_seq + 1 == cut))) {
+      std::cout << which << ": reproduced to the cut at seq " << cut - 1;
+      if (!end.returned()) std::cout << " (then no event for " << (end.fault.timeout_kind == "spin" ? "1 s: spin" : "1 s") << ")";
+      std::cout << "\n";
+      return kExitOk;
+    }
+    std::cout << which << ": diverged at seq " << cut << ": recorded " << row.outcome << " in goroutine "
+              << row.failed_gid << " (" << row.message << "); the re-execution ";
+    if (end.returned())
+      std::cout << "went on past it\n";
+    else
+      std::cout << "ended in " << to_string(end.outcome) << " in goroutine " << end.gid << " after seq "
+                << end.fault.last_seq << " (" << end.message << ")\n";
+    return kExitFailed;
+  }
+
   // print_divergence() shows the expected and the actual event at the
   // divergence, as `show` lines, and the site where the run left its log.
   static void print_divergence(storage::EventLogReader& log, const storage::RunRow& row, const replay::Divergence& d) {

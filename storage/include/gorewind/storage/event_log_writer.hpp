@@ -125,6 +125,10 @@ class EventLogWriter {
   // (fewer only in the run's last chunk, which finish_run() writes), so a
   // long run's schedule need not wait in memory for the run's end.
   void add_schedule_chunk(std::span<const Choice> choices) noexcept;
+  // add_choices() streams the decisions made since the last call (a
+  // streaming writer only): the receiving side chunks them, so a run cut by
+  // its producer's death keeps its schedule up to there.
+  void add_choices(std::span<const Choice> choices) noexcept;
   // flush() returns once every event appended so far is committed, so that
   // a reader sees them (streaming: put). It never throws; finish_run()
   // reports failures.

@@ -83,7 +83,7 @@ class LogStreamWriter {
  private:
   void write_batch();
   // close() writes the closing snapshot if need be, then the run row.
-  void close(const RunEnd& end);
+  void close(RunEnd end);
 
   Config config_;
   std::unique_ptr<BatchWriter> out_;
@@ -97,6 +97,7 @@ class LogStreamWriter {
   std::int64_t last_vtime_ns_ = 0;
   std::uint64_t last_snapshot_ = 0;  // seq of the latest snapshot applied (0: none)
   std::uint64_t schedule_chunks_ = 0;
+  std::vector<Choice> pending_choices_;  // decisions streamed and not yet in a chunk
 };
 
 }  // namespace gorewind::storage
