@@ -158,7 +158,7 @@ void decode_event(std::string_view message, EventBatch& batch) {
     throw StorageError("log stream: an event's bytes do not match its lengths");
   e.ready_begin = static_cast<std::uint32_t>(batch.ready.size());
   batch.ready.resize(batch.ready.size() + e.ready_count);
-  std::memcpy(batch.ready.data() + e.ready_begin, ready.data(), ready.size());
+  if (!ready.empty()) std::memcpy(batch.ready.data() + e.ready_begin, ready.data(), ready.size());
   e.bytes_begin = static_cast<std::uint32_t>(batch.bytes.size());
   batch.bytes.append(bytes);
   batch.events.push_back(e);
