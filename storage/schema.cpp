@@ -177,9 +177,16 @@ void migrate_3_to_4(Database& db) {
           std::string(to_string(EventKind::Race)) + "')");
 }
 
+// Version 5: the crash event kind, the last event of a run whose process
+// died under a supervisor, so that the events view shows it.
+void migrate_4_to_5(Database& db) {
+  db.exec("INSERT OR IGNORE INTO event_kinds VALUES (" + std::to_string(static_cast<int>(EventKind::Crash)) + ", '" +
+          std::string(to_string(EventKind::Crash)) + "')");
+}
+
 using Migration = void (*)(Database&);
 constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3,
-                                                             migrate_3_to_4};
+                                                             migrate_3_to_4, migrate_4_to_5};
 
 int user_version(Database& db) {
   try {

@@ -269,7 +269,7 @@ TEST_CASE("logcli: an older log is read as it is; a command that writes says so,
   CHECK(rec.code == 0);
   CHECK(rec.out == "run 2: ok (12 events)\n");
   CHECK(rec.err == one_line("gorewind: note: migrating '" + db +
-                            "' from event log schema version 3 to 4 (older builds of gorewind will not open it "
+                            "' from event log schema version 3 to 5 (older builds of gorewind will not open it "
                             "again)"));
   CHECK(st::open_log(db, st::Database::Mode::ReadOnly).query_int("PRAGMA user_version") == st::kSchemaVersion);
   CHECK(cli(dir, {"show", "1", "--db", db}).out == show_now);
@@ -318,7 +318,7 @@ TEST_CASE("logcli: show's filters that name nothing in the run are one line nami
       {{"--kind", "bogus"},
        "--kind: unknown event kind 'bogus' (expected one of " + [] {
          std::string known;
-         for (int k = 0; k <= static_cast<int>(gorewind::EventKind::Race); ++k)
+         for (int k = 0; k <= static_cast<int>(gorewind::EventKind::Crash); ++k)
            known += (k ? ", " : "") + std::string(gorewind::to_string(static_cast<gorewind::EventKind>(k)));
          return known;
        }() + ")"},

@@ -39,6 +39,7 @@ class MinimizeCommand final : public Command {
     const std::string name = "run " + std::to_string(id);
     if (row.state != storage::RunState::Complete) throw UsageError(name + " is not complete: nothing to minimize");
     if (row.outcome == "ok") throw UsageError(name + " did not fail: nothing to minimize");
+    refuse_death(log, row, "minimize");
     const Scenario& sc = recorded_scenario(row, ctx);
     const auto schedule = log.schedule(id);
     if (!schedule) throw UsageError(name + " has no recorded schedule (recorded by an older build)");

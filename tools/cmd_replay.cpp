@@ -73,8 +73,11 @@ class ReplayCommand final : public Command {
       std::cerr << "gorewind: warning: run " << run_id << " was recorded by another build (" << row.build
                 << "); the event check decides whether it still replays\n";
 
-    if (then_.empty() && !record_ && !stop && ends_in_death(log, row))
-      return replay_death(ctx, scenario, row);
+    if (ended_in_death(log, row)) {
+      if (!then_.empty()) refuse_death(log, row, "replay --then");
+      if (record_) refuse_death(log, row, "replay --record");
+      if (!stop) return replay_death(ctx, scenario, row);
+    }
 
     replay::ReplayOptions options;
     if (!then_.empty()) {
@@ -117,17 +120,6 @@ class ReplayCommand final : public Command {
   }
 
  private:
-  // ends_in_death() says whether row's run was cut by the death of the
-  // process that ran it: its last event is the supervisor's Crash.
-  static bool ends_in_death(storage::EventLogReader& log, const storage::RunRow& row) {
-    if (row.events == 0) return false;
-    storage::EventFilter last;
-    last.from = row.events;
-    storage::EventCursor cursor = log.events(row.id, last);
-    storage::StoredEvent e;
-    return cursor.next(e) && e.kind == EventKind::Crash;
-  }
-
   // replay_death() replays a run that ended in its process's death, in a
   // supervised child of its own, and compares the death too: the same
   // signal in the same goroutine right after the same seq is identical; a

@@ -20,7 +20,7 @@ namespace {
 // parse_kind() is the EventKind named name (as `show` prints it).
 EventKind parse_kind(const std::string& name) {
   std::string known;
-  for (int k = 0; k <= static_cast<int>(EventKind::Race); ++k) {
+  for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k) {
     const std::string_view n = to_string(static_cast<EventKind>(k));
     if (n == name) return static_cast<EventKind>(k);
     known += (k ? ", " : "") + std::string(n);

@@ -14,4 +14,19 @@ const Scenario& recorded_scenario(const storage::RunRow& row, const Context& ctx
   throw UsageError(run + ", which this program does not have (see '" + ctx.program + " list')");
 }
 
+bool ended_in_death(storage::EventLogReader& log, const storage::RunRow& row) {
+  if (row.events == 0) return false;
+  storage::EventFilter last;
+  last.from = row.events;
+  storage::EventCursor cursor = log.events(row.id, last);
+  storage::StoredEvent e;
+  return cursor.next(e) && e.kind == EventKind::Crash;
+}
+
+void refuse_death(storage::EventLogReader& log, const storage::RunRow& row, std::string_view command) {
+  if (ended_in_death(log, row))
+    throw UsageError(std::string(command) + ": run " + std::to_string(row.id) + " ended in " + row.outcome +
+                     " (its process died); only a plain replay re-executes such a run so far");
+}
+
 }  // namespace gorewind::cli

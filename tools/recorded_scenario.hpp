@@ -2,7 +2,10 @@
 // recorded run, or the program that has it.
 #pragma once
 
+#include <string_view>
+
 #include <gorewind/scenario.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/run_row.hpp>
 
 #include "cli.hpp"
@@ -16,5 +19,15 @@ namespace gorewind::cli {
 // program or of an unknown one (recorded before schema 3), pointing to this
 // program's list.
 const Scenario& recorded_scenario(const storage::RunRow& row, const Context& ctx);
+
+// ended_in_death() says whether row's run was cut by the death of the
+// process that ran it (a crash, a supervisor's timeout): its last event is
+// the supervisor's Crash.
+bool ended_in_death(storage::EventLogReader& log, const storage::RunRow& row);
+
+// refuse_death() throws UsageError when row's run ended in a death: what
+// re-executes it in this process (minimize, replay --then, --record) would
+// die with it.
+void refuse_death(storage::EventLogReader& log, const storage::RunRow& row, std::string_view command);
 
 }  // namespace gorewind::cli

@@ -14,7 +14,7 @@ namespace gorewind::storage {
 // user_version. 0 is a new empty file; 1 has no schedules table; 2 does not
 // name the program that recorded each run; 3 has no race detector (no
 // race_mode, no race events).
-inline constexpr int kSchemaVersion = 4;
+inline constexpr int kSchemaVersion = 5;
 
 // open_log() opens an event log. A writer (Mode::CreateIfMissing) creates the
 // file and the schema if missing and migrates an older schema; so does
