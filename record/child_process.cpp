@@ -9,7 +9,6 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <ucontext.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,10 +16,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <exception>
 #include <iostream>
 
+#include <gorewind/detail/runaway.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/record/symbolizer.hpp>
 #include <gorewind/run_position.hpp>
@@ -73,24 +72,6 @@ constexpr int kSampleSignal = SIGUSR2;
 constexpr std::size_t kAltStackSize = 64 * 1024;
 alignas(16) char g_altstack[kAltStackSize];
 
-std::int64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-std::uintptr_t interrupted_pc(void* ucv) {
-  auto* uc = static_cast<ucontext_t*>(ucv);
-#if defined(__x86_64__)
-  return static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
-#elif defined(__aarch64__)
-  return static_cast<std::uintptr_t>(uc->uc_mcontext.pc);
-#else
-  (void)uc;
-  return 0;
-#endif
-}
-
 // take() fills s from a handler: async-signal-safe (backtrace() was called
 // once before, so it loads nothing now).
 void take(Sample& s, void* uc) {
@@ -104,7 +85,7 @@ void take(Sample& s, void* uc) {
   const int got = backtrace(raw, kMaxFrames);
   // The handler's own frames and the signal trampoline come first: the
   // interrupted code starts at its instruction pointer.
-  const std::uintptr_t pc = interrupted_pc(uc);
+  const std::uintptr_t pc = detail::context_pc(uc);
   int from = 0;
   while (from < got && reinterpret_cast<std::uintptr_t>(raw[from]) != pc) ++from;
   int out = 0;
@@ -170,15 +151,6 @@ std::string hex(std::uintptr_t v) {
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
-}
-
-std::string seconds_text(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", s);
-  std::string out = buf;
-  while (out.size() > 1 && out.back() == '0') out.pop_back();
-  if (out.back() == '.') out.pop_back();
-  return out;
 }
 
 // What Go's runtime calls each fatal signal.
@@ -275,7 +247,7 @@ ChildProcess::~ChildProcess() {
 }
 
 void ChildProcess::restart_clock() {
-  clock_start_ns_ = monotonic_ns();
+  clock_start_ns_ = detail::monotonic_ns();
   blocked_at_start_ = config_.blocked_ns ? config_.blocked_ns() : 0;
 }
 
@@ -370,9 +342,8 @@ ChildEnd ChildProcess::stop() {
 std::optional<ChildEnd> ChildProcess::check_clock() {
   if (config_.timeout <= 0) return std::nullopt;
   auto blocked = [&] { return config_.blocked_ns ? config_.blocked_ns() : 0; };
-  const double elapsed =
-      static_cast<double>(monotonic_ns() - clock_start_ns_ - static_cast<std::int64_t>(blocked() - blocked_at_start_)) /
-      1e9;
+  const std::int64_t blocked_since = static_cast<std::int64_t>(blocked() - blocked_at_start_);
+  const double elapsed = static_cast<double>(detail::monotonic_ns() - clock_start_ns_ - blocked_since) / 1e9;
   if (elapsed < config_.timeout) return std::nullopt;
   // Out of time. Two samples a probe apart tell a spin (no scheduling point
   // in between, and not waiting for the parent) from a run that is merely
@@ -401,13 +372,9 @@ std::optional<ChildEnd> ChildProcess::check_clock() {
   end.fault.last_seq = last.seq;
   end.fault.timeout_kind = moved && got_b ? "slow" : "spin";
   if (got_b || got_a) end.fault.backtrace = symbolized(last);
-  if (end.fault.timeout_kind == "spin")
-    end.message = "goroutine " + std::to_string(end.gid) + " (" + end.goroutine + ") ran for " +
-                  seconds_text(elapsed) + " s without reaching a scheduling point; last seq " +
-                  std::to_string(end.fault.last_seq);
-  else
-    end.message = "run exceeded its wall-clock timeout of " + seconds_text(config_.timeout) + " s; last seq " +
-                  std::to_string(end.fault.last_seq);
+  end.message = end.fault.timeout_kind == "spin"
+                    ? detail::spin_message(end.gid, end.goroutine, elapsed, end.fault.last_seq)
+                    : detail::slow_message(config_.timeout, end.fault.last_seq);
   timed_out_ = end;
   return stop();
 }

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 
+#include <gorewind/detail/runaway.hpp>
 #include <gorewind/error.hpp>
 
 #include "stack_pool.hpp"
@@ -24,36 +25,6 @@ namespace {
 thread_local WatchState* t_watch = nullptr;  // the run on this thread, while armed
 
 constexpr int kMaxDeferrals = 50;  // ticks spent waiting for a runaway to leave the C library
-
-std::int64_t monotonic_ns() {
-  timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-std::uintptr_t context_sp(void* ucv) {
-  auto* uc = static_cast<ucontext_t*>(ucv);
-#if defined(__x86_64__)
-  return static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
-#elif defined(__aarch64__)
-  return static_cast<std::uintptr_t>(uc->uc_mcontext.sp);
-#else
-  (void)uc;
-  return 0;
-#endif
-}
-
-std::uintptr_t context_pc(void* ucv) {
-  auto* uc = static_cast<ucontext_t*>(ucv);
-#if defined(__x86_64__)
-  return static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
-#elif defined(__aarch64__)
-  return static_cast<std::uintptr_t>(uc->uc_mcontext.pc);
-#else
-  (void)uc;
-  return 0;
-#endif
-}
 
 // The code of the C and C++ runtime libraries. A runaway interrupted in
 // there (inside malloc, say) is given a few more ticks to come back to its
@@ -199,15 +170,6 @@ char* altstack_memory() {
   return mem.get();
 }
 
-std::string seconds(double s) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", s);
-  std::string out = buf;
-  while (out.size() > 1 && out.back() == '0') out.pop_back();
-  if (out.back() == '.') out.pop_back();
-  return out;
-}
-
 }  // namespace
 
 void Watchdog::arm(std::uint64_t max_steps, double timeout, const std::uint64_t* seq, const StackPool& stacks) {
@@ -311,7 +273,7 @@ Outcome Watchdog::limit_outcome() const { return state_.expired ? Outcome::Timeo
 
 std::string Watchdog::limit_message(std::uint64_t seq) const {
   if (state_.expired)
-    return "run exceeded its wall-clock timeout of " + seconds(timeout_) + " s; last seq " + std::to_string(seq);
+    return slow_message(timeout_, seq);
   return "step limit of " + std::to_string(max_steps_) + " events reached";
 }
 
@@ -334,9 +296,59 @@ std::string Watchdog::runaway_message(Runaway why, Gid gid, const std::string& n
   if (why == Runaway::Overflow)
     return "fatal error: stack overflow (goroutine stack exceeds " +
            std::to_string(stack_limit_) + "-byte limit)";
-  return "goroutine " + std::to_string(gid) + " (" + name + ") ran for " +
-         seconds(static_cast<double>(state_.stuck_ns) / 1e9) +
-         " s without reaching a scheduling point; last seq " + std::to_string(seq);
+  return spin_message(gid, name, static_cast<double>(state_.stuck_ns) / 1e9, seq);
+}
+
+std::int64_t monotonic_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+std::uintptr_t context_sp(void* ucv) {
+  auto* uc = static_cast<ucontext_t*>(ucv);
+#if defined(__x86_64__)
+  return static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
+#elif defined(__aarch64__)
+  return static_cast<std::uintptr_t>(uc->uc_mcontext.sp);
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+std::uintptr_t context_pc(void* ucv) {
+  auto* uc = static_cast<ucontext_t*>(ucv);
+#if defined(__x86_64__)
+  return static_cast<std::uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]);
+#elif defined(__aarch64__)
+  return static_cast<std::uintptr_t>(uc->uc_mcontext.pc);
+#else
+  (void)uc;
+  return 0;
+#endif
+}
+
+namespace {
+
+std::string seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", s);
+  std::string out = buf;
+  while (out.size() > 1 && out.back() == '0') out.pop_back();
+  if (out.back() == '.') out.pop_back();
+  return out;
+}
+
+}  // namespace
+
+std::string spin_message(Gid gid, const std::string& name, double s, std::uint64_t last_seq) {
+  return "goroutine " + std::to_string(gid) + " (" + name + ") ran for " + seconds(s) +
+         " s without reaching a scheduling point; last seq " + std::to_string(last_seq);
+}
+
+std::string slow_message(double timeout, std::uint64_t last_seq) {
+  return "run exceeded its wall-clock timeout of " + seconds(timeout) + " s; last seq " + std::to_string(last_seq);
 }
 
 }  // namespace gorewind::detail

@@ -49,6 +49,9 @@ struct Found {
 struct Slot {
   std::atomic<std::uint64_t> seed{0};     // its seed (dfs: its number)
   std::atomic<std::uint64_t> started{0};  // schedules begun, so the parent restarts its clock
+  // replace: the worker left a goroutine where it stood (a stack overflow)
+  // and exited to be replaced by one that goes on after its seed.
+  std::atomic<bool> replace{false};
 };
 
 constexpr unsigned kMaxJobs = 256;
@@ -333,6 +336,14 @@ class ExploreCommand final : public Command {
           mine.on_failure = [&](const ExploreFailure& f) {
             board.lower_to(f.seed);
             write_all(p[1], encode({f.seed, f.schedule, std::nullopt}));
+            // An abandoned goroutine's stack is never reused: a fresh
+            // process goes on instead (dfs cannot resume its search).
+            if (f.result.abandoned && wo.keep_going && wo.strategy != "dfs") {
+              board.runs.fetch_add(1);  // as progress would have counted it
+              board.failures.fetch_add(1);
+              slot.replace.store(true);
+              _exit(0);
+            }
           };
           const ExploreResult r = explore(sc.body, mine);
           if (r.exhausted) write_all(p[1], "exhausted\n");
@@ -414,13 +425,17 @@ class ExploreCommand final : public Command {
         wk.child.reset();
         --open;
         exhausted = exhausted && wk.exhausted && !cut;
-        if (end->returned() || cut) continue;
-        // The worker died in the schedule it had published.
         const std::uint64_t seed = board.slots[w].seed.load();
-        out.push_back(Found{seed, {}, *end});
-        board.lower_to(seed);
-        board.failures.fetch_add(1);
-        board.runs.fetch_add(1);
+        const bool replace = board.slots[w].replace.exchange(false);
+        // A worker that Ctrl-C reached first was cut too, not a failure.
+        if (!replace && (end->returned() || cut || (g_interrupted && end->outcome == Outcome::Interrupted))) continue;
+        if (!replace) {
+          // The worker died in the schedule it had published.
+          out.push_back(Found{seed, {}, *end});
+          board.lower_to(seed);
+          board.failures.fetch_add(1);
+          board.runs.fetch_add(1);
+        }
         exhausted = false;
         if (o.keep_going && o.strategy != "dfs" && !g_interrupted) {
           wk.text.clear();
@@ -499,8 +514,13 @@ class ExploreCommand final : public Command {
       std::cout << "\n" << key.first << (key.second.empty() ? "" : " at " + key.second)
                 << (g.message.empty() ? "" : ": " + g.message) << "\n";
       std::cout << "  " << g.count << " schedule" << (g.count == 1 ? "" : "s") << "; lowest "
-                << (o.strategy == "dfs" ? "schedule " : "seed ") << g.seed << ", recorded as run " << g.run_id
-                << "\n";
+                << (o.strategy == "dfs" ? "schedule " : "seed ") << g.seed;
+      if (g.run_id == 0) {
+        // A dfs schedule that killed its worker took its decisions with it.
+        std::cout << ", not recorded\n";
+        continue;
+      }
+      std::cout << ", recorded as run " << g.run_id << "\n";
       std::cout << "  show:   " << prog << " show " << g.run_id << db << "\n";
       std::cout << "  replay: " << prog << " replay " << g.run_id << db << "\n";
       std::cout << "  debug:  " << prog << " debug " << g.run_id << db << "\n";
