@@ -24,6 +24,14 @@
 #include <gorewind/record/symbolizer.hpp>
 #include <gorewind/run_position.hpp>
 
+#ifdef GOREWIND_SANITIZE
+// AddressSanitizer keeps SIGSEGV, SIGBUS and SIGFPE to itself unless told
+// otherwise, and would report a crash of the program under test as an exit
+// of its own: the child's crash handler must get them. ASAN_OPTIONS still
+// overrides this.
+extern "C" const char* __asan_default_options() { return "allow_user_segv_handler=1"; }
+#endif
+
 namespace gorewind::record {
 
 namespace {
@@ -66,7 +74,6 @@ namespace {
 ChildRegion* g_region = nullptr;
 const std::uint64_t* g_trace_hash = nullptr;
 constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
-struct sigaction g_previous[std::size(kFatalSignals)];
 constexpr int kSampleSignal = SIGUSR2;
 
 constexpr std::size_t kAltStackSize = 64 * 1024;
@@ -97,8 +104,6 @@ void take(Sample& s, void* uc) {
 
 void on_fatal(int sig, siginfo_t* si, void* uc) {
   ChildRegion& r = *g_region;
-  std::size_t which = 0;
-  while (which < std::size(kFatalSignals) && kFatalSignals[which] != sig) ++which;
   if (r.crashed.load(std::memory_order_relaxed) == 0) {
     r.signal = sig;
     r.code = si ? si->si_code : 0;
@@ -107,10 +112,11 @@ void on_fatal(int sig, siginfo_t* si, void* uc) {
     take(r.crash, uc);
     r.crashed.store(1, std::memory_order_release);
   }
-  // On to the handler from before (the default one ends the process; a
-  // sanitizer's prints its report first). A fault comes back on return; a
-  // signal sent (abort's raise) is sent again.
-  sigaction(sig, &g_previous[which], nullptr);
+  // Then the default action ends the process: a fault comes back on
+  // return, a signal sent (abort's raise) is sent again. Not the handler
+  // from before the fork: a test framework's would report the death from
+  // inside the child as if it were its own.
+  signal(sig, SIG_DFL);
   if (si == nullptr || si->si_code <= 0) raise(sig);
 }
 
@@ -139,7 +145,7 @@ void become_child(pid_t parent, ChildRegion* region) {
   sa.sa_sigaction = on_fatal;
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
-  for (std::size_t i = 0; i < std::size(kFatalSignals); ++i) sigaction(kFatalSignals[i], &sa, &g_previous[i]);
+  for (int sig : kFatalSignals) sigaction(sig, &sa, nullptr);
   struct sigaction sample {};
   sample.sa_sigaction = on_sample;
   sample.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;

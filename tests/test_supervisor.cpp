@@ -9,11 +9,15 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <gorewind/record/child_process.hpp>
 
 #include "cli_support.hpp"
 #include "json_reader.hpp"
@@ -257,4 +261,55 @@ TEST_CASE("supervisor: record keeps every event of a run that crashed, then the 
   CHECK(again.code == 0);
   CHECK(again.out == "replayed run 2: reproduced to the cut at seq " + std::to_string(cut - 1) +
                          " (then no event for 1 s: spin)\n");
+}
+
+TEST_CASE("supervisor: a child's other deaths are named for what they are", "[supervisor]") {
+  namespace rec = gorewind::record;
+  using gorewind::Outcome;
+  {
+    rec::ChildProcess child([] { return 7; }, {});
+    const rec::ChildEnd end = child.wait();
+    CHECK(end.returned());
+    CHECK(end.code == 7);
+  }
+  {
+    rec::ChildProcess child([]() -> int { std::exit(3); }, {});
+    const rec::ChildEnd end = child.wait();
+    CHECK(end.outcome == Outcome::Exited);
+    CHECK(end.fault.exit_status == 3);
+    CHECK(end.message == "the program called exit(3)");
+  }
+  {
+    rec::ChildProcess child([] {
+      ::pause();
+      return 0;
+    }, {});
+    ::kill(child.pid(), SIGTERM);
+    const rec::ChildEnd end = child.wait();
+    CHECK(end.outcome == Outcome::Interrupted);
+    CHECK(end.message == "interrupted by SIGTERM");
+  }
+  {
+    rec::ChildProcess child([] {
+      ::pause();
+      return 0;
+    }, {});
+    ::kill(child.pid(), SIGKILL);
+    const rec::ChildEnd end = child.wait();
+    CHECK(end.outcome == Outcome::Killed);
+    CHECK(end.fault.peak_rss_kb > 0);
+    CHECK(has(end.message, "killed by SIGKILL"));
+  }
+  {
+    // A fatal signal outside any run: a crash with no goroutine.
+    rec::ChildProcess child([] {
+      std::raise(SIGFPE);
+      return 0;
+    }, {});
+    const rec::ChildEnd end = child.wait();
+    CHECK(end.outcome == Outcome::Crash);
+    CHECK(end.fault.signal == SIGFPE);
+    CHECK(end.gid == 0);
+    CHECK(has(end.message, "signal SIGFPE: floating-point exception"));
+  }
 }

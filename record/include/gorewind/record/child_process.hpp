@@ -11,8 +11,9 @@
 // has one alternate signal stack and one crash handler for SIGSEGV, SIGBUS,
 // SIGFPE, SIGILL and SIGABRT, which stores the signal, the faulting address,
 // the running goroutine and seq and the raw return addresses in memory the
-// parent shares, then lets the signal go on to the handler from before (the
-// default one ends the process). The runtime's own stack-overflow check
+// parent shares, then lets the default action end the process (not a
+// handler from before the fork: a test framework's would report the death
+// from inside the child). The runtime's own stack-overflow check
 // (scheduler/watchdog.hpp) is installed per run, so it comes first and
 // chains to this handler for any other fault. The parent symbolizes the
 // addresses: fork without exec keeps the child's layout.
