@@ -26,8 +26,7 @@
 
 #ifdef GOREWIND_SANITIZE
 // AddressSanitizer keeps SIGSEGV, SIGBUS and SIGFPE to itself unless told
-// otherwise, and would report a crash of the program under test as an exit
-// of its own: the child's crash handler must get them. ASAN_OPTIONS still
+// otherwise: the child's crash handler must get them. ASAN_OPTIONS still
 // overrides this.
 extern "C" const char* __asan_default_options() { return "allow_user_segv_handler=1"; }
 #endif

@@ -3,12 +3,14 @@
 // connection's lock, that the connection is open, then formats the message
 // outside the lock (a scheduling point) and writes it through the pointer
 // it checked a moment ago. The closer, once its own work is done, drops the
-// connection (nulls the pointer, as a C++ program would delete it) without
-// waiting for the writer. When the closer gets in between a check and its
-// write, the writer dereferences a null pointer: SIGSEGV.
+// connection without waiting for the writer: it poisons the pointer (where
+// a C++ program would delete the object, which faults only sometimes) with
+// an address no page is mapped at. When the closer gets in between a check
+// and its write, the writer writes through the poisoned pointer: SIGSEGV,
+// in every build (a null pointer would be caught by UBSan first).
 //
 // Parameters: messages (default 6), work (closer's steps before closing,
-// default 10). Expected outcome: crash (SIGSEGV, addr=0x8, in the writer)
+// default 10). Expected outcome: crash (SIGSEGV, addr=0x18, in the writer)
 // on about half of random seeds (22 of seeds 1-40), ok on the others.
 #include <mutex>
 
@@ -22,6 +24,9 @@ struct Conn {
   long sent = 0;
   long bytes = 0;
 };
+
+// kClosed is what a dropped connection's pointer becomes.
+Conn* const kClosed = reinterpret_cast<Conn*>(0x10);
 
 }  // namespace
 
@@ -39,7 +44,7 @@ GOREWIND_CRASHING_SCENARIO("conn_close", "a closer nulls a connection a writer s
       bool open = false;
       {
         std::lock_guard<gr::Mutex> guard(mu);
-        open = conn != nullptr;
+        open = conn != kClosed;
       }
       if (!open) break;
       gr::yield();  // formatting the message, outside the lock
@@ -53,7 +58,7 @@ GOREWIND_CRASHING_SCENARIO("conn_close", "a closer nulls a connection a writer s
     for (int i = 0; i < work; ++i) gr::yield();  // the closer's own work
     {
       std::lock_guard<gr::Mutex> guard(mu);
-      conn = nullptr;  // closed and gone, with no wait for the writer
+      conn = kClosed;  // closed and gone, with no wait for the writer
     }
     gr::watch("conn", "closed");
     wg.done();

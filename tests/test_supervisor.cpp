@@ -29,6 +29,10 @@ namespace {
 
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// conn_close's writer writes through a poisoned pointer (0x10) to its
+// field at offset 8.
+const std::string kPoisonCrash = "signal SIGSEGV: segmentation violation code=0x1 addr=0x18";
+
 // line_of() is the 1-based line of the first line of the scenario's source
 // that contains text, so the tests do not hard-code line numbers.
 int line_of(const std::string& scenario_file, const std::string& text) {
@@ -63,11 +67,11 @@ TEST_CASE("supervisor: a segfault in a goroutine is a crash with its signal, gor
   REQUIRE(r.code == 1);
   const Json j = parse_json(r.out);
   CHECK(j.at("outcome").string == "crash");
-  CHECK(j.at("message").string == "signal SIGSEGV: segmentation violation code=0x1 addr=0x8");
+  CHECK(j.at("message").string == kPoisonCrash);
   const Json& f = j.at("fault");
   CHECK(f.at("signal").string == "SIGSEGV");
-  CHECK(f.at("code").number == 1);  // SEGV_MAPERR
-  CHECK(f.at("fault_addr").string == "0x8");  // &conn->bytes with conn null
+  CHECK(f.at("code").number == 1);             // SEGV_MAPERR
+  CHECK(f.at("fault_addr").string == "0x18");  // &conn->bytes with conn poisoned
   CHECK(f.at("gid").number == 2);
   CHECK(f.at("goroutine").string == "writer");
   CHECK(f.at("last_seq").number == j.at("events").number);
@@ -84,7 +88,7 @@ TEST_CASE("supervisor: a segfault in a goroutine is a crash with its signal, gor
   // same way every time.
   const Cli text = cli(dir, {"run", "conn_close", "--seed", std::to_string(seed)});
   CHECK(text.code == 1);
-  CHECK(has(text.out, "fatal error: unexpected signal\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x8]\n"));
+  CHECK(has(text.out, "fatal error: unexpected signal\n[" + kPoisonCrash + "]\n"));
   CHECK(has(text.out, "\ngoroutine 2 [running, after seq " + std::to_string(static_cast<int>(f.at("last_seq").number)) +
                           "]:\n"));
   CHECK(has(text.out, "conn_close.cpp:" + std::to_string(bad_line) + "\n"));
@@ -153,7 +157,7 @@ TEST_CASE("supervisor: explore finds a crash and a spin with one worker and with
     CHECK(r.code == 1);
     CHECK(has(r.out, ": 1 failing\n"));
     CHECK(has(r.out, "\ncrash at scenarios/conn_close.cpp:" + std::to_string(bad_line) +
-                         ": signal SIGSEGV: segmentation violation code=0x1 addr=0x8\n"));
+                         ": " + kPoisonCrash + "\n"));
     CHECK(has(r.out, "; lowest seed " + std::to_string(seed) + ", "));
   }
   const Cli all = cli(dir, {"explore", "conn_close", "--runs", "60", "--jobs", "2", "--keep-going", "--db",
@@ -226,14 +230,13 @@ TEST_CASE("supervisor: record keeps every event of a run that crashed, then the 
   const Cli r = cli(dir, {"record", "conn_close", "--seed", std::to_string(seed), "--db", db});
   CHECK(r.code == 1);
   CHECK(r.out == "run 1: crash (" + std::to_string(last + 1) +
-                     " events): signal SIGSEGV: segmentation violation code=0x1 addr=0x8\n");
+                     " events): " + kPoisonCrash + "\n");
   // Every event the program made is in the log, then the crash, in the
   // goroutine that died.
   const Cli shown = cli(dir, {"show", "1", "--db", db});
   CHECK(shown.code == 0);
   CHECK(has(shown.out, "\n" + std::to_string(last + 1) +
-                           "  0s      g2 writer   crash          \"signal SIGSEGV: segmentation violation code=0x1 "
-                           "addr=0x8\"\n"));
+                           "  0s      g2 writer   crash          \"" + kPoisonCrash + "\"\n"));
   const Cli runs = cli(dir, {"runs", "--db", db});
   CHECK(has(runs.out, " crash "));
   CHECK(has(runs.out, " complete"));
@@ -247,8 +250,7 @@ TEST_CASE("supervisor: record keeps every event of a run that crashed, then the 
   const Cli replayed = cli(dir, {"replay", "1", "--db", db});
   CHECK(replayed.code == 0);
   CHECK(replayed.out == "replayed run 1: identical (" + std::to_string(last) +
-                            " events, then the same crash in goroutine 2: signal SIGSEGV: segmentation violation "
-                            "code=0x1 addr=0x8)\n");
+                            " events, then the same crash in goroutine 2: " + kPoisonCrash + ")\n");
 
   // A spin recorded to its cut replays to the cut and spins again there.
   const std::uint64_t spin_seed = lowest_failing_seed(dir, "spin_wait", {"--timeout", "0.5"});
