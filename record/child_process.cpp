@@ -145,6 +145,9 @@ void become_child(pid_t parent, ChildRegion* region) {
   sa.sa_flags = SA_SIGINFO | SA_ONSTACK;
   sigemptyset(&sa.sa_mask);
   for (int sig : kFatalSignals) sigaction(sig, &sa, nullptr);
+  // A stop signal ends the program under test, whatever the parent (or a
+  // test framework in it) does with its own.
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
   struct sigaction sample {};
   sample.sa_sigaction = on_sample;
   sample.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;

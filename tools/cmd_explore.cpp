@@ -255,7 +255,7 @@ class ExploreCommand final : public Command {
               return 0;
             });
           },
-          {.timeout = timeout_});
+          record::ChildProcess::Config::timed(timeout_));
       const record::ChildEnd end = check.wait();
       if (end.returned() && end.code != 0) return end.code;  // bad input, said by the child
       if (o.strategy == "pct") o.pct_steps = std::max<std::uint64_t>(1, board->pct_steps.load());
@@ -317,8 +317,6 @@ class ExploreCommand final : public Command {
     auto child = std::make_unique<record::ChildProcess>(
         [&, p] {
           close(p[0]);
-          signal(SIGINT, SIG_DFL);
-          signal(SIGTERM, SIG_DFL);
           ExploreOptions mine = wo;
           Slot& slot = board.slots[w];
           std::uint64_t reported = 0;
@@ -351,7 +349,7 @@ class ExploreCommand final : public Command {
           // is better replaced, which its ending does.
           return 0;
         },
-        record::ChildProcess::Config{.timeout = timeout_});
+        record::ChildProcess::Config::timed(timeout_));
     close(p[1]);
     fd = p[0];
     return child;
@@ -473,7 +471,7 @@ class ExploreCommand final : public Command {
             return 0;
           });
         },
-        db_, {.child = {.timeout = timeout_}});
+        db_, record::SupervisedConfig::timed(timeout_));
     return Recorded{r.run_id != 0 ? r.result : record::fault_result(r.end), r.run_id};
   }
 

@@ -47,7 +47,7 @@ class RecordCommand final : public Command {
             return run.result.ok() ? kExitOk : kExitFailed;
           });
         },
-        db_, {config, {.timeout = prepared.timeout}});
+        db_, record::SupervisedConfig::timed(prepared.timeout, config));
     if (r.end.returned() && r.end.code == kExitUsage) return kExitUsage;  // bad input, said by the child
     if (r.run_id == 0) {
       // The program died before its run began: nothing to record.

@@ -143,7 +143,7 @@ class ReplayCommand final : public Command {
             return kDivergedBefore;
           });
         },
-        {.timeout = timeout ? 1.0 : 10.0});
+        record::ChildProcess::Config::timed(timeout ? 1.0 : 10.0));
     const record::ChildEnd end = child.wait();
     const std::string which = "replayed run " + std::to_string(row.id);
     if (end.returned() && end.code != kReachedCut) return end.code == kDivergedBefore ? kExitFailed : end.code;

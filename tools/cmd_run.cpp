@@ -42,7 +42,7 @@ class RunCommand final : public Command {
             return report(std::move(run), hasher.hex());
           });
         },
-        {.timeout = prepared.timeout});
+        record::ChildProcess::Config::timed(prepared.timeout));
     const record::ChildEnd end = child.wait();
     if (end.returned()) return end.code;
     return report(died(prepared, end), TraceHasher::hex_of(end.trace_hash));

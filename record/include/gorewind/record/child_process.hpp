@@ -59,6 +59,13 @@ class ChildProcess {
     // blocked_ns, when set, says how long the child has waited for the
     // parent (a full ring): that time does not count against the timeout.
     std::function<std::uint64_t()> blocked_ns;
+
+    // timed() is a Config with a timeout and nothing else.
+    static Config timed(double seconds) {
+      Config c;
+      c.timeout = seconds;
+      return c;
+    }
   };
 
   // ChildProcess() forks. The child installs its handlers, runs body and

@@ -41,6 +41,15 @@ struct SupervisedConfig {
   Recorder::Config recorder;
   ChildProcess::Config child;
   std::size_t ring_capacity = SharedRing::kDefaultCapacity;
+
+  // timed() is the Config of a recording with these settings and a child
+  // timeout of seconds.
+  static SupervisedConfig timed(double seconds, Recorder::Config recorder = {}) {
+    SupervisedConfig c;
+    c.recorder = recorder;
+    c.child.timeout = seconds;
+    return c;
+  }
 };
 
 // record_supervised() forks a child that runs body, which records through
