@@ -281,27 +281,22 @@ TEST_CASE("supervisor: a child's other deaths are named for what they are", "[su
     CHECK(end.fault.exit_status == 3);
     CHECK(end.message == "the program called exit(3)");
   }
-  {
+  // sent() is how a child waiting for a signal ends when sent sig.
+  auto sent = [](int sig) {
     rec::ChildProcess child([] {
       ::pause();
       return 0;
     }, {});
-    ::kill(child.pid(), SIGTERM);
-    const rec::ChildEnd end = child.wait();
-    CHECK(end.outcome == Outcome::Interrupted);
-    CHECK(end.message == "interrupted by SIGTERM");
-  }
-  {
-    rec::ChildProcess child([] {
-      ::pause();
-      return 0;
-    }, {});
-    ::kill(child.pid(), SIGKILL);
-    const rec::ChildEnd end = child.wait();
-    CHECK(end.outcome == Outcome::Killed);
-    CHECK(end.fault.peak_rss_kb > 0);
-    CHECK(has(end.message, "killed by SIGKILL"));
-  }
+    ::kill(child.pid(), sig);
+    return child.wait();
+  };
+  const rec::ChildEnd term = sent(SIGTERM);
+  CHECK(term.outcome == Outcome::Interrupted);
+  CHECK(term.message == "interrupted by SIGTERM");
+  const rec::ChildEnd killed = sent(SIGKILL);
+  CHECK(killed.outcome == Outcome::Killed);
+  CHECK(killed.fault.peak_rss_kb > 0);
+  CHECK(has(killed.message, "killed by SIGKILL"));
   {
     // A fatal signal outside any run: a crash with no goroutine.
     rec::ChildProcess child([] {
