@@ -18,6 +18,7 @@
 #include <cstring>
 #include <exception>
 #include <iostream>
+#include <string_view>
 
 #include <gorewind/detail/runaway.hpp>
 #include <gorewind/error.hpp>
@@ -25,6 +26,8 @@
 #include <gorewind/run_position.hpp>
 
 #ifdef GOREWIND_SANITIZE
+#include <sanitizer/asan_interface.h>
+
 // AddressSanitizer keeps SIGSEGV, SIGBUS and SIGFPE to itself unless told
 // otherwise: the child's crash handler must get them. ASAN_OPTIONS still
 // overrides this.
@@ -37,6 +40,7 @@ namespace {
 
 constexpr int kMaxFrames = 64;
 constexpr std::size_t kNameSize = 64;
+constexpr std::size_t kReportSize = 512;
 
 // Sample is what a handler saw: the run's position and the raw return
 // addresses of the code it interrupted, innermost first. The first address
@@ -65,6 +69,8 @@ struct ChildRegion {
   std::atomic<std::uint32_t> samples;  // samples taken (SIGUSR2)
   Sample sample;
   std::uint64_t trace_hash;
+  std::atomic<int> sanitizer;  // a sanitizer reported an error: report holds its summary
+  char report[kReportSize];
 };
 
 namespace {
@@ -74,12 +80,14 @@ ChildRegion* g_region = nullptr;
 const std::uint64_t* g_trace_hash = nullptr;
 constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 constexpr int kSampleSignal = SIGUSR2;
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
 
 constexpr std::size_t kAltStackSize = 64 * 1024;
 alignas(16) char g_altstack[kAltStackSize];
 
 // take() fills s from a handler: async-signal-safe (backtrace() was called
-// once before, so it loads nothing now).
+// once before, so it loads nothing now). uc is the interrupted context; null
+// when called from code, not a signal: the caller's own frame comes first.
 void take(Sample& s, void* uc) {
   const RunPosition p = run_position();
   s.seq = p.seq;
@@ -89,6 +97,11 @@ void take(Sample& s, void* uc) {
   s.name[n] = '\0';
   void* raw[kMaxFrames];
   const int got = backtrace(raw, kMaxFrames);
+  if (uc == nullptr) {
+    s.frames = 0;
+    for (int i = 1; i < got; ++i) s.pcs[s.frames++] = reinterpret_cast<std::uintptr_t>(raw[i]);
+    return;
+  }
   // The handler's own frames and the signal trampoline come first: the
   // interrupted code starts at its instruction pointer.
   const std::uintptr_t pc = detail::context_pc(uc);
@@ -128,6 +141,44 @@ void on_sample(int, siginfo_t*, void* uc) {
   errno = saved_errno;
 }
 
+#ifdef GOREWIND_SANITIZE
+// on_sanitizer_report() keeps what AddressSanitizer found, before it ends
+// the process (by exit or abort): the kind of error and the access, without
+// the process id and the addresses, which differ from run to run.
+void on_sanitizer_report(const char* report) {
+  ChildRegion& r = *g_region;
+  if (r.sanitizer.load(std::memory_order_relaxed) != 0) return;
+  // No allocation here: the sanitizer's allocator is in the middle of its report.
+  std::size_t n = 0;
+  const auto append = [&](std::string_view part) {
+    const std::size_t k = std::min(part.size(), kReportSize - 1 - n);
+    std::memcpy(r.report + n, part.data(), k);
+    n += k;
+  };
+  const auto cut = [](std::string_view line, std::string_view before) {
+    return line.substr(0, std::min(line.find('\n'), line.find(before)));
+  };
+  const std::string_view text(report);
+  const std::size_t kind = text.find("AddressSanitizer:");
+  if (kind == std::string_view::npos) {
+    append(cut(text, "\n"));
+  } else {
+    const std::string_view first = text.substr(kind);
+    append(cut(cut(first, " on address"), " on unknown address"));
+    const std::size_t next = first.find('\n');
+    const std::string_view access = next == std::string_view::npos ? "" : cut(first.substr(next + 1), " at 0x");
+    if (!access.empty()) {
+      append("; ");
+      append(access);
+    }
+  }
+  r.report[n] = '\0';
+  if (g_trace_hash) r.trace_hash = *g_trace_hash;
+  take(r.crash, nullptr);
+  r.sanitizer.store(1, std::memory_order_release);
+}
+#endif
+
 // become_child() sets up the child: death with the parent, the alternate
 // stack and the handlers.
 void become_child(pid_t parent, ChildRegion* region) {
@@ -147,12 +198,15 @@ void become_child(pid_t parent, ChildRegion* region) {
   for (int sig : kFatalSignals) sigaction(sig, &sa, nullptr);
   // A stop signal ends the program under test, whatever the parent (or a
   // test framework in it) does with its own.
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) signal(sig, SIG_DFL);
+  for (int sig : kStopSignals) signal(sig, SIG_DFL);
   struct sigaction sample {};
   sample.sa_sigaction = on_sample;
   sample.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
   sigemptyset(&sample.sa_mask);
   sigaction(kSampleSignal, &sample, nullptr);
+#ifdef GOREWIND_SANITIZE
+  __asan_set_error_report_callback(on_sanitizer_report);
+#endif
 }
 
 std::string hex(std::uintptr_t v) {
@@ -180,7 +234,10 @@ bool is_fatal(int sig) {
 }
 
 std::vector<Frame> symbolized(const Sample& s) {
-  Symbolizer symbols;
+  // Every child of this process has its layout (fork without exec), so one
+  // Symbolizer's answers hold for all of them: minimize's attempts and
+  // explore's workers ask addr2line once per address.
+  static Symbolizer symbols;
   NativeStack stack{s.gid, std::vector<std::uintptr_t>(s.pcs, s.pcs + std::max(0, s.frames))};
   std::vector<Frame> frames = symbols.user_frames(stack);
   // The first address stands for the interrupted instruction itself.
@@ -223,13 +280,21 @@ ChildProcess::ChildProcess(const std::function<int()>& body, Config config) : co
   std::cerr.flush();
   std::fflush(nullptr);
   const pid_t parent = getpid();
+  // Until the child has its own handlers for the stop signals, one that
+  // arrives must wait: the parent's would run in the child.
+  sigset_t stops, before;
+  sigemptyset(&stops);
+  for (int sig : kStopSignals) sigaddset(&stops, sig);
+  sigprocmask(SIG_BLOCK, &stops, &before);
   pid_ = fork();
+  if (pid_ != 0) sigprocmask(SIG_SETMASK, &before, nullptr);
   if (pid_ < 0) {
     munmap(mem, sizeof(ChildRegion));
     throw Error(std::string("cannot fork a child process: ") + std::strerror(errno));
   }
   if (pid_ == 0) {
     become_child(parent, region_);
+    sigprocmask(SIG_SETMASK, &before, nullptr);
     int code = 2;
     try {
       code = body();
@@ -256,13 +321,25 @@ ChildProcess::~ChildProcess() {
 
 void ChildProcess::restart_clock() {
   clock_start_ns_ = detail::monotonic_ns();
-  blocked_at_start_ = config_.blocked_ns ? config_.blocked_ns() : 0;
+  uncounted_at_start_ = config_.uncounted_ns ? config_.uncounted_ns() : 0;
 }
 
 ChildEnd ChildProcess::ended(int status, std::uint64_t peak_rss_kb) {
   if (timed_out_) return *timed_out_;
   ChildEnd end;
   const ChildRegion& r = *region_;
+  if (r.sanitizer.load(std::memory_order_acquire) != 0) {
+    // The report comes first: the abort that may follow it is its doing.
+    end.outcome = Outcome::Crash;
+    end.fault.signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    end.fault.last_seq = r.crash.seq;
+    end.fault.backtrace = symbolized(r.crash);
+    end.gid = r.crash.gid;
+    end.goroutine = r.crash.name;
+    end.trace_hash = r.trace_hash;
+    end.message = r.report;
+    return end;
+  }
   if (r.crashed.load(std::memory_order_acquire) != 0) {
     end.outcome = Outcome::Crash;
     end.fault.signal = r.signal;
@@ -349,9 +426,9 @@ ChildEnd ChildProcess::stop() {
 
 std::optional<ChildEnd> ChildProcess::check_clock() {
   if (config_.timeout <= 0) return std::nullopt;
-  auto blocked = [&] { return config_.blocked_ns ? config_.blocked_ns() : 0; };
-  const std::int64_t blocked_since = static_cast<std::int64_t>(blocked() - blocked_at_start_);
-  const double elapsed = static_cast<double>(detail::monotonic_ns() - clock_start_ns_ - blocked_since) / 1e9;
+  auto uncounted = [&] { return config_.uncounted_ns ? config_.uncounted_ns() : 0; };
+  const std::int64_t uncounted_since = static_cast<std::int64_t>(uncounted() - uncounted_at_start_);
+  const double elapsed = static_cast<double>(detail::monotonic_ns() - clock_start_ns_ - uncounted_since) / 1e9;
   if (elapsed < config_.timeout) return std::nullopt;
   // Out of time. Two samples a probe apart tell a spin (no scheduling point
   // in between, and not waiting for the parent) from a run that is merely
@@ -367,10 +444,10 @@ std::optional<ChildEnd> ChildProcess::check_clock() {
   };
   Sample a{}, b{};
   const bool got_a = take_sample(a);
-  const std::uint64_t blocked_a = blocked();
+  const std::uint64_t uncounted_a = uncounted();
   usleep(static_cast<useconds_t>(std::min(config_.timeout, 1.0) / 4 * 1e6));
   const bool got_b = take_sample(b);
-  const bool moved = !got_a || !got_b || a.seq != b.seq || blocked() != blocked_a;
+  const bool moved = !got_a || !got_b || a.seq != b.seq || uncounted() != uncounted_a;
   ChildEnd end;
   end.outcome = Outcome::Timeout;
   const Sample& last = got_b ? b : a;

@@ -15,7 +15,7 @@ SupervisedRecording record_supervised(const std::function<int(const ChildRecorde
                                       const std::string& db_path, const SupervisedConfig& config) {
   SharedRing ring(config.ring_capacity);
   ChildProcess::Config child_config = config.child;
-  child_config.blocked_ns = [&ring] { return ring.producer_blocked_ns(); };
+  child_config.uncounted_ns = [&ring] { return ring.producer_blocked_ns(); };
   ChildProcess child(
       [&] {
         RingSink sink(ring);

@@ -22,6 +22,9 @@
 #include <gorewind/record/recorder.hpp>
 #include <gorewind/record/ring_sink.hpp>
 #include <gorewind/record/shared_ring.hpp>
+#include <gorewind/record/supervised_recording.hpp>
+#include <gorewind/run_position.hpp>
+#include <gorewind/trace.hpp>
 #include <gorewind/storage/database.hpp>
 #include <gorewind/storage/log_stream_writer.hpp>
 #include <gorewind/storage/storage_error.hpp>
@@ -357,4 +360,46 @@ TEST_CASE("ring: a child that aborts after K events leaves K events, a crash eve
   CHECK(*d.query_int("SELECT count(*) FROM b.snapshots WHERE seq = 300") == 1);
   CHECK(*d.query_int("SELECT count(*) FROM b.snapshots WHERE seq = " + std::to_string(kEvents + 1)) == 1);
   CHECK(*d.query_int("SELECT count(*) FROM b.chunk_digests") == 1);
+}
+
+TEST_CASE("ring: through a 64 KiB ring, a program that faults right after event 100,000 leaves exactly those "
+          "100,000 events, then the crash",
+          "[ring]") {
+  constexpr std::uint64_t kFaultAfter = 100'000;
+  gr::test::TempDir dir;
+  const std::string db = dir.file("fault.db");
+  Shared<std::atomic<std::uint64_t>> before_loop;  // the program's own count of its events before its loop
+  gr::record::SupervisedConfig config;
+  config.ring_capacity = kRing;
+  const gr::record::SupervisedRecording r = gr::record::record_supervised(
+      [&](const gr::record::ChildRecorder& recorder) {
+        gr::RunOptions o;
+        o.seed = 1;
+        o.scenario = "fault_at";
+        recorder([&] {
+          const std::uint64_t first = gr::run_position().seq;
+          before_loop->store(first);
+          // One Trace event each, so the program knows it has made
+          // kFaultAfter events when the loop ends.
+          for (std::uint64_t i = first; i < kFaultAfter; ++i) gr::trace("i", static_cast<std::int64_t>(i));
+          *reinterpret_cast<volatile int*>(std::uintptr_t{0x10}) = 1;  // SIGSEGV in every build
+        }, o);
+        return 0;
+      },
+      db, config);
+  CHECK(r.end.outcome == gr::Outcome::Crash);
+  CHECK(r.end.fault.last_seq == kFaultAfter);
+  REQUIRE(r.run_id == 1);
+
+  st::Database d(db, st::Database::Mode::ExistingOnly);
+  CHECK(*d.query_int("SELECT count(*) FROM events WHERE run = 1 AND seq <= " + std::to_string(kFaultAfter)) ==
+        static_cast<std::int64_t>(kFaultAfter));
+  CHECK(*d.query_int("SELECT count(*) FROM events WHERE run = 1 AND kind = " +
+                     std::to_string(static_cast<int>(gr::EventKind::Trace))) ==
+        static_cast<std::int64_t>(kFaultAfter - before_loop->load()));
+  CHECK(*d.query_int("SELECT max(seq) FROM events WHERE run = 1") == static_cast<std::int64_t>(kFaultAfter + 1));
+  CHECK(*d.query_int("SELECT kind FROM events WHERE run = 1 AND seq = " + std::to_string(kFaultAfter + 1)) ==
+        static_cast<int>(gr::EventKind::Crash));
+  CHECK(*d.query_int("SELECT count(*) FROM runs WHERE id = 1 AND outcome = 'crash' AND state = 'complete' AND events = " +
+                     std::to_string(kFaultAfter + 1)) == 1);
 }

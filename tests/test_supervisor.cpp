@@ -17,7 +17,9 @@
 #include <thread>
 #include <vector>
 
+#include <gorewind/gorewind.hpp>
 #include <gorewind/record/child_process.hpp>
+#include <gorewind/storage/database.hpp>
 
 #include "cli_support.hpp"
 #include "json_reader.hpp"
@@ -177,10 +179,13 @@ TEST_CASE("supervisor: explore finds a crash and a spin with one worker and with
   CHECK(has(spin.out, "without reaching a scheduling point"));
 }
 
-TEST_CASE("supervisor: killing the parent leaves no child behind", "[supervisor]") {
+TEST_CASE("supervisor: kill -9 of the parent during record leaves no child behind and the log whole",
+          "[supervisor]") {
   TempDir dir;
+  const std::string db = dir.file("k.db");
+  REQUIRE(cli(dir, {"record", "handoff", "--db", db}).code == 0);
   const std::uint64_t seed = lowest_failing_seed(dir, "spin_wait", {"--timeout", "0.3"});
-  Process p(dir, {"run", "spin_wait", "--seed", std::to_string(seed), "--timeout", "0"});
+  Process p(dir, {"record", "spin_wait", "--seed", std::to_string(seed), "--timeout", "0", "--db", db});
   // Wait for the child to exist, then kill -9 the parent.
   pid_t child = 0;
   for (int i = 0; i < 200 && child == 0; ++i) {
@@ -189,6 +194,8 @@ TEST_CASE("supervisor: killing the parent leaves no child behind", "[supervisor]
     kids >> child;
   }
   REQUIRE(child > 0);
+  // Let the spin begin, so that the parent dies with the run open.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
   p.kill();
   p.wait();
   bool gone = false;
@@ -203,6 +210,19 @@ TEST_CASE("supervisor: killing the parent leaves no child behind", "[supervisor]
            }();
   }
   CHECK(gone);
+  // The log: the run before is whole, the cut one is incomplete, the file
+  // passes SQLite's own check and takes new runs.
+  {
+    gorewind::storage::Database d(db, gorewind::storage::Database::Mode::ExistingOnly);
+    CHECK(*d.query_int("SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'") == 1);
+  }
+  const Json rows = parse_json(cli(dir, {"runs", "--db", db, "--json"}).out).at("runs");
+  CHECK(rows.array.at(1).at("state").string == "incomplete");
+  const Cli runs = cli(dir, {"runs", "--db", db});
+  CHECK(has(runs.out, " 1  handoff "));
+  CHECK(has(runs.out, "incomplete"));
+  CHECK(cli(dir, {"replay", "1", "--db", db}).out == "replayed run 1: identical (12 events)\n");
+  CHECK(cli(dir, {"record", "handoff", "--db", db}).out == "run 3: ok (12 events)\n");
 }
 
 TEST_CASE("supervisor: Ctrl-C stops explore with its summary so far", "[supervisor]") {
@@ -310,3 +330,89 @@ TEST_CASE("supervisor: a child's other deaths are named for what they are", "[su
     CHECK(has(end.message, "signal SIGFPE: floating-point exception"));
   }
 }
+
+TEST_CASE("supervisor: minimize shrinks a crash and a spin, keeping the outcome and its site; the result replays",
+          "[supervisor]") {
+  TempDir dir;
+  const std::string db = dir.file("m.db");
+  const std::uint64_t seed = lowest_failing_seed(dir, "conn_close");
+  REQUIRE(cli(dir, {"record", "conn_close", "--seed", std::to_string(seed), "--db", db}).code == 1);
+  const Cli m = cli(dir, {"minimize", "1", "--db", db});
+  REQUIRE(m.code == 0);
+  const std::string site = "scenarios/conn_close.cpp:" + std::to_string(line_of("conn_close.cpp", "conn->bytes += 16;"));
+  CHECK(has(m.out, "minimized run 1 (crash at " + site + ") in "));
+  CHECK(has(m.out, "recorded as run 2\n"));
+  const Json runs = parse_json(cli(dir, {"runs", "--db", db, "--json"}).out).at("runs");
+  const Json& before = runs.array.at(0);
+  const Json& after = runs.array.at(1);
+  CHECK(after.at("strategy").string == "minimized");
+  CHECK(after.at("outcome").string == "crash");
+  CHECK(after.at("message").string == kPoisonCrash);
+  CHECK(after.at("events").number <= before.at("events").number);
+  const Cli replayed = cli(dir, {"replay", "2", "--db", db});
+  CHECK(replayed.code == 0);
+  CHECK(has(replayed.out, "replayed run 2: identical ("));
+  CHECK(has(replayed.out, " events, then the same crash in goroutine 2: " + kPoisonCrash + ")\n"));
+
+  const std::uint64_t spin_seed = lowest_failing_seed(dir, "spin_wait", {"--timeout", "0.3"});
+  REQUIRE(cli(dir, {"record", "spin_wait", "--seed", std::to_string(spin_seed), "--timeout", "0.3", "--db", db}).code ==
+          1);
+  const Cli ms = cli(dir, {"minimize", "3", "--db", db});
+  REQUIRE(ms.code == 0);
+  CHECK(has(ms.out, "minimized run 3 (timeout at scenarios/spin_wait.cpp:" +
+                        std::to_string(line_of("spin_wait.cpp", "while (!ready.load")) + ") in "));
+  CHECK(has(ms.out, "recorded as run 4\n"));
+  const Cli spun = cli(dir, {"replay", "4", "--db", db});
+  CHECK(spun.code == 0);
+  CHECK(has(spun.out, "replayed run 4: reproduced to the cut at seq "));
+  CHECK(has(spun.out, "(then no event for 1 s: spin)\n"));
+}
+
+TEST_CASE("supervisor: replay --record and --then of a crash re-execute it in a child and keep the new run",
+          "[supervisor]") {
+  TempDir dir;
+  const std::string db = dir.file("r.db");
+  const std::uint64_t seed = lowest_failing_seed(dir, "conn_close");
+  REQUIRE(cli(dir, {"record", "conn_close", "--seed", std::to_string(seed), "--db", db}).code == 1);
+  const Cli recorded = cli(dir, {"replay", "1", "--record", "--db", db});
+  CHECK(recorded.code == 0);
+  CHECK(has(recorded.out, "then the same crash in goroutine 2: " + kPoisonCrash + ")\nrecorded as run 2\n"));
+  const Json runs = parse_json(cli(dir, {"runs", "--db", db, "--json"}).out).at("runs");
+  CHECK(runs.array.at(1).at("outcome").string == "crash");
+  CHECK(runs.array.at(1).at("events").number == runs.array.at(0).at("events").number);
+  CHECK(runs.array.at(1).at("trace_hash").string == runs.array.at(0).at("trace_hash").string);
+
+  // --then follows the recording to the crash, which comes again.
+  const Cli then = cli(dir, {"replay", "1", "--then", "random", "--db", db});
+  CHECK(then.code == 1);
+  CHECK(then.out == "replayed run 1: then: crash in goroutine 2 after seq " +
+                        std::to_string(static_cast<int>(runs.array.at(0).at("events").number) - 1) + ": " +
+                        kPoisonCrash + "\n");
+}
+
+#ifdef GOREWIND_SANITIZE
+TEST_CASE("supervisor: under AddressSanitizer, a use-after-free between goroutines is a crash named by its report",
+          "[supervisor]") {
+  namespace rec = gorewind::record;
+  rec::ChildProcess child([] {
+    gorewind::RunOptions o;
+    o.seed = 1;
+    gorewind::run([] {
+      int* cell = new int(1);
+      gorewind::chan<int> freed(0, "freed");
+      gorewind::go([&] {
+        delete cell;
+        freed.send(1);
+      }, "freer");
+      freed.recv();
+      *cell = 2;  // after the other goroutine freed it
+    }, o);
+    return 0;
+  }, {});
+  const rec::ChildEnd end = child.wait();
+  CHECK(end.outcome == gorewind::Outcome::Crash);
+  CHECK(end.message == "AddressSanitizer: heap-use-after-free; WRITE of size 4");
+  CHECK(end.gid == 1);
+  CHECK(end.fault.last_seq > 0);
+}
+#endif

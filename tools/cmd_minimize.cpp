@@ -1,12 +1,14 @@
 // cmd_minimize.cpp: `gorewind minimize <run>`, a failing run's schedule made
 // as simple as it can be while it still fails the same way, recorded anew.
+// Attempts and the new recording run supervised, so a run that crashed or
+// spun is minimized like any other failure.
 #include <iomanip>
 #include <iostream>
 #include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <gorewind/record/record_run.hpp>
+#include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/replay/minimize.hpp>
 #include <gorewind/scenario.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
@@ -29,6 +31,10 @@ class MinimizeCommand final : public Command {
 
   void add_options(CLI::App& sub) override {
     sub.add_option("run", run_text_, "The failing run's id (see the runs command)")->required();
+    sub.add_option("--timeout", timeout_text_,
+                   "End an attempt (outcome timeout) after SECONDS of wall clock; a run that ended in a timeout is "
+                   "probed for min(SECONDS, 1) per attempt; 0: no limit")
+        ->capture_default_str();
     add_db_option(sub, db_);
   }
 
@@ -39,7 +45,7 @@ class MinimizeCommand final : public Command {
     const std::string name = "run " + std::to_string(id);
     if (row.state != storage::RunState::Complete) throw UsageError(name + " is not complete: nothing to minimize");
     if (row.outcome == "ok") throw UsageError(name + " did not fail: nothing to minimize");
-    refuse_death(log, row, "minimize");
+    const double timeout = parse_timeout(timeout_text_);
     const Scenario& sc = recorded_scenario(row, ctx);
     const auto schedule = log.schedule(id);
     if (!schedule) throw UsageError(name + " has no recorded schedule (recorded by an older build)");
@@ -49,14 +55,25 @@ class MinimizeCommand final : public Command {
     o.scenario = row.scenario;
     o.params = row.params;
     o.races = row.race_mode;
-    const replay::Minimized m = replay::minimize(sc.body, o, *schedule);
+    // A spin never ends on its own: past the probe, no event will come.
+    replay::MinimizeLimits limits;
+    limits.timeout = row.outcome == "timeout" && (timeout == 0 || timeout > 1) ? 1 : timeout;
+    const replay::Minimized m = replay::minimize(sc.body, o, *schedule, limits);
     if (std::string(to_string(m.result.outcome)) != row.outcome)
       throw UsageError(name + " does not fail the same way when run again (" + std::string(to_string(m.result.outcome)) +
                        " instead of " + row.outcome + "): replay it to see where it diverges");
 
     o.strategy = std::make_shared<ScriptedStrategy>(m.schedule, nullptr, "minimized");
     announce_migration(db_);
-    const record::RecordResult saved = record::record_run(sc.body, o, db_);
+    const record::SupervisedRecording saved = record::record_supervised(
+        [&](const record::ChildRecorder& recorder) {
+          return guarded(ctx, [&] {
+            recorder(sc.body, o);
+            return kExitOk;
+          });
+        },
+        db_, record::SupervisedConfig::timed(limits.timeout));
+    if (saved.run_id == 0) throw UsageError(name + "'s minimized schedule could not be recorded: " + saved.end.message);
     std::cout << "minimized " << name << " (" << row.outcome;
     if (!m.result.site.empty()) std::cout << " at " << m.result.site.to_string();
     std::cout << ") in " << m.attempts << " attempt" << (m.attempts == 1 ? "" : "s") << "\n";
@@ -67,12 +84,13 @@ class MinimizeCommand final : public Command {
     std::cout << "          preemptions  switches  events\n";
     line("before", m.before);
     line("after", m.after);
-    std::cout << "recorded as run " << saved.recorded.id << "\n";
+    std::cout << "recorded as run " << saved.run_id << "\n";
     return kExitOk;
   }
 
  private:
   std::string run_text_;
+  std::string timeout_text_ = "10";
   std::string db_ = kDefaultDb;
 };
 

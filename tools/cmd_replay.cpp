@@ -1,5 +1,8 @@
 // cmd_replay.cpp: `gorewind replay <run>`, a recorded run again, exactly,
 // checked event by event against the log.
+#include <sys/mman.h>
+
+#include <atomic>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -8,7 +11,10 @@
 #include <CLI/CLI.hpp>
 #include <gorewind/record/build_fingerprint.hpp>
 #include <gorewind/record/child_process.hpp>
+#include <gorewind/detail/runaway.hpp>
+#include <gorewind/error.hpp>
 #include <gorewind/record/record_run.hpp>
+#include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/replay/replay_run.hpp>
 #include <gorewind/scenario.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
@@ -22,6 +28,26 @@
 
 namespace gorewind::cli {
 namespace {
+
+// SharedSeq is an observer in a child that publishes the seq of the last
+// event it saw to the parent, through memory they share.
+class SharedSeq final : public Observer {
+ public:
+  SharedSeq() {
+    void* mem = mmap(nullptr, sizeof(Seq), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) throw gorewind::Error("cannot map memory for a replay");
+    seq_ = new (mem) Seq{0};
+  }
+  ~SharedSeq() override { munmap(seq_, sizeof(Seq)); }
+  SharedSeq(const SharedSeq&) = delete;
+  SharedSeq& operator=(const SharedSeq&) = delete;
+  void on_event(const Event& e) override { seq_->store(e.seq, std::memory_order_release); }
+  std::uint64_t seq() const { return seq_->load(std::memory_order_acquire); }
+
+ private:
+  using Seq = std::atomic<std::uint64_t>;
+  Seq* seq_ = nullptr;
+};
 
 // ReplayCommand re-runs a recorded run under its stored schedule and reports
 // whether every event matched: `replayed run <id>: identical (<n> events)`
@@ -73,20 +99,32 @@ class ReplayCommand final : public Command {
       std::cerr << "gorewind: warning: run " << run_id << " was recorded by another build (" << row.build
                 << "); the event check decides whether it still replays\n";
 
-    if (ended_in_death(log, row)) {
-      if (!then_.empty()) refuse_death(log, row, "replay --then");
-      if (record_) refuse_death(log, row, "replay --record");
-      if (!stop) return replay_death(ctx, scenario, row);
-    }
+    if (stop) return replay_here(log, row, scenario, {&*stop}, nullptr, 0);
+    return replay_supervised(ctx, scenario, log, row);
+  }
 
+ private:
+  using Runner = std::function<RunResult(const std::function<void()>&, const RunOptions&)>;
+
+  // The codes of a supervised replay's child beyond kExitOk and kExitFailed.
+  static constexpr int kReachedCut = 3;  // the re-execution reached a death's seq alive
+
+  // replay_here() replays the run in this process and prints the report;
+  // runner, when set, records the re-execution. cut, when not 0, is the seq
+  // of the death that ended the run: a strict re-execution that reaches it
+  // alive returns kReachedCut and prints nothing.
+  int replay_here(storage::EventLogReader& log, const storage::RunRow& row, const Scenario& scenario,
+                  std::vector<Observer*> observers, const Runner& runner, std::uint64_t cut) {
     replay::ReplayOptions options;
     if (!then_.empty()) {
       options.then = make_strategy(then_);
       if (!seed_text_.empty()) options.then_seed = parse_count(seed_text_, "--seed", "a seed");
     }
-    if (stop) options.observers.push_back(&*stop);
+    options.observers = std::move(observers);
     std::optional<record::RecordedRun> saved;
-    if (record_) {
+    if (runner) {
+      options.runner = runner;
+    } else if (record_) {
       announce_migration(db_);
       options.runner = [&](const std::function<void()>& fn, const RunOptions& o) {
         record::RecordResult r = record::record_run(fn, o, db_);
@@ -94,9 +132,10 @@ class ReplayCommand final : public Command {
         return r.result;
       };
     }
-    const replay::ReplayResult r = replay::replay_run(scenario.body, log, run_id, options);
+    const replay::ReplayResult r = replay::replay_run(scenario.body, log, row.id, options);
+    if (cut != 0 && !options.then && r.divergence && r.divergence->seq == cut) return kReachedCut;
 
-    const std::string which = "replayed run " + std::to_string(run_id);
+    const std::string which = "replayed run " + std::to_string(row.id);
     int code = kExitOk;
     if (r.identical()) {
       std::cout << which << ": identical (" << r.result.events << " events)\n";
@@ -119,44 +158,78 @@ class ReplayCommand final : public Command {
     return code;
   }
 
- private:
-  // replay_death() replays a run that ended in its process's death, in a
-  // supervised child of its own, and compares the death too: the same
-  // signal in the same goroutine right after the same seq is identical; a
-  // timeout is reproduced when the re-execution reaches the same seq and
-  // makes no event for a second after it.
-  int replay_death(const Context& ctx, const Scenario& scenario, const storage::RunRow& row) {
-    const std::uint64_t cut = row.events;  // the Crash event's seq
-    const bool timeout = row.outcome == "timeout";
-    constexpr int kReachedCut = 1;
-    constexpr int kDivergedBefore = 3;
-    record::ChildProcess child(
-        [&] {
-          return guarded(ctx, [&] {
-            // A connection of the child's own: the parent's must not be used
-            // across the fork.
-            storage::EventLogReader log(db_);
-            const replay::ReplayResult r = replay::replay_run(scenario.body, log, row.id);
-            if (r.divergence && r.divergence->seq == cut) return kReachedCut;
-            std::cout << "replayed run " << row.id << ": diverged at seq " << r.divergence->seq << "\n";
-            print_divergence(log, row, *r.divergence);
-            return kDivergedBefore;
-          });
-        },
-        record::ChildProcess::Config::timed(timeout ? 1.0 : 10.0));
-    const record::ChildEnd end = child.wait();
+  // replay_supervised() replays the run in a supervised child (recording
+  // it with --record), so that a program that crashes or spins kills only
+  // the child, and compares a death too. A run that ended in a death is
+  // identical when the same signal ends the same goroutine right after the
+  // same seq; a timeout is reproduced when the re-execution reaches the
+  // same seq and then makes no event for min(1 s) (the probe: the clock
+  // runs only from that seq on).
+  int replay_supervised(const Context& ctx, const Scenario& scenario, storage::EventLogReader& log,
+                        const storage::RunRow& row) {
+    const std::uint64_t cut = ended_in_death(log, row) ? row.events : 0;  // the Crash event's seq
+    const bool timeout = cut != 0 && row.outcome == "timeout";
+    if (record_) announce_migration(db_);
+    SharedSeq reached;
+    const auto body = [&](const Runner& runner) {
+      return guarded(ctx, [&] {
+        // A connection of the child's own: the parent's must not be used
+        // across the fork.
+        storage::EventLogReader child_log(db_);
+        return replay_here(child_log, row, scenario, {&reached}, runner, cut);
+      });
+    };
+    const std::int64_t started = detail::monotonic_ns();
+    std::int64_t probe_from = 0;
+    record::ChildProcess::Config config;
+    if (timeout) {
+      config.timeout = 1;
+      config.uncounted_ns = [&]() -> std::uint64_t {
+        if (probe_from == 0 && reached.seq() + 1 >= cut) probe_from = detail::monotonic_ns();
+        return static_cast<std::uint64_t>((probe_from != 0 ? probe_from : detail::monotonic_ns()) - started);
+      };
+    }
+    record::ChildEnd end;
+    std::int64_t saved = 0;
+    if (record_) {
+      record::SupervisedConfig sc;
+      sc.child = config;
+      const record::SupervisedRecording r = record::record_supervised(
+          [&](const record::ChildRecorder& recorder) { return body(recorder); }, db_, sc);
+      end = r.end;
+      saved = r.run_id;
+    } else {
+      record::ChildProcess child([&] { return body(nullptr); }, config);
+      end = child.wait();
+    }
+    const int code = judge_death(row, cut, end);
+    if (saved != 0) std::cout << "recorded as run " << saved << "\n";
+    return code;
+  }
+
+  // judge_death() reports what the child's end says, beyond what the child
+  // printed itself.
+  int judge_death(const storage::RunRow& row, std::uint64_t cut, const record::ChildEnd& end) {
     const std::string which = "replayed run " + std::to_string(row.id);
-    if (end.returned() && end.code != kReachedCut) return end.code == kDivergedBefore ? kExitFailed : end.code;
+    if (end.returned() && end.code != kReachedCut) return end.code;
+    if (!then_.empty() || cut == 0) {
+      // The re-execution died where the recording did not, or past the
+      // point where --then took over.
+      std::cout << which << (then_.empty() ? ": diverged: the re-execution ended in " : ": then: ")
+                << to_string(end.outcome) << " in goroutine " << end.gid << " after seq " << end.fault.last_seq << ": "
+                << end.message << "\n";
+      return kExitFailed;
+    }
+    const bool timeout = row.outcome == "timeout";
     const bool same_place = end.fault.last_seq + 1 == cut && end.gid == row.failed_gid;
     if (!timeout && end.outcome == Outcome::Crash && same_place && end.message == row.message) {
       std::cout << which << ": identical (" << cut - 1 << " events, then the same crash in goroutine " << end.gid
                 << ": " << end.message << ")\n";
       return kExitOk;
     }
-    if (timeout && (end.returned() || (end.outcome == Outcome::Timeout && end.fault.last_seq + 1 == cut))) {
-      std::cout << which << ": reproduced to the cut at seq " << cut - 1;
-      if (!end.returned()) std::cout << " (then no event for " << (end.fault.timeout_kind == "spin" ? "1 s: spin" : "1 s") << ")";
-      std::cout << "\n";
+    if (timeout && end.outcome == Outcome::Timeout && end.fault.last_seq + 1 == cut) {
+      std::cout << which << ": reproduced to the cut at seq " << cut - 1 << " (then no event for 1 s"
+                << (end.fault.timeout_kind == "spin" ? ": spin" : "") << ")\n";
       return kExitOk;
     }
     std::cout << which << ": diverged at seq " << cut << ": recorded " << row.outcome << " in goroutine "

@@ -23,10 +23,4 @@ bool ended_in_death(storage::EventLogReader& log, const storage::RunRow& row) {
   return cursor.next(e) && e.kind == EventKind::Crash;
 }
 
-void refuse_death(storage::EventLogReader& log, const storage::RunRow& row, std::string_view command) {
-  if (ended_in_death(log, row))
-    throw UsageError(std::string(command) + ": run " + std::to_string(row.id) + " ended in " + row.outcome +
-                     " (its process died); only a plain replay re-executes such a run so far");
-}
-
 }  // namespace gorewind::cli

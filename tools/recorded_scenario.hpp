@@ -25,9 +25,4 @@ const Scenario& recorded_scenario(const storage::RunRow& row, const Context& ctx
 // the supervisor's Crash.
 bool ended_in_death(storage::EventLogReader& log, const storage::RunRow& row);
 
-// refuse_death() throws UsageError when row's run ended in a death: what
-// re-executes it in this process (minimize, replay --then, --record) would
-// die with it.
-void refuse_death(storage::EventLogReader& log, const storage::RunRow& row, std::string_view command);
-
 }  // namespace gorewind::cli

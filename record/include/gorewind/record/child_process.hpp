@@ -56,9 +56,11 @@ class ChildProcess {
     // work (restart_clock() starts it again); 0: none. Past it the child
     // is sampled twice, then killed: Outcome::Timeout, kind spin or slow.
     double timeout = 0;
-    // blocked_ns, when set, says how long the child has waited for the
-    // parent (a full ring): that time does not count against the timeout.
-    std::function<std::uint64_t()> blocked_ns;
+    // uncounted_ns, when set, says how much of the child's time so far
+    // does not count against the timeout: time blocked on a full ring
+    // (waiting for the parent), or a replay's way to the seq past which
+    // the timeout is a probe.
+    std::function<std::uint64_t()> uncounted_ns;
 
     // timed() is a Config with a timeout and nothing else.
     static Config timed(double seconds) {
@@ -104,7 +106,7 @@ class ChildProcess {
   int pidfd_ = -1;
   Config config_;
   std::int64_t clock_start_ns_ = 0;
-  std::uint64_t blocked_at_start_ = 0;
+  std::uint64_t uncounted_at_start_ = 0;
   std::optional<ChildEnd> end_;
   std::optional<ChildEnd> timed_out_;  // set once the clock ran out and the child was killed for it
 };

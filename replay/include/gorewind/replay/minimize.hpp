@@ -32,6 +32,14 @@ struct Minimized {
   std::uint64_t attempts = 0;  // runs tried
 };
 
+// MinimizeLimits bound a minimization.
+struct MinimizeLimits {
+  std::uint64_t max_attempts = 2000;
+  // timeout is each attempt's wall-clock budget in seconds (0: none); an
+  // attempt that runs past it ends in Outcome::Timeout, as a supervised run.
+  double timeout = 10;
+};
+
 // minimize() shrinks a failing schedule of fn: it tries, one decision at a
 // time from the last, to take option 0 instead (let the running goroutine go
 // on, take the first ready case or waiter), the rest of the script followed
@@ -41,7 +49,14 @@ struct Minimized {
 // never longer than the input: at worst it is the input. options gives the
 // scenario's run settings (params, max_steps); its strategy and observers
 // are replaced.
+//
+// Every attempt runs in a supervised child process (record::ChildProcess),
+// so a schedule that crashes or spins is an attempt that failed that way,
+// with the site of its fault (fault_result()), and a run that ended in a
+// crash or a timeout is minimized like any other failure. What an attempt
+// decided reaches this process through shared memory as it decides, so
+// the schedule of an attempt that died is kept whole.
 Minimized minimize(const std::function<void()>& fn, const RunOptions& options, const std::vector<Choice>& schedule,
-                   std::uint64_t max_attempts = 2000);
+                   const MinimizeLimits& limits = {});
 
 }  // namespace gorewind::replay
