@@ -31,6 +31,9 @@ std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOp
 }
 
 ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) {
+  if (o.isolate)
+    throw Error("explore: isolate runs the search in another process: call catch2::explore or "
+                "record::explore_supervised");
   if (o.shard_count == 0 || o.shard_index >= o.shard_count)
     throw Error("explore: the shard index must be below the shard count");
   if (o.runs == 0 && o.seconds <= 0 && o.strategy != "dfs")

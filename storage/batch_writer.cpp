@@ -9,7 +9,7 @@
 #include <gorewind/storage/storage_error.hpp>
 #include <gorewind/storage/writer_liveness.hpp>
 
-#include "schedule_codec.hpp"
+#include <gorewind/storage/schedule_codec.hpp>
 #include "steady_clock_ns.hpp"
 
 namespace gorewind::storage {

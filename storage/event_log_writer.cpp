@@ -8,7 +8,7 @@
 #include "batch_writer.hpp"
 #include "event_batch.hpp"
 #include "log_stream.hpp"
-#include "schedule_codec.hpp"
+#include <gorewind/storage/schedule_codec.hpp>
 #include "steady_clock_ns.hpp"
 
 namespace gorewind::storage {

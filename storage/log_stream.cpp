@@ -5,7 +5,7 @@
 
 #include <gorewind/storage/storage_error.hpp>
 
-#include "schedule_codec.hpp"
+#include <gorewind/storage/schedule_codec.hpp>
 
 namespace gorewind::storage {
 namespace {

@@ -1,4 +1,4 @@
-#include "schedule_codec.hpp"
+#include <gorewind/storage/schedule_codec.hpp>
 
 #include <cstdint>
 

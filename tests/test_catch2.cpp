@@ -118,3 +118,54 @@ TEST_CASE("catch2: the replay command, run, fails that test on that seed alone",
 TEST_CASE(kHiddenTest, "[.][catch2-replayed]") {
   GOREWIND_REQUIRE_NO_FAILURE(gr::catch2::explore(flaky_order, from_seed_2("random")));
 }
+
+TEST_CASE("catch2: isolate finds the same failures as in-process, and a crash or a spin fails the search, not the "
+          "test binary",
+          "[catch2]") {
+  // A search that only fails the ordinary way finds the same failure, with
+  // the same schedule, as the in-process one.
+  gr::ExploreOptions o = from_seed_2("random");
+  const gr::ExploreResult here = gr::catch2::explore(flaky_order, o);
+  o.isolate = true;
+  const gr::ExploreResult isolated = gr::catch2::explore(flaky_order, o);
+  REQUIRE(here.failures.size() == 1);
+  REQUIRE(isolated.failures.size() == 1);
+  CHECK(isolated.runs == here.runs);
+  CHECK(isolated.failures[0].seed == here.failures[0].seed);
+  CHECK(isolated.failures[0].schedule == here.failures[0].schedule);
+  CHECK(isolated.failures[0].result.message == here.failures[0].result.message);
+  CHECK(isolated.failures[0].result.site == here.failures[0].result.site);
+  CHECK(isolated.summary() == here.summary());
+  CHECK_THROWS_AS(gr::explore(flaky_order, o), gr::Error);
+
+  // conn_close segfaults on some schedules: the lowest such seed is the
+  // failure, with its signal and the writer's line.
+  gr::ExploreOptions crash;
+  crash.isolate = true;
+  crash.runs = 200;
+  const gr::ExploreResult c = gr::catch2::explore(gr::find_scenario("conn_close")->body, crash);
+  REQUIRE(c.failures.size() == 1);
+  const gr::ExploreFailure& f = c.failures[0];
+  CHECK(f.result.outcome == gr::Outcome::Crash);
+  CHECK(f.result.message == "signal SIGSEGV: segmentation violation code=0x1 addr=0x18");
+  CHECK(f.result.site.file == "scenarios/conn_close.cpp");
+  CHECK(f.result.goroutine_name == "writer");
+  CHECK(c.runs == f.seed);  // every seed below it ran and passed
+  {
+    SeedVariable seed(std::to_string(f.seed));
+    const gr::ExploreResult again = gr::catch2::explore(gr::find_scenario("conn_close")->body, crash);
+    REQUIRE(again.failures.size() == 1);
+    CHECK(again.failures[0].seed == f.seed);
+    CHECK(again.failures[0].result.message == f.result.message);
+  }
+
+  // spin_wait spins on some schedules: past run.timeout, a timeout.
+  gr::ExploreOptions spin;
+  spin.isolate = true;
+  spin.runs = 200;
+  spin.run.timeout = 0.3;
+  const gr::ExploreResult s = gr::catch2::explore(gr::find_scenario("spin_wait")->body, spin);
+  REQUIRE(s.failures.size() == 1);
+  CHECK(s.failures[0].result.outcome == gr::Outcome::Timeout);
+  CHECK(s.failures[0].result.fault.timeout_kind == "spin");
+}

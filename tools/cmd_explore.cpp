@@ -2,13 +2,10 @@
 // many schedules without recording, each failing one then recorded into the
 // log, failures grouped by outcome and site with the commands that replay
 // and debug them.
-#include <poll.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -16,8 +13,6 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <optional>
-#include <sstream>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -26,6 +21,7 @@
 #include <gorewind/error.hpp>
 #include <gorewind/explore.hpp>
 #include <gorewind/record/child_process.hpp>
+#include <gorewind/record/supervised_explore.hpp>
 #include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/scenario.hpp>
@@ -37,97 +33,10 @@
 namespace gorewind::cli {
 namespace {
 
-// Found is a failing schedule as a worker reports it: its seed (dfs: its
-// number) and its decisions; or the schedule a worker died in, with how.
-struct Found {
-  std::uint64_t seed = 0;
-  std::vector<Choice> schedule;
-  std::optional<record::ChildEnd> died;
-};
-
-// Slot is one worker's place on the Board: the schedule it runs now.
-struct Slot {
-  std::atomic<std::uint64_t> seed{0};     // its seed (dfs: its number)
-  std::atomic<std::uint64_t> started{0};  // schedules begun, so the parent restarts its clock
-  // replace: the worker left a goroutine where it stood (a stack overflow)
-  // and exited to be replaced by one that goes on after its seed.
-  std::atomic<bool> replace{false};
-};
-
-constexpr unsigned kMaxJobs = 256;
-
-// Board is what the workers share with the parent (in shared memory): the
-// running totals, the lowest failing seed so far, each worker's schedule,
-// and pct's run length measured in a child.
-struct Board {
-  std::atomic<std::uint64_t> runs{0};
-  std::atomic<std::uint64_t> failures{0};
-  std::atomic<std::uint64_t> lowest_failing{UINT64_MAX};
-  std::atomic<std::uint64_t> pct_steps{0};
-  Slot slots[kMaxJobs];
-
-  void lower_to(std::uint64_t seed) {
-    std::uint64_t low = lowest_failing.load();
-    while (seed < low && !lowest_failing.compare_exchange_weak(low, seed)) {
-    }
-  }
-};
-
-// SharedBoard maps a Board that forked children share with this process.
-class SharedBoard {
- public:
-  SharedBoard() {
-    void* mem = mmap(nullptr, sizeof(Board), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) throw Error("explore: cannot map shared memory for the workers");
-    board_ = new (mem) Board;
-  }
-  ~SharedBoard() { munmap(board_, sizeof(Board)); }
-  SharedBoard(const SharedBoard&) = delete;
-  SharedBoard& operator=(const SharedBoard&) = delete;
-  Board* operator->() const { return board_; }
-  Board& operator*() const { return *board_; }
-
- private:
-  Board* board_;
-};
-
 // g_interrupted is set by SIGINT or SIGTERM: explore stops and reports what
 // it found so far.
 volatile std::sig_atomic_t g_interrupted = 0;
 extern "C" void on_interrupt(int) { g_interrupted = 1; }
-
-// encode() and decode() carry a Found over a worker's pipe, one line each.
-std::string encode(const Found& f) {
-  std::string line = std::to_string(f.seed) + " " + std::to_string(f.schedule.size());
-  for (const Choice& c : f.schedule)
-    line += " " + std::to_string(c.kind) + " " + std::to_string(c.options) + " " + std::to_string(c.chosen);
-  return line + "\n";
-}
-
-Found decode(const std::string& line) {
-  std::istringstream in(line);
-  Found f;
-  std::size_t n = 0;
-  in >> f.seed >> n;
-  for (std::size_t i = 0; i < n; ++i) {
-    unsigned kind = 0;
-    Choice c;
-    in >> kind >> c.options >> c.chosen;
-    c.kind = static_cast<std::uint8_t>(kind);
-    f.schedule.push_back(c);
-  }
-  if (!in) throw Error("explore: a worker sent a malformed report");
-  return f;
-}
-
-// write_all() writes text whole to fd, or ends the worker.
-void write_all(int fd, const std::string& text) {
-  for (std::size_t done = 0; done < text.size();) {
-    const ssize_t n = write(fd, text.data() + done, text.size() - done);
-    if (n <= 0) _exit(4);
-    done += static_cast<std::size_t>(n);
-  }
-}
 
 // Progress draws the live line on stderr when stderr is a terminal.
 class Progress {
@@ -242,23 +151,13 @@ class ExploreCommand final : public Command {
     o.run.max_steps = parse_count(step_limit_text_, "--step-limit", "a number of events");
     o.run.races = parse_races(races_text_);
     timeout_ = parse_timeout(timeout_text_);
-    SharedBoard board;
-    // The parent runs no schedule of its own: the input check and pct's
-    // measuring run go through a child too, so a crash on the first seed
+    // The input check runs in a child too, so a crash on the first seed
     // kills nothing.
     {
-      record::ChildProcess check(
-          [&] {
-            return guarded(ctx, [&] {
-              check_params(*sc, o);
-              if (o.strategy == "pct") board->pct_steps = measure_pct_steps(sc->body, o);
-              return 0;
-            });
-          },
-          record::ChildProcess::Config::timed(timeout_));
+      record::ChildProcess check([&] { return guarded(ctx, [&] { return check_params(*sc, o); }); },
+                                 record::ChildProcess::Config::timed(timeout_));
       const record::ChildEnd end = check.wait();
       if (end.returned() && end.code != 0) return end.code;  // bad input, said by the child
-      if (o.strategy == "pct") o.pct_steps = std::max<std::uint64_t>(1, board->pct_steps.load());
     }
 
     struct sigaction stop {};
@@ -267,185 +166,27 @@ class ExploreCommand final : public Command {
     sigaction(SIGINT, &stop, nullptr);
     sigaction(SIGTERM, &stop, nullptr);
     Progress progress;
-    const auto start = std::chrono::steady_clock::now();
-    std::uint64_t runs = 0;
-    bool exhausted = false;
-    std::vector<Found> found = explore_forked(*sc, o, static_cast<unsigned>(jobs), *board, progress, runs, exhausted);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    record::SupervisedExplore search;
+    search.explore = o;
+    search.jobs = static_cast<unsigned>(jobs);
+    search.timeout = timeout_;
+    search.progress = [&](std::uint64_t runs, std::uint64_t failures) { progress.update(runs, failures); };
+    search.interrupted = [] { return g_interrupted != 0; };
+    const record::SupervisedExploreResult found = record::explore_supervised(sc->body, search);
     progress.clear();
-    // Lowest seed first, whichever worker found it; without --keep-going
-    // only that one, as a single process would report.
-    std::sort(found.begin(), found.end(), [](const Found& a, const Found& b) { return a.seed < b.seed; });
-    if (!o.keep_going && found.size() > 1) found.resize(1);
-    return report(ctx, *sc, o, found, runs, exhausted, seconds);
+    o.pct_steps = found.pct_steps;
+    return report(ctx, *sc, o, found);
   }
 
  private:
   // check_params() runs the first seed once, so that bad input seen inside
   // the program (a malformed --param) is exit 2 before any worker starts,
   // and a --param it never reads is one warning, not one per run.
-  static void check_params(const Scenario& sc, const ExploreOptions& o) {
+  static int check_params(const Scenario& sc, const ExploreOptions& o) {
     RunOptions ro = o.run;
     ro.seed = o.seed_start;
     warn_unread_params(sc.name, o.run.params, run_checking_input(sc.body, ro));
-  }
-
-  // worker_options() are the options of worker w of J inside shard I of N:
-  // slice I + N*w of N*J, from resume_after on when a worker before it died
-  // there (0: from the start).
-  static ExploreOptions worker_options(const ExploreOptions& o, unsigned w, unsigned jobs, std::uint64_t resume_after) {
-    ExploreOptions wo = o;
-    wo.shard_index = o.shard_index + o.shard_count * w;
-    wo.shard_count = o.shard_count * jobs;
-    if (resume_after != 0) {
-      const std::uint64_t end = o.seed_start + o.runs;
-      wo.seed_start = resume_after + wo.shard_count;
-      wo.shard_index = 0;
-      wo.runs = o.runs == 0 ? 0 : (end > wo.seed_start ? end - wo.seed_start : 0);
-    }
-    return wo;
-  }
-
-  // start_worker() forks worker w: it explores its slice with
-  // explore(), publishing each schedule's seed on the board before running
-  // it and writing each failure to its pipe as soon as it is found.
-  std::unique_ptr<record::ChildProcess> start_worker(const Scenario& sc, const ExploreOptions& wo, Board& board,
-                                                     unsigned w, int& fd) {
-    int p[2];
-    if (pipe(p) != 0) throw Error("explore: cannot create a pipe for a worker");
-    const bool stop_early = !wo.keep_going && wo.strategy != "dfs";
-    auto child = std::make_unique<record::ChildProcess>(
-        [&, p] {
-          close(p[0]);
-          ExploreOptions mine = wo;
-          Slot& slot = board.slots[w];
-          std::uint64_t reported = 0;
-          mine.progress = [&](std::uint64_t, std::uint64_t f) {
-            board.runs.fetch_add(1, std::memory_order_relaxed);
-            if (f > reported) board.failures.fetch_add(f - reported, std::memory_order_relaxed);
-            reported = f;
-          };
-          mine.proceed = [&](std::uint64_t seed) {
-            if (stop_early && seed >= board.lowest_failing.load()) return false;
-            slot.seed.store(seed);
-            slot.started.fetch_add(1);
-            return true;
-          };
-          mine.on_failure = [&](const ExploreFailure& f) {
-            board.lower_to(f.seed);
-            write_all(p[1], encode({f.seed, f.schedule, std::nullopt}));
-            // An abandoned goroutine's stack is never reused: a fresh
-            // process goes on instead (dfs cannot resume its search).
-            if (f.result.abandoned && wo.keep_going && wo.strategy != "dfs") {
-              board.runs.fetch_add(1);  // as progress would have counted it
-              board.failures.fetch_add(1);
-              slot.replace.store(true);
-              _exit(0);
-            }
-          };
-          const ExploreResult r = explore(sc.body, mine);
-          if (r.exhausted) write_all(p[1], "exhausted\n");
-          // A goroutine left where it stood keeps its stack: such a worker
-          // is better replaced, which its ending does.
-          return 0;
-        },
-        record::ChildProcess::Config::timed(timeout_));
-    close(p[1]);
-    fd = p[0];
-    return child;
-  }
-
-  // explore_forked() runs the search in J supervised worker processes,
-  // forked before any database connection or thread exists. Each explores
-  // one slice; without --keep-going all stop once a lower seed than theirs
-  // has failed, so the lowest failing seed is found whichever worker gets
-  // there first. A worker that dies (a crash, a spin past --timeout, an
-  // exit()) is reported with the seed it was running and, with
-  // --keep-going, replaced by one that goes on after that seed.
-  std::vector<Found> explore_forked(const Scenario& sc, const ExploreOptions& o, unsigned jobs, Board& board,
-                                    Progress& progress, std::uint64_t& runs, bool& exhausted) {
-    struct Worker {
-      std::unique_ptr<record::ChildProcess> child;
-      int fd = -1;
-      std::string text;
-      std::uint64_t started = 0;
-      bool exhausted = false;
-    };
-    std::vector<Worker> workers(jobs);
-    for (unsigned w = 0; w < jobs; ++w)
-      workers[w].child = start_worker(sc, worker_options(o, w, jobs, 0), board, w, workers[w].fd);
-    std::vector<Found> out;
-    exhausted = o.strategy == "dfs";
-    const auto start = std::chrono::steady_clock::now();
-    // take() reads what a worker has written: failures, one a line, and
-    // "exhausted" when its slice of a dfs search ran out.
-    auto take = [&](Worker& wk) {
-      char buf[65536];
-      const ssize_t n = read(wk.fd, buf, sizeof buf);
-      if (n > 0) wk.text.append(buf, static_cast<std::size_t>(n));
-      for (std::size_t nl; (nl = wk.text.find('\n')) != std::string::npos; wk.text.erase(0, nl + 1)) {
-        const std::string line = wk.text.substr(0, nl);
-        if (line == "exhausted") wk.exhausted = true;
-        else out.push_back(decode(line));
-      }
-      return n > 0;
-    };
-    for (std::size_t open = jobs; open > 0;) {
-      std::vector<pollfd> pf;
-      for (const Worker& wk : workers)
-        if (wk.child) pf.push_back({wk.fd, POLLIN, 0});
-      ::poll(pf.data(), pf.size(), 20);
-      for (Worker& wk : workers)
-        for (const pollfd& p : pf)
-          if (p.fd == wk.fd && (p.revents & POLLIN)) take(wk);
-      progress.update(board.runs.load(), board.failures.load());
-      const bool out_of_time =
-          o.seconds > 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= o.seconds;
-      for (unsigned w = 0; w < jobs; ++w) {
-        Worker& wk = workers[w];
-        if (!wk.child) continue;
-        if (const std::uint64_t s = board.slots[w].started.load(); s != wk.started) {
-          wk.started = s;
-          wk.child->restart_clock();
-        }
-        std::optional<record::ChildEnd> end = wk.child->poll(0);
-        bool cut = false;
-        if (!end && (out_of_time || g_interrupted)) {
-          // --time and Ctrl-C cut the schedule that is running: it is
-          // discarded, neither counted nor a failure.
-          end = wk.child->stop();
-          cut = true;
-        }
-        if (!end) continue;
-        while (take(wk)) {
-        }
-        close(wk.fd);
-        wk.child.reset();
-        --open;
-        exhausted = exhausted && wk.exhausted && !cut;
-        const std::uint64_t seed = board.slots[w].seed.load();
-        const bool replace = board.slots[w].replace.exchange(false);
-        // A worker that Ctrl-C reached first was cut too, not a failure.
-        if (!replace && (end->returned() || cut || (g_interrupted && end->outcome == Outcome::Interrupted))) continue;
-        if (!replace) {
-          // The worker died in the schedule it had published.
-          out.push_back(Found{seed, {}, *end});
-          board.lower_to(seed);
-          board.failures.fetch_add(1);
-          board.runs.fetch_add(1);
-        }
-        exhausted = false;
-        if (o.keep_going && o.strategy != "dfs" && !g_interrupted) {
-          wk.text.clear();
-          wk.child = start_worker(sc, worker_options(o, w, jobs, seed), board, w, wk.fd);
-          wk.started = board.slots[w].started.load();
-          ++open;
-        }
-      }
-    }
-    interrupted_ = g_interrupted != 0;
-    runs = board.runs.load();
-    return out;
+    return 0;
   }
 
   // Recorded is a failing schedule as the log now holds it.
@@ -458,10 +199,11 @@ class ExploreCommand final : public Command {
   // its decisions, or, for a schedule its worker died in, by its seed (a
   // dfs schedule a worker died in is reported, not recorded: its decisions
   // died with it).
-  Recorded record_found(const Context& ctx, const Scenario& sc, const ExploreOptions& o, const Found& f) {
+  Recorded record_found(const Context& ctx, const Scenario& sc, const ExploreOptions& o,
+                        const record::FoundSchedule& f) {
     RunOptions ro = o.run;
     ro.seed = f.seed;
-    if (f.died && o.strategy == "dfs") return Recorded{record::fault_result(*f.died), 0};
+    if (f.died && o.strategy == "dfs") return Recorded{f.result, 0};
     ro.strategy = f.died ? make_explore_strategy(o.strategy, o.depth, o.pct_steps)
                          : std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
     const record::SupervisedRecording r = record::record_supervised(
@@ -476,8 +218,10 @@ class ExploreCommand final : public Command {
   }
 
   // report() records each failure, then prints the groups.
-  int report(const Context& ctx, const Scenario& sc, const ExploreOptions& o, const std::vector<Found>& found,
-             std::uint64_t runs, bool exhausted, double seconds) {
+  int report(const Context& ctx, const Scenario& sc, const ExploreOptions& o,
+             const record::SupervisedExploreResult& search) {
+    const std::vector<record::FoundSchedule>& found = search.failures;
+    const std::uint64_t runs = search.runs;
     struct Group {
       std::uint64_t count = 0;
       std::uint64_t seed = 0;
@@ -486,7 +230,7 @@ class ExploreCommand final : public Command {
     };
     std::map<std::pair<std::string, std::string>, Group> groups;  // by (outcome, site)
     if (!found.empty()) announce_migration(db_);
-    for (const Found& f : found) {
+    for (const record::FoundSchedule& f : found) {
       const Recorded r = record_found(ctx, sc, o, f);
       Group& g = groups[{std::string(to_string(r.result.outcome)), r.result.site.empty() ? "" : r.result.site.to_string()}];
       if (g.count++ == 0) {
@@ -501,10 +245,10 @@ class ExploreCommand final : public Command {
     if (o.strategy == "dfs") std::cout << ", preemption bound " << (o.depth > 0 ? o.depth : 2);
     if (o.shard_count > 1) std::cout << ", shard " << o.shard_index << "/" << o.shard_count;
     char secs[32];
-    std::snprintf(secs, sizeof secs, "%.2f", seconds);
+    std::snprintf(secs, sizeof secs, "%.2f", search.seconds);
     std::cout << ") in " << secs << " s";
-    if (exhausted) std::cout << ", every schedule within the bound";
-    if (interrupted_) std::cout << ", interrupted";
+    if (search.exhausted) std::cout << ", every schedule within the bound";
+    if (search.interrupted) std::cout << ", interrupted";
     std::cout << ": " << (found.empty() ? "no failure" : std::to_string(found.size()) + " failing") << "\n";
     const std::string prog = shell_word(ctx.program);
     const std::string db = db_ == kDefaultDb ? "" : " --db " + shell_word(db_);
@@ -548,7 +292,6 @@ class ExploreCommand final : public Command {
   std::string timeout_text_ = "10";
   double timeout_ = 0;
   bool keep_going_ = false;
-  bool interrupted_ = false;
 };
 
 }  // namespace

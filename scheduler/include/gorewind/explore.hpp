@@ -43,6 +43,12 @@ struct ExploreOptions {
   std::function<void(const ExploreFailure&)> on_failure;
   // progress, when set, is called after every run with the running totals.
   std::function<void(std::uint64_t runs, std::uint64_t failures)> progress;
+  // isolate runs the search in a supervised worker process, so that a
+  // schedule that crashes, aborts or spins past run.timeout (10 s when 0)
+  // fails the search instead of killing the caller: catch2::explore
+  // honours it (<gorewind/catch2.hpp>, gorewind::record). explore() itself
+  // runs in the calling process and refuses it.
+  bool isolate = false;
 };
 
 // ExploreFailure is one failing schedule.

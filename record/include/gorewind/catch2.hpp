@@ -8,6 +8,11 @@
 //     GOREWIND_REQUIRE_NO_FAILURE(gr::catch2::explore(load_and_serve, o));
 //   }
 //
+// With options.isolate the search runs in a supervised worker process
+// (record::explore_supervised): a schedule that segfaults, aborts or spins
+// past options.run.timeout (10 s when 0) fails the test case with its seed
+// instead of killing the test binary. Link with gorewind::record.
+//
 // A failing search fails the test with what it found and the command that
 // runs the failing schedule alone, in this same test:
 //
@@ -34,6 +39,7 @@
 #endif
 
 #include <gorewind/explore.hpp>
+#include <gorewind/record/supervised_explore.hpp>
 
 namespace gorewind::catch2 {
 
@@ -48,20 +54,31 @@ inline constexpr const char* kSeedVariable = "GOREWIND_SEED";
 // replay through ScriptedStrategy(failure.schedule). Throws
 // std::invalid_argument for a GOREWIND_SEED that is not a decimal seed.
 inline ExploreResult explore(const std::function<void()>& fn, ExploreOptions options = {}) {
+  const double timeout = options.run.timeout > 0 ? options.run.timeout : 10;
+  const auto search = [&] {
+    if (!options.isolate) return gorewind::explore(fn, options);
+    record::SupervisedExplore s;
+    s.explore = options;
+    s.explore.run.timeout = 0;  // the supervisor keeps it, spins included
+    s.timeout = timeout;
+    return record::as_explore_result(record::explore_supervised(fn, s), options.strategy);
+  };
   const char* text = std::getenv(kSeedVariable);
-  if (text == nullptr || options.strategy == "dfs") return gorewind::explore(fn, options);
+  if (text == nullptr || options.strategy == "dfs") return search();
   const std::string_view digits(text);
   std::uint64_t seed = 0;
   const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seed);
   if (digits.empty() || digits[0] == '+' || digits[0] == '-' || ec != std::errc() || end != digits.data() + digits.size())
     throw std::invalid_argument(std::string(kSeedVariable) + "='" + text + "' is not a seed");
-  if (options.strategy == "pct" && options.pct_steps == 0) options.pct_steps = measure_pct_steps(fn, options);
+  if (options.strategy == "pct" && options.pct_steps == 0)
+    options.pct_steps = options.isolate ? record::measure_pct_steps_supervised(fn, options, timeout)
+                                        : measure_pct_steps(fn, options);
   options.seed_start = seed;
   options.runs = 1;
   options.seconds = 0;
   options.shard_index = 0;
   options.shard_count = 1;
-  return gorewind::explore(fn, options);
+  return search();
 }
 
 // shell_word() is s quoted for a POSIX shell when it needs it.

@@ -1,0 +1,361 @@
+// supervised_explore.cpp: see supervised_explore.hpp.
+#include <gorewind/record/supervised_explore.hpp>
+
+#include <poll.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <memory>
+#include <new>
+#include <string>
+#include <string_view>
+
+#include <gorewind/error.hpp>
+#include <gorewind/storage/schedule_codec.hpp>
+
+namespace gorewind::record {
+
+namespace {
+
+// Slot is one worker's place on the Board: the schedule it runs now.
+struct Slot {
+  std::atomic<std::uint64_t> seed{0};     // its seed (dfs: its number)
+  std::atomic<std::uint64_t> started{0};  // schedules begun, so this process restarts its clock
+  // replace: the worker left a goroutine where it stood (a stack overflow)
+  // and exited to be replaced by one that goes on after its seed.
+  std::atomic<bool> replace{false};
+};
+
+constexpr unsigned kMaxJobs = 256;
+
+// Board is what the workers share with this process: the running totals,
+// the lowest failing seed so far, each worker's schedule, and pct's run
+// length measured in a child.
+struct Board {
+  std::atomic<std::uint64_t> runs{0};
+  std::atomic<std::uint64_t> failures{0};
+  std::atomic<std::uint64_t> lowest_failing{UINT64_MAX};
+  std::atomic<std::uint64_t> pct_steps{0};
+  Slot slots[kMaxJobs];
+
+  void lower_to(std::uint64_t seed) {
+    std::uint64_t low = lowest_failing.load();
+    while (seed < low && !lowest_failing.compare_exchange_weak(low, seed)) {
+    }
+  }
+};
+
+// SharedBoard maps a Board that forked children share with this process.
+class SharedBoard {
+ public:
+  SharedBoard() {
+    void* mem = mmap(nullptr, sizeof(Board), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (mem == MAP_FAILED) throw Error("explore: cannot map shared memory for the workers");
+    board_ = new (mem) Board;
+  }
+  ~SharedBoard() { munmap(board_, sizeof(Board)); }
+  SharedBoard(const SharedBoard&) = delete;
+  SharedBoard& operator=(const SharedBoard&) = delete;
+  Board* operator->() const { return board_; }
+  Board& operator*() const { return *board_; }
+
+ private:
+  Board* board_;
+};
+
+// A worker's report over its pipe is a message: its length (4 bytes), then
+// a tag: 'F' and a failure, or 'X' when its slice of a dfs search ran out.
+constexpr char kFailure = 'F';
+constexpr char kExhausted = 'X';
+
+void put_u64(std::string& out, std::uint64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+void put_text(std::string& out, std::string_view s) {
+  put_u64(out, s.size());
+  out.append(s);
+}
+
+// Reader takes a message apart; a short one is garbage.
+class Reader {
+ public:
+  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
+  std::uint64_t u64() {
+    std::uint64_t v;
+    std::memcpy(&v, take(sizeof v).data(), sizeof v);
+    return v;
+  }
+  std::string text() { return std::string(take(u64())); }
+  std::string_view take(std::uint64_t n) {
+    if (n > bytes_.size() - pos_) throw Error("explore: a worker sent a malformed report");
+    const std::string_view part = bytes_.substr(pos_, n);
+    pos_ += n;
+    return part;
+  }
+
+ private:
+  std::string_view bytes_;
+  std::size_t pos_ = 0;
+};
+
+std::string framed(char tag, const std::string& body) {
+  std::string m(4, '\0');
+  const std::uint32_t n = static_cast<std::uint32_t>(body.size() + 1);
+  std::memcpy(m.data(), &n, 4);
+  m += tag;
+  return m + body;
+}
+
+// encode() and decode() carry a failure: its seed, what happened and its
+// decisions (in the log's schedule encoding).
+std::string encode(const ExploreFailure& f) {
+  std::string b;
+  put_u64(b, f.seed);
+  put_u64(b, static_cast<std::uint64_t>(f.result.outcome));
+  put_text(b, f.result.message);
+  put_u64(b, f.result.goroutine);
+  put_text(b, f.result.goroutine_name);
+  put_text(b, f.result.site.file);
+  put_u64(b, f.result.site.line);
+  put_text(b, f.result.site.function);
+  put_u64(b, f.result.events);
+  put_u64(b, f.result.abandoned ? 1 : 0);
+  std::string choices;
+  storage::encode_choices(f.schedule, choices);
+  put_text(b, choices);
+  return framed(kFailure, b);
+}
+
+FoundSchedule decode(std::string_view body) {
+  Reader in(body);
+  FoundSchedule f;
+  f.seed = in.u64();
+  f.result.outcome = static_cast<Outcome>(in.u64());
+  f.result.message = in.text();
+  f.result.goroutine = static_cast<Gid>(in.u64());
+  f.result.goroutine_name = in.text();
+  f.result.site.file = in.text();
+  f.result.site.line = static_cast<std::uint32_t>(in.u64());
+  f.result.site.function = in.text();
+  f.result.events = in.u64();
+  f.result.abandoned = in.u64() != 0;
+  try {
+    storage::decode_choices(in.text(), f.schedule);
+  } catch (const std::exception&) {
+    throw Error("explore: a worker sent a malformed schedule");
+  }
+  return f;
+}
+
+// write_all() writes bytes whole to fd, or ends the worker.
+void write_all(int fd, const std::string& bytes) {
+  for (std::size_t done = 0; done < bytes.size();) {
+    const ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+    if (n <= 0) _exit(4);
+    done += static_cast<std::size_t>(n);
+  }
+}
+
+// worker_options() are the options of worker w of J inside shard I of N:
+// slice I + N*w of N*J, from resume_after on when a worker before it died
+// there (0: from the start).
+ExploreOptions worker_options(const ExploreOptions& o, unsigned w, unsigned jobs, std::uint64_t resume_after) {
+  ExploreOptions wo = o;
+  wo.shard_index = o.shard_index + o.shard_count * w;
+  wo.shard_count = o.shard_count * jobs;
+  if (resume_after != 0) {
+    const std::uint64_t end = o.seed_start + o.runs;
+    wo.seed_start = resume_after + wo.shard_count;
+    wo.shard_index = 0;
+    wo.runs = o.runs == 0 ? 0 : (end > wo.seed_start ? end - wo.seed_start : 0);
+  }
+  return wo;
+}
+
+// Worker is one worker process as this process sees it.
+struct Worker {
+  std::unique_ptr<ChildProcess> child;
+  int fd = -1;
+  std::string bytes;  // read, not yet a whole message
+  std::uint64_t started = 0;
+  bool exhausted = false;
+};
+
+// start_worker() forks worker w: it explores its slice with explore(),
+// publishing each schedule's seed on the board before running it and
+// writing each failure to its pipe as soon as it is found.
+void start_worker(Worker& worker, const std::function<void()>& fn, const ExploreOptions& wo, double timeout,
+                  Board& board, unsigned w) {
+  int p[2];
+  if (pipe(p) != 0) throw Error("explore: cannot create a pipe for a worker");
+  const bool stop_early = !wo.keep_going && wo.strategy != "dfs";
+  worker.child = std::make_unique<ChildProcess>(
+      [&, p] {
+        close(p[0]);
+        ExploreOptions mine = wo;
+        Slot& slot = board.slots[w];
+        std::uint64_t reported = 0;
+        mine.progress = [&](std::uint64_t, std::uint64_t f) {
+          board.runs.fetch_add(1, std::memory_order_relaxed);
+          if (f > reported) board.failures.fetch_add(f - reported, std::memory_order_relaxed);
+          reported = f;
+        };
+        mine.proceed = [&](std::uint64_t seed) {
+          if (stop_early && seed >= board.lowest_failing.load()) return false;
+          slot.seed.store(seed);
+          slot.started.fetch_add(1);
+          return true;
+        };
+        mine.on_failure = [&](const ExploreFailure& f) {
+          board.lower_to(f.seed);
+          write_all(p[1], encode(f));
+          // An abandoned goroutine's stack is never reused: a fresh
+          // process goes on instead (dfs cannot resume its search).
+          if (f.result.abandoned && wo.keep_going && wo.strategy != "dfs") {
+            board.runs.fetch_add(1);  // as progress would have counted it
+            board.failures.fetch_add(1);
+            slot.replace.store(true);
+            _exit(0);
+          }
+        };
+        const ExploreResult r = explore(fn, mine);
+        if (r.exhausted) write_all(p[1], framed(kExhausted, ""));
+        return 0;
+      },
+      ChildProcess::Config::timed(timeout));
+  close(p[1]);
+  worker.fd = p[0];
+  worker.bytes.clear();
+  worker.started = board.slots[w].started.load();
+  worker.exhausted = false;
+}
+
+// take() reads what a worker has written and keeps each whole message;
+// false once the pipe has nothing more now (or ever).
+bool take(Worker& wk, std::vector<FoundSchedule>& out) {
+  char buf[65536];
+  const ssize_t n = read(wk.fd, buf, sizeof buf);
+  if (n > 0) wk.bytes.append(buf, static_cast<std::size_t>(n));
+  for (;;) {
+    std::uint32_t size = 0;
+    if (wk.bytes.size() < 4) break;
+    std::memcpy(&size, wk.bytes.data(), 4);
+    if (size == 0) throw Error("explore: a worker sent a malformed report");
+    if (wk.bytes.size() < 4 + static_cast<std::size_t>(size)) break;
+    const std::string_view message(wk.bytes.data() + 4, size);
+    if (message[0] == kExhausted) wk.exhausted = true;
+    else if (message[0] == kFailure) out.push_back(decode(message.substr(1)));
+    else throw Error("explore: a worker sent a malformed report");
+    wk.bytes.erase(0, 4 + static_cast<std::size_t>(size));
+  }
+  return n > 0;
+}
+
+}  // namespace
+
+SupervisedExploreResult explore_supervised(const std::function<void()>& fn, const SupervisedExplore& options) {
+  if (options.jobs == 0 || options.jobs > kMaxJobs) throw Error("explore: give 1 to 256 jobs");
+  const unsigned jobs = options.jobs;
+  SharedBoard board;
+  SupervisedExploreResult result;
+  ExploreOptions o = options.explore;
+  o.proceed = nullptr;
+  o.on_failure = nullptr;
+  o.progress = nullptr;
+  o.isolate = false;
+  if (o.strategy == "pct" && o.pct_steps == 0) o.pct_steps = measure_pct_steps_supervised(fn, o, options.timeout);
+  result.pct_steps = o.pct_steps;
+  const auto interrupted = [&] { return options.interrupted && options.interrupted(); };
+
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<Worker> workers(jobs);
+  for (unsigned w = 0; w < jobs; ++w) start_worker(workers[w], fn, worker_options(o, w, jobs, 0), options.timeout, *board, w);
+  std::vector<FoundSchedule>& out = result.failures;
+  result.exhausted = o.strategy == "dfs";
+  for (std::size_t open = jobs; open > 0;) {
+    std::vector<pollfd> pf;
+    for (const Worker& wk : workers)
+      if (wk.child) pf.push_back({wk.fd, POLLIN, 0});
+    ::poll(pf.data(), pf.size(), 20);
+    for (Worker& wk : workers)
+      for (const pollfd& p : pf)
+        if (p.fd == wk.fd && (p.revents & POLLIN)) take(wk, out);
+    if (options.progress) options.progress(board->runs.load(), board->failures.load());
+    const bool out_of_time =
+        o.seconds > 0 && std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >= o.seconds;
+    const bool stopping = interrupted();
+    for (unsigned w = 0; w < jobs; ++w) {
+      Worker& wk = workers[w];
+      if (!wk.child) continue;
+      if (const std::uint64_t s = board->slots[w].started.load(); s != wk.started) {
+        wk.started = s;
+        wk.child->restart_clock();
+      }
+      std::optional<ChildEnd> end = wk.child->poll(0);
+      bool cut = false;
+      if (!end && (out_of_time || stopping)) {
+        // The time budget and an interruption cut the schedule that is
+        // running: it is discarded, neither counted nor a failure.
+        end = wk.child->stop();
+        cut = true;
+      }
+      if (!end) continue;
+      while (take(wk, out)) {
+      }
+      close(wk.fd);
+      wk.child.reset();
+      --open;
+      result.exhausted = result.exhausted && wk.exhausted && !cut;
+      const std::uint64_t seed = board->slots[w].seed.load();
+      const bool replace = board->slots[w].replace.exchange(false);
+      // A worker that the interruption reached first was cut too.
+      if (!replace && (end->returned() || cut || (interrupted() && end->outcome == Outcome::Interrupted))) continue;
+      if (!replace) {
+        // The worker died in the schedule it had published.
+        out.push_back(FoundSchedule{seed, fault_result(*end), {}, *end});
+        board->lower_to(seed);
+        board->failures.fetch_add(1);
+        board->runs.fetch_add(1);
+      }
+      result.exhausted = false;
+      if (o.keep_going && o.strategy != "dfs" && !interrupted()) {
+        start_worker(wk, fn, worker_options(o, w, jobs, seed), options.timeout, *board, w);
+        ++open;
+      }
+    }
+  }
+  result.interrupted = interrupted();
+  result.runs = board->runs.load();
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::sort(out.begin(), out.end(), [](const FoundSchedule& a, const FoundSchedule& b) { return a.seed < b.seed; });
+  if (!o.keep_going && out.size() > 1) out.resize(1);
+  return result;
+}
+
+std::uint64_t measure_pct_steps_supervised(const std::function<void()>& fn, const ExploreOptions& options,
+                                           double timeout) {
+  SharedBoard board;
+  ChildProcess child(
+      [&] {
+        board->pct_steps = measure_pct_steps(fn, options);
+        return 0;
+      },
+      ChildProcess::Config::timed(timeout));
+  child.wait();
+  return std::max<std::uint64_t>(1, board->pct_steps.load());
+}
+
+ExploreResult as_explore_result(const SupervisedExploreResult& r, const std::string& strategy) {
+  ExploreResult out;
+  out.strategy = strategy;
+  out.runs = r.runs;
+  out.pct_steps = r.pct_steps;
+  out.exhausted = r.exhausted;
+  out.seconds = r.seconds;
+  for (const FoundSchedule& f : r.failures) out.failures.push_back(ExploreFailure{f.seed, f.result, f.schedule});
+  return out;
+}
+
+}  // namespace gorewind::record
