@@ -21,8 +21,9 @@ namespace {
 // between two reads of the parent (which reads at least every 20 ms) does
 // not stop for it.
 constexpr int kPipeBytes = 1 << 20;
-// kReadCap is the most read() takes of one stream in one call.
-constexpr std::size_t kReadCap = std::size_t{1} << 20;
+// kReadCap is the most read() takes of one stream in one call: as much as
+// a pipe holds (kPipeBytes, or less where the system gives less).
+constexpr std::size_t kReadCap = kPipeBytes;
 
 void close_fd(int& fd) {
   if (fd >= 0) close(fd);

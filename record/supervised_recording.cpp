@@ -71,8 +71,10 @@ SupervisedRecording record_supervised(const std::function<int(const ChildRecorde
     }
     while (std::optional<std::string_view> m = ring.try_next()) writer.apply(*m);
     // Everything the child wrote is in the pipes by now, the lines it
-    // printed right before a fatal signal too.
-    while (take_output()) {
+    // printed right before a fatal signal too: a pipe holds no more than
+    // one read takes. A few reads, not "until empty": a process the child
+    // left behind may still write into them.
+    for (int i = 0; i < 4 && take_output(); ++i) {
     }
     out.end = *end;
   } catch (...) {

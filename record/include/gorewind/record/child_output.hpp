@@ -43,8 +43,8 @@ class ChildOutput {
   // in one chunk (seq 0: the caller knows when), and echoes them to this
   // process's own stdout and stderr. It never waits, and takes at most 1
   // MiB a stream, so that a child printing without pause cannot hold the
-  // caller. Once the child has ended, calling it until it returns nothing
-  // takes everything the child printed: its writes were complete.
+  // caller. Once the child has ended, one call takes everything it
+  // printed: its writes were complete, and a pipe holds no more than that.
   std::vector<storage::OutputChunk> read();
 
  private:

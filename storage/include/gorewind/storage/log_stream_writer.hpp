@@ -12,7 +12,8 @@
 // each, as EventLogWriter writes them, so a streamed run's rows equal those
 // of the same run recorded in process. When the producer dies before its
 // end, cut() writes what arrived, adds one Crash event after the last and
-// completes the run with the outcome it is given.
+// completes the run with the outcome it is given. What the program printed
+// does not come through the stream: its reader hands it to add_output().
 #pragma once
 
 #include <cstdint>
