@@ -3,10 +3,15 @@
 // and stores each chunk with the seq it appeared at, so that the last
 // lines before a crash are in the log (`show --output`). The CLI's binary
 // comes from GOREWIND_BIN.
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
 #include <csignal>
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -52,6 +57,35 @@ const st::OutputChunk& last_of(const std::vector<st::OutputChunk>& chunks, st::O
     if (c->stream == stream) return *c;
   FAIL("no chunk of " << to_string(stream));
   return chunks.front();
+}
+
+// Redirected sends this process's fd to a file while it lives, so a test
+// sees what a supervisor echoed.
+class Redirected {
+ public:
+  Redirected(int fd, const std::string& path) : fd_(fd) {
+    std::fflush(nullptr);
+    saved_ = dup(fd);
+    const int file = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    dup2(file, fd);
+    close(file);
+  }
+  ~Redirected() {
+    std::fflush(nullptr);
+    dup2(saved_, fd_);
+    close(saved_);
+  }
+  Redirected(const Redirected&) = delete;
+  Redirected& operator=(const Redirected&) = delete;
+
+ private:
+  int fd_;
+  int saved_;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 bool ends_with(const std::string& s, const std::string& tail) {
@@ -208,4 +242,59 @@ TEST_CASE("program output: record echoes it; show --output prints it by seq and 
   CHECK(st::log_version(db) == st::kSchemaVersion);
   CHECK(cli(dir, {"show", "2", "--output", "--db", db}).out == text.out);
   CHECK(cli(dir, {"show", "1", "--output", "--db", db}).out.empty());
+}
+
+TEST_CASE("program output: megabytes printed between events all arrive, in order, echoed exactly as stored",
+          "[supervisor]") {
+  TempDir dir;
+  const std::string db = dir.file("out.db");
+  constexpr int kLines = 3000;
+  const std::string filler(1000, 'x');
+  gr::record::SupervisedRecording r;
+  {
+    const Redirected out(1, dir.file("echo.out")), err(2, dir.file("echo.err"));
+    r = gr::record::record_supervised(
+        [&](const gr::record::ChildRecorder& recorder) {
+          gr::RunOptions o;
+          o.strategy = gr::make_strategy("fifo");
+          recorder(
+              [&] {
+                for (int i = 0; i < kLines; ++i) {
+                  gr::yield();
+                  std::printf("%s line %d at %llu\n", filler.c_str(), i, seq_now());
+                  if (i % 100 == 0) std::fprintf(stderr, "progress %d at %llu\n", i, seq_now());
+                }
+              },
+              o);
+          return 0;
+        },
+        db);
+  }
+  REQUIRE(r.run_id == 1);
+  CHECK(r.result.outcome == gr::Outcome::Ok);
+  const std::vector<st::OutputChunk> chunks = st::EventLogReader(db).output(1);
+  const std::string out = text_of(chunks, st::OutputStream::Stdout);
+  const std::string err = text_of(chunks, st::OutputStream::Stderr);
+  CHECK(out.size() > 3000000);
+  CHECK(slurp(dir.file("echo.out")) == out);
+  CHECK(slurp(dir.file("echo.err")) == err);
+  // Every line, in order, each at a seq no lower than the one it names.
+  std::size_t at = 0, err_at = 0;
+  for (int i = 0; i < kLines; ++i) {
+    const std::string head = filler + " line " + std::to_string(i) + " at ";
+    REQUIRE(out.compare(at, head.size(), head) == 0);
+    at = out.find('\n', at) + 1;
+    if (i % 100 != 0) continue;
+    const std::string progress = "progress " + std::to_string(i) + " at ";
+    REQUIRE(err.compare(err_at, progress.size(), progress) == 0);
+    err_at = err.find('\n', err_at) + 1;
+  }
+  CHECK(at == out.size());
+  CHECK(err_at == err.size());
+  std::uint64_t previous = 0;
+  for (const st::OutputChunk& c : chunks) {
+    for (std::uint64_t printed : printed_seqs(c.bytes)) CHECK(printed <= c.seq);
+    CHECK(c.seq >= previous);
+    previous = c.seq;
+  }
 }
