@@ -17,10 +17,11 @@
 //     then, and stores the chunk at the last of them. So output printed
 //     after event M is never stored at a seq below M;
 //   - N is exactly the seq the program stood at when it printed, whenever
-//     it made no event between printing and the read: the lines before a
-//     crash, a timeout or the run's end, or a wait. Otherwise N is later by
-//     the events made in between; the pipes are read after every 64
-//     messages taken from the ring and whenever it is idle;
+//     it made no further event before this process read the chunk and
+//     looked at the ring: the lines before a crash, a timeout or the run's
+//     end, or before a wait long enough. Otherwise N is later by the events
+//     made in between; the pipes are read after every 64 messages taken
+//     from the ring and whenever it is idle (20 ms without a message);
 //   - chunks are stored in the order they were read, so their seqs never
 //     decrease and each stream's bytes keep their order; between stdout and
 //     stderr the order within one read is unknown (stdout's comes first).
