@@ -153,7 +153,8 @@ TEST_CASE("program output: every chunk is kept with the seq it appeared at; the 
   }
   // No event came between the last lines and the fault: they are stored
   // at exactly the seq the program stood at, right before the crash event.
-  CHECK(ends_with(last_of(chunks, st::OutputStream::Stdout).bytes, "about to fault at " + std::to_string(crash_at) + "\n"));
+  CHECK(ends_with(last_of(chunks, st::OutputStream::Stdout).bytes,
+                  "about to fault at " + std::to_string(crash_at) + "\n"));
   CHECK(last_of(chunks, st::OutputStream::Stdout).seq == crash_at);
   CHECK(ends_with(last_of(chunks, st::OutputStream::Stderr).bytes, "no newline at " + std::to_string(crash_at)));
   CHECK(last_of(chunks, st::OutputStream::Stderr).seq == crash_at);

@@ -47,8 +47,10 @@ class ShowCommand final : public Command {
     add_db_option(sub, db_);
     CLI::Option* goroutine =
         sub.add_option("--goroutine", goroutine_text_, "Only events of this goroutine id")->type_name("G");
-    CLI::Option* chan = sub.add_option("--chan", chan_, "Only events on this channel, by name or id")->type_name("NAME|ID");
-    CLI::Option* kind = sub.add_option("--kind", kind_, "Only events of this kind (send, recv, park, ...)")->type_name("K");
+    CLI::Option* chan =
+        sub.add_option("--chan", chan_, "Only events on this channel, by name or id")->type_name("NAME|ID");
+    CLI::Option* kind =
+        sub.add_option("--kind", kind_, "Only events of this kind (send, recv, park, ...)")->type_name("K");
     sub.add_option("--from", from_text_, "Only events (or output) from this seq on")->type_name("SEQ");
     sub.add_option("--to", to_text_, "Only events (or output) up to this seq")->type_name("SEQ");
     sub.add_flag("--output", output_,
@@ -112,7 +114,8 @@ class ShowCommand final : public Command {
     for (const storage::OutputChunk& c : shown) width = std::max(width, std::to_string(c.seq).size());
     for (const storage::OutputChunk& c : shown) {
       const std::string seq = std::to_string(c.seq);
-      const std::string prefix = std::string(width - seq.size(), ' ') + seq + "  " + std::string(to_string(c.stream)) + "  ";
+      const std::string prefix =
+          std::string(width - seq.size(), ' ') + seq + "  " + std::string(to_string(c.stream)) + "  ";
       // A line cut between two chunks (printed across an event) shows as two.
       for (std::size_t at = 0; at < c.bytes.size();) {
         const std::size_t end = std::min(c.bytes.find('\n', at), c.bytes.size());
