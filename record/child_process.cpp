@@ -275,6 +275,14 @@ ChildProcess::ChildProcess(const std::function<int()>& body, Config config) : co
   void* mem = mmap(nullptr, sizeof(ChildRegion), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
   if (mem == MAP_FAILED) throw Error(std::string("cannot map memory for a child process: ") + std::strerror(errno));
   region_ = new (mem) ChildRegion{};
+  if (config_.capture_output) {
+    try {
+      output_ = std::make_unique<ChildOutput>();
+    } catch (...) {
+      munmap(mem, sizeof(ChildRegion));
+      throw;
+    }
+  }
   // What is buffered now would otherwise be printed twice, once by each.
   std::cout.flush();
   std::cerr.flush();
@@ -294,6 +302,7 @@ ChildProcess::ChildProcess(const std::function<int()>& body, Config config) : co
   }
   if (pid_ == 0) {
     become_child(parent, region_);
+    if (output_) output_->in_child();
     sigprocmask(SIG_SETMASK, &before, nullptr);
     int code = 2;
     try {
@@ -309,6 +318,7 @@ ChildProcess::ChildProcess(const std::function<int()>& body, Config config) : co
     region_->returned.store(1, std::memory_order_release);
     _exit(code);
   }
+  if (output_) output_->in_parent();
   pidfd_ = static_cast<int>(syscall(SYS_pidfd_open, pid_, 0));
   restart_clock();
 }

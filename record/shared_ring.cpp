@@ -106,7 +106,8 @@ SharedRing::SharedRing(SharedRing&& other) noexcept
       message_(std::move(other.message_)),
       tail_(other.tail_),
       missing_(other.missing_),
-      in_message_(other.in_message_) {}
+      in_message_(other.in_message_),
+      delivered_(other.delivered_) {}
 
 SharedRing& SharedRing::operator=(SharedRing&& other) noexcept {
   if (this != &other) {
@@ -121,9 +122,12 @@ SharedRing& SharedRing::operator=(SharedRing&& other) noexcept {
     tail_ = other.tail_;
     missing_ = other.missing_;
     in_message_ = other.in_message_;
+    delivered_ = other.delivered_;
   }
   return *this;
 }
+
+std::uint64_t SharedRing::published() const { return control_->head.load(std::memory_order_seq_cst); }
 
 std::uint64_t SharedRing::producer_blocked_ns() const { return control_->blocked_ns.load(std::memory_order_relaxed); }
 
@@ -234,6 +238,7 @@ bool SharedRing::take() {
   }
   if (missing_ != 0) return false;
   in_message_ = false;
+  delivered_ = tail_;
   return true;
 }
 

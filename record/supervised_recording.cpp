@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <optional>
+#include <vector>
 
+#include <gorewind/record/child_output.hpp>
 #include <gorewind/record/record_run.hpp>
 #include <gorewind/record/ring_sink.hpp>
 #include <gorewind/storage/log_stream_writer.hpp>
@@ -16,6 +18,7 @@ SupervisedRecording record_supervised(const std::function<int(const ChildRecorde
   SharedRing ring(config.ring_capacity);
   ChildProcess::Config child_config = config.child;
   child_config.uncounted_ns = [&ring] { return ring.producer_blocked_ns(); };
+  child_config.capture_output = true;
   ChildProcess child(
       [&] {
         RingSink sink(ring);
@@ -28,19 +31,51 @@ SupervisedRecording record_supervised(const std::function<int(const ChildRecorde
       child_config);
   // Opened only now: a database connection must not cross the fork.
   storage::LogStreamWriter writer(db_path);
+  ChildOutput& output = *child.output();
+  // take_output() stores what the program printed since the last call. The
+  // bytes are read first, then every message the child had published by
+  // then is taken, and the chunks get the seq of the last event among
+  // them: the program printed them after publishing the event of the seq
+  // it stood at, so that event is among those taken.
+  const auto take_output = [&] {
+    std::vector<storage::OutputChunk> chunks = output.read();
+    if (chunks.empty()) return false;
+    const std::uint64_t mark = ring.published();
+    while (ring.delivered() < mark) {
+      const std::optional<std::string_view> m = ring.try_next();
+      if (!m) break;  // only a message still being put, published after the output
+      writer.apply(*m);
+    }
+    for (storage::OutputChunk& c : chunks) {
+      c.seq = writer.last_seq();
+      writer.add_output(std::move(c));
+    }
+    return true;
+  };
   SupervisedRecording out;
   try {
-    // Between messages the child is looked at now and then, for its end and
-    // its clock: each message is a short step, each wait at most 20 ms.
+    // Between messages the child is looked at now and then, for its output
+    // (every 64 messages), its end and its clock (every 1024): each message
+    // is a short step, each wait at most 20 ms.
     std::optional<ChildEnd> end;
     for (std::uint64_t n = 0; !end; ++n) {
       if (std::optional<std::string_view> m = ring.next(std::chrono::milliseconds(20))) {
         writer.apply(*m);
+        if ((n & 63) != 0) continue;
+        take_output();
         if ((n & 1023) != 0) continue;
+      } else {
+        take_output();
       }
       end = child.poll(0);
     }
     while (std::optional<std::string_view> m = ring.try_next()) writer.apply(*m);
+    // Everything the child wrote is in the pipes by now, the lines it
+    // printed right before a fatal signal too: a pipe holds no more than
+    // one read takes. A few reads, not "until empty": a process the child
+    // left behind may still write into them.
+    for (int i = 0; i < 4 && take_output(); ++i) {
+    }
     out.end = *end;
   } catch (...) {
     child.stop();

@@ -7,7 +7,9 @@
 // between, it goes back twice: abort().
 //
 // Parameters: work (the owner's steps before returning, default 6).
-// Expected outcome: crash (SIGABRT) on some random seeds, ok on the others.
+// Expected outcome: crash (SIGABRT) on some random seeds, ok on the others;
+// right before the abort it prints the pool's state on stdout and its
+// complaint on stderr (what `show --output` keeps of a recorded crash).
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -24,6 +26,7 @@ GOREWIND_CRASHING_SCENARIO("pool_abort", "a buffer returned to its pool twice ab
   auto give_back = [&] {
     std::lock_guard<gr::Mutex> guard(mu);
     if (free_buffers != 0) {
+      std::printf("pool: a buffer comes back with %d already free\n", free_buffers);
       std::fprintf(stderr, "pool: buffer returned twice\n");
       std::abort();
     }

@@ -66,7 +66,8 @@ BatchWriter::BatchWriter(const std::string& path)
       insert_object_(db_.prepare("INSERT OR REPLACE INTO objects VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")),
       insert_digest_(db_.prepare("INSERT OR REPLACE INTO chunk_digests VALUES (?1, ?2, ?3)")),
       insert_snapshot_(db_.prepare("INSERT OR REPLACE INTO snapshots VALUES (?1, ?2, ?3)")),
-      insert_schedule_(db_.prepare("INSERT OR REPLACE INTO schedules VALUES (?1, ?2, ?3, ?4)")) {}
+      insert_schedule_(db_.prepare("INSERT OR REPLACE INTO schedules VALUES (?1, ?2, ?3, ?4)")),
+      insert_output_(db_.prepare("INSERT INTO output (run, chunk, seq, stream, bytes) VALUES (?1, ?2, ?3, ?4, ?5)")) {}
 
 void BatchWriter::mark_dead_writers_incomplete() {
   Statement recording = db_.prepare("SELECT id, writer_pid, writer_start FROM runs WHERE state = 'recording'");
@@ -112,6 +113,7 @@ std::int64_t BatchWriter::begin_run(const RunHeader& h) {
   }
   tx.commit();
   spawned_.clear();
+  output_chunks_ = 0;
   return run_;
 }
 
@@ -224,6 +226,15 @@ void BatchWriter::write(const EventBatch& batch, WriterStats& stats) {
     insert_snapshot_.bind_blob(3, s.state);
     insert_snapshot_.step();
     insert_snapshot_.reset();
+  }
+  for (const OutputChunk& o : batch.output) {
+    insert_output_.bind_int(1, run_);
+    insert_output_.bind_int(2, output_chunks_++);
+    insert_output_.bind_int(3, static_cast<std::int64_t>(o.seq));
+    insert_output_.bind_text(4, to_string(o.stream));
+    insert_output_.bind_blob(5, o.bytes);
+    insert_output_.step();
+    insert_output_.reset();
   }
   const std::uint64_t t2 = steady_clock_ns();
   tx.commit();

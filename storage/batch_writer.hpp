@@ -52,7 +52,9 @@ class BatchWriter {
   Statement insert_digest_;
   Statement insert_snapshot_;
   Statement insert_schedule_;
+  Statement insert_output_;
   std::int64_t run_ = 0;
+  std::int64_t output_chunks_ = 0;  // the run's output chunks written so far
   std::vector<std::int64_t> site_ids_;  // by the caller's site number
   std::unordered_map<std::uint32_t, Spawned> spawned_;
   std::string ready_text_;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <gorewind/event.hpp>
+#include <gorewind/storage/output_chunk.hpp>
 #include <gorewind/storage/value_codec.hpp>
 
 namespace gorewind::storage {
@@ -74,9 +75,11 @@ struct EventBatch {
   std::vector<NewSnapshot> snapshots;
   std::vector<ChunkDigest> digests;
   std::vector<ScheduleChunk> schedule;
+  std::vector<OutputChunk> output;
 
   bool empty() const {
-    return events.empty() && sites.empty() && snapshots.empty() && digests.empty() && schedule.empty();
+    return events.empty() && sites.empty() && snapshots.empty() && digests.empty() && schedule.empty() &&
+           output.empty();
   }
   void clear() {
     events.clear();
@@ -86,6 +89,7 @@ struct EventBatch {
     snapshots.clear();
     digests.clear();
     schedule.clear();
+    output.clear();
   }
   std::string_view value_bytes(const BatchEvent& e) const { return {bytes.data() + e.bytes_begin, e.value_len}; }
   std::string_view type_name(const BatchEvent& e) const {

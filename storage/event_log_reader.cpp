@@ -253,4 +253,18 @@ std::vector<std::string> EventLogReader::chunk_digests(std::int64_t run_id) {
   return out;
 }
 
+std::vector<OutputChunk> EventLogReader::output(std::int64_t run_id) {
+  run(run_id);
+  Statement st = db_.prepare("SELECT seq, stream, bytes FROM output WHERE run = ?1 ORDER BY chunk");
+  st.bind_int(1, run_id);
+  std::vector<OutputChunk> out;
+  while (st.step()) {
+    const std::optional<OutputStream> stream = parse_output_stream(st.column_text(1));
+    if (!stream || st.column_int(0) < 0)
+      throw StorageError("run " + std::to_string(run_id) + " has damaged output in '" + db_.path() + "'");
+    out.push_back(OutputChunk{static_cast<std::uint64_t>(st.column_int(0)), *stream, std::string(st.column_blob(2))});
+  }
+  return out;
+}
+
 }  // namespace gorewind::storage

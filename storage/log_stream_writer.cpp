@@ -23,10 +23,32 @@ LogStreamWriter::LogStreamWriter(const std::string& path, Config config)
 
 LogStreamWriter::~LogStreamWriter() = default;
 
+namespace {
+
+// kOutputBatchBytes: output waiting this long for a batch of events goes
+// out on its own, so that a program that prints much and does little keeps
+// no more than this in memory.
+constexpr std::size_t kOutputBatchBytes = std::size_t{1} << 20;
+
+}  // namespace
+
 void LogStreamWriter::write_batch() {
   if (batch_->empty()) return;
   out_->write(*batch_, stats_);
   batch_->clear();
+  output_bytes_ = 0;
+}
+
+void LogStreamWriter::add_output(OutputChunk chunk) {
+  if (chunk.bytes.empty()) return;
+  output_bytes_ += chunk.bytes.size();
+  // Two reads at the same seq from the same stream are one chunk.
+  std::vector<OutputChunk>& waiting = batch_->output;
+  if (!waiting.empty() && waiting.back().seq == chunk.seq && waiting.back().stream == chunk.stream)
+    waiting.back().bytes += chunk.bytes;
+  else
+    waiting.push_back(std::move(chunk));
+  if (run_ != 0 && (finished_ || output_bytes_ >= kOutputBatchBytes)) write_batch();
 }
 
 void LogStreamWriter::apply(std::string_view message) {

@@ -184,9 +184,27 @@ void migrate_4_to_5(Database& db) {
           std::string(to_string(EventKind::Crash)) + "')");
 }
 
+// Version 6: what the program printed, kept with the run as evidence (the
+// last lines before a crash above all). A supervised recording reads the
+// program's stdout and stderr and stores them chunk by chunk. (IF NOT
+// EXISTS, as version 5 inserts OR IGNORE: a file whose version number was
+// set back by hand keeps the newer tables.)
+constexpr std::string_view kOutputTable = R"sql(
+CREATE TABLE IF NOT EXISTS output (  -- what the program printed to stdout and stderr
+  run INTEGER NOT NULL,
+  chunk INTEGER NOT NULL,        -- 0, 1, ...: the order the supervisor read them in
+  seq INTEGER NOT NULL,          -- printed before event seq+1 (0: before the first event); see README
+  stream TEXT NOT NULL,          -- stdout | stderr
+  bytes BLOB NOT NULL,           -- as printed; a line may go on in the next chunk
+  PRIMARY KEY (run, chunk)
+) WITHOUT ROWID;
+)sql";
+
+void migrate_5_to_6(Database& db) { db.exec(kOutputTable); }
+
 using Migration = void (*)(Database&);
 constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3,
-                                                             migrate_3_to_4, migrate_4_to_5};
+                                                             migrate_3_to_4, migrate_4_to_5, migrate_5_to_6};
 
 int user_version(Database& db) {
   try {
@@ -236,11 +254,15 @@ void enable_wal(Database& db) {
 // connection's own temporary database, never in the file) stand in for
 // what later versions added, and SQLite resolves an unqualified name to
 // TEMP first. Runs of before version 2 have no schedules; of before
-// version 3, no program (NULL); of before version 4, race_mode 'off'.
+// version 3, no program (NULL); of before version 4, race_mode 'off'; of
+// before version 6, no output.
 void add_read_compat(Database& db, int version) {
   if (version < 2)
     db.exec("CREATE TEMP TABLE schedules (run INTEGER NOT NULL, chunk INTEGER NOT NULL, choices INTEGER NOT NULL, "
             "data BLOB NOT NULL)");
+  if (version < 6)
+    db.exec("CREATE TEMP TABLE output (run INTEGER NOT NULL, chunk INTEGER NOT NULL, seq INTEGER NOT NULL, "
+            "stream TEXT NOT NULL, bytes BLOB NOT NULL)");
   if (version < 4)
     db.exec(std::string("CREATE TEMP VIEW runs AS SELECT *, ") + (version < 3 ? "NULL AS program, " : "") +
             "'off' AS race_mode FROM main.runs");

@@ -269,7 +269,7 @@ TEST_CASE("logcli: an older log is read as it is; a command that writes says so,
   CHECK(rec.code == 0);
   CHECK(rec.out == "run 2: ok (12 events)\n");
   CHECK(rec.err == one_line("gorewind: note: migrating '" + db +
-                            "' from event log schema version 3 to 5 (older builds of gorewind will not open it "
+                            "' from event log schema version 3 to 6 (older builds of gorewind will not open it "
                             "again)"));
   CHECK(st::open_log(db, st::Database::Mode::ReadOnly).query_int("PRAGMA user_version") == st::kSchemaVersion);
   CHECK(cli(dir, {"show", "1", "--db", db}).out == show_now);

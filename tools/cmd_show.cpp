@@ -1,9 +1,13 @@
 // cmd_show.cpp: `gorewind show <run>`, a recorded run's events, one per
 // line, like dlv trace; after a deadlock or a leak, the wait-for graph.
+// With --output, what the run's program printed instead.
+#include <algorithm>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
@@ -11,6 +15,7 @@
 #include "cli.hpp"
 #include "event_line.hpp"
 #include "log_db.hpp"
+#include "outcome_report.hpp"
 #include "scenario_run.hpp"
 #include "wait_for_report.hpp"
 
@@ -33,18 +38,30 @@ class ShowCommand final : public Command {
  public:
   std::string_view name() const override { return "show"; }
   std::string_view help() const override {
-    return "Show a recorded run's events, one per line: seq, virtual time, goroutine, kind, object, value, site";
+    return "Show a recorded run's events, one per line: seq, virtual time, goroutine, kind, object, value, site; "
+           "or, with --output, what its program printed";
   }
 
   void add_options(CLI::App& sub) override {
     sub.add_option("run", run_text_, "The run's id (see the runs command)")->required();
     add_db_option(sub, db_);
-    sub.add_option("--goroutine", goroutine_text_, "Only events of this goroutine id")->type_name("G");
-    sub.add_option("--chan", chan_, "Only events on this channel, by name or id")->type_name("NAME|ID");
-    sub.add_option("--kind", kind_, "Only events of this kind (send, recv, park, ...)")->type_name("K");
-    sub.add_option("--from", from_text_, "Only events from this seq on")->type_name("SEQ");
-    sub.add_option("--to", to_text_, "Only events up to this seq")->type_name("SEQ");
-    sub.add_flag("--json", json_, "Print one JSON object per event, one per line");
+    CLI::Option* goroutine =
+        sub.add_option("--goroutine", goroutine_text_, "Only events of this goroutine id")->type_name("G");
+    CLI::Option* chan =
+        sub.add_option("--chan", chan_, "Only events on this channel, by name or id")->type_name("NAME|ID");
+    CLI::Option* kind =
+        sub.add_option("--kind", kind_, "Only events of this kind (send, recv, park, ...)")->type_name("K");
+    sub.add_option("--from", from_text_, "Only events (or output) from this seq on")->type_name("SEQ");
+    sub.add_option("--to", to_text_, "Only events (or output) up to this seq")->type_name("SEQ");
+    sub.add_flag("--output", output_,
+                 "Show what the program printed instead (record keeps it), each line after the seq it appeared at "
+                 "(printed before the next event; the last lines before a crash sit at the crash's seq minus 1) and "
+                 "its stream, stdout or stderr")
+        ->excludes(goroutine)
+        ->excludes(chan)
+        ->excludes(kind);
+    sub.add_flag("--json", json_,
+                 "Print one JSON object per event, one per line; with --output, one JSON list of {seq, stream, text}");
   }
 
   int run(const Context&) override {
@@ -58,6 +75,7 @@ class ShowCommand final : public Command {
     if (!to_text_.empty()) filter.to = parse_count(to_text_, "--to", "a seq");
 
     storage::EventLogReader log(db_);
+    if (output_) return show_output(log.output(run_id), filter);
     const storage::RunRow run = log.run(run_id);
     const EventColumns columns = run_columns(log, run);
     storage::EventCursor cursor = log.events(run_id, filter);
@@ -73,6 +91,41 @@ class ShowCommand final : public Command {
   }
 
  private:
+  // show_output() prints the chunks whose seq is within filter's bounds,
+  // those of one seq and stream together.
+  int show_output(const std::vector<storage::OutputChunk>& chunks, const storage::EventFilter& filter) const {
+    std::vector<storage::OutputChunk> shown;
+    for (const storage::OutputChunk& c : chunks) {
+      if (c.seq < filter.from || c.seq > filter.to) continue;
+      if (!shown.empty() && shown.back().seq == c.seq && shown.back().stream == c.stream)
+        shown.back().bytes += c.bytes;
+      else
+        shown.push_back(c);
+    }
+    if (json_) {
+      std::string out = "[";
+      for (const storage::OutputChunk& c : shown)
+        out += (out.size() > 1 ? ",{\"seq\":" : "{\"seq\":") + std::to_string(c.seq) +
+               ",\"stream\":" + json_string(to_string(c.stream)) + ",\"text\":" + json_string(c.bytes) + "}";
+      std::cout << out << "]\n";
+      return kExitOk;
+    }
+    std::size_t width = 1;
+    for (const storage::OutputChunk& c : shown) width = std::max(width, std::to_string(c.seq).size());
+    for (const storage::OutputChunk& c : shown) {
+      const std::string seq = std::to_string(c.seq);
+      const std::string prefix =
+          std::string(width - seq.size(), ' ') + seq + "  " + std::string(to_string(c.stream)) + "  ";
+      // A line cut between two chunks (printed across an event) shows as two.
+      for (std::size_t at = 0; at < c.bytes.size();) {
+        const std::size_t end = std::min(c.bytes.find('\n', at), c.bytes.size());
+        std::cout << prefix << std::string_view(c.bytes).substr(at, end - at) << "\n";
+        at = end + 1;
+      }
+    }
+    return kExitOk;
+  }
+
   std::string run_text_;
   std::string db_ = kDefaultDb;
   std::string goroutine_text_;
@@ -80,6 +133,7 @@ class ShowCommand final : public Command {
   std::string kind_;
   std::string from_text_;
   std::string to_text_;
+  bool output_ = false;
   bool json_ = false;
 };
 

@@ -18,6 +18,9 @@
 // chains to this handler for any other fault. The parent symbolizes the
 // addresses: fork without exec keeps the child's layout.
 //
+// With Config::capture_output, the child's stdout and stderr are pipes to
+// the parent (ChildOutput), which a recording keeps with its run.
+//
 // Fork must happen before the process has a thread or a database
 // connection: the caller's job.
 #pragma once
@@ -26,10 +29,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include <gorewind/outcome.hpp>
+#include <gorewind/record/child_output.hpp>
 
 namespace gorewind::record {
 
@@ -61,6 +66,9 @@ class ChildProcess {
     // (waiting for the parent), or a replay's way to the seq past which
     // the timeout is a probe.
     std::function<std::uint64_t()> uncounted_ns;
+    // capture_output: the child's stdout and stderr are pipes to this
+    // process (see output()); otherwise the child shares this process's.
+    bool capture_output = false;
 
     // timed() is a Config with a timeout and nothing else.
     static Config timed(double seconds) {
@@ -81,6 +89,9 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   pid_t pid() const { return pid_; }
+  // output() is what the child prints, when Config::capture_output; null
+  // otherwise. It outlives the child: read it after the end too.
+  ChildOutput* output() { return output_.get(); }
   // poll() waits up to wait_ms for the child to end and returns how it
   // ended once it has; it also enforces the timeout.
   std::optional<ChildEnd> poll(int wait_ms);
@@ -102,6 +113,7 @@ class ChildProcess {
   std::optional<ChildEnd> check_clock();
 
   ChildRegion* region_ = nullptr;
+  std::unique_ptr<ChildOutput> output_;
   pid_t pid_ = -1;
   int pidfd_ = -1;
   Config config_;

@@ -65,6 +65,15 @@ class SharedRing {
   // drains what the producer finished putting.
   std::optional<std::string_view> try_next() { return next(std::chrono::milliseconds(0)); }
 
+  // published() is how far the producer has published, as a position in
+  // the stream of bytes: every message put() before this call lies before
+  // it. The consumer's call, to mark a moment.
+  std::uint64_t published() const;
+  // delivered() is the position just after the last message next() has
+  // returned: once it reaches a published() mark, every message put()
+  // before the mark was taken. The consumer's call.
+  std::uint64_t delivered() const { return delivered_; }
+
   // producer_blocked_ns() is the wall time, in nanoseconds, the producer
   // has spent in put() waiting for room (the consumer falling behind), so a
   // supervisor's timeout can leave it out. Either side may read it.
@@ -108,6 +117,7 @@ class SharedRing {
   std::uint64_t tail_ = 0;
   std::uint64_t missing_ = 0;
   bool in_message_ = false;
+  std::uint64_t delivered_ = 0;  // tail_ when the last whole message was taken
 };
 
 }  // namespace gorewind::record

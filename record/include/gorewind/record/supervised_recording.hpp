@@ -5,6 +5,27 @@
 // cut with the death as its outcome (a final Crash event, the run row
 // complete), so the evidence is kept.
 //
+// What the program prints is evidence too. The child's stdout and stderr
+// are pipes to this process, which echoes them to its own as they come and
+// stores them with the run, chunk by chunk (storage::OutputChunk, the
+// output table): also what was printed before the run's first event (seq
+// 0) and after its end; what a child printed without ever beginning a run
+// is only echoed. A chunk stored at seq N promises:
+//   - every byte of it was printed before the run's event N + 1 was made:
+//     the child publishes each event before its program goes on, and this
+//     process reads the pipes first, then takes every event published by
+//     then, and stores the chunk at the last of them. So output printed
+//     after event M is never stored at a seq below M;
+//   - N is exactly the seq the program stood at when it printed, whenever
+//     it made no further event before this process read the chunk and
+//     looked at the ring: the lines before a crash, a timeout or the run's
+//     end, or before a wait long enough. Otherwise N is later by the events
+//     made in between; the pipes are read after every 64 messages taken
+//     from the ring and whenever it is idle (20 ms without a message);
+//   - chunks are stored in the order they were read, so their seqs never
+//     decrease and each stream's bytes keep their order; between stdout and
+//     stderr the order within one read is unknown (stdout's comes first).
+//
 //   record::SupervisedRecording r = record::record_supervised(
 //       [&](const record::ChildRecorder& rec) { rec(body, options); return 0; }, "gorewind.db");
 //   // r.run_id, r.result (outcome, message, goroutine, site, events), r.end

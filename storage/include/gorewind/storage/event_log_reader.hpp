@@ -1,4 +1,4 @@
-// event_log_reader.hpp: reads runs, events, snapshots and chunk digests back
+// event_log_reader.hpp: reads runs, events, snapshots, chunk digests and output back
 // from the event log. Events stream from a cursor in seq order: a run is
 // never loaded into memory as a whole.
 #pragma once
@@ -12,6 +12,7 @@
 #include <gorewind/schedule_script.hpp>
 #include <gorewind/state.hpp>
 #include <gorewind/storage/database.hpp>
+#include <gorewind/storage/output_chunk.hpp>
 #include <gorewind/storage/run_row.hpp>
 #include <gorewind/storage/stored_event.hpp>
 
@@ -69,6 +70,10 @@ class EventLogReader {
   std::optional<std::vector<Choice>> schedule(std::int64_t run);
   // chunk_digests() are the run's chunk digests in chunk order, as hex.
   std::vector<std::string> chunk_digests(std::int64_t run);
+  // output() is what run's program printed, chunk by chunk in the order it
+  // was read; empty for a run recorded without a supervisor or before
+  // schema 6. Throws StorageError for an unknown run or a damaged row.
+  std::vector<OutputChunk> output(std::int64_t run);
 
   Database& database() { return db_; }
 

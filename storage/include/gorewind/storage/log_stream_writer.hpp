@@ -12,7 +12,8 @@
 // each, as EventLogWriter writes them, so a streamed run's rows equal those
 // of the same run recorded in process. When the producer dies before its
 // end, cut() writes what arrived, adds one Crash event after the last and
-// completes the run with the outcome it is given.
+// completes the run with the outcome it is given. What the program printed
+// does not come through the stream: its reader hands it to add_output().
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,7 @@
 #include <gorewind/event.hpp>
 #include <gorewind/site.hpp>
 #include <gorewind/storage/event_log_writer.hpp>
+#include <gorewind/storage/output_chunk.hpp>
 
 namespace gorewind::storage {
 
@@ -70,6 +72,14 @@ class LogStreamWriter {
   // last_seq() is the seq of the last event applied (0: none).
   std::uint64_t last_seq() const { return last_seq_; }
 
+  // add_output() keeps a chunk of what the program printed, with the run.
+  // It is written with the next batch of events, or at once when the run
+  // has finished (output read after the run's end is still the run's).
+  // Chunks given before the run began are written once it has; the run
+  // never beginning, they are dropped. Throws StorageError when the log
+  // could not take them.
+  void add_output(OutputChunk chunk);
+
   // cut() completes a run whose producer died before its end: it writes
   // the events that arrived, appends one EventKind::Crash event at seq
   // last_seq() + 1 (gid and text from how, at the last event's virtual
@@ -95,6 +105,7 @@ class LogStreamWriter {
   RunEnd end_;
   std::uint64_t last_seq_ = 0;
   std::int64_t last_vtime_ns_ = 0;
+  std::size_t output_bytes_ = 0;      // bytes of output waiting in the batch
   std::uint64_t last_snapshot_ = 0;  // seq of the latest snapshot applied (0: none)
   std::uint64_t schedule_chunks_ = 0;
   std::vector<Choice> pending_choices_;  // decisions streamed and not yet in a chunk

@@ -13,8 +13,9 @@ namespace gorewind::storage {
 // kSchemaVersion is the version this build writes, kept in PRAGMA
 // user_version. 0 is a new empty file; 1 has no schedules table; 2 does not
 // name the program that recorded each run; 3 has no race detector (no
-// race_mode, no race events).
-inline constexpr int kSchemaVersion = 5;
+// race_mode, no race events); 4 has no crash event kind; 5 keeps no output
+// of the program.
+inline constexpr int kSchemaVersion = 6;
 
 // open_log() opens an event log. A writer (Mode::CreateIfMissing) creates the
 // file and the schema if missing and migrates an older schema; so does
