@@ -2,7 +2,6 @@
 #include <gorewind/record/supervised_explore.hpp>
 
 #include <poll.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -10,11 +9,12 @@
 #include <chrono>
 #include <cstring>
 #include <memory>
-#include <new>
 #include <string>
 #include <string_view>
 
 #include <gorewind/error.hpp>
+#include <gorewind/record/shared_memory.hpp>
+#include <gorewind/record/shared_schedule.hpp>
 #include <gorewind/storage/schedule_codec.hpp>
 
 namespace gorewind::record {
@@ -49,23 +49,6 @@ struct Board {
   }
 };
 
-// SharedBoard maps a Board that forked children share with this process.
-class SharedBoard {
- public:
-  SharedBoard() {
-    void* mem = mmap(nullptr, sizeof(Board), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) throw Error("explore: cannot map shared memory for the workers");
-    board_ = new (mem) Board;
-  }
-  ~SharedBoard() { munmap(board_, sizeof(Board)); }
-  SharedBoard(const SharedBoard&) = delete;
-  SharedBoard& operator=(const SharedBoard&) = delete;
-  Board* operator->() const { return board_; }
-  Board& operator*() const { return *board_; }
-
- private:
-  Board* board_;
-};
 
 // A worker's report over its pipe is a message: its length (4 bytes), then
 // a tag: 'F' and a failure, or 'X' when its slice of a dfs search ran out.
@@ -174,8 +157,15 @@ ExploreOptions worker_options(const ExploreOptions& o, unsigned w, unsigned jobs
   return wo;
 }
 
+// kTapeCapacity bounds the decisions kept of a schedule a worker may die
+// in (a longer one is reported, not recorded); the tape's pages cost only
+// what a schedule writes.
+constexpr std::size_t kTapeCapacity = std::size_t{1} << 22;
+
 // Worker is one worker process as this process sees it.
 struct Worker {
+  Worker() : tape(std::make_unique<SharedSchedule>(kTapeCapacity)) {}
+  std::unique_ptr<SharedSchedule> tape;  // the decisions of the schedule it runs now
   std::unique_ptr<ChildProcess> child;
   int fd = -1;
   std::string bytes;  // read, not yet a whole message
@@ -184,8 +174,9 @@ struct Worker {
 };
 
 // start_worker() forks worker w: it explores its slice with explore(),
-// publishing each schedule's seed on the board before running it and
-// writing each failure to its pipe as soon as it is found.
+// publishing each schedule's seed on the board before running it, each
+// decision on its tape as it is made, and each failure on its pipe as soon
+// as it is found.
 void start_worker(Worker& worker, const std::function<void()>& fn, const ExploreOptions& wo, double timeout,
                   Board& board, unsigned w) {
   int p[2];
@@ -196,6 +187,8 @@ void start_worker(Worker& worker, const std::function<void()>& fn, const Explore
         close(p[0]);
         ExploreOptions mine = wo;
         Slot& slot = board.slots[w];
+        SharedSchedule& tape = *worker.tape;
+        mine.on_choice = [&](const Choice& c) { tape.add(c); };
         std::uint64_t reported = 0;
         mine.progress = [&](std::uint64_t, std::uint64_t f) {
           board.runs.fetch_add(1, std::memory_order_relaxed);
@@ -204,6 +197,7 @@ void start_worker(Worker& worker, const std::function<void()>& fn, const Explore
         };
         mine.proceed = [&](std::uint64_t seed) {
           if (stop_early && seed >= board.lowest_failing.load()) return false;
+          tape.clear();
           slot.seed.store(seed);
           slot.started.fetch_add(1);
           return true;
@@ -258,7 +252,7 @@ bool take(Worker& wk, std::vector<FoundSchedule>& out) {
 SupervisedExploreResult explore_supervised(const std::function<void()>& fn, const SupervisedExplore& options) {
   if (options.jobs == 0 || options.jobs > kMaxJobs) throw Error("explore: give 1 to 256 jobs");
   const unsigned jobs = options.jobs;
-  SharedBoard board;
+  Shared<Board> board;
   SupervisedExploreResult result;
   ExploreOptions o = options.explore;
   o.proceed = nullptr;
@@ -313,8 +307,11 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
       // A worker that the interruption reached first was cut too.
       if (!replace && (end->returned() || cut || (interrupted() && end->outcome == Outcome::Interrupted))) continue;
       if (!replace) {
-        // The worker died in the schedule it had published.
-        out.push_back(FoundSchedule{seed, fault_result(*end), {}, *end});
+        // The worker died in the schedule it had published, with the
+        // decisions it had made.
+        std::vector<Choice> made;
+        if (!wk.tape->overflowed()) made = wk.tape->choices();
+        out.push_back(FoundSchedule{seed, fault_result(*end), std::move(made), *end});
         board->lower_to(seed);
         board->failures.fetch_add(1);
         board->runs.fetch_add(1);
@@ -336,7 +333,7 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
 
 std::uint64_t measure_pct_steps_supervised(const std::function<void()>& fn, const ExploreOptions& options,
                                            double timeout) {
-  SharedBoard board;
+  Shared<Board> board;
   ChildProcess child(
       [&] {
         board->pct_steps = measure_pct_steps(fn, options);

@@ -46,6 +46,7 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
   auto strategy = make_explore_strategy(o.strategy, o.depth, r.pct_steps, o.shard_index, o.shard_count);
   auto* dfs = dynamic_cast<DfsStrategy*>(strategy.get());
   auto rec = std::make_shared<RecordingStrategy>(strategy);
+  rec->on_choice(o.on_choice);
   RunOptions ro = o.run;
   ro.strategy = rec;
 

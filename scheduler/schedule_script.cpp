@@ -17,12 +17,14 @@ void RecordingStrategy::forget(std::size_t n) {
 std::size_t RecordingStrategy::pick_goroutine(const Runnable& options) {
   const std::size_t i = inner_->pick_goroutine(options);
   choices_.push_back({Choice::kGoroutine, static_cast<std::uint32_t>(options.size()), static_cast<std::uint32_t>(i)});
+  if (on_choice_) on_choice_(choices_.back());
   return i;
 }
 
 std::size_t RecordingStrategy::pick(Decision kind, std::size_t n) {
   const std::size_t i = inner_->pick(kind, n);
   choices_.push_back({Choice::kind_of(kind), static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(i)});
+  if (on_choice_) on_choice_(choices_.back());
   return i;
 }
 

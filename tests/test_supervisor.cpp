@@ -179,6 +179,23 @@ TEST_CASE("supervisor: explore finds a crash and a spin with one worker and with
   CHECK(has(spin.out, "without reaching a scheduling point"));
 }
 
+TEST_CASE("supervisor: a schedule that killed its worker is recorded by the decisions it made, dfs included",
+          "[supervisor]") {
+  TempDir dir;
+  const std::string db = dir.file("d.db");
+  const int bad_line = line_of("conn_close.cpp", "conn->bytes += 16;");
+  const Cli r = cli(dir, {"explore", "conn_close", "--strategy", "dfs", "--db", db});
+  CHECK(r.code == 1);
+  CHECK(has(r.out, "\ncrash at scenarios/conn_close.cpp:" + std::to_string(bad_line) + ": " + kPoisonCrash + "\n"));
+  CHECK(has(r.out, ", recorded as run 1\n"));
+  const Json run = parse_json(cli(dir, {"runs", "--db", db, "--json"}).out).at("runs").array.at(0);
+  CHECK(run.at("strategy").string == "dfs");
+  CHECK(run.at("outcome").string == "crash");
+  const Cli replayed = cli(dir, {"replay", "1", "--db", db});
+  CHECK(replayed.code == 0);
+  CHECK(has(replayed.out, "then the same crash in goroutine 2: " + kPoisonCrash + ")\n"));
+}
+
 TEST_CASE("supervisor: kill -9 of the parent during record leaves no child behind and the log whole",
           "[supervisor]") {
   TempDir dir;

@@ -195,17 +195,18 @@ class ExploreCommand final : public Command {
     std::int64_t run_id = 0;
   };
 
-  // record_found() records a failing schedule in a supervised child: by
-  // its decisions, or, for a schedule its worker died in, by its seed (a
-  // dfs schedule a worker died in is reported, not recorded: its decisions
-  // died with it).
+  // record_found() records a failing schedule in a supervised child, by
+  // its decisions (for a death, those made before it). A death whose
+  // decisions were too many to keep is recorded by its seed (random, pct)
+  // or reported without a run (dfs).
   Recorded record_found(const Context& ctx, const Scenario& sc, const ExploreOptions& o,
                         const record::FoundSchedule& f) {
     RunOptions ro = o.run;
     ro.seed = f.seed;
-    if (f.died && o.strategy == "dfs") return Recorded{f.result, 0};
-    ro.strategy = f.died ? make_explore_strategy(o.strategy, o.depth, o.pct_steps)
-                         : std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
+    const bool by_seed = f.died && f.schedule.empty();
+    if (by_seed && o.strategy == "dfs") return Recorded{f.result, 0};
+    ro.strategy = by_seed ? make_explore_strategy(o.strategy, o.depth, o.pct_steps)
+                          : std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
     const record::SupervisedRecording r = record::record_supervised(
         [&](const record::ChildRecorder& recorder) {
           return guarded(ctx, [&] {
@@ -258,7 +259,8 @@ class ExploreCommand final : public Command {
       std::cout << "  " << g.count << " schedule" << (g.count == 1 ? "" : "s") << "; lowest "
                 << (o.strategy == "dfs" ? "schedule " : "seed ") << g.seed;
       if (g.run_id == 0) {
-        // A dfs schedule that killed its worker took its decisions with it.
+        // A dfs schedule that killed its worker with more decisions than
+        // its tape keeps.
         std::cout << ", not recorded\n";
         continue;
       }

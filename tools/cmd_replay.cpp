@@ -1,7 +1,5 @@
 // cmd_replay.cpp: `gorewind replay <run>`, a recorded run again, exactly,
 // checked event by event against the log.
-#include <sys/mman.h>
-
 #include <atomic>
 #include <iostream>
 #include <memory>
@@ -12,8 +10,8 @@
 #include <gorewind/record/build_fingerprint.hpp>
 #include <gorewind/record/child_process.hpp>
 #include <gorewind/detail/runaway.hpp>
-#include <gorewind/error.hpp>
 #include <gorewind/record/record_run.hpp>
+#include <gorewind/record/shared_memory.hpp>
 #include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/replay/replay_run.hpp>
 #include <gorewind/scenario.hpp>
@@ -30,23 +28,14 @@ namespace gorewind::cli {
 namespace {
 
 // SharedSeq is an observer in a child that publishes the seq of the last
-// event it saw to the parent, through memory they share.
+// event it saw to the parent.
 class SharedSeq final : public Observer {
  public:
-  SharedSeq() {
-    void* mem = mmap(nullptr, sizeof(Seq), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    if (mem == MAP_FAILED) throw gorewind::Error("cannot map memory for a replay");
-    seq_ = new (mem) Seq{0};
-  }
-  ~SharedSeq() override { munmap(seq_, sizeof(Seq)); }
-  SharedSeq(const SharedSeq&) = delete;
-  SharedSeq& operator=(const SharedSeq&) = delete;
   void on_event(const Event& e) override { seq_->store(e.seq, std::memory_order_release); }
   std::uint64_t seq() const { return seq_->load(std::memory_order_acquire); }
 
  private:
-  using Seq = std::atomic<std::uint64_t>;
-  Seq* seq_ = nullptr;
+  record::Shared<std::atomic<std::uint64_t>> seq_;
 };
 
 // ReplayCommand re-runs a recorded run under its stored schedule and reports

@@ -41,6 +41,10 @@ struct ExploreOptions {
   // on_failure, when set, is called with each failure as it is found, so a
   // process that may die later has already passed it on.
   std::function<void(const ExploreFailure&)> on_failure;
+  // on_choice, when set, is called with every decision of every run as it
+  // is made, before the program goes on: a worker process keeps them where
+  // its parent can read them should the program kill it.
+  std::function<void(const Choice&)> on_choice;
   // progress, when set, is called after every run with the running totals.
   std::function<void(std::uint64_t runs, std::uint64_t failures)> progress;
   // isolate runs the search in a supervised worker process, so that a

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -40,12 +41,15 @@ class RecordingStrategy final : public Strategy {
   void forget(std::size_t n);
   // forgotten() is how many decisions of the run forget() has dropped.
   std::size_t forgotten() const { return forgotten_; }
+  // on_choice() sets a function called with each decision as it is made.
+  void on_choice(std::function<void(const Choice&)> fn) { on_choice_ = std::move(fn); }
   Strategy& inner() { return *inner_; }
 
  private:
   std::shared_ptr<Strategy> inner_;
   std::vector<Choice> choices_;
   std::size_t forgotten_ = 0;
+  std::function<void(const Choice&)> on_choice_;
 };
 
 // ScriptedStrategy answers from a script of choices. Where the run asks

@@ -10,7 +10,7 @@
 //   o.explore.strategy = "pct";
 //   o.jobs = 2;
 //   record::SupervisedExploreResult r = record::explore_supervised(body, o);
-//   // r.failures: lowest seed first; a death has no decisions, but its end
+//   // r.failures: lowest seed first, each with its decisions
 //
 // Workers are forked from this process: call it before it has a thread or
 // a database connection.
@@ -28,8 +28,9 @@ namespace gorewind::record {
 
 // FoundSchedule is one failing schedule: its seed (dfs: its number in the
 // search), what happened (outcome, message, goroutine, site, events) and
-// its decisions; or the schedule a worker died in, with how it died and no
-// decisions (they died with it).
+// its decisions; for the schedule a worker died in, how it died too. The
+// decisions of a death are those it had made when it died (a ScriptedStrategy
+// of them runs into the same death); empty when there were too many to keep.
 struct FoundSchedule {
   std::uint64_t seed = 0;
   RunResult result;  // a death: fault_result(*died)
@@ -80,7 +81,7 @@ std::uint64_t measure_pct_steps_supervised(const std::function<void()>& fn, cons
                                            double timeout);
 
 // as_explore_result() is a supervised search's result in the terms of
-// gorewind::explore's (a death's decisions are empty).
+// gorewind::explore's.
 ExploreResult as_explore_result(const SupervisedExploreResult& r, const std::string& strategy);
 
 }  // namespace gorewind::record

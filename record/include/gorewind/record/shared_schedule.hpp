@@ -1,0 +1,43 @@
+// shared_schedule.hpp: a run's decisions where the parent can read them
+// even when the child that made them died in the middle of the run.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include <gorewind/record/shared_memory.hpp>
+#include <gorewind/schedule_script.hpp>
+
+namespace gorewind::record {
+
+// SharedSchedule is a tape of decisions in shared memory. The child adds
+// each decision as it is made, before the program goes on; the parent reads
+// them once the child has ended. Up to capacity decisions are kept; past it
+// the tape says it overflowed and keeps no more.
+class SharedSchedule {
+ public:
+  explicit SharedSchedule(std::size_t capacity);
+
+  // clear() empties the tape (either side, before a run).
+  void clear();
+  // add() appends one decision (the child's side).
+  void add(const Choice& c);
+  // choices() are the decisions kept (the parent's side).
+  std::vector<Choice> choices() const;
+  // overflowed() says that decisions past capacity were dropped.
+  bool overflowed() const;
+
+ private:
+  struct Header {
+    std::atomic<std::uint64_t> size;
+    std::atomic<bool> overflowed;
+  };
+  std::size_t capacity_;
+  SharedMapping mapping_;
+  Header* header_;
+  Choice* choices_;
+};
+
+}  // namespace gorewind::record
