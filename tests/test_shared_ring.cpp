@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,6 +20,7 @@
 
 #include <gorewind/record/recorder.hpp>
 #include <gorewind/record/ring_sink.hpp>
+#include <gorewind/record/shared_memory.hpp>
 #include <gorewind/record/shared_ring.hpp>
 #include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/run_position.hpp>
@@ -33,6 +33,7 @@
 
 namespace gr = gorewind;
 namespace st = gorewind::storage;
+using gr::record::Shared;
 using gr::record::SharedRing;
 using namespace std::chrono_literals;
 
@@ -70,25 +71,6 @@ int wait_status(pid_t pid) {
   REQUIRE(waitpid(pid, &status, 0) == pid);
   return status;
 }
-
-// Shared is a value both sides of a fork see: anonymous shared memory.
-template <class T>
-class Shared {
- public:
-  Shared() {
-    void* p = mmap(nullptr, sizeof(T), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-    REQUIRE(p != MAP_FAILED);
-    value_ = new (p) T();
-  }
-  ~Shared() { munmap(value_, sizeof(T)); }
-  Shared(const Shared&) = delete;
-  Shared& operator=(const Shared&) = delete;
-  T& operator*() const { return *value_; }
-  T* operator->() const { return value_; }
-
- private:
-  T* value_;
-};
 
 }  // namespace
 
