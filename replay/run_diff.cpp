@@ -44,10 +44,10 @@ std::vector<storage::StoredEvent> read_events(storage::EventLogReader& log, std:
                                               std::uint64_t to) {
   std::vector<storage::StoredEvent> out;
   if (to < from) return out;
-  storage::EventFilter f;
-  f.from = from;
-  f.to = to;
-  storage::EventCursor c = log.events(run, f);
+  storage::EventQuery q(run);
+  q.from = from;
+  q.to = to;
+  storage::EventCursor c = log.events(q);
   storage::StoredEvent e;
   while (c.next(e)) out.push_back(e);
   return out;
@@ -120,10 +120,10 @@ RunDiff diff_runs(storage::EventLogReader& log_a, std::int64_t run_a, storage::E
 
   const std::uint64_t start =
       options.use_digests ? first_differing_chunk(log_a, d.a, log_b, d.b) * storage::kDigestChunk + 1 : 1;
-  storage::EventFilter from;
-  from.from = start;
-  storage::EventCursor ca = log_a.events(run_a, from);
-  storage::EventCursor cb = log_b.events(run_b, from);
+  storage::EventQuery from_a(run_a), from_b(run_b);
+  from_a.from = from_b.from = start;
+  storage::EventCursor ca = log_a.events(from_a);
+  storage::EventCursor cb = log_b.events(from_b);
   storage::StoredEvent ea, eb;
   bool has_a = false, has_b = false;
   for (;;) {

@@ -120,9 +120,9 @@ void LogStreamWriter::cut(const RunCut& how) {
     TraceHasher digest;
     digest.on_run_begin({});
     EventLogReader log(path_);
-    EventFilter in_chunk;
+    EventQuery in_chunk(run_);
     in_chunk.from = chunk * kDigestChunk + 1;
-    EventCursor events = log.events(run_, in_chunk);
+    EventCursor events = log.events(in_chunk);
     StoredEvent stored;
     while (events.next(stored)) digest.on_event(EventView(stored).event());
     batch_->digests.push_back(ChunkDigest{chunk, digest.hash()});

@@ -16,6 +16,13 @@ std::string pad_left(const std::string& s, std::size_t width) {
   return s.size() < width ? std::string(width - s.size(), ' ') + s : s;
 }
 
+// characters() is how many characters of UTF-8 s has: a name's width as the
+// columns count it.
+std::size_t characters(std::string_view s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
 std::string gid_text(Gid g) { return "g" + std::to_string(g); }
 
 // details() is what an event of this kind carries besides object and value,
@@ -68,13 +75,14 @@ std::string details(const storage::StoredEvent& e) {
 EventColumns run_columns(storage::EventLogReader& log, const storage::RunRow& run) {
   EventColumns columns;
   columns.seq = std::to_string(run.events).size();
-  storage::Statement widths =
-      log.database().prepare("SELECT max(gid), max(length(name)) FROM goroutines WHERE run = ?1");
-  widths.bind_int(1, run.id);
-  if (widths.step()) {
-    columns.gid = std::to_string(widths.column_int(0)).size();
-    columns.name = std::max<std::size_t>(static_cast<std::size_t>(widths.column_int(1)), 7);  // "runtime"
+  Gid max_gid = 0;
+  std::size_t max_name = 0;
+  for (const storage::GoroutineRow& g : log.goroutines(run.id)) {
+    max_gid = std::max(max_gid, g.gid);
+    max_name = std::max(max_name, characters(g.name));
   }
+  columns.gid = std::to_string(max_gid).size();
+  columns.name = std::max<std::size_t>(max_name, 7);  // "runtime"
   return columns;
 }
 
