@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <type_traits>
 
 #include <gorewind/storage/schema.hpp>
 #include <gorewind/storage/state_codec.hpp>
@@ -67,34 +68,41 @@ bool EventCursor::next(StoredEvent& e) {
   if (st_.column_type(0) != ColumnType::Integer || st_.column_int(0) < 1)
     throw StorageError("run " + std::to_string(run_) + " has an event with a corrupt seq (" +
                        std::string(st_.column_text(0)) + ") in '" + path_ + "'");
-  e.seq = static_cast<std::uint64_t>(st_.column_int(0));
-  e.vtime_ns = st_.column_int(1);
-  e.gid = static_cast<Gid>(st_.column_int(2));
-  e.kind = static_cast<EventKind>(st_.column_int(3));
-  e.obj_kind = static_cast<ObjKind>(st_.column_int(4));
-  e.obj = static_cast<std::uint32_t>(st_.column_int(5));
-  e.peer = static_cast<Gid>(st_.column_int(6));
-  e.reason = static_cast<WaitReason>(st_.column_int(7));
-  e.ok = st_.column_int(8) != 0;
-  e.select_case = st_.is_null(9) ? -1 : static_cast<std::int32_t>(st_.column_int(9));
-  e.ready = parse_ready(st_.column_text(10));
-  e.cause = static_cast<std::uint64_t>(st_.column_int(11));
-  e.amount = st_.column_int(12);
-  e.counter = st_.column_int(13);
-  e.value = StoredValue{};
-  switch (st_.column_type(14)) {
-    case ColumnType::Null: break;
-    case ColumnType::Integer: e.value.form = ValueForm::Int; e.value.i = st_.column_int(14); break;
-    case ColumnType::Real: e.value.form = ValueForm::Real; e.value.f = st_.column_real(14); break;
-    case ColumnType::Text: e.value.form = ValueForm::Text; e.value.bytes = st_.column_text(14); break;
-    case ColumnType::Blob: e.value.form = ValueForm::Blob; e.value.bytes = st_.column_blob(14); break;
-  }
-  e.type_name = st_.column_text(15);
-  e.text = st_.column_text(16);
-  e.site = Site{std::string(st_.column_text(17)), static_cast<std::uint32_t>(st_.column_int(18)),
-                std::string(st_.column_text(19))};
-  e.goroutine_name = st_.column_text(20);
-  e.object_name = st_.column_text(21);
+  // The columns are the fields in for_each_field's order; the site takes
+  // three (file, line, function), then the joined names.
+  int col = 0;
+  for_each_field(
+      [&](std::string_view, auto& field) {
+        using T = std::decay_t<decltype(field)>;
+        if constexpr (std::is_same_v<T, std::vector<std::int32_t>>) {
+          field = parse_ready(st_.column_text(col));
+        } else if constexpr (std::is_same_v<T, StoredValue>) {
+          field = StoredValue{};
+          switch (st_.column_type(col)) {
+            case ColumnType::Null: break;
+            case ColumnType::Integer: field.form = ValueForm::Int; field.i = st_.column_int(col); break;
+            case ColumnType::Real: field.form = ValueForm::Real; field.f = st_.column_real(col); break;
+            case ColumnType::Text: field.form = ValueForm::Text; field.bytes = st_.column_text(col); break;
+            case ColumnType::Blob: field.form = ValueForm::Blob; field.bytes = st_.column_blob(col); break;
+          }
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          field = st_.column_text(col);
+        } else if constexpr (std::is_same_v<T, Site>) {
+          field = Site{std::string(st_.column_text(col)), static_cast<std::uint32_t>(st_.column_int(col + 1)),
+                       std::string(st_.column_text(col + 2))};
+          col += 2;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          field = st_.column_int(col) != 0;
+        } else if constexpr (std::is_same_v<T, std::int32_t>) {
+          field = st_.is_null(col) ? -1 : static_cast<std::int32_t>(st_.column_int(col));  // select_case: NULL is none
+        } else {
+          field = static_cast<T>(st_.column_int(col));
+        }
+        ++col;
+      },
+      e);
+  e.goroutine_name = st_.column_text(col);
+  e.object_name = st_.column_text(col + 1);
   return true;
 }
 
