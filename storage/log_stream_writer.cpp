@@ -2,7 +2,6 @@
 
 #include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/state_codec.hpp>
-#include <gorewind/storage/state_from_log.hpp>
 #include <gorewind/storage/storage_error.hpp>
 #include <gorewind/trace_hasher.hpp>
 
@@ -85,7 +84,7 @@ void LogStreamWriter::close(RunEnd end) {
   // its end (or dead), so the state comes from what the log now holds.
   if (last_snapshot_ != last_seq_) {
     EventLogReader log(path_);
-    batch_->snapshots.push_back(NewSnapshot{last_seq_, encode_state(state_from_log(log, run_, last_seq_))});
+    batch_->snapshots.push_back(NewSnapshot{last_seq_, encode_state(log.state_at(run_, last_seq_))});
     last_snapshot_ = last_seq_;
     write_batch();
   }

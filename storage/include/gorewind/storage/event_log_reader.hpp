@@ -114,6 +114,10 @@ class EventLogReader {
   // snapshot_at() is the latest snapshot of run at or before seq, decoded;
   // nullopt when there is none.
   std::optional<RuntimeState> snapshot_at(std::int64_t run, std::uint64_t seq);
+  // state_at() is run's state right after event seq, from the latest
+  // snapshot at or before it and the events since (none stored: the state
+  // of an empty run). Throws StorageError for an unreadable log.
+  RuntimeState state_at(std::int64_t run, std::uint64_t seq);
   // schedule() is run's decisions in order, as RecordingStrategy kept them;
   // nullopt when the run stored none (recorded without them, by a build
   // before schema 2, or not finished). Throws StorageError for an unknown
