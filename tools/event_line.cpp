@@ -111,10 +111,15 @@ std::string event_json(const storage::StoredEvent& e) {
   for_each_field(
       [&](std::string_view name, const auto& v) {
         using T = std::decay_t<decltype(v)>;
-        j += (j.empty() ? "{\"" : ",\"") + std::string(name) + "\":";
+        j += j.empty() ? "{\"" : ",\"";
+        j += name;
+        j += "\":";
         if constexpr (std::is_same_v<T, std::vector<std::int32_t>>) {
           j += "[";
-          for (std::size_t i = 0; i < v.size(); ++i) j += (i ? "," : "") + std::to_string(v[i]);
+          for (std::size_t i = 0; i < v.size(); ++i) {
+            if (i) j += ',';
+            j += std::to_string(v[i]);
+          }
           j += "]";
         } else if constexpr (std::is_same_v<T, storage::StoredValue>) {
           j += v.form == storage::ValueForm::None ? std::string("null") : json_string(storage::value_text(v));
