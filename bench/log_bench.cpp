@@ -1,10 +1,10 @@
 // log_bench: what recording costs. ping_pong with n round trips (10n events)
 // is run with no observer, with the trace hasher alone, and recorded into a
 // fresh log (writer thread, then synchronous); beside it, SQLite's own
-// ceiling for rows of the events table's shape, inserted the way the writer
-// inserts them (prepared statement, one transaction per 8192 rows, WAL), into
-// a (run, seq) WITHOUT ROWID table like ours and into a plain rowid table.
-// Then the bytes per event of the events table (dbstat) and of the snapshots.
+// ceiling for rows of the events table's shape (storage::insert_ceiling),
+// into a (run, seq) WITHOUT ROWID table like ours and into a plain rowid
+// table. Then the bytes per event of the events table and of the snapshots
+// (storage::log_footprint).
 //
 //   log_bench [--quick] [--dir DIR]     (DIR: where the logs go; default /tmp)
 //
@@ -17,8 +17,7 @@
 
 #include <gorewind/gorewind.hpp>
 #include <gorewind/record/recorder.hpp>
-#include <gorewind/storage/database.hpp>
-#include <gorewind/storage/schema.hpp>
+#include <gorewind/storage/log_footprint.hpp>
 
 namespace gr = gorewind;
 namespace st = gorewind::storage;
@@ -46,51 +45,6 @@ std::uint64_t run_ping_pong(int n, std::vector<gr::Observer*> observers) {
 
 void remove_log(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-}
-
-// ceiling() inserts rows shaped like ping_pong's events (the same columns,
-// the same kinds of values) as fast as SQLite takes them; rows/s.
-double ceiling(const std::string& path, std::uint64_t rows, bool without_rowid) {
-  remove_log(path);
-  st::Database db(path, st::Database::Mode::CreateIfMissing);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
-  db.exec(std::string("CREATE TABLE events (run INTEGER NOT NULL, seq INTEGER NOT NULL, vtime INTEGER NOT NULL, "
-                      "gid INTEGER NOT NULL, kind INTEGER NOT NULL, obj_kind INTEGER NOT NULL, obj INTEGER NOT NULL, "
-                      "peer INTEGER NOT NULL, reason INTEGER NOT NULL, ok INTEGER NOT NULL, select_case INTEGER, "
-                      "ready TEXT, cause INTEGER NOT NULL, amount INTEGER NOT NULL, counter INTEGER NOT NULL, value, "
-                      "type_name TEXT, text TEXT, site INTEGER") +
-          (without_rowid ? ", PRIMARY KEY (run, seq)) WITHOUT ROWID" : ")"));
-  st::Statement ins = db.prepare("INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                                 "?14, ?15, ?16, ?17, ?18, ?19)");
-  const auto t0 = Clock::now();
-  for (std::uint64_t seq = 1; seq <= rows;) {
-    db.exec("BEGIN IMMEDIATE");
-    for (int k = 0; k < 8192 && seq <= rows; ++k, ++seq) {
-      ins.bind_int(1, 1);
-      ins.bind_int(2, static_cast<std::int64_t>(seq));
-      ins.bind_int(3, 0);
-      ins.bind_int(4, 2 + seq % 2);
-      ins.bind_int(5, 3 + seq % 7);
-      ins.bind_int(6, 1);
-      ins.bind_int(7, 2 + seq % 2);
-      ins.bind_int(8, seq % 3);
-      ins.bind_int(9, 0);
-      ins.bind_int(10, 1);
-      ins.bind_int(13, static_cast<std::int64_t>(seq % 5 ? 0 : seq - 3));
-      ins.bind_int(14, 0);
-      ins.bind_int(15, 0);
-      if (seq % 5 == 0) ins.bind_int(16, static_cast<std::int64_t>(seq / 5));
-      ins.bind_int(19, 1 + seq % 4);
-      ins.step();
-      ins.reset();
-    }
-    db.exec("COMMIT");
-  }
-  return static_cast<double>(rows) / seconds_since(t0);
-}
-
-std::int64_t table_bytes(st::Database& db, const std::string& like) {
-  return db.query_int("SELECT sum(pgsize) FROM dbstat WHERE name LIKE '" + like + "'").value_or(0);
 }
 
 }  // namespace
@@ -142,17 +96,16 @@ int main(int argc, char** argv) {
     line((prefix + "sqlite_commits").c_str(), static_cast<double>(saved.stats.commit_ns) / 1e9, "s");
   }
 
-  const double pk = ceiling(ceiling_log, events, true);
+  const double pk = st::insert_ceiling(ceiling_log, events, true);
   line("ceiling_run_seq_pk", pk, "rows/s");
-  const double rowid = ceiling(ceiling_log, events, false);
+  const double rowid = st::insert_ceiling(ceiling_log, events, false);
   line("ceiling_rowid", rowid, "rows/s");
   remove_log(ceiling_log);
 
-  st::Database db = st::open_log(log, st::Database::Mode::ExistingOnly);
-  const auto ev = static_cast<double>(table_bytes(db, "events"));
-  line("events_bytes_per_event", ev / static_cast<double>(events), "bytes");
-  line("snapshots_bytes", static_cast<double>(table_bytes(db, "%snapshots%")), "bytes");
-  line("snapshots", static_cast<double>(db.query_int("SELECT count(*) FROM snapshots").value_or(0)), "snapshots");
+  const st::LogFootprint size = st::log_footprint(log);
+  line("events_bytes_per_event", static_cast<double>(size.events_bytes) / static_cast<double>(events), "bytes");
+  line("snapshots_bytes", static_cast<double>(size.snapshots_bytes), "bytes");
+  line("snapshots", static_cast<double>(size.snapshots), "snapshots");
   remove_log(log);
   return 0;
 }

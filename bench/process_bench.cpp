@@ -127,9 +127,9 @@ int main(int argc, char** argv) {
     const auto bt = [&](std::uint64_t seq) {
       const auto t0 = Clock::now();
       const rp::ProcessState p = server.at(seq);
-      st::EventFilter only;
+      st::EventQuery only(run);
       only.from = only.to = seq;
-      st::EventCursor cursor = log.events(run, only);
+      st::EventCursor cursor = log.events(only);
       st::StoredEvent e;
       if (seq > 0 && (!cursor.next(e) || e.kind != p.event.kind || e.gid != p.event.gid)) {
         std::fprintf(stderr, "process_bench: the re-execution's event is not the log's at seq %llu\n",

@@ -2,15 +2,12 @@
 
 #include <gorewind/record/build_fingerprint.hpp>
 #include <gorewind/record/program_name.hpp>
-#include <gorewind/state.hpp>
-#include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/state_codec.hpp>
-#include <gorewind/storage/state_from_log.hpp>
 
 namespace gorewind::record {
 
 Recorder::Recorder(const std::string& db_path, Config config)
-    : config_(config), db_path_(db_path), writer_(db_path, config.writer) {}
+    : config_(config), writer_(db_path, config.writer) {}
 
 Recorder::Recorder(storage::LogSink& sink, Config config) : config_(config), writer_(sink, config.writer) {}
 
@@ -20,6 +17,7 @@ void Recorder::fail() noexcept {
 
 void Recorder::on_run_begin(const RunInfo& info) {
   hasher_.on_run_begin(info);
+  state_ = StateBuilder();
   run_ = 0;
   recording_ = false;
   last_seq_ = 0;
@@ -38,6 +36,11 @@ void Recorder::on_event(const Event& e) {
   hasher_.on_event(e);
   writer_.append(e);
   last_seq_ = e.seq;
+  try {
+    state_.apply(e);
+  } catch (...) {
+    fail();
+  }
   if (schedule_of_ != nullptr && writer_.streams()) {
     // Streaming: the decisions go with the events, so a child that dies
     // leaves its schedule up to its last event with the parent.
@@ -53,7 +56,7 @@ void Recorder::on_event(const Event& e) {
   }
   if (config_.snapshot_every != 0 && e.seq % config_.snapshot_every == 0) {
     try {
-      writer_.add_snapshot(e.seq, storage::encode_state(capture_state()));
+      writer_.add_snapshot(e.seq, storage::encode_state(state_.state()));
     } catch (...) {
       fail();
     }
@@ -64,14 +67,10 @@ void Recorder::on_run_end(const RunResult& r) {
   if (!recording_) return;
   try {
     // The state right after the last event, unless a periodic snapshot
-    // already holds it. capture_state() would see the run torn down by now,
-    // so it is rebuilt from the log: the latest snapshot and the events since.
-    // A streaming writer has no log to read: the receiving side does this.
-    if (!writer_.streams() && (config_.snapshot_every == 0 || last_seq_ % config_.snapshot_every != 0)) {
-      writer_.flush();
-      storage::EventLogReader log(db_path_);
-      writer_.add_snapshot(last_seq_, storage::encode_state(storage::state_from_log(log, run_, last_seq_)));
-    }
+    // already holds it. A streaming writer leaves it to the receiving side,
+    // which also writes it for a child that died before its end.
+    if (!writer_.streams() && (config_.snapshot_every == 0 || last_seq_ % config_.snapshot_every != 0))
+      writer_.add_snapshot(last_seq_, storage::encode_state(state_.state()));
   } catch (...) {
     fail();
   }

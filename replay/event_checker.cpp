@@ -2,16 +2,29 @@
 
 #include <algorithm>
 #include <cstring>
+#include <type_traits>
 
 namespace gorewind::replay {
 
 bool same_event(const Event& a, const Event& b) {
-  return a.seq == b.seq && a.vtime_ns == b.vtime_ns && a.gid == b.gid && a.kind == b.kind &&
-         a.obj_kind == b.obj_kind && a.obj == b.obj && a.peer == b.peer && a.reason == b.reason && a.ok == b.ok &&
-         a.select_case == b.select_case && std::ranges::equal(a.ready, b.ready) && a.cause == b.cause &&
-         a.amount == b.amount && a.counter == b.counter && a.type_name == b.type_name && a.text == b.text &&
-         a.site.line() == b.site.line() && std::strcmp(a.site.file_name(), b.site.file_name()) == 0 &&
-         a.value.to_string() == b.value.to_string();
+  // What the trace hash reads of each field, compared.
+  bool same = true;
+  for_each_field(
+      [&same](std::string_view, const auto& x, const auto& y) {
+        using T = std::decay_t<decltype(x)>;
+        if (!same) return;
+        if constexpr (std::is_same_v<T, std::span<const std::int32_t>>) {
+          same = std::ranges::equal(x, y);
+        } else if constexpr (std::is_same_v<T, ValueRef>) {
+          same = x.to_string() == y.to_string();
+        } else if constexpr (std::is_same_v<T, std::source_location>) {
+          same = x.line() == y.line() && std::strcmp(x.file_name(), y.file_name()) == 0;
+        } else {
+          same = x == y;
+        }
+      },
+      a, b);
+  return same;
 }
 
 EventChecker::EventChecker(storage::EventLogReader& log, std::int64_t run) : log_(log), run_(run) { log_.run(run); }
@@ -40,24 +53,15 @@ bool EventChecker::next_recorded() {
 
 storage::StoredEvent EventChecker::live_event(const Event& e) {
   storage::StoredEvent s;
-  s.seq = e.seq;
-  s.vtime_ns = e.vtime_ns;
-  s.gid = e.gid;
-  s.kind = e.kind;
-  s.obj_kind = e.obj_kind;
-  s.obj = e.obj;
-  s.peer = e.peer;
-  s.reason = e.reason;
-  s.ok = e.ok;
-  s.select_case = e.select_case;
-  s.ready.assign(e.ready.begin(), e.ready.end());
-  s.cause = e.cause;
-  s.amount = e.amount;
-  s.counter = e.counter;
-  s.value = encoder_.encode(e.value);
-  s.type_name = e.type_name;
-  s.text = e.text;
-  s.site = Site::from(e.site);
+  for_each_field(
+      [this](std::string_view, auto& stored, const auto& live) {
+        using T = std::decay_t<decltype(stored)>;
+        if constexpr (std::is_same_v<T, std::vector<std::int32_t>>) stored.assign(live.begin(), live.end());
+        else if constexpr (std::is_same_v<T, storage::StoredValue>) stored = encoder_.encode(live);
+        else if constexpr (std::is_same_v<T, Site>) stored = Site::from(live);
+        else stored = live;
+      },
+      s, e);
   if (auto it = goroutine_names_.find(e.gid); it != goroutine_names_.end()) s.goroutine_name = it->second;
   if (auto it = object_names_.find(e.obj); e.obj != 0 && it != object_names_.end()) s.object_name = it->second;
   return s;

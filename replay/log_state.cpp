@@ -3,7 +3,6 @@
 #include <string>
 
 #include <gorewind/replay/replay_error.hpp>
-#include <gorewind/storage/state_from_log.hpp>
 
 namespace gorewind::replay {
 
@@ -12,7 +11,7 @@ RuntimeState log_state_at(storage::EventLogReader& log, std::int64_t run, std::u
   if (seq > row.events)
     throw ReplayError("seq " + std::to_string(seq) + " is beyond run " + std::to_string(run) + ", which has " +
                       std::to_string(row.events) + " events");
-  return storage::state_from_log(log, run, seq);
+  return log.state_at(run, seq);
 }
 
 }  // namespace gorewind::replay

@@ -30,14 +30,11 @@ class Stream {
   Stream(storage::EventLogReader& log, std::int64_t run, std::uint64_t from)
       : ids_(RunIdentity::load(log, run)), cursor_(open(log, run, from)) {
     // Operations before the divergence, per goroutine, so the counts go on from there.
-    storage::Statement st = log.database().prepare(
-        "SELECT gid, count(*) FROM events WHERE run = ?1 AND seq < ?2 AND kind NOT IN (?3, ?4, ?5) GROUP BY gid");
-    st.bind_int(1, run);
-    st.bind_int(2, static_cast<std::int64_t>(from));
-    st.bind_int(3, static_cast<std::int64_t>(EventKind::Switch));
-    st.bind_int(4, static_cast<std::int64_t>(EventKind::Park));
-    st.bind_int(5, static_cast<std::int64_t>(EventKind::Wake));
-    while (st.step()) ops_[static_cast<Gid>(st.column_int(0))] = static_cast<std::uint64_t>(st.column_int(1));
+    storage::EventQuery before(run);
+    before.to = from == 0 ? 0 : from - 1;
+    for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k)
+      if (is_operation(static_cast<EventKind>(k))) before.kinds.push_back(static_cast<EventKind>(k));
+    ops_ = log.count_by_goroutine(before);
   }
 
   // at() is the i-th event ahead; nullptr past the run's end.
@@ -59,9 +56,9 @@ class Stream {
 
  private:
   static storage::EventCursor open(storage::EventLogReader& log, std::int64_t run, std::uint64_t from) {
-    storage::EventFilter f;
-    f.from = from;
-    return log.events(run, f);
+    storage::EventQuery q(run);
+    q.from = from;
+    return log.events(q);
   }
 
   std::string key_of(const storage::StoredEvent& e) {

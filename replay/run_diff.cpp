@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include <gorewind/replay/log_state.hpp>
@@ -44,10 +45,10 @@ std::vector<storage::StoredEvent> read_events(storage::EventLogReader& log, std:
                                               std::uint64_t to) {
   std::vector<storage::StoredEvent> out;
   if (to < from) return out;
-  storage::EventFilter f;
-  f.from = from;
-  f.to = to;
-  storage::EventCursor c = log.events(run, f);
+  storage::EventQuery q(run);
+  q.from = from;
+  q.to = to;
+  storage::EventCursor c = log.events(q);
   storage::StoredEvent e;
   while (c.next(e)) out.push_back(e);
   return out;
@@ -104,11 +105,20 @@ std::string_view describe(DiffKind k) {
 }
 
 bool same_stored_event(const storage::StoredEvent& a, const storage::StoredEvent& b) {
-  return a.seq == b.seq && a.vtime_ns == b.vtime_ns && a.gid == b.gid && a.kind == b.kind &&
-         a.obj_kind == b.obj_kind && a.obj == b.obj && a.peer == b.peer && a.reason == b.reason && a.ok == b.ok &&
-         a.select_case == b.select_case && a.ready == b.ready && a.cause == b.cause && a.amount == b.amount &&
-         a.counter == b.counter && a.type_name == b.type_name && a.text == b.text && a.site.line == b.site.line &&
-         a.site.file == b.site.file && (a.value == b.value || a.value_text() == b.value_text());
+  // Every field, as the trace hash reads it: a value by its text, a site by
+  // its file and line.
+  bool same = true;
+  for_each_field(
+      [&same](std::string_view, const auto& x, const auto& y) {
+        using T = std::decay_t<decltype(x)>;
+        if (!same) return;
+        if constexpr (std::is_same_v<T, storage::StoredValue>)
+          same = x == y || storage::value_text(x) == storage::value_text(y);
+        else if constexpr (std::is_same_v<T, Site>) same = x.line == y.line && x.file == y.file;
+        else same = x == y;
+      },
+      a, b);
+  return same;
 }
 
 RunDiff diff_runs(storage::EventLogReader& log_a, std::int64_t run_a, storage::EventLogReader& log_b,
@@ -120,10 +130,10 @@ RunDiff diff_runs(storage::EventLogReader& log_a, std::int64_t run_a, storage::E
 
   const std::uint64_t start =
       options.use_digests ? first_differing_chunk(log_a, d.a, log_b, d.b) * storage::kDigestChunk + 1 : 1;
-  storage::EventFilter from;
-  from.from = start;
-  storage::EventCursor ca = log_a.events(run_a, from);
-  storage::EventCursor cb = log_b.events(run_b, from);
+  storage::EventQuery from_a(run_a), from_b(run_b);
+  from_a.from = from_b.from = start;
+  storage::EventCursor ca = log_a.events(from_a);
+  storage::EventCursor cb = log_b.events(from_b);
   storage::StoredEvent ea, eb;
   bool has_a = false, has_b = false;
   for (;;) {

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <type_traits>
 
 namespace gorewind {
 
@@ -14,27 +15,30 @@ void TraceHasher::mix(const void* p, std::size_t n) {
 }
 
 void TraceHasher::on_event(const Event& e) {
-  mix_u64(e.seq);
-  mix_u64(static_cast<std::uint64_t>(e.vtime_ns));
-  mix_u64(e.gid);
-  mix_u64(static_cast<std::uint64_t>(e.kind));
-  mix_u64(static_cast<std::uint64_t>(e.obj_kind));
-  mix_u64(e.obj);
-  mix_u64(e.peer);
-  mix_u64(static_cast<std::uint64_t>(e.reason));
-  mix_u64(e.ok);
-  mix_u64(static_cast<std::uint64_t>(e.select_case));
-  for (std::int32_t r : e.ready) mix_u64(static_cast<std::uint64_t>(r));
-  mix_u64(e.cause);
-  mix_u64(static_cast<std::uint64_t>(e.amount));
-  mix_u64(static_cast<std::uint64_t>(e.counter));
-  scratch_ = e.value.to_string();
-  mix(scratch_.data(), scratch_.size());
-  mix(e.type_name.data(), e.type_name.size());
-  mix(e.text.data(), e.text.size());
-  const char* file = e.site.file_name();
-  mix(file, std::strlen(file));
-  mix_u64(e.site.line());
+  // Every field in for_each_field's order: numbers (and enums) as 64 bits,
+  // the ready list item by item, texts as their bytes, the value as its
+  // text, the site as its file and line (not its function: a renamed
+  // function is the same run). The trace hash is shown to users, so these
+  // bytes never change.
+  for_each_field(
+      [this](std::string_view, const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, std::span<const std::int32_t>>) {
+          for (std::int32_t r : v) mix_u64(static_cast<std::uint64_t>(r));
+        } else if constexpr (std::is_same_v<T, ValueRef>) {
+          scratch_ = v.to_string();
+          mix(scratch_.data(), scratch_.size());
+        } else if constexpr (std::is_same_v<T, std::string_view>) {
+          mix(v.data(), v.size());
+        } else if constexpr (std::is_same_v<T, std::source_location>) {
+          mix(v.file_name(), std::strlen(v.file_name()));
+          mix_u64(v.line());
+        } else {
+          static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "a field the trace hash does not know");
+          mix_u64(static_cast<std::uint64_t>(v));
+        }
+      },
+      e);
 }
 
 std::string TraceHasher::hex_of(std::uint64_t hash) {

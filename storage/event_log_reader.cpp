@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <charconv>
+#include <type_traits>
 
 #include <gorewind/storage/schema.hpp>
 #include <gorewind/storage/state_codec.hpp>
 #include <gorewind/storage/storage_error.hpp>
 #include <gorewind/storage/writer_liveness.hpp>
 
+#include "event_query_sql.hpp"
 #include <gorewind/storage/schedule_codec.hpp>
 
 namespace gorewind::storage {
@@ -66,34 +68,41 @@ bool EventCursor::next(StoredEvent& e) {
   if (st_.column_type(0) != ColumnType::Integer || st_.column_int(0) < 1)
     throw StorageError("run " + std::to_string(run_) + " has an event with a corrupt seq (" +
                        std::string(st_.column_text(0)) + ") in '" + path_ + "'");
-  e.seq = static_cast<std::uint64_t>(st_.column_int(0));
-  e.vtime_ns = st_.column_int(1);
-  e.gid = static_cast<Gid>(st_.column_int(2));
-  e.kind = static_cast<EventKind>(st_.column_int(3));
-  e.obj_kind = static_cast<ObjKind>(st_.column_int(4));
-  e.obj = static_cast<std::uint32_t>(st_.column_int(5));
-  e.peer = static_cast<Gid>(st_.column_int(6));
-  e.reason = static_cast<WaitReason>(st_.column_int(7));
-  e.ok = st_.column_int(8) != 0;
-  e.select_case = st_.is_null(9) ? -1 : static_cast<std::int32_t>(st_.column_int(9));
-  e.ready = parse_ready(st_.column_text(10));
-  e.cause = static_cast<std::uint64_t>(st_.column_int(11));
-  e.amount = st_.column_int(12);
-  e.counter = st_.column_int(13);
-  e.value = StoredValue{};
-  switch (st_.column_type(14)) {
-    case ColumnType::Null: break;
-    case ColumnType::Integer: e.value.form = ValueForm::Int; e.value.i = st_.column_int(14); break;
-    case ColumnType::Real: e.value.form = ValueForm::Real; e.value.f = st_.column_real(14); break;
-    case ColumnType::Text: e.value.form = ValueForm::Text; e.value.bytes = st_.column_text(14); break;
-    case ColumnType::Blob: e.value.form = ValueForm::Blob; e.value.bytes = st_.column_blob(14); break;
-  }
-  e.type_name = st_.column_text(15);
-  e.text = st_.column_text(16);
-  e.site = Site{std::string(st_.column_text(17)), static_cast<std::uint32_t>(st_.column_int(18)),
-                std::string(st_.column_text(19))};
-  e.goroutine_name = st_.column_text(20);
-  e.object_name = st_.column_text(21);
+  // The columns are the fields in for_each_field's order; the site takes
+  // three (file, line, function), then the joined names.
+  int col = 0;
+  for_each_field(
+      [&](std::string_view, auto& field) {
+        using T = std::decay_t<decltype(field)>;
+        if constexpr (std::is_same_v<T, std::vector<std::int32_t>>) {
+          field = parse_ready(st_.column_text(col));
+        } else if constexpr (std::is_same_v<T, StoredValue>) {
+          field = StoredValue{};
+          switch (st_.column_type(col)) {
+            case ColumnType::Null: break;
+            case ColumnType::Integer: field.form = ValueForm::Int; field.i = st_.column_int(col); break;
+            case ColumnType::Real: field.form = ValueForm::Real; field.f = st_.column_real(col); break;
+            case ColumnType::Text: field.form = ValueForm::Text; field.bytes = st_.column_text(col); break;
+            case ColumnType::Blob: field.form = ValueForm::Blob; field.bytes = st_.column_blob(col); break;
+          }
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          field = st_.column_text(col);
+        } else if constexpr (std::is_same_v<T, Site>) {
+          field = Site{std::string(st_.column_text(col)), static_cast<std::uint32_t>(st_.column_int(col + 1)),
+                       std::string(st_.column_text(col + 2))};
+          col += 2;
+        } else if constexpr (std::is_same_v<T, bool>) {
+          field = st_.column_int(col) != 0;
+        } else if constexpr (std::is_same_v<T, std::int32_t>) {
+          field = st_.is_null(col) ? -1 : static_cast<std::int32_t>(st_.column_int(col));  // select_case: NULL is none
+        } else {
+          field = static_cast<T>(st_.column_int(col));
+        }
+        ++col;
+      },
+      e);
+  e.goroutine_name = st_.column_text(col);
+  e.object_name = st_.column_text(col + 1);
   return true;
 }
 
@@ -155,55 +164,122 @@ void EventLogReader::read_params(RunRow& r) {
   while (st.step()) r.params.emplace(st.column_text(0), st.column_text(1));
 }
 
-EventCursor EventLogReader::events(std::int64_t run_id, const EventFilter& f) {
-  run(run_id);
-  check_seqs(run_id);
-  std::string sql =
-      "SELECT e.seq, e.vtime, e.gid, e.kind, e.obj_kind, e.obj, e.peer, e.reason, e.ok, e.select_case, e.ready, "
-      "e.cause, e.amount, e.counter, e.value, e.type_name, e.text, s.file, s.line, s.function, g.name, o.name "
-      "FROM events e LEFT JOIN sites s ON s.id = e.site "
-      "LEFT JOIN goroutines g ON g.run = e.run AND g.gid = e.gid "
-      "LEFT JOIN objects o ON o.run = e.run AND o.id = e.obj "
-      "WHERE e.run = ?1 AND e.seq >= ?2 AND e.seq <= ?3";
-  if (f.goroutine) {
+namespace {
+
+constexpr std::string_view kEventColumns =
+    "SELECT e.seq, e.vtime, e.gid, e.kind, e.obj_kind, e.obj, e.peer, e.reason, e.ok, e.select_case, e.ready, "
+    "e.cause, e.amount, e.counter, e.value, e.type_name, e.text, s.file, s.line, s.function, g.name, o.name "
+    "FROM events e LEFT JOIN sites s ON s.id = e.site "
+    "LEFT JOIN goroutines g ON g.run = e.run AND g.gid = e.gid "
+    "LEFT JOIN objects o ON o.run = e.run AND o.id = e.obj ";
+
+std::string order(const EventQuery& q) {
+  return q.direction == Direction::Forward ? " ORDER BY e.seq" : " ORDER BY e.seq DESC";
+}
+
+}  // namespace
+
+void EventLogReader::check_names(const EventQuery& q) {
+  for (const Gid gid : q.goroutines) {
     // g0 is the runtime's own; the others are in the goroutines table.
     Statement gids = db_.prepare("SELECT 0 UNION SELECT gid FROM goroutines WHERE run = ?1 ORDER BY 1");
-    gids.bind_int(1, run_id);
+    gids.bind_int(1, q.run);
     std::vector<std::int64_t> known;
     while (gids.step()) known.push_back(gids.column_int(0));
-    if (!std::binary_search(known.begin(), known.end(), static_cast<std::int64_t>(*f.goroutine)))
-      throw StorageError("run " + std::to_string(run_id) + " has no goroutine " + std::to_string(*f.goroutine) +
+    if (!std::binary_search(known.begin(), known.end(), static_cast<std::int64_t>(gid)))
+      throw StorageError("run " + std::to_string(q.run) + " has no goroutine " + std::to_string(gid) +
                          " (its goroutines: " + id_ranges(known) + ")");
-    sql += " AND e.gid = ?4";
   }
-  if (f.kind) sql += " AND e.kind = ?5";
-  constexpr std::string_view kChannel =
-      "SELECT id FROM objects WHERE run = ?1 AND kind = 1 AND (name = ?6 OR CAST(id AS TEXT) = ?6)";
-  if (f.channel) {
-    Statement known = db_.prepare(kChannel);
-    known.bind_int(1, run_id);
-    known.bind_text(6, *f.channel);
+  if (q.object_name) {
+    const ObjKind kind = q.obj_kind.value_or(ObjKind::Chan);
+    Statement known = db_.prepare(
+        "SELECT id FROM objects WHERE run = ?1 AND kind = ?2 AND (name = ?3 OR CAST(id AS TEXT) = ?3)");
+    known.bind_int(1, q.run);
+    known.bind_int(2, static_cast<std::int64_t>(kind));
+    known.bind_text(3, *q.object_name);
     if (!known.step()) {
-      Statement all = db_.prepare("SELECT id, name FROM objects WHERE run = ?1 AND kind = 1 ORDER BY id");
-      all.bind_int(1, run_id);
+      Statement all = db_.prepare("SELECT id, name FROM objects WHERE run = ?1 AND kind = ?2 ORDER BY id");
+      all.bind_int(1, q.run);
+      all.bind_int(2, static_cast<std::int64_t>(kind));
       std::string names;
       while (all.step())
         names += (names.empty() ? "" : ", ") + std::string(all.column_text(1)) + " (" +
                  std::to_string(all.column_int(0)) + ")";
-      throw StorageError("run " + std::to_string(run_id) + " has no channel '" + *f.channel + "' (" +
-                         (names.empty() ? "it has none" : "its channels: " + names) + ")");
+      const std::string what = kind == ObjKind::Chan ? "channel" : std::string(to_string(kind));
+      throw StorageError("run " + std::to_string(q.run) + " has no " + what + " '" + *q.object_name + "' (" +
+                         (names.empty() ? "it has none" : "its " + what + "s: " + names) + ")");
     }
-    sql += " AND e.obj IN (" + std::string(kChannel) + ")";
   }
-  sql += " ORDER BY e.seq";
-  Statement st = db_.prepare(sql);
+}
+
+EventCursor EventLogReader::events(const EventQuery& q) {
+  run(q.run);
+  check_seqs(q.run);
+  check_names(q);
+  // The texts bound stay where they are while the cursor lives.
+  auto where = std::make_shared<const QuerySql>(where_sql(q));
+  Statement st = db_.prepare(std::string(kEventColumns) + "WHERE " + where->where + order(q));
+  where->bind(st);
+  return EventCursor(std::move(st), q.run, db_.path(), where);
+}
+
+std::optional<StoredEvent> EventLogReader::first(const EventQuery& q) {
+  const QuerySql where = where_sql(q);
+  Statement st = db_.prepare(std::string(kEventColumns) + "WHERE " + where.where + order(q) + " LIMIT 1");
+  where.bind(st);
+  EventCursor cursor(std::move(st), q.run, db_.path());
+  StoredEvent e;
+  if (!cursor.next(e)) return std::nullopt;
+  return e;
+}
+
+std::uint64_t EventLogReader::count(const EventQuery& q) {
+  const QuerySql where = where_sql(q);
+  Statement st = db_.prepare("SELECT count(*) FROM events e WHERE " + where.where);
+  where.bind(st);
+  return st.step() ? static_cast<std::uint64_t>(st.column_int(0)) : 0;
+}
+
+std::map<Gid, std::uint64_t> EventLogReader::count_by_goroutine(const EventQuery& q) {
+  const QuerySql where = where_sql(q);
+  Statement st = db_.prepare("SELECT e.gid, count(*) FROM events e WHERE " + where.where + " GROUP BY e.gid");
+  where.bind(st);
+  std::map<Gid, std::uint64_t> out;
+  while (st.step()) out[static_cast<Gid>(st.column_int(0))] = static_cast<std::uint64_t>(st.column_int(1));
+  return out;
+}
+
+bool EventLogReader::has_site(const SiteSelector& site) {
+  Statement st = site.function.empty()
+                     ? db_.prepare("SELECT 1 FROM sites WHERE line = ?1 AND (file = ?2 OR file LIKE '%/' || ?2)")
+                     : db_.prepare("SELECT 1 FROM sites WHERE function = ?3");
+  st.bind_int(1, site.line);
+  st.bind_text(2, site.file);
+  st.bind_text(3, site.function);
+  return st.step();
+}
+
+std::vector<GoroutineRow> EventLogReader::goroutines(std::int64_t run_id) {
+  Statement st = db_.prepare("SELECT gid, name, path FROM goroutines WHERE run = ?1 ORDER BY gid");
   st.bind_int(1, run_id);
-  st.bind_int(2, static_cast<std::int64_t>(std::min<std::uint64_t>(f.from, INT64_MAX)));
-  st.bind_int(3, static_cast<std::int64_t>(std::min<std::uint64_t>(f.to, INT64_MAX)));
-  if (f.goroutine) st.bind_int(4, *f.goroutine);
-  if (f.kind) st.bind_int(5, static_cast<std::int64_t>(*f.kind));
-  if (f.channel) st.bind_text(6, *f.channel);
-  return EventCursor(std::move(st), run_id, db_.path());
+  std::vector<GoroutineRow> out;
+  while (st.step())
+    out.push_back(GoroutineRow{static_cast<Gid>(st.column_int(0)), std::string(st.column_text(1)),
+                               std::string(st.column_text(2))});
+  return out;
+}
+
+std::vector<ObjectRow> EventLogReader::objects(std::int64_t run_id) {
+  // The maker is the goroutine of the object's Make event.
+  Statement st = db_.prepare(
+      "SELECT o.id, o.kind, o.name, coalesce(e.gid, 0) FROM objects o "
+      "LEFT JOIN events e ON e.run = o.run AND e.seq = o.created_seq WHERE o.run = ?1 ORDER BY o.id");
+  st.bind_int(1, run_id);
+  std::vector<ObjectRow> out;
+  while (st.step())
+    out.push_back(ObjectRow{static_cast<std::uint32_t>(st.column_int(0)), static_cast<ObjKind>(st.column_int(1)),
+                            std::string(st.column_text(2)), static_cast<Gid>(st.column_int(3))});
+  return out;
 }
 
 void EventLogReader::check_seqs(std::int64_t run_id) {

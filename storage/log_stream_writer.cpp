@@ -2,7 +2,6 @@
 
 #include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/state_codec.hpp>
-#include <gorewind/storage/state_from_log.hpp>
 #include <gorewind/storage/storage_error.hpp>
 #include <gorewind/trace_hasher.hpp>
 
@@ -107,7 +106,7 @@ void LogStreamWriter::close(RunEnd end) {
   // its end (or dead), so the state comes from what the log now holds.
   if (last_snapshot_ != last_seq_) {
     EventLogReader log(path_);
-    batch_->snapshots.push_back(NewSnapshot{last_seq_, encode_state(state_from_log(log, run_, last_seq_))});
+    batch_->snapshots.push_back(NewSnapshot{last_seq_, encode_state(log.state_at(run_, last_seq_))});
     last_snapshot_ = last_seq_;
     write_batch();
   }
@@ -142,9 +141,9 @@ void LogStreamWriter::cut(const RunCut& how) {
     TraceHasher digest;
     digest.on_run_begin({});
     EventLogReader log(path_);
-    EventFilter in_chunk;
+    EventQuery in_chunk(run_);
     in_chunk.from = chunk * kDigestChunk + 1;
-    EventCursor events = log.events(run_, in_chunk);
+    EventCursor events = log.events(in_chunk);
     StoredEvent stored;
     while (events.next(stored)) digest.on_event(EventView(stored).event());
     batch_->digests.push_back(ChunkDigest{chunk, digest.hash()});

@@ -1,6 +1,7 @@
 #include <gorewind/storage/stored_event.hpp>
 
 #include <bit>
+#include <type_traits>
 
 namespace gorewind::storage {
 namespace {
@@ -16,29 +17,23 @@ const ValueType kStoredText{"stored value", &append_text, nullptr};
 }  // namespace
 
 EventView::EventView(const StoredEvent& e) {
-  site_ = SourceSite{e.site.file.c_str(), e.site.function.c_str(), e.site.line, 0};
-  event_.seq = e.seq;
-  event_.vtime_ns = e.vtime_ns;
-  event_.gid = e.gid;
-  event_.kind = e.kind;
-  event_.obj_kind = e.obj_kind;
-  event_.obj = e.obj;
-  event_.peer = e.peer;
-  event_.reason = e.reason;
-  event_.ok = e.ok;
-  event_.select_case = e.select_case;
-  event_.ready = e.ready;
-  event_.cause = e.cause;
-  event_.amount = e.amount;
-  event_.counter = e.counter;
-  if (e.value.form != ValueForm::None) {
-    text_ = e.value_text();
-    event_.value = ValueRef{&text_, &kStoredText};
-  }
-  event_.type_name = e.type_name;
-  event_.text = e.text;
-  const SourceSite* p = &site_;
-  event_.site = std::bit_cast<std::source_location>(p);
+  for_each_field(
+      [this](std::string_view, auto& live, const auto& stored) {
+        using T = std::decay_t<decltype(live)>;
+        if constexpr (std::is_same_v<T, ValueRef>) {
+          if (stored.form != ValueForm::None) {
+            text_ = value_text(stored);
+            live = ValueRef{&text_, &kStoredText};
+          }
+        } else if constexpr (std::is_same_v<T, std::source_location>) {
+          site_ = SourceSite{stored.file.c_str(), stored.function.c_str(), stored.line, 0};
+          const SourceSite* p = &site_;
+          live = std::bit_cast<std::source_location>(p);
+        } else {
+          live = stored;  // the same number, or a view of the stored vector or string
+        }
+      },
+      event_, e);
 }
 
 }  // namespace gorewind::storage

@@ -105,10 +105,10 @@ TEST_CASE("record: the state rebuilt from a snapshot and the events after it equ
         INFO("seq " << seq);
         std::optional<gr::RuntimeState> snap = log.snapshot_at(run, seq);
         gr::StateBuilder b = snap ? gr::StateBuilder(*snap) : gr::StateBuilder();
-        st::EventFilter f;
+        st::EventQuery f(run);
         f.from = snap ? snap->seq + 1 : 1;
         f.to = seq;
-        st::EventCursor c = log.events(run, f);
+        st::EventCursor c = log.events(f);
         st::StoredEvent e;
         while (c.next(e)) {
           st::EventView v(e);
@@ -155,18 +155,18 @@ TEST_CASE("record: filters select by goroutine, channel, kind and seq range", "[
   const std::string db = dir.file("log.db");
   const auto r = gr::test::record_scenario(db, "worker_pool", "random", 3);
   st::EventLogReader log(db);
-  auto collect = [&](const st::EventFilter& f) {
+  auto collect = [&](const st::EventQuery& f) {
     std::vector<st::StoredEvent> out;
-    st::EventCursor c = log.events(r.saved.id, f);
+    st::EventCursor c = log.events(f);
     st::StoredEvent e;
     while (c.next(e)) out.push_back(e);
     return out;
   };
-  const auto all = collect({});
+  const auto all = collect(st::EventQuery(r.saved.id));
   REQUIRE(all.size() == r.result.events);
-  st::EventFilter by_kind;
-  by_kind.kind = gr::EventKind::Send;
-  by_kind.goroutine = 2;
+  st::EventQuery by_kind(r.saved.id);
+  by_kind.kinds = {gr::EventKind::Send};
+  by_kind.goroutines = {2};
   by_kind.from = 10;
   by_kind.to = 150;
   std::size_t expected = 0;
@@ -175,13 +175,13 @@ TEST_CASE("record: filters select by goroutine, channel, kind and seq range", "[
   const auto sends = collect(by_kind);
   CHECK(sends.size() == expected);
   CHECK(expected > 0);
-  st::EventFilter by_chan;
-  by_chan.channel = "jobs";
+  st::EventQuery by_chan(r.saved.id);
+  by_chan.object_name = "jobs";
   const auto jobs = collect(by_chan);
   REQUIRE_FALSE(jobs.empty());
   for (const auto& e : jobs) CHECK(e.object_name == "jobs");
-  by_chan.channel = std::to_string(jobs.front().obj);
+  by_chan.object_name = std::to_string(jobs.front().obj);
   CHECK(collect(by_chan).size() == jobs.size());
-  by_chan.channel = "nope";
-  CHECK_THROWS_WITH(log.events(r.saved.id, by_chan), Catch::Contains("no channel 'nope'"));
+  by_chan.object_name = "nope";
+  CHECK_THROWS_WITH(log.events(by_chan), Catch::Contains("no channel 'nope'"));
 }

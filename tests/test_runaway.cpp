@@ -206,7 +206,9 @@ TEST_CASE("runaway: a stack overflow inside a Catch2 test case is recorded whole
   CHECK(run.outcome == "panic");
   CHECK(run.message == "fatal error: stack overflow (goroutine stack exceeds 65536-byte limit)");
   CHECK(run.events == rec.result.events);
-  gr::storage::EventCursor events = log.events(run.id, {.kind = gr::EventKind::Panic});
+  gr::storage::EventQuery panics(run.id);
+  panics.kinds = {gr::EventKind::Panic};
+  gr::storage::EventCursor events = log.events(panics);
   gr::storage::StoredEvent panic;
   REQUIRE(events.next(panic));
   CHECK(panic.seq == run.events);

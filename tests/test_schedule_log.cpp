@@ -61,7 +61,8 @@ TEST_CASE("schedule log: record_run stores every decision, in chunks", "[storage
   const std::vector<gr::Choice> expected = decisions_of(many_decisions, "random", 1);
   REQUIRE(expected.size() > 65536);
   st::EventLogReader log(db);
-  CHECK(log.database().query_int("SELECT count(*) FROM schedules WHERE run = " + std::to_string(big.recorded.id)) ==
+  st::Database raw = st::open_log(db, st::Database::Mode::ReadOnly);  // as the reader sees it
+  CHECK(raw.query_int("SELECT count(*) FROM schedules WHERE run = " + std::to_string(big.recorded.id)) ==
         2);
   CHECK(log.schedule(big.recorded.id) == expected);
 }
@@ -95,8 +96,9 @@ TEST_CASE("schedule log: a version 1 log is read as it is, upgraded in place by 
   }
   {
     st::EventLogReader log(db);
-    CHECK(log.database().query_int("PRAGMA user_version") == 1);
-    CHECK(log.database().query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'schedules'") == 0);
+    st::Database raw = st::open_log(db, st::Database::Mode::ReadOnly);  // as the reader sees it
+    CHECK(raw.query_int("PRAGMA user_version") == 1);
+    CHECK(raw.query_int("SELECT count(*) FROM sqlite_schema WHERE name = 'schedules'") == 0);
     const st::RunRow row = log.run(old.saved.id);
     CHECK(row.events == old.result.events);
     CHECK(row.trace_hash == old.saved.trace_hash);
@@ -127,8 +129,9 @@ TEST_CASE("schedule log: a version 3 log is read as it is, upgraded in place by 
   }
   {
     st::EventLogReader log(db);
-    CHECK(log.database().query_int("PRAGMA user_version") == 3);
-    CHECK_FALSE(log.database().query_int("SELECT id FROM event_kinds WHERE name = 'race'"));
+    st::Database raw = st::open_log(db, st::Database::Mode::ReadOnly);  // as the reader sees it
+    CHECK(raw.query_int("PRAGMA user_version") == 3);
+    CHECK_FALSE(raw.query_int("SELECT id FROM event_kinds WHERE name = 'race'"));
     // Recorded before the detector existed: as if it had been off.
     CHECK(log.run(old.saved.id).race_mode == gr::RaceMode::Off);
   }
@@ -140,7 +143,8 @@ TEST_CASE("schedule log: a version 3 log is read as it is, upgraded in place by 
   const auto racy = gr::record::record_run(gr::find_scenario("racy_counter")->body, o, db);
   REQUIRE(racy.result.races.size() == 2);
   st::EventLogReader log(db);
-  CHECK(log.database().query_int("SELECT id FROM event_kinds WHERE name = 'race'") ==
+  st::Database raw = st::open_log(db, st::Database::Mode::ReadOnly);  // as the reader sees it
+  CHECK(raw.query_int("SELECT id FROM event_kinds WHERE name = 'race'") ==
         static_cast<int>(gr::EventKind::Race));
   CHECK(log.run(racy.recorded.id).race_mode == gr::RaceMode::All);
   CHECK(log.run(racy.recorded.id).outcome == "race");

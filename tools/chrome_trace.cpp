@@ -343,7 +343,7 @@ class TraceWriter {
 void write_chrome_trace(std::ostream& out, storage::EventLogReader& log, const storage::RunRow& run) {
   TraceWriter trace(out);
   trace.begin(run);
-  storage::EventCursor events = log.events(run.id);
+  storage::EventCursor events = log.events(storage::EventQuery(run.id));
   storage::StoredEvent e;
   while (events.next(e)) trace.event(e);
   trace.end(run);

@@ -67,7 +67,7 @@ class ExportCommand final : public Command {
                                 ", wait-for graph at seq " + std::to_string(at);
       out << dot_graph(log_wait_for(log, run_id, at), title);
     } else {
-      storage::EventCursor cursor = log.events(run_id);
+      storage::EventCursor cursor = log.events(storage::EventQuery(run_id));
       storage::StoredEvent e;
       while (cursor.next(e)) out << event_json(e) << "\n";
     }

@@ -66,11 +66,11 @@ class ShowCommand final : public Command {
 
   int run(const Context&) override {
     const auto run_id = static_cast<std::int64_t>(parse_count(run_text_, "run", "a run id (see the runs command)"));
-    storage::EventFilter filter;
+    storage::EventQuery filter(run_id);
     if (!goroutine_text_.empty())
-      filter.goroutine = static_cast<Gid>(parse_count(goroutine_text_, "--goroutine", "a goroutine id"));
-    if (!chan_.empty()) filter.channel = chan_;
-    if (!kind_.empty()) filter.kind = parse_kind(kind_);
+      filter.goroutines.push_back(static_cast<Gid>(parse_count(goroutine_text_, "--goroutine", "a goroutine id")));
+    if (!chan_.empty()) filter.object_name = chan_;
+    if (!kind_.empty()) filter.kinds.push_back(parse_kind(kind_));
     if (!from_text_.empty()) filter.from = parse_count(from_text_, "--from", "a seq");
     if (!to_text_.empty()) filter.to = parse_count(to_text_, "--to", "a seq");
 
@@ -78,7 +78,7 @@ class ShowCommand final : public Command {
     if (output_) return show_output(log.output(run_id), filter);
     const storage::RunRow run = log.run(run_id);
     const EventColumns columns = run_columns(log, run);
-    storage::EventCursor cursor = log.events(run_id, filter);
+    storage::EventCursor cursor = log.events(filter);
     storage::StoredEvent e;
     while (cursor.next(e)) std::cout << (json_ ? event_json(e) : event_line(e, columns)) << "\n";
     // A listing that reaches the end of a deadlocked or leaking run ends

@@ -10,7 +10,6 @@
 
 #include <gorewind/replay/log_state.hpp>
 
-#include "breakpoint_condition.hpp"
 #include "native_stack_dump.hpp"
 
 namespace gorewind::cli {
@@ -73,18 +72,6 @@ std::optional<EventKind> kind_named(std::string_view name) {
   for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k)
     if (to_string(static_cast<EventKind>(k)) == name) return static_cast<EventKind>(k);
   return std::nullopt;
-}
-
-std::string code(EventKind k) { return std::to_string(static_cast<int>(k)); }
-
-// id_list() is "(1,2,3)" for an SQL IN.
-std::string id_list(const std::vector<std::int64_t>& ids) {
-  std::string s = "(";
-  for (std::size_t i = 0; i < ids.size(); ++i) {
-    if (i) s += ',';
-    s += std::to_string(ids[i]);
-  }
-  return s + ")";
 }
 
 }  // namespace
@@ -189,18 +176,16 @@ void DebugSession::move_by(std::int64_t delta, std::ostream& out) {
 }
 
 void DebugSession::resume(bool forward, std::ostream& out) {
-  // One query finds the nearest event matching any breakpoint; the log's
-  // (run, seq) key makes it a range scan from the position, not a load.
+  // Each breakpoint's query finds its nearest match; the log's (run, seq)
+  // key makes that a range scan from the position, not a load.
   std::optional<std::uint64_t> hit;
-  if (!breakpoints_.empty()) {
-    std::string any;
-    for (const Breakpoint& b : breakpoints_) any += (any.empty() ? "(" : " OR (") + b.condition + ")";
-    storage::Statement st = log_.database().prepare(
-        std::string("SELECT seq FROM events WHERE run = ?1 AND ") + (forward ? "seq > ?2" : "seq < ?2") + " AND (" +
-        any + ") ORDER BY seq " + (forward ? "ASC" : "DESC") + " LIMIT 1");
-    st.bind_int(1, run_.id);
-    st.bind_int(2, static_cast<std::int64_t>(pos_));
-    if (st.step()) hit = static_cast<std::uint64_t>(st.column_int(0));
+  for (const Breakpoint& b : breakpoints_) {
+    if (!forward && pos_ == 0) break;
+    storage::EventQuery q = b.query;
+    q.direction = forward ? storage::Direction::Forward : storage::Direction::Backward;
+    q.from = forward ? pos_ + 1 : 0;
+    q.to = forward ? UINT64_MAX : pos_ - 1;
+    if (const auto e = log_.first(q); e && (!hit || (forward ? e->seq < *hit : e->seq > *hit))) hit = e->seq;
   }
   if (!hit) {
     pos_ = forward ? run_.events : 0;
@@ -211,11 +196,9 @@ void DebugSession::resume(bool forward, std::ostream& out) {
   }
   pos_ = *hit;
   for (const Breakpoint& b : breakpoints_) {
-    storage::Statement st =
-        log_.database().prepare("SELECT 1 FROM events WHERE run = ?1 AND seq = ?2 AND (" + b.condition + ")");
-    st.bind_int(1, run_.id);
-    st.bind_int(2, static_cast<std::int64_t>(pos_));
-    if (st.step()) out << "breakpoint " << b.number << ": " << b.spec << "\n";
+    storage::EventQuery here = b.query;
+    here.from = here.to = pos_;
+    if (log_.count(here) != 0) out << "breakpoint " << b.number << ": " << b.spec << "\n";
   }
   write_current(out);
 }
@@ -224,65 +207,76 @@ void DebugSession::add_breakpoint(const std::vector<std::string>& args, std::ost
   // break SPEC [if CONDITION], or break if CONDITION: any event that meets it.
   const auto if_word = std::find(args.begin(), args.end(), "if");
   const std::vector<std::string> spec(args.begin(), if_word);
-  std::string condition = spec.empty() && if_word != args.end() ? "1" : breakpoint_condition(spec);
+  storage::EventQuery query = spec.empty() && if_word != args.end() ? storage::EventQuery(run_.id)
+                                                                     : breakpoint_query(spec);
   if (if_word != args.end()) {
     std::string text;
     for (auto it = if_word + 1; it != args.end(); ++it) text += (text.empty() ? "" : " ") + *it;
     try {
-      condition = "(" + condition + ") AND (" + condition_sql(text) + ")";
-    } catch (const ConditionError& e) {
+      const storage::EventCondition typed = storage::EventCondition::parse(text);
+      query.condition = query.condition ? all_of(*query.condition, typed) : typed;
+    } catch (const storage::ConditionError& e) {
       throw CommandError(std::string("break: ") + e.what());
     }
   }
-  Breakpoint b{next_breakpoint_, "", std::move(condition)};
+  Breakpoint b{next_breakpoint_, "", std::move(query)};
   for (const std::string& a : args) b.spec += (b.spec.empty() ? "" : " ") + a;
   ++next_breakpoint_;
   out << "breakpoint " << b.number << ": " << b.spec << "\n";
   breakpoints_.push_back(std::move(b));
 }
 
-std::string DebugSession::breakpoint_condition(const std::vector<std::string>& args) {
+storage::EventQuery DebugSession::breakpoint_query(const std::vector<std::string>& args) {
   const std::string usage = "break: give an event kind, g<GID>, chan NAME, panic or FILE:LINE, then if CONDITION";
+  storage::EventQuery q(run_.id);
   if (args.size() == 2 && args[0] == "chan") {
-    // Names and ids are resolved now, so the condition holds integers only.
-    storage::Statement st = log_.database().prepare(
-        "SELECT id FROM objects WHERE run = ?1 AND kind = ?2 AND (name = ?3 OR CAST(id AS TEXT) = ?3)");
-    st.bind_int(1, run_.id);
-    st.bind_int(2, static_cast<std::int64_t>(ObjKind::Chan));
-    st.bind_text(3, args[1]);
-    std::vector<std::int64_t> ids;
-    while (st.step()) ids.push_back(st.column_int(0));
-    if (ids.empty()) throw CommandError("break: run " + std::to_string(run_.id) + " has no channel " + args[1]);
-    return "obj_kind = " + std::to_string(static_cast<int>(ObjKind::Chan)) + " AND obj IN " + id_list(ids);
+    // A channel the run does not have is a mistyped name: said now.
+    const std::vector<storage::ObjectRow> objects = log_.objects(run_.id);
+    const bool known = std::any_of(objects.begin(), objects.end(), [&](const storage::ObjectRow& o) {
+      return o.kind == ObjKind::Chan && (o.name == args[1] || std::to_string(o.id) == args[1]);
+    });
+    if (!known) throw CommandError("break: run " + std::to_string(run_.id) + " has no channel " + args[1]);
+    q.obj_kind = ObjKind::Chan;
+    q.object_name = args[1];
+    return q;
   }
   if (args.size() != 1) throw CommandError(usage);
   const std::string& spec = args[0];
-  if (spec == "panic") return "kind IN (" + code(EventKind::Panic) + "," + code(EventKind::CheckFailed) + ")";
-  if (const auto k = kind_named(spec)) return "kind = " + code(*k);
+  if (spec == "panic") {
+    q.kinds = {EventKind::Panic, EventKind::CheckFailed};
+    return q;
+  }
+  if (const auto k = kind_named(spec)) {
+    q.kinds = {*k};
+    return q;
+  }
   if (spec.size() > 1 && spec[0] == 'g') {
-    if (const auto gid = parse_number(std::string_view(spec).substr(1))) return "gid = " + std::to_string(*gid);
+    if (const auto gid = parse_number(std::string_view(spec).substr(1))) {
+      // A gid beyond Gid's range names no goroutine: nothing matches.
+      if (*gid <= std::numeric_limits<Gid>::max()) q.goroutines = {static_cast<Gid>(*gid)};
+      else q.condition = storage::EventCondition{{{{storage::EventCondition::Field::Goroutine,
+                                                     storage::EventCondition::Op::Gt, INT64_MAX}}}};
+      return q;
+    }
   }
   if (const auto colon = spec.rfind(':'); colon != std::string::npos && colon > 0) {
     const auto line = parse_number(std::string_view(spec).substr(colon + 1));
     if (!line) throw CommandError(usage);
     // A file matches by its path in the log or by a trailing part of it.
-    const std::string file = spec.substr(0, colon);
-    storage::Statement st =
-        log_.database().prepare("SELECT id FROM sites WHERE line = ?1 AND (file = ?2 OR file LIKE '%/' || ?2)");
-    st.bind_int(1, static_cast<std::int64_t>(*line));
-    st.bind_text(2, file);
-    std::vector<std::int64_t> ids;
-    while (st.step()) ids.push_back(st.column_int(0));
-    if (ids.empty()) throw CommandError("break: no event of the log is at " + spec);
-    return "site IN " + id_list(ids);
+    storage::SiteSelector site;
+    site.file = spec.substr(0, colon);
+    site.line = static_cast<std::uint32_t>(std::min<std::uint64_t>(*line, UINT32_MAX));
+    if (*line > UINT32_MAX || !log_.has_site(site)) throw CommandError("break: no event of the log is at " + spec);
+    q.site = std::move(site);
+    return q;
   }
   throw CommandError("break: '" + spec + "' is not an event kind, g<GID>, chan NAME, panic or FILE:LINE");
 }
 
 storage::StoredEvent DebugSession::event_at(std::uint64_t seq) {
-  storage::EventFilter only;
+  storage::EventQuery only(run_.id);
   only.from = only.to = seq;
-  storage::EventCursor cursor = log_.events(run_.id, only);
+  storage::EventCursor cursor = log_.events(only);
   storage::StoredEvent e;
   if (!cursor.next(e)) throw CommandError("event " + std::to_string(seq) + " is missing from the log");
   return e;
@@ -308,21 +302,19 @@ std::uint64_t DebugSession::released_before(const storage::StoredEvent& e) {
   // A lock's cause is the release it came after, as in Go's memory model:
   // the last unlock of the lock (for a write lock of an RWMutex, also the
   // last read unlock). The log holds both, so this is a query, not a field.
-  std::string releases;
+  storage::EventQuery release(run_.id);
   if (e.kind == EventKind::Lock && e.obj_kind == ObjKind::RWMutex)
-    releases = code(EventKind::Unlock) + "," + code(EventKind::RUnlock);
+    release.kinds = {EventKind::Unlock, EventKind::RUnlock};
   else if (e.kind == EventKind::Lock || e.kind == EventKind::RLock)
-    releases = code(EventKind::Unlock);
+    release.kinds = {EventKind::Unlock};
   else
     return 0;
-  storage::Statement st = log_.database().prepare(
-      "SELECT max(seq) FROM events WHERE run = ?1 AND seq < ?2 AND obj_kind = ?3 AND obj = ?4 AND kind IN (" +
-      releases + ")");
-  st.bind_int(1, run_.id);
-  st.bind_int(2, static_cast<std::int64_t>(e.seq));
-  st.bind_int(3, static_cast<std::int64_t>(e.obj_kind));
-  st.bind_int(4, e.obj);
-  return st.step() && !st.is_null(0) ? static_cast<std::uint64_t>(st.column_int(0)) : 0;
+  release.to = e.seq - 1;
+  release.direction = storage::Direction::Backward;
+  release.obj_kind = e.obj_kind;
+  release.objects = {e.obj};
+  const auto found = log_.first(release);
+  return found ? found->seq : 0;
 }
 
 void DebugSession::write_events(std::uint64_t n, std::ostream& out) {
@@ -330,10 +322,10 @@ void DebugSession::write_events(std::uint64_t n, std::ostream& out) {
     write_current(out);
     return;
   }
-  storage::EventFilter last;
+  storage::EventQuery last(run_.id);
   last.from = pos_ >= n ? pos_ - n + 1 : 1;
   last.to = pos_;
-  storage::EventCursor cursor = log_.events(run_.id, last);
+  storage::EventCursor cursor = log_.events(last);
   for (storage::StoredEvent e; cursor.next(e);) out << event_line(e, columns_) << "\n";
 }
 

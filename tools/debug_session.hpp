@@ -41,19 +41,20 @@ class DebugSession {
   std::uint64_t position() const { return pos_; }
 
  private:
-  // Breakpoint is what `break` was given and the SQL condition on the
-  // events table it became, built only of integers the log resolved.
+  // Breakpoint is what `break` was given and the query of the events it
+  // stops at (its seq range is set at each use).
   struct Breakpoint {
     int number;
     std::string spec;
-    std::string condition;
+    storage::EventQuery query;
   };
 
   void run_command(const std::string& cmd, const std::vector<std::string>& args, std::ostream& out);
   void move_by(std::int64_t delta, std::ostream& out);
   void resume(bool forward, std::ostream& out);
   void add_breakpoint(const std::vector<std::string>& args, std::ostream& out);
-  std::string breakpoint_condition(const std::vector<std::string>& args);
+  // breakpoint_query() is the query a SPEC of `break` selects.
+  storage::EventQuery breakpoint_query(const std::vector<std::string>& args);
   void write_current(std::ostream& out);
   void write_where(std::ostream& out);
   // released_before() is the seq of the unlock a Lock or RLock event came

@@ -1,6 +1,7 @@
 #include "event_line.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "outcome_report.hpp"
 
@@ -14,6 +15,13 @@ std::string pad_right(std::string s, std::size_t width) {
 
 std::string pad_left(const std::string& s, std::size_t width) {
   return s.size() < width ? std::string(width - s.size(), ' ') + s : s;
+}
+
+// characters() is how many characters of UTF-8 s has: a name's width as the
+// columns count it.
+std::size_t characters(std::string_view s) {
+  return static_cast<std::size_t>(
+      std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string gid_text(Gid g) { return "g" + std::to_string(g); }
@@ -68,13 +76,14 @@ std::string details(const storage::StoredEvent& e) {
 EventColumns run_columns(storage::EventLogReader& log, const storage::RunRow& run) {
   EventColumns columns;
   columns.seq = std::to_string(run.events).size();
-  storage::Statement widths =
-      log.database().prepare("SELECT max(gid), max(length(name)) FROM goroutines WHERE run = ?1");
-  widths.bind_int(1, run.id);
-  if (widths.step()) {
-    columns.gid = std::to_string(widths.column_int(0)).size();
-    columns.name = std::max<std::size_t>(static_cast<std::size_t>(widths.column_int(1)), 7);  // "runtime"
+  Gid max_gid = 0;
+  std::size_t max_name = 0;
+  for (const storage::GoroutineRow& g : log.goroutines(run.id)) {
+    max_gid = std::max(max_gid, g.gid);
+    max_name = std::max(max_name, characters(g.name));
   }
+  columns.gid = std::to_string(max_gid).size();
+  columns.name = std::max<std::size_t>(max_name, 7);  // "runtime"
   return columns;
 }
 
@@ -96,21 +105,41 @@ std::string event_line(const storage::StoredEvent& e, const EventColumns& c) {
 }
 
 std::string event_json(const storage::StoredEvent& e) {
-  std::string ready = "[";
-  for (std::size_t i = 0; i < e.ready.size(); ++i) ready += (i ? "," : "") + std::to_string(e.ready[i]);
-  ready += "]";
-  return "{\"seq\":" + std::to_string(e.seq) + ",\"vtime_ns\":" + std::to_string(e.vtime_ns) +
-         ",\"gid\":" + std::to_string(e.gid) + ",\"goroutine\":" + json_string(e.goroutine_name) +
-         ",\"kind\":" + json_string(to_string(e.kind)) + ",\"obj_kind\":" + json_string(to_string(e.obj_kind)) +
-         ",\"obj\":" + std::to_string(e.obj) + ",\"object\":" + json_string(e.object_name) +
-         ",\"peer\":" + std::to_string(e.peer) + ",\"reason\":" + json_string(to_string(e.reason)) +
-         ",\"ok\":" + (e.ok ? "true" : "false") + ",\"select_case\":" + std::to_string(e.select_case) +
-         ",\"ready\":" + ready + ",\"cause\":" + std::to_string(e.cause) + ",\"amount\":" + std::to_string(e.amount) +
-         ",\"counter\":" + std::to_string(e.counter) + ",\"value\":" +
-         (e.value.form == storage::ValueForm::None ? std::string("null") : json_string(e.value_text())) +
-         ",\"type_name\":" + json_string(e.type_name) + ",\"text\":" + json_string(e.text) +
-         ",\"site\":{\"file\":" + json_string(e.site.file) + ",\"line\":" + std::to_string(e.site.line) +
-         ",\"function\":" + json_string(e.site.function) + "}}";
+  // Every field under its name, in for_each_field's order; the goroutine's
+  // and the object's names follow their ids.
+  std::string j;
+  for_each_field(
+      [&](std::string_view name, const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        j += j.empty() ? "{\"" : ",\"";
+        j += name;
+        j += "\":";
+        if constexpr (std::is_same_v<T, std::vector<std::int32_t>>) {
+          j += "[";
+          for (std::size_t i = 0; i < v.size(); ++i) {
+            if (i) j += ',';
+            j += std::to_string(v[i]);
+          }
+          j += "]";
+        } else if constexpr (std::is_same_v<T, storage::StoredValue>) {
+          j += v.form == storage::ValueForm::None ? std::string("null") : json_string(storage::value_text(v));
+        } else if constexpr (std::is_same_v<T, std::string>) {
+          j += json_string(v);
+        } else if constexpr (std::is_same_v<T, Site>) {
+          j += "{\"file\":" + json_string(v.file) + ",\"line\":" + std::to_string(v.line) +
+               ",\"function\":" + json_string(v.function) + "}";
+        } else if constexpr (std::is_same_v<T, bool>) {
+          j += v ? "true" : "false";
+        } else if constexpr (std::is_enum_v<T>) {
+          j += json_string(to_string(v));
+        } else {
+          j += std::to_string(v);
+        }
+        if (name == "gid") j += ",\"goroutine\":" + json_string(e.goroutine_name);
+        if (name == "obj") j += ",\"object\":" + json_string(e.object_name);
+      },
+      e);
+  return j + "}";
 }
 
 }  // namespace gorewind::cli

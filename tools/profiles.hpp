@@ -1,7 +1,7 @@
 // profiles.hpp: where a recorded run spent its time waiting, as Go's pprof
 // profiles show a program, computed over the log:
 // - block: virtual time and events blocked per wait reason, object and
-//   site, from each park to the wake that ended it (SQL over the events);
+//   site, from each park to the wake that ended it (the log's wait rows);
 // - mutex: the same for Mutex and RWMutex waits, per lock, waiting site
 //   and the site of the unlock that woke the waiter (Go charges a mutex's
 //   delay to that unlock);

@@ -16,9 +16,9 @@ const Scenario& recorded_scenario(const storage::RunRow& row, const Context& ctx
 
 bool ended_in_death(storage::EventLogReader& log, const storage::RunRow& row) {
   if (row.events == 0) return false;
-  storage::EventFilter last;
+  storage::EventQuery last(row.id);
   last.from = row.events;
-  storage::EventCursor cursor = log.events(row.id, last);
+  storage::EventCursor cursor = log.events(last);
   storage::StoredEvent e;
   return cursor.next(e) && e.kind == EventKind::Crash;
 }

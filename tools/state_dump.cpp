@@ -44,9 +44,7 @@ std::string status_text(const GoroutineInfo& g, const ObjectNames& names) {
 
 ObjectNames object_names(storage::EventLogReader& log, std::int64_t run) {
   ObjectNames names;
-  storage::Statement st = log.database().prepare("SELECT id, name FROM objects WHERE run = ?1");
-  st.bind_int(1, run);
-  while (st.step()) names.emplace(static_cast<std::uint32_t>(st.column_int(0)), std::string(st.column_text(1)));
+  for (storage::ObjectRow& o : log.objects(run)) names.emplace(o.id, std::move(o.name));
   return names;
 }
 

@@ -1,7 +1,7 @@
 // fuzz_breakpoint_condition.cpp: the condition typed after `break ... if`.
-// It parses, or is a ConditionError; what parses is SQL that SQLite
+// It parses, or is a ConditionError; what parses becomes SQL that SQLite
 // accepts as a WHERE clause over the events table, so nothing typed can
-// break (or inject into) the debugger's query.
+// break (or inject into) the reader's query.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -9,7 +9,9 @@
 
 #include <sqlite3.h>
 
-#include "breakpoint_condition.hpp"
+#include <gorewind/storage/event_condition.hpp>
+
+#include "event_query_sql.hpp"
 
 namespace {
 
@@ -29,11 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static sqlite3* const db = events_table();
   std::string sql;
   try {
-    sql = gorewind::cli::condition_sql(std::string_view(reinterpret_cast<const char*>(data), size));
-  } catch (const gorewind::cli::ConditionError&) {
+    sql = gorewind::storage::condition_sql(
+        gorewind::storage::EventCondition::parse(std::string_view(reinterpret_cast<const char*>(data), size)));
+  } catch (const gorewind::storage::ConditionError&) {
     return 0;
   }
-  const std::string query = "SELECT seq FROM events WHERE run = 1 AND (" + sql + ")";
+  const std::string query = "SELECT seq FROM events e WHERE e.run = 1 AND (" + sql + ")";
   sqlite3_stmt* st = nullptr;
   const char* tail = nullptr;
   if (sqlite3_prepare_v2(db, query.c_str(), -1, &st, &tail) != SQLITE_OK || *tail != '\0') __builtin_trap();

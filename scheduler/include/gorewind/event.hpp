@@ -113,6 +113,36 @@ struct Event {
   std::source_location site;  // the user's code that did it; empty file for the runtime
 };
 
+// for_each_field() is the one description of an event's fields: it calls
+// f(name, field, ...) for every field in order, passing that field of each
+// event given (one Event or storage::StoredEvent, or two side by side). The
+// trace hash, the reader of the log's rows, the stored and live forms'
+// conversions, the replay checker, diff and the JSON printer all walk this
+// list, so they agree on the fields and their order; adding a field is one
+// line here, its member in Event and StoredEvent, and its column in the
+// schema. Names are those of the JSON printer.
+template <class F, class... E>
+void for_each_field(F&& f, E&... e) {
+  f("seq", e.seq...);
+  f("vtime_ns", e.vtime_ns...);
+  f("gid", e.gid...);
+  f("kind", e.kind...);
+  f("obj_kind", e.obj_kind...);
+  f("obj", e.obj...);
+  f("peer", e.peer...);
+  f("reason", e.reason...);
+  f("ok", e.ok...);
+  f("select_case", e.select_case...);
+  f("ready", e.ready...);
+  f("cause", e.cause...);
+  f("amount", e.amount...);
+  f("counter", e.counter...);
+  f("value", e.value...);
+  f("type_name", e.type_name...);
+  f("text", e.text...);
+  f("site", e.site...);
+}
+
 std::string_view to_string(EventKind k);
 std::string_view to_string(ObjKind k);
 std::string_view to_string(WaitReason r);

@@ -1,6 +1,13 @@
 // observer.hpp: how the outside world watches a run. The scheduler calls its
-// observers synchronously, in registration order, for every event; an
-// observer must not call back into the runtime.
+// observers synchronously, in registration order, for every event.
+//
+// The rule: an observer looks and never acts. It must not change the run:
+// no scheduling point, no goroutine started, no channel, lock, timer or
+// shared cell touched, no gr::rand, gr::trace or gr::watch. It may read the
+// program as it stands at the event (capture_state(), native_stacks()):
+// replay's checkpoints do, to show process state. What it keeps of the run
+// it builds from the events (the recorder's snapshots come from a
+// StateBuilder).
 #pragma once
 
 #include <cstdint>

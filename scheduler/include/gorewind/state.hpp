@@ -76,7 +76,8 @@ struct RuntimeState {
 };
 
 // capture_state() is the running program's state right after the latest
-// event: an observer may call it from on_event(). Throws Error outside a run.
+// event. It only reads, so an observer may call it from on_event()
+// (observer.hpp). Throws Error outside a run.
 RuntimeState capture_state();
 
 // StateBuilder replays events onto a state: start from an empty state (seq

@@ -9,7 +9,9 @@
 // Every event goes to the log (events, and from them the goroutines and
 // objects tables), a snapshot of the runtime state every snapshot_every
 // events and one at the end, the chunk digests, and the run row with the
-// outcome and the trace hash. One Recorder records one run at a time; it may
+// outcome and the trace hash. The snapshots come from a StateBuilder fed
+// the events the Recorder is given: it never asks the runtime for its state
+// and never reads the log it writes. One Recorder records one run at a time; it may
 // record several runs one after another.
 //
 // In a supervised run's child, the Recorder is constructed with a LogSink
@@ -25,6 +27,7 @@
 
 #include <gorewind/observer.hpp>
 #include <gorewind/schedule_script.hpp>
+#include <gorewind/state.hpp>
 #include <gorewind/trace_hasher.hpp>
 #include <gorewind/storage/event_log_writer.hpp>
 
@@ -82,9 +85,9 @@ class Recorder final : public Observer {
   void fail() noexcept;
 
   Config config_;
-  std::string db_path_;
   storage::EventLogWriter writer_;
   TraceHasher hasher_;
+  StateBuilder state_;  // the state after the last event, for the snapshots
   std::int64_t run_ = 0;
   bool recording_ = false;  // a run began and its writer took it
   std::uint64_t last_seq_ = 0;

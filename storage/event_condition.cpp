@@ -1,12 +1,13 @@
-#include "breakpoint_condition.hpp"
+#include <gorewind/storage/event_condition.hpp>
 
 #include <cctype>
 #include <charconv>
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
-namespace gorewind::cli {
+namespace gorewind::storage {
 namespace {
 
 struct Token {
@@ -43,23 +44,29 @@ std::vector<Token> tokens(std::string_view text) {
   return out;
 }
 
-std::optional<std::string> column(std::string_view field) {
-  if (field == "goroutine" || field == "g" || field == "gid") return "gid";
-  if (field == "seq") return "seq";
-  if (field == "time") return "vtime";
-  if (field == "value") return "value";
-  if (field == "peer") return "peer";
-  if (field == "obj") return "obj";
-  if (field == "amount") return "amount";
-  if (field == "counter") return "counter";
-  if (field == "case") return "select_case";
+using Field = EventCondition::Field;
+using CmpOp = EventCondition::Op;
+
+std::optional<Field> field_named(std::string_view name) {
+  if (name == "goroutine" || name == "g" || name == "gid") return Field::Goroutine;
+  if (name == "seq") return Field::Seq;
+  if (name == "time") return Field::Time;
+  if (name == "value") return Field::Value;
+  if (name == "peer") return Field::Peer;
+  if (name == "obj") return Field::Obj;
+  if (name == "amount") return Field::Amount;
+  if (name == "counter") return Field::Counter;
+  if (name == "case") return Field::Case;
   return std::nullopt;
 }
 
-std::optional<std::string> comparison(std::string_view op) {
-  if (op == "==" || op == "=") return "=";
-  if (op == "!=") return "<>";
-  if (op == "<" || op == "<=" || op == ">" || op == ">=") return std::string(op);
+std::optional<CmpOp> op_named(std::string_view op) {
+  if (op == "==" || op == "=") return CmpOp::Eq;
+  if (op == "!=") return CmpOp::Ne;
+  if (op == "<") return CmpOp::Lt;
+  if (op == "<=") return CmpOp::Le;
+  if (op == ">") return CmpOp::Gt;
+  if (op == ">=") return CmpOp::Ge;
   return std::nullopt;
 }
 
@@ -67,33 +74,43 @@ constexpr const char* kFields = "goroutine, seq, time, value, peer, obj, amount,
 
 }  // namespace
 
-std::string condition_sql(std::string_view text) {
+EventCondition EventCondition::parse(std::string_view text) {
   const std::vector<Token> ts = tokens(text);
   if (ts.empty()) throw ConditionError("the condition after 'if' is empty");
-  std::string sql;
+  EventCondition c;
+  c.any_of.emplace_back();
   std::size_t i = 0;
   for (;;) {
     if (i + 3 > ts.size()) throw ConditionError("a comparison is FIELD OP NUMBER, such as goroutine > 100");
-    const auto col = ts[i].kind == Token::Word ? column(ts[i].text) : std::nullopt;
-    if (!col) throw ConditionError("'" + ts[i].text + "' is not a field (" + kFields + ")");
-    const auto op = ts[i + 1].kind == Token::Op ? comparison(ts[i + 1].text) : std::nullopt;
+    const auto field = ts[i].kind == Token::Word ? field_named(ts[i].text) : std::nullopt;
+    if (!field) throw ConditionError("'" + ts[i].text + "' is not a field (" + kFields + ")");
+    const auto op = ts[i + 1].kind == Token::Op ? op_named(ts[i + 1].text) : std::nullopt;
     if (!op) throw ConditionError("'" + ts[i + 1].text + "' is not a comparison (== != < <= > >=)");
     std::int64_t n = 0;
     const std::string& num = ts[i + 2].text;
     const auto [end, ec] = std::from_chars(num.data(), num.data() + num.size(), n);
     if (ts[i + 2].kind != Token::Number || ec != std::errc() || end != num.data() + num.size())
       throw ConditionError("'" + num + "' is not an integer");
-    // value holds text, reals and blobs too; only integers compare.
-    const std::string term = *col + " " + *op + " " + std::to_string(n);
-    sql += *col == "value" ? "(typeof(value) = 'integer' AND " + term + ")" : term;
+    c.any_of.back().push_back(Comparison{*field, *op, n});
     i += 3;
-    if (i == ts.size()) return sql;
+    if (i == ts.size()) return c;
     const std::string& join = ts[i].text;
-    if (join == "and" || join == "&&") sql += " AND ";
-    else if (join == "or" || join == "||") sql += " OR ";
-    else throw ConditionError("expected 'and' or 'or' at '" + join + "'");
+    if (join == "or" || join == "||") c.any_of.emplace_back();
+    else if (join != "and" && join != "&&") throw ConditionError("expected 'and' or 'or' at '" + join + "'");
     ++i;
   }
 }
 
-}  // namespace gorewind::cli
+EventCondition all_of(const EventCondition& a, const EventCondition& b) {
+  // (a1 or a2) and (b1 or b2) = a1 b1 or a1 b2 or a2 b1 or a2 b2.
+  EventCondition c;
+  for (const auto& x : a.any_of) {
+    for (const auto& y : b.any_of) {
+      c.any_of.push_back(x);
+      c.any_of.back().insert(c.any_of.back().end(), y.begin(), y.end());
+    }
+  }
+  return c;
+}
+
+}  // namespace gorewind::storage

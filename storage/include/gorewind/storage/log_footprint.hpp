@@ -1,0 +1,29 @@
+// log_footprint.hpp: what a log costs, for bench/: the bytes its tables
+// take on disk, and SQLite's own ceiling for rows of the events table's
+// shape, inserted the way the writer inserts them.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace gorewind::storage {
+
+// LogFootprint is the space a log's events and snapshots take.
+struct LogFootprint {
+  std::int64_t events_bytes = 0;     // the events table and its key
+  std::int64_t snapshots_bytes = 0;  // the snapshots table and its indexes
+  std::int64_t snapshots = 0;        // how many snapshots the log holds
+};
+
+// log_footprint() measures the existing log at path (SQLite's dbstat).
+// Throws StorageError as EventLogReader() does.
+LogFootprint log_footprint(const std::string& path);
+
+// insert_ceiling() creates a database at path (removing what is there)
+// with a table of the events table's columns, keyed (run, seq) WITHOUT
+// ROWID like the log's or a plain rowid table, and inserts rows shaped
+// like ping_pong's events as fast as SQLite takes them: prepared statement,
+// one transaction per 8192 rows, WAL. Returns rows per second.
+double insert_ceiling(const std::string& path, std::uint64_t rows, bool without_rowid);
+
+}  // namespace gorewind::storage
