@@ -93,7 +93,7 @@ class ShowCommand final : public Command {
  private:
   // show_output() prints the chunks whose seq is within filter's bounds,
   // those of one seq and stream together.
-  int show_output(const std::vector<storage::OutputChunk>& chunks, const storage::EventFilter& filter) const {
+  int show_output(const std::vector<storage::OutputChunk>& chunks, const storage::EventQuery& filter) const {
     std::vector<storage::OutputChunk> shown;
     for (const storage::OutputChunk& c : chunks) {
       if (c.seq < filter.from || c.seq > filter.to) continue;
