@@ -6,6 +6,10 @@
 //       schedules per second on handoff and worker_pool, 1 and 2 processes
 //   explore_bench first-failure [--quick]
 //       schedules to the first failure, random vs pct, over 20 starting seeds
+//   explore_bench supervised [--quick]
+//       schedules per second of the same search in this process
+//       (gr::explore) and in supervised workers (record::explore_supervised,
+//       as `gorewind explore` and catch2's isolate run it), side by side
 //   explore_bench timed SCENARIO STRATEGY SECONDS
 //       one line "runs failures first_failure_seconds" (-1: none), for the
 //       side by side with Go
@@ -27,6 +31,7 @@
 #include <unistd.h>
 
 #include <gorewind/gorewind.hpp>
+#include <gorewind/record/supervised_explore.hpp>
 
 namespace gr = gorewind;
 using Clock = std::chrono::steady_clock;
@@ -191,6 +196,37 @@ void timed(const std::string& scenario, const std::string& strategy, double seco
 
 }  // namespace
 
+// supervised() is the price of running a search in supervised workers:
+// the fork, the board, each decision on the worker's tape and each seed
+// published, against the same search in this process.
+void supervised(bool quick) {
+  const std::uint64_t runs = quick ? 2000 : 20000;
+  std::printf("%-12s %14s %16s %16s\n", "scenario", "in-process/s", "supervised J=1/s", "supervised J=2/s");
+  for (const char* name : {"handoff", "worker_pool"}) {
+    gr::ExploreOptions o = options(name, "random");
+    o.runs = runs;
+    o.keep_going = true;
+    const auto rate = [&](auto&& search) {
+      std::vector<double> r;
+      for (int i = 0; i < 3; ++i) {
+        const auto t0 = Clock::now();
+        const std::uint64_t n = search();
+        r.push_back(static_cast<double>(n) / std::chrono::duration<double>(Clock::now() - t0).count());
+      }
+      return median(r);
+    };
+    const double here = rate([&] { return gr::explore(body_of(name), o).runs; });
+    double jobs[2];
+    for (unsigned j = 1; j <= 2; ++j) {
+      gr::record::SupervisedExplore s;
+      s.explore = o;
+      s.jobs = j;
+      jobs[j - 1] = rate([&] { return gr::record::explore_supervised(body_of(name), s).runs; });
+    }
+    std::printf("%-12s %14.0f %16.0f %16.0f\n", name, here, jobs[0], jobs[1]);
+  }
+}
+
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   const bool quick = argc > 2 && std::strcmp(argv[2], "--quick") == 0;
@@ -198,11 +234,13 @@ int main(int argc, char** argv) {
     throughput(quick);
   } else if (mode == "first-failure") {
     first_failure(quick);
+  } else if (mode == "supervised") {
+    supervised(quick);
   } else if (mode == "timed" && argc == 5) {
     timed(argv[2], argv[3], std::atof(argv[4]));
   } else {
     std::fprintf(stderr,
-                 "usage: explore_bench throughput|first-failure [--quick]\n"
+                 "usage: explore_bench throughput|first-failure|supervised [--quick]\n"
                  "       explore_bench timed SCENARIO STRATEGY SECONDS\n");
     return 2;
   }
