@@ -36,6 +36,9 @@ constexpr unsigned kMaxJobs = 256;
 // the lowest failing seed so far, each worker's schedule, and pct's run
 // length measured in a child.
 struct Board {
+  // next: random and pct, the next schedule of the search to hand out, a
+  // count the seed follows from (see next_seed()).
+  std::atomic<std::uint64_t> next{0};
   std::atomic<std::uint64_t> runs{0};
   std::atomic<std::uint64_t> failures{0};
   std::atomic<std::uint64_t> lowest_failing{UINT64_MAX};
@@ -141,19 +144,23 @@ void write_all(int fd, const std::string& bytes) {
   }
 }
 
-// worker_options() are the options of worker w of J inside shard I of N:
-// slice I + N*w of N*J, from resume_after on when a worker before it died
-// there (0: from the start).
-ExploreOptions worker_options(const ExploreOptions& o, unsigned w, unsigned jobs, std::uint64_t resume_after) {
+// worker_options() are the options of worker w of J inside shard I of N.
+// Random and pct workers draw their seeds from the board: the k-th handed
+// out is seed_start + k*N + I, up to runs. A dfs worker explores slice
+// I + N*w of N*J of the tree (a dfs search's state is its path, which stays
+// in the worker).
+ExploreOptions worker_options(const ExploreOptions& o, unsigned w, unsigned jobs, Board& board) {
   ExploreOptions wo = o;
-  wo.shard_index = o.shard_index + o.shard_count * w;
-  wo.shard_count = o.shard_count * jobs;
-  if (resume_after != 0) {
-    const std::uint64_t end = o.seed_start + o.runs;
-    wo.seed_start = resume_after + wo.shard_count;
-    wo.shard_index = 0;
-    wo.runs = o.runs == 0 ? 0 : (end > wo.seed_start ? end - wo.seed_start : 0);
+  if (o.strategy == "dfs") {
+    wo.shard_index = o.shard_index + o.shard_count * w;
+    wo.shard_count = o.shard_count * jobs;
+    return wo;
   }
+  wo.next_seed = [o, &board]() -> std::optional<std::uint64_t> {
+    const std::uint64_t offset = board.next.fetch_add(1) * o.shard_count + o.shard_index;
+    if (o.runs > 0 && offset >= o.runs) return std::nullopt;
+    return o.seed_start + offset;
+  };
   return wo;
 }
 
@@ -265,7 +272,8 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
 
   const auto start = std::chrono::steady_clock::now();
   std::vector<Worker> workers(jobs);
-  for (unsigned w = 0; w < jobs; ++w) start_worker(workers[w], fn, worker_options(o, w, jobs, 0), options.timeout, *board, w);
+  for (unsigned w = 0; w < jobs; ++w)
+    start_worker(workers[w], fn, worker_options(o, w, jobs, *board), options.timeout, *board, w);
   std::vector<FoundSchedule>& out = result.failures;
   result.exhausted = o.strategy == "dfs";
   for (std::size_t open = jobs; open > 0;) {
@@ -318,7 +326,7 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
       }
       result.exhausted = false;
       if (o.keep_going && o.strategy != "dfs" && !interrupted()) {
-        start_worker(wk, fn, worker_options(o, w, jobs, seed), options.timeout, *board, w);
+        start_worker(wk, fn, worker_options(o, w, jobs, *board), options.timeout, *board, w);
         ++open;
       }
     }

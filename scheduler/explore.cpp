@@ -56,6 +56,10 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
     if (dfs) {
       if (o.runs > 0 && r.runs >= o.runs) break;
       seed = r.runs + 1;
+    } else if (o.next_seed) {
+      const std::optional<std::uint64_t> next = o.next_seed();
+      if (!next) break;
+      seed = *next;
     } else {
       const std::uint64_t offset = k * o.shard_count + o.shard_index;
       if (o.runs > 0 && offset >= o.runs) break;

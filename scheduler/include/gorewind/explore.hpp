@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ struct ExploreOptions {
   bool keep_going = false;  // false: stop at the first failure
   // pct_steps is pct's run-length estimate; 0: measure_pct_steps().
   std::uint64_t pct_steps = 0;
+  // next_seed, when set (random, pct), hands out the seeds to run instead
+  // of the shard's own sequence; nullopt ends the search. A supervised
+  // search's parent holds the counter it draws from, so its workers share
+  // one sequence and a worker that replaces a dead one simply goes on.
+  std::function<std::optional<std::uint64_t>()> next_seed;
   // proceed, when set, is asked before each seed (dfs: schedule number) and
   // ends the search when it says no: parallel workers stop once another has
   // found a lower failing seed.

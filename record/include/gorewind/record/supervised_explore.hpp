@@ -2,9 +2,10 @@
 // processes. The program under test may crash, abort, spin or exit() on
 // some schedules: each worker is a ChildProcess that runs gorewind::explore
 // over its slice of the search, so such a schedule kills only its worker.
-// This process holds the totals and the failures found, reports the
-// schedule a worker died in with its seed and how it died, and (with
-// keep_going) forks a worker that goes on after it.
+// This process holds the search's position (random, pct), the totals and
+// the failures found, reports the schedule a worker died in with its seed,
+// its decisions and how it died, and (with keep_going) forks a worker that
+// goes on.
 //
 //   record::SupervisedExplore o;
 //   o.explore.strategy = "pct";
@@ -64,11 +65,15 @@ struct SupervisedExploreResult {
   double seconds = 0;
 };
 
-// explore_supervised() runs the search in options.jobs workers, each over
-// one slice of it (worker w of J in shard I of N explores slice I + N*w of
-// N*J). Without keep_going every worker stops once a lower seed than its
-// own has failed, so the lowest failing seed is found whichever worker gets
-// there first. explore.seconds cuts the schedules running when it is up.
+// explore_supervised() runs the search in options.jobs workers. This
+// process holds a random or pct search's position: each worker takes the
+// next seed of the search (of shard I of N: seed_start + k*N + I) when it is
+// ready for one, so a slow schedule holds no one back and the worker that
+// replaces a dead one goes on where the search stands. A dfs search's state
+// is its path: worker w of J in shard I of N explores slice I + N*w of N*J,
+// and a slice ends with a death in it. Without keep_going every worker
+// stops once a lower seed than the one it would take has failed, so the
+// lowest failing seed is found whichever worker gets there first. explore.seconds cuts the schedules running when it is up.
 // pct's run length is measured in a child first. Throws Error when a
 // worker cannot be started or reports garbage.
 SupervisedExploreResult explore_supervised(const std::function<void()>& fn, const SupervisedExplore& options);
