@@ -278,7 +278,15 @@ TEST_CASE("program output: megabytes printed between events all arrive, in order
   const std::string err = text_of(chunks, st::OutputStream::Stderr);
   CHECK(out.size() > 3000000);
   CHECK(slurp(dir.file("echo.out")) == out);
-  CHECK(slurp(dir.file("echo.err")) == err);
+  std::string echoed_err = slurp(dir.file("echo.err"));
+#ifdef GOREWIND_SANITIZE
+  // AddressSanitizer's once-per-process warning about ucontext switches is
+  // the child's, not the program's: it goes to this process's stderr
+  // before the program's output is captured.
+  if (echoed_err.rfind("==", 0) == 0 && echoed_err.find("makecontext/swapcontext") < echoed_err.find('\n'))
+    echoed_err.erase(0, echoed_err.find('\n') + 1);
+#endif
+  CHECK(echoed_err == err);
   // Every line, in order, each at a seq no lower than the one it names.
   std::size_t at = 0, err_at = 0;
   for (int i = 0; i < kLines; ++i) {
