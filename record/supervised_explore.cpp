@@ -42,7 +42,6 @@ struct Board {
   std::atomic<std::uint64_t> runs{0};
   std::atomic<std::uint64_t> failures{0};
   std::atomic<std::uint64_t> lowest_failing{UINT64_MAX};
-  std::atomic<std::uint64_t> pct_steps{0};
   Slot slots[kMaxJobs];
 
   void lower_to(std::uint64_t seed) {
@@ -341,15 +340,15 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
 
 std::uint64_t measure_pct_steps_supervised(const std::function<void()>& fn, const ExploreOptions& options,
                                            double timeout) {
-  Shared<Board> board;
+  Shared<std::atomic<std::uint64_t>> steps;
   ChildProcess child(
       [&] {
-        board->pct_steps = measure_pct_steps(fn, options);
+        steps->store(measure_pct_steps(fn, options));
         return 0;
       },
       ChildProcess::Config::timed(timeout));
   child.wait();
-  return std::max<std::uint64_t>(1, board->pct_steps.load());
+  return std::max<std::uint64_t>(1, steps->load());
 }
 
 ExploreResult as_explore_result(const SupervisedExploreResult& r, const std::string& strategy) {
