@@ -152,7 +152,7 @@ class ReplayCommand final : public Command {
   // the child, and compares a death too. A run that ended in a death is
   // identical when the same signal ends the same goroutine right after the
   // same seq; a timeout is reproduced when the re-execution reaches the
-  // same seq and then makes no event for min(1 s) (the probe: the clock
+  // same seq and then makes no event for 1 s (the probe: the clock
   // runs only from that seq on).
   int replay_supervised(const Context& ctx, const Scenario& scenario, storage::EventLogReader& log,
                         const storage::RunRow& row) {
