@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <ctime>
 #include <span>
+#include <type_traits>
 
 #include <gorewind/storage/schema.hpp>
 #include <gorewind/storage/storage_error.hpp>
@@ -132,8 +133,58 @@ std::int64_t BatchWriter::site_id(const NewSite& s) {
   return id;
 }
 
-void BatchWriter::derive(const EventBatch& batch, const BatchEvent& e) {
-  const std::int64_t site = e.site ? site_ids_[e.site] : 0;
+std::int64_t BatchWriter::known_site(SiteNumber site) const {
+  if (site.number == 0) return 0;
+  if (site.number >= site_ids_.size() || site_ids_[site.number] == 0)
+    throw StorageError("an event names site " + std::to_string(site.number) + ", which came before it in no batch");
+  return site_ids_[site.number];
+}
+
+void BatchWriter::insert(const EventRecord& e) {
+  // The columns are run, then the fields in for_each_field's order.
+  Statement& st = insert_event_;
+  st.bind_int(1, run_);
+  int col = 2;
+  std::int64_t site = 0;
+  for_each_field(
+      [&](std::string_view, const auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, RecordReady>) {
+          if (v.size() != 0) {
+            ready_text_.clear();
+            for (std::size_t k = 0; k < v.size(); ++k) {
+              if (k) ready_text_ += ' ';
+              ready_text_ += std::to_string(v[k]);
+            }
+            st.bind_text(col, ready_text_);
+          }
+        } else if constexpr (std::is_same_v<T, RecordValue>) {
+          switch (v.form) {
+            case ValueForm::None: break;
+            case ValueForm::Int: st.bind_int(col, v.i); break;
+            case ValueForm::Real: st.bind_real(col, v.f); break;
+            case ValueForm::Text: st.bind_text(col, v.bytes); break;
+            case ValueForm::Blob: st.bind_blob(col, v.bytes); break;
+          }
+        } else if constexpr (std::is_same_v<T, std::string_view>) {
+          st.bind_text_or_null(col, v);
+        } else if constexpr (std::is_same_v<T, SiteNumber>) {
+          site = known_site(v);
+          if (site) st.bind_int(col, site);
+        } else if constexpr (std::is_same_v<T, std::int32_t>) {
+          if (v >= 0) st.bind_int(col, v);  // select_case: none is NULL
+        } else {
+          st.bind_int(col, static_cast<std::int64_t>(v));
+        }
+        ++col;
+      },
+      e);
+  st.step();
+  st.reset();
+  if (e.kind == EventKind::Spawn || e.kind == EventKind::Make) derive(e, site);
+}
+
+void BatchWriter::derive(const EventRecord& e, std::int64_t site) {
   if (e.kind == EventKind::Spawn) {
     // A goroutine's identity across runs is its spawn path.
     std::string path;
@@ -143,7 +194,7 @@ void BatchWriter::derive(const EventBatch& batch, const BatchEvent& e) {
       path = std::to_string(e.peer);
     insert_goroutine_.bind_int(1, run_);
     insert_goroutine_.bind_int(2, e.peer);
-    insert_goroutine_.bind_text(3, batch.text(e));
+    insert_goroutine_.bind_text(3, e.text);
     insert_goroutine_.bind_int(4, e.gid);
     insert_goroutine_.bind_text(5, path);
     insert_goroutine_.bind_int(6, static_cast<std::int64_t>(e.seq));
@@ -155,9 +206,9 @@ void BatchWriter::derive(const EventBatch& batch, const BatchEvent& e) {
     insert_object_.bind_int(1, run_);
     insert_object_.bind_int(2, e.obj);
     insert_object_.bind_int(3, static_cast<std::int64_t>(e.obj_kind));
-    insert_object_.bind_text(4, batch.text(e));
+    insert_object_.bind_text(4, e.text);
     insert_object_.bind_int(5, e.amount);
-    insert_object_.bind_text_or_null(6, batch.type_name(e));
+    insert_object_.bind_text_or_null(6, e.type_name);
     insert_object_.bind_int(7, static_cast<std::int64_t>(e.seq));
     if (site) insert_object_.bind_int(8, site);
     insert_object_.step();
@@ -173,44 +224,7 @@ void BatchWriter::write(const EventBatch& batch, WriterStats& stats) {
     site_ids_[s.number] = site_id(s);
   }
   const std::uint64_t t1 = steady_clock_ns();
-  Statement& st = insert_event_;
-  for (const BatchEvent& e : batch.events) {
-    st.bind_int(1, run_);
-    st.bind_int(2, static_cast<std::int64_t>(e.seq));
-    st.bind_int(3, e.vtime_ns);
-    st.bind_int(4, e.gid);
-    st.bind_int(5, static_cast<std::int64_t>(e.kind));
-    st.bind_int(6, static_cast<std::int64_t>(e.obj_kind));
-    st.bind_int(7, e.obj);
-    st.bind_int(8, e.peer);
-    st.bind_int(9, static_cast<std::int64_t>(e.reason));
-    st.bind_int(10, e.ok);
-    if (e.select_case >= 0) st.bind_int(11, e.select_case);
-    if (e.ready_count != 0) {
-      ready_text_.clear();
-      for (std::uint32_t k = 0; k < e.ready_count; ++k) {
-        if (k) ready_text_ += ' ';
-        ready_text_ += std::to_string(batch.ready[e.ready_begin + k]);
-      }
-      st.bind_text(12, ready_text_);
-    }
-    st.bind_int(13, static_cast<std::int64_t>(e.cause));
-    st.bind_int(14, e.amount);
-    st.bind_int(15, e.counter);
-    switch (e.form) {
-      case ValueForm::None: break;
-      case ValueForm::Int: st.bind_int(16, e.value_int); break;
-      case ValueForm::Real: st.bind_real(16, e.value_real); break;
-      case ValueForm::Text: st.bind_text(16, batch.value_bytes(e)); break;
-      case ValueForm::Blob: st.bind_blob(16, batch.value_bytes(e)); break;
-    }
-    st.bind_text_or_null(17, batch.type_name(e));
-    st.bind_text_or_null(18, batch.text(e));
-    if (e.site) st.bind_int(19, site_ids_[e.site]);
-    st.step();
-    st.reset();
-    if (e.kind == EventKind::Spawn || e.kind == EventKind::Make) derive(batch, e);
-  }
+  batch.for_each_event([this](const EventRecord& e, std::string_view) { insert(e); });
   for (const ChunkDigest& d : batch.digests) {
     const std::string h = hex(d.digest);
     insert_digest_.bind_int(1, run_);

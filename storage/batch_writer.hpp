@@ -35,7 +35,12 @@ class BatchWriter {
     std::uint32_t children = 0;
   };
   std::int64_t site_id(const NewSite& s);
-  void derive(const EventBatch& batch, const BatchEvent& e);
+  // insert() writes one event's row and what it derives.
+  void insert(const EventRecord& e);
+  void derive(const EventRecord& e, std::int64_t site);
+  // known_site() is the sites table's id for the writer's site number (0:
+  // the runtime); throws StorageError for a number no batch has brought.
+  std::int64_t known_site(SiteNumber site) const;
   void mark_dead_writers_incomplete();
   // write_schedule() stores the run's last decisions as chunks first_chunk
   // on, inside finish()'s transaction.
@@ -57,7 +62,7 @@ class BatchWriter {
   std::int64_t output_chunks_ = 0;  // the run's output chunks written so far
   std::vector<std::int64_t> site_ids_;  // by the caller's site number
   std::unordered_map<std::uint32_t, Spawned> spawned_;
-  std::string ready_text_;
+  std::string ready_text_;  // scratch for a ready list's column
 };
 
 }  // namespace gorewind::storage

@@ -1,6 +1,6 @@
 // event_batch.hpp: events on their way from the scheduler thread to the
-// database, in a form that costs little to fill (fixed-size records, strings
-// in one arena) and is reused batch after batch.
+// database, as event records one after another in one string that is reused
+// batch after batch.
 #pragma once
 
 #include <cstdint>
@@ -10,37 +10,10 @@
 
 #include <gorewind/event.hpp>
 #include <gorewind/storage/output_chunk.hpp>
-#include <gorewind/storage/value_codec.hpp>
+
+#include "event_record.hpp"
 
 namespace gorewind::storage {
-
-// BatchEvent is one Event; its strings (value bytes, type name, text) lie
-// one after another in the batch's arena from bytes_begin.
-struct BatchEvent {
-  std::uint64_t seq;
-  std::uint64_t cause;
-  std::int64_t vtime_ns;
-  std::int64_t amount;
-  std::int64_t counter;
-  std::int64_t value_int;
-  double value_real;
-  std::uint32_t gid;
-  std::uint32_t obj;
-  std::uint32_t peer;
-  std::uint32_t site;  // the writer's site number; 0: the runtime
-  std::int32_t select_case;
-  std::uint32_t ready_begin;
-  std::uint32_t ready_count;
-  std::uint32_t bytes_begin;
-  std::uint32_t value_len;
-  std::uint32_t type_len;
-  std::uint32_t text_len;
-  EventKind kind;
-  ObjKind obj_kind;
-  WaitReason reason;
-  bool ok;
-  ValueForm form;
-};
 
 // NewSite is a site first seen in this batch, under the writer's number.
 struct NewSite {
@@ -68,9 +41,8 @@ struct ScheduleChunk {
 };
 
 struct EventBatch {
-  std::vector<BatchEvent> events;
-  std::string bytes;
-  std::vector<std::int32_t> ready;
+  std::string records;      // the events' records (event_record.hpp), in seq order
+  std::size_t events = 0;   // how many records
   std::vector<NewSite> sites;
   std::vector<NewSnapshot> snapshots;
   std::vector<ChunkDigest> digests;
@@ -78,25 +50,28 @@ struct EventBatch {
   std::vector<OutputChunk> output;
 
   bool empty() const {
-    return events.empty() && sites.empty() && snapshots.empty() && digests.empty() && schedule.empty() &&
+    return events == 0 && sites.empty() && snapshots.empty() && digests.empty() && schedule.empty() &&
            output.empty();
   }
   void clear() {
-    events.clear();
-    bytes.clear();
-    ready.clear();
+    records.clear();
+    events = 0;
     sites.clear();
     snapshots.clear();
     digests.clear();
     schedule.clear();
     output.clear();
   }
-  std::string_view value_bytes(const BatchEvent& e) const { return {bytes.data() + e.bytes_begin, e.value_len}; }
-  std::string_view type_name(const BatchEvent& e) const {
-    return {bytes.data() + e.bytes_begin + e.value_len, e.type_len};
-  }
-  std::string_view text(const BatchEvent& e) const {
-    return {bytes.data() + e.bytes_begin + e.value_len + e.type_len, e.text_len};
+  // for_each_event() calls f(record, its bytes) for each event in order.
+  template <class F>
+  void for_each_event(F&& f) const {
+    EventRecord e;
+    for (std::size_t at = 0; at < records.size();) {
+      const std::string_view rest = std::string_view(records).substr(at);
+      const std::size_t n = read_record(rest, e);
+      f(static_cast<const EventRecord&>(e), rest.substr(0, n));
+      at += n;
+    }
   }
 };
 

@@ -59,7 +59,6 @@ std::int64_t EventLogWriter::begin_run(const RunHeader& header) {
   const std::size_t batches = config_.threading == Threading::Background ? config_.batches_in_flight + 1 : 1;
   for (std::size_t i = 0; i < batches; ++i) {
     auto b = std::make_unique<EventBatch>();
-    b->events.reserve(config_.batch_events);
     free_.push_back(std::move(b));
   }
   filling_ = std::move(free_.back());
@@ -87,35 +86,12 @@ void EventLogWriter::append(const Event& e) noexcept {
     if ((e.seq - 1) % kDigestChunk == 0) chunk_.on_run_begin(RunInfo{});
     chunk_.on_event(e);
     EventBatch& b = *filling_;
-    BatchEvent& r = b.events.emplace_back();
-    r.seq = e.seq;
-    r.cause = e.cause;
-    r.vtime_ns = e.vtime_ns;
-    r.amount = e.amount;
-    r.counter = e.counter;
-    r.gid = e.gid;
-    r.obj = e.obj;
-    r.peer = e.peer;
-    r.site = site_of(e.site);
-    r.select_case = e.select_case;
-    r.ready_begin = static_cast<std::uint32_t>(b.ready.size());
-    r.ready_count = static_cast<std::uint32_t>(e.ready.size());
-    b.ready.insert(b.ready.end(), e.ready.begin(), e.ready.end());
-    r.kind = e.kind;
-    r.obj_kind = e.obj_kind;
-    r.reason = e.reason;
-    r.ok = e.ok;
-    r.bytes_begin = static_cast<std::uint32_t>(b.bytes.size());
-    r.form = encoder_.encode(e.value, r.value_int, r.value_real, b.bytes);
-    r.value_len = static_cast<std::uint32_t>(b.bytes.size() - r.bytes_begin);
-    b.bytes.append(e.type_name);
-    r.type_len = static_cast<std::uint32_t>(e.type_name.size());
-    b.bytes.append(e.text);
-    r.text_len = static_cast<std::uint32_t>(e.text.size());
+    append_record(e, SiteNumber{site_of(e.site)}, encoder_, b.records);
+    ++b.events;
     last_seq_ = e.seq;
     if (e.seq % kDigestChunk == 0) b.digests.push_back(ChunkDigest{e.seq / kDigestChunk - 1, chunk_.hash()});
     ++stats_.events;
-    if (sink_ != nullptr || b.events.size() >= config_.batch_events) hand_over();
+    if (sink_ != nullptr || b.events >= config_.batch_events) hand_over();
   } catch (...) {
     record_failure();
   }
@@ -191,10 +167,10 @@ void EventLogWriter::stream(const EventBatch& batch) {
     encode_site(s, message_);
     sink_->put(message_);
   }
-  for (const BatchEvent& e : batch.events) {
-    encode_event(batch, e, message_);
+  batch.for_each_event([this](const EventRecord&, std::string_view record) {
+    encode_event(record, message_);
     sink_->put(message_);
-  }
+  });
   for (const ChunkDigest& d : batch.digests) {
     encode_digest(d, message_);
     sink_->put(message_);

@@ -10,8 +10,6 @@
 namespace gorewind::storage {
 namespace {
 
-static_assert(std::is_trivially_copyable_v<BatchEvent>, "an event crosses the stream as its bytes");
-
 // Out appends fields to a message.
 class Out {
  public:
@@ -81,12 +79,7 @@ void encode_site(const NewSite& s, std::string& out) {
   Out(out, StreamMessage::Site).fixed(s.number).text(s.file).fixed(s.line).text(s.function);
 }
 
-void encode_event(const EventBatch& batch, const BatchEvent& e, std::string& out) {
-  Out o(out, StreamMessage::Event);
-  o.fixed(e);
-  for (std::uint32_t k = 0; k < e.ready_count; ++k) o.fixed(batch.ready[e.ready_begin + k]);
-  o.rest({batch.bytes.data() + e.bytes_begin, std::size_t{e.value_len} + e.type_len + e.text_len});
-}
+void encode_event(std::string_view record, std::string& out) { Out(out, StreamMessage::Event).rest(record); }
 
 void encode_snapshot(const NewSnapshot& s, std::string& out) {
   Out o(out, StreamMessage::Snapshot);
@@ -149,19 +142,15 @@ NewSite decode_site(std::string_view message) {
   return s;
 }
 
-void decode_event(std::string_view message, EventBatch& batch) {
+EventRecord decode_event(std::string_view message, EventBatch& batch) {
   In in(message, StreamMessage::Event);
-  BatchEvent e = in.fixed<BatchEvent>();
-  const std::string_view ready = in.bytes(std::size_t{e.ready_count} * sizeof(std::int32_t));
-  const std::string_view bytes = in.rest();
-  if (bytes.size() != std::size_t{e.value_len} + e.type_len + e.text_len)
-    throw StorageError("log stream: an event's bytes do not match its lengths");
-  e.ready_begin = static_cast<std::uint32_t>(batch.ready.size());
-  batch.ready.resize(batch.ready.size() + e.ready_count);
-  if (!ready.empty()) std::memcpy(batch.ready.data() + e.ready_begin, ready.data(), ready.size());
-  e.bytes_begin = static_cast<std::uint32_t>(batch.bytes.size());
-  batch.bytes.append(bytes);
-  batch.events.push_back(e);
+  const std::string_view record = in.rest();
+  EventRecord e;
+  if (read_record(record, e) != record.size())
+    throw StorageError("log stream: an event message is longer than its record");
+  batch.records.append(record);
+  ++batch.events;
+  return e;
 }
 
 NewSnapshot decode_snapshot(std::string_view message) {

@@ -12,9 +12,7 @@
 //   Begin     scenario, params (count, then key, value each), seed, strategy,
 //             build, program, race_mode
 //   Site      number, file, line, function
-//   Event     the BatchEvent record as it lies in memory (ready_begin and
-//             bytes_begin mean nothing on the wire), then ready_count int32
-//             ready entries, then value, type name and text bytes
+//   Event     the event's record (event_record.hpp)
 //   Snapshot  seq, then the encoded state up to the end
 //   Schedule  chunk, choices, then the encoded choices up to the end
 //   Choices   the encoded choices made since the last message, up to the
@@ -46,8 +44,8 @@ enum class StreamMessage : std::uint8_t { Begin = 1, Site, Event, Snapshot, Sche
 // The encoders replace out's contents with the message.
 void encode_begin(const RunHeader& header, std::string& out);
 void encode_site(const NewSite& site, std::string& out);
-// encode_event() encodes e, an event of batch, with its ready list and bytes.
-void encode_event(const EventBatch& batch, const BatchEvent& e, std::string& out);
+// encode_event() encodes an event given as its record.
+void encode_event(std::string_view record, std::string& out);
 void encode_snapshot(const NewSnapshot& snapshot, std::string& out);
 void encode_schedule(const ScheduleChunk& chunk, std::string& out);
 void encode_digest(const ChunkDigest& digest, std::string& out);
@@ -58,8 +56,9 @@ void encode_end(const RunEnd& end, std::string& out);
 StreamMessage message_kind(std::string_view message);
 RunHeader decode_begin(std::string_view message);
 NewSite decode_site(std::string_view message);
-// decode_event() appends the event to batch: its record, ready list and bytes.
-void decode_event(std::string_view message, EventBatch& batch);
+// decode_event() appends the event's record to batch and returns it, its
+// views pointing into message.
+EventRecord decode_event(std::string_view message, EventBatch& batch);
 NewSnapshot decode_snapshot(std::string_view message);
 ScheduleChunk decode_schedule(std::string_view message);
 void encode_choices_message(std::span<const Choice> choices, std::string& out);

@@ -16,9 +16,7 @@ LogStreamWriter::LogStreamWriter(const std::string& path, Config config)
     : config_(config),
       out_(std::make_unique<BatchWriter>(path)),
       batch_(std::make_unique<EventBatch>()),
-      path_(path) {
-  batch_->events.reserve(config_.batch_events);
-}
+      path_(path) {}
 
 LogStreamWriter::~LogStreamWriter() = default;
 
@@ -63,12 +61,11 @@ void LogStreamWriter::apply(std::string_view message) {
     case StreamMessage::Begin: break;  // taken above
     case StreamMessage::Site: batch_->sites.push_back(decode_site(message)); break;
     case StreamMessage::Event: {
-      decode_event(message, *batch_);
-      const BatchEvent& e = batch_->events.back();
+      const EventRecord e = decode_event(message, *batch_);
       last_seq_ = e.seq;
       last_vtime_ns_ = e.vtime_ns;
       ++stats_.events;
-      if (batch_->events.size() >= config_.batch_events) write_batch();
+      if (batch_->events >= config_.batch_events) write_batch();
       break;
     }
     case StreamMessage::Snapshot:
@@ -119,17 +116,15 @@ void LogStreamWriter::close(RunEnd end) {
 void LogStreamWriter::cut(const RunCut& how) {
   if (run_ == 0) throw StorageError("log stream: no run began, so there is none to cut");
   if (finished_) throw StorageError("log stream: the run already finished");
-  BatchEvent& e = batch_->events.emplace_back();  // zeroed: no object, no value, no site
+  Event e;  // no object, no value, no site
   e.seq = last_seq_ + 1;
   e.vtime_ns = last_vtime_ns_;
   e.gid = how.gid;
-  e.select_case = -1;
-  e.ok = true;
   e.kind = EventKind::Crash;
-  e.ready_begin = static_cast<std::uint32_t>(batch_->ready.size());
-  e.bytes_begin = static_cast<std::uint32_t>(batch_->bytes.size());
-  e.text_len = static_cast<std::uint32_t>(how.message.size());
-  batch_->bytes.append(how.message);
+  e.text = how.message;
+  ValueEncoder no_value;
+  append_record(e, SiteNumber{}, no_value, batch_->records);
+  ++batch_->events;
   last_seq_ = e.seq;
   ++stats_.events;
   write_batch();

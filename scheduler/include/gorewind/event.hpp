@@ -115,11 +115,13 @@ struct Event {
 
 // for_each_field() is the one description of an event's fields: it calls
 // f(name, field, ...) for every field in order, passing that field of each
-// event given (one Event or storage::StoredEvent, or two side by side). The
-// trace hash, the reader of the log's rows, the stored and live forms'
-// conversions, the replay checker, diff and the JSON printer all walk this
-// list, so they agree on the fields and their order; adding a field is one
-// line here, its member in Event and StoredEvent, and its column in the
+// event given (an Event, a storage::StoredEvent or a storage::EventRecord,
+// or two side by side). The trace hash, the binary event record (the
+// writer's batches and the supervisor's stream), the writer's binds and the
+// reader of the log's rows, the stored and live forms' conversions, the
+// replay checker, diff and the JSON printer all walk this list, so they
+// agree on the fields and their order; adding a field is one line here, its
+// member in Event, StoredEvent and EventRecord, and its column in the
 // schema. Names are those of the JSON printer.
 template <class F, class... E>
 void for_each_field(F&& f, E&... e) {
