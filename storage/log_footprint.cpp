@@ -23,16 +23,12 @@ LogFootprint log_footprint(const std::string& path) {
 
 double insert_ceiling(const std::string& path, std::uint64_t rows, bool without_rowid) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  Database db(path, Database::Mode::CreateIfMissing);
-  db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL");
-  db.exec(std::string("CREATE TABLE events (run INTEGER NOT NULL, seq INTEGER NOT NULL, vtime INTEGER NOT NULL, "
-                      "gid INTEGER NOT NULL, kind INTEGER NOT NULL, obj_kind INTEGER NOT NULL, obj INTEGER NOT NULL, "
-                      "peer INTEGER NOT NULL, reason INTEGER NOT NULL, ok INTEGER NOT NULL, select_case INTEGER, "
-                      "ready TEXT, cause INTEGER NOT NULL, amount INTEGER NOT NULL, counter INTEGER NOT NULL, value, "
-                      "type_name TEXT, text TEXT, site INTEGER") +
-          (without_rowid ? ", PRIMARY KEY (run, seq)) WITHOUT ROWID" : ")"));
-  Statement ins = db.prepare("INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                             "?14, ?15, ?16, ?17, ?18, ?19)");
+  // The log's own events table, or a plain rowid table of its columns.
+  Database db = open_log(path, Database::Mode::CreateIfMissing);
+  if (!without_rowid) db.exec("CREATE TABLE plain AS SELECT * FROM events WHERE 0");
+  Statement ins = db.prepare(std::string("INSERT INTO ") + (without_rowid ? "events" : "plain") +
+                             " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+                             "?18, ?19)");
   const auto t0 = std::chrono::steady_clock::now();
   for (std::uint64_t seq = 1; seq <= rows;) {
     db.exec("BEGIN IMMEDIATE");

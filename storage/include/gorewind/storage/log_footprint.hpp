@@ -19,11 +19,11 @@ struct LogFootprint {
 // Throws StorageError as EventLogReader() does.
 LogFootprint log_footprint(const std::string& path);
 
-// insert_ceiling() creates a database at path (removing what is there)
-// with a table of the events table's columns, keyed (run, seq) WITHOUT
-// ROWID like the log's or a plain rowid table, and inserts rows shaped
-// like ping_pong's events as fast as SQLite takes them: prepared statement,
-// one transaction per 8192 rows, WAL. Returns rows per second.
+// insert_ceiling() creates a log at path (removing what is there) and
+// inserts into its events table, or into a plain rowid table of the same
+// columns, rows shaped like ping_pong's events as fast as SQLite takes
+// them: prepared statement, one transaction per 8192 rows, WAL. Returns
+// rows per second.
 double insert_ceiling(const std::string& path, std::uint64_t rows, bool without_rowid);
 
 }  // namespace gorewind::storage
