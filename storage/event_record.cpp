@@ -94,7 +94,8 @@ std::size_t read_record(std::string_view in, EventRecord& out) {
         if constexpr (std::is_same_v<T, RecordReady>) {
           v.bytes = r.take(std::size_t{r.get<std::uint32_t>()} * sizeof(std::int32_t));
         } else if constexpr (std::is_same_v<T, RecordValue>) {
-          v = RecordValue{r.get<ValueForm>()};
+          v = RecordValue{};
+          v.form = r.get<ValueForm>();
           switch (v.form) {
             case ValueForm::None: break;
             case ValueForm::Int: v.i = r.get<std::int64_t>(); break;

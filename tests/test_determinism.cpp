@@ -124,7 +124,7 @@ TEST_CASE("determinism: every scenario of issue 2 is registered", "[determinism]
 
 TEST_CASE("determinism: the same seed replays the same run, for every scenario", "[determinism]") {
   const auto all = gr::test::in_process_scenarios();
-  if (all.empty()) WARN("no scenario is registered yet");
+  REQUIRE_FALSE(all.empty());
   std::map<std::string, std::size_t> distinct_by_name;
   for (const gr::Scenario* sc : all) {
     INFO("scenario " << sc->name);
@@ -155,17 +155,14 @@ TEST_CASE("determinism: the same seed replays the same run, for every scenario",
   }
   for (const char* name : {"worker_pool", "dining_philosophers", "flaky_order", "handoff", "ping_pong", "prime_sieve"}) {
     INFO(name);
-    if (!distinct_by_name.count(name)) {
-      WARN("scenario " << name << " is not registered yet");
-      continue;
-    }
+    REQUIRE(distinct_by_name.count(name) == 1);
     CHECK(distinct_by_name[name] > 1);
   }
 }
 
 TEST_CASE("determinism: fifo gives one schedule whatever the seed", "[determinism]") {
   const auto all = gr::test::in_process_scenarios();
-  if (all.empty()) WARN("no scenario is registered yet");
+  REQUIRE_FALSE(all.empty());
   for (const gr::Scenario* sc : all) {
     INFO("scenario " << sc->name);
     const Traced first = run_traced(sc->body, std::make_shared<gr::FifoStrategy>(), 1);
@@ -181,7 +178,7 @@ TEST_CASE("determinism: fifo gives one schedule whatever the seed", "[determinis
 
 TEST_CASE("determinism: a run does not depend on earlier runs or on the stack size", "[determinism]") {
   const auto all = gr::test::in_process_scenarios();
-  if (all.empty()) WARN("no scenario is registered yet");
+  REQUIRE_FALSE(all.empty());
   // Hashes of every scenario, in one order ...
   std::map<std::string, std::string> forward;
   for (const gr::Scenario* sc : all) forward[sc->name] = run_with(sc->body, "random", 7).hash;
@@ -198,10 +195,7 @@ TEST_CASE("determinism: a run does not depend on earlier runs or on the stack si
 
 TEST_CASE("determinism: flaky_order fails on a few seeds, and a failing seed replays", "[determinism]") {
   const gr::Scenario* sc = gr::find_scenario("flaky_order");
-  if (!sc) {
-    WARN("flaky_order is not registered yet");
-    return;
-  }
+  REQUIRE(sc != nullptr);
   int failures = 0;
   const std::uint64_t seed = search(*sc, gr::Outcome::CheckFailed, 2000, &failures);
   INFO("lowest failing seed " << seed << ", " << failures << " failures in 2000 seeds");
@@ -228,10 +222,7 @@ TEST_CASE("determinism: flaky_order fails on a few seeds, and a failing seed rep
 
 TEST_CASE("determinism: dining_philosophers deadlocks on some seeds, and that seed replays", "[determinism]") {
   const gr::Scenario* sc = gr::find_scenario("dining_philosophers");
-  if (!sc) {
-    WARN("dining_philosophers is not registered yet");
-    return;
-  }
+  REQUIRE(sc != nullptr);
   const std::uint64_t seed = search(*sc, gr::Outcome::Deadlock, 2000);
   INFO("lowest deadlocking seed " << seed);
   REQUIRE(seed != 0);
@@ -262,10 +253,7 @@ TEST_CASE("determinism: scenario outcomes that hold on every schedule", "[determ
   for (const auto& [name, outcome] : always) {
     INFO(name);
     const gr::Scenario* sc = gr::find_scenario(name);
-    if (!sc) {
-      WARN("scenario " << name << " is not registered yet");
-      continue;
-    }
+    REQUIRE(sc != nullptr);
     CHECK(run_with(sc->body, "fifo", 1).result.outcome == outcome);
     for (std::uint64_t seed = 1; seed <= 30; ++seed) {
       INFO("seed " << seed);

@@ -415,7 +415,6 @@ TEST_CASE("runaway: a goroutine that never reaches a scheduling point is stopped
   o.strategy = std::make_shared<gr::FifoStrategy>();
   o.observers = {&log};
   o.timeout = 0.2;
-  const auto start = std::chrono::steady_clock::now();
   const gr::RunResult r = gr::run(
       [&] {
         gr::chan<int> never(0, "never");
@@ -430,7 +429,6 @@ TEST_CASE("runaway: a goroutine that never reaches a scheduling point is stopped
         never.recv();
       },
       o);
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   INFO(r.message);
   CHECK(r.outcome == gr::Outcome::Timeout);
   CHECK(gr::to_string(r.outcome) == "timeout");
@@ -441,8 +439,6 @@ TEST_CASE("runaway: a goroutine that never reaches a scheduling point is stopped
   CHECK(contains(r.message, " s without reaching a scheduling point; last seq " + std::to_string(log.events.back().seq)));
   CHECK(r.events == log.events.back().seq);
   CHECK(torn_down == 1);
-  CHECK(elapsed >= 0.2);
-  CHECK(elapsed < 5.0);
   CHECK(disposition(SIGALRM) == alrm_before);
   CHECK(disposition(SIGSEGV) == segv_before);
   REQUIRE(normal_run().ok());

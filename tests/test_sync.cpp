@@ -593,6 +593,40 @@ TEST_CASE("teardown: a goroutine blocked in a noexcept(false) destructor when ma
   CHECK(out.result.outcome == gr::Outcome::Leak);
 }
 
+TEST_CASE("teardown: a goroutine switched out in the unlock of a unique_lock's move-assignment is unwound, not "
+          "terminated",
+          "[semantics]") {
+  // The worker hands its lock back and forth between two mutexes: each
+  // move-assignment unlocks one (a scheduling point) after locking the
+  // other. When main returns, some schedules have the worker switched out
+  // inside that unlock, and teardown's exception must leave the assignment.
+  int unwound_inside = 0;
+  for (const auto& [strategy, seed] : schedules(60)) {
+    INFO(strategy << " seed " << seed);
+    int assigning = 0;
+    int assigned = 0;
+    auto out = run_with(
+        [&] {
+          gr::Mutex a("a"), b("b");
+          gr::go([&] {
+            std::unique_lock<gr::Mutex> held(a);
+            for (int i = 0; i < 1000; ++i) {
+              const bool on_a = i % 2 == 0;
+              std::unique_lock<gr::Mutex> next(on_a ? b : a);
+              ++assigning;
+              held = std::move(next);
+              ++assigned;
+            }
+          }, "juggler");
+          for (int i = 0; i < 6; ++i) gr::yield();
+        },
+        strategy, seed);
+    CHECK(out.result.outcome == gr::Outcome::Ok);
+    if (assigning != assigned) ++unwound_inside;
+  }
+  CHECK(unwound_inside > 0);
+}
+
 TEST_CASE("check: a failed gr::check in a noexcept(false) destructor is check_failed", "[semantics]") {
   struct CheckOnExit {
     ~CheckOnExit() noexcept(false) { gr::check(false, "invariant at scope exit"); }

@@ -7,8 +7,8 @@
 #include <source_location>
 #include <string>
 #include <string_view>
-#include <system_error>
 
+#include <gorewind/detail/site_lock.hpp>
 #include <gorewind/detail/wait_queue.hpp>
 #include <gorewind/event.hpp>
 #include <gorewind/site.hpp>
@@ -85,172 +85,24 @@ class RWMutex {
 
 }  // namespace gorewind
 
-// std::lock_guard, std::unique_lock and std::shared_lock call lock() from
-// inside a standard header, where a default std::source_location would name
-// the header. These specialisations take the location where the guard is
-// made, in user code. Their destructors are noexcept(false), as for Mutex:
-// see mutex.hpp and README, "Teardown".
+// The guards record the line where they are made (detail/site_lock.hpp);
+// std::shared_lock holds the read side.
 template <>
-class std::lock_guard<gorewind::RWMutex> {
+class std::lock_guard<gorewind::RWMutex> : public gorewind::detail::SiteGuard<gorewind::RWMutex> {
  public:
-  using mutex_type = gorewind::RWMutex;
-  explicit lock_guard(gorewind::RWMutex& m, std::source_location loc = std::source_location::current())
-      : m_(m), loc_(loc) {
-    m_.lock(loc_);
-  }
-  lock_guard(gorewind::RWMutex& m, std::adopt_lock_t, std::source_location loc = std::source_location::current())
-      : m_(m), loc_(loc) {}
-  ~lock_guard() noexcept(false) { m_.unlock(loc_); }
-  lock_guard(const lock_guard&) = delete;
-  lock_guard& operator=(const lock_guard&) = delete;
-
- private:
-  gorewind::RWMutex& m_;
-  std::source_location loc_;
+  using SiteGuard::SiteGuard;
 };
 
 template <>
-class std::unique_lock<gorewind::RWMutex> {
+class std::unique_lock<gorewind::RWMutex>
+    : public gorewind::detail::SiteLock<gorewind::RWMutex, gorewind::detail::Exclusive> {
  public:
-  using mutex_type = gorewind::RWMutex;
-  unique_lock() noexcept = default;
-  explicit unique_lock(gorewind::RWMutex& m, std::source_location loc = std::source_location::current())
-      : m_(&m), loc_(loc) {
-    lock(loc);
-  }
-  unique_lock(gorewind::RWMutex& m, std::defer_lock_t,
-              std::source_location loc = std::source_location::current()) noexcept
-      : m_(&m), loc_(loc) {}
-  unique_lock(gorewind::RWMutex& m, std::try_to_lock_t, std::source_location loc = std::source_location::current())
-      : m_(&m), loc_(loc) {
-    owns_ = m_->try_lock(loc);
-  }
-  unique_lock(gorewind::RWMutex& m, std::adopt_lock_t,
-              std::source_location loc = std::source_location::current()) noexcept
-      : m_(&m), owns_(true), loc_(loc) {}
-  unique_lock(unique_lock&& o) noexcept : m_(o.m_), owns_(o.owns_), loc_(o.loc_) {
-    o.m_ = nullptr;
-    o.owns_ = false;
-  }
-  unique_lock& operator=(unique_lock&& o) noexcept(false) {
-    if (owns_) m_->unlock(loc_);
-    m_ = o.m_;
-    owns_ = o.owns_;
-    loc_ = o.loc_;
-    o.m_ = nullptr;
-    o.owns_ = false;
-    return *this;
-  }
-  ~unique_lock() noexcept(false) {
-    if (owns_) m_->unlock(loc_);
-  }
-  void lock(std::source_location loc = std::source_location::current()) {
-    check_lockable();
-    m_->lock(pick(loc));
-    owns_ = true;
-  }
-  bool try_lock(std::source_location loc = std::source_location::current()) {
-    check_lockable();
-    owns_ = m_->try_lock(pick(loc));
-    return owns_;
-  }
-  void unlock(std::source_location loc = std::source_location::current()) {
-    if (!owns_) throw std::system_error(std::make_error_code(std::errc::operation_not_permitted));
-    m_->unlock(pick(loc));
-    owns_ = false;
-  }
-  gorewind::RWMutex* release() noexcept {
-    auto* m = m_;
-    m_ = nullptr;
-    owns_ = false;
-    return m;
-  }
-  bool owns_lock() const noexcept { return owns_; }
-  explicit operator bool() const noexcept { return owns_; }
-  gorewind::RWMutex* mutex() const noexcept { return m_; }
-
- private:
-  void check_lockable() const {
-    if (!m_) throw std::system_error(std::make_error_code(std::errc::operation_not_permitted));
-    if (owns_) throw std::system_error(std::make_error_code(std::errc::resource_deadlock_would_occur));
-  }
-  const std::source_location& pick(const std::source_location& loc) const {
-    return gorewind::is_user_site(loc) ? loc : loc_;
-  }
-  gorewind::RWMutex* m_ = nullptr;
-  bool owns_ = false;
-  std::source_location loc_;
+  using SiteLock::SiteLock;
 };
 
 template <>
-class std::shared_lock<gorewind::RWMutex> {
+class std::shared_lock<gorewind::RWMutex>
+    : public gorewind::detail::SiteLock<gorewind::RWMutex, gorewind::detail::Shared> {
  public:
-  using mutex_type = gorewind::RWMutex;
-  shared_lock() noexcept = default;
-  explicit shared_lock(gorewind::RWMutex& m, std::source_location loc = std::source_location::current())
-      : m_(&m), loc_(loc) {
-    lock(loc);
-  }
-  shared_lock(gorewind::RWMutex& m, std::defer_lock_t,
-              std::source_location loc = std::source_location::current()) noexcept
-      : m_(&m), loc_(loc) {}
-  shared_lock(gorewind::RWMutex& m, std::try_to_lock_t, std::source_location loc = std::source_location::current())
-      : m_(&m), loc_(loc) {
-    owns_ = m_->try_lock_shared(loc);
-  }
-  shared_lock(gorewind::RWMutex& m, std::adopt_lock_t,
-              std::source_location loc = std::source_location::current()) noexcept
-      : m_(&m), owns_(true), loc_(loc) {}
-  shared_lock(shared_lock&& o) noexcept : m_(o.m_), owns_(o.owns_), loc_(o.loc_) {
-    o.m_ = nullptr;
-    o.owns_ = false;
-  }
-  shared_lock& operator=(shared_lock&& o) noexcept(false) {
-    if (owns_) m_->unlock_shared(loc_);
-    m_ = o.m_;
-    owns_ = o.owns_;
-    loc_ = o.loc_;
-    o.m_ = nullptr;
-    o.owns_ = false;
-    return *this;
-  }
-  ~shared_lock() noexcept(false) {
-    if (owns_) m_->unlock_shared(loc_);
-  }
-  void lock(std::source_location loc = std::source_location::current()) {
-    check_lockable();
-    m_->lock_shared(pick(loc));
-    owns_ = true;
-  }
-  bool try_lock(std::source_location loc = std::source_location::current()) {
-    check_lockable();
-    owns_ = m_->try_lock_shared(pick(loc));
-    return owns_;
-  }
-  void unlock(std::source_location loc = std::source_location::current()) {
-    if (!owns_) throw std::system_error(std::make_error_code(std::errc::operation_not_permitted));
-    m_->unlock_shared(pick(loc));
-    owns_ = false;
-  }
-  gorewind::RWMutex* release() noexcept {
-    auto* m = m_;
-    m_ = nullptr;
-    owns_ = false;
-    return m;
-  }
-  bool owns_lock() const noexcept { return owns_; }
-  explicit operator bool() const noexcept { return owns_; }
-  gorewind::RWMutex* mutex() const noexcept { return m_; }
-
- private:
-  void check_lockable() const {
-    if (!m_) throw std::system_error(std::make_error_code(std::errc::operation_not_permitted));
-    if (owns_) throw std::system_error(std::make_error_code(std::errc::resource_deadlock_would_occur));
-  }
-  const std::source_location& pick(const std::source_location& loc) const {
-    return gorewind::is_user_site(loc) ? loc : loc_;
-  }
-  gorewind::RWMutex* m_ = nullptr;
-  bool owns_ = false;
-  std::source_location loc_;
+  using SiteLock::SiteLock;
 };
