@@ -175,9 +175,9 @@ TEST_CASE("debugcli: mistakes are one line and the session goes on; a bad run or
                  "unknown command 'bogus' (try help)\n"
                  "goto: seq 13 is beyond run 1, which has 12 events\n"
                  "goto: give one seq (0: before the first event)\n"
-                 "break: 'nothing' is not an event kind, g<GID>, chan NAME, panic or FILE:LINE\n"
+                 "break: 'nothing' is not an event kind, g<GID>, chan NAME, panic, FILE:LINE or a function with events\n"
                  "break: run 1 has no channel nope\n"
-                 "step: '0' is not a count of events\n"
+                 "step: '0' is not a count\n"
                  "delete: no breakpoint 4\n" +
                      line(1));
   for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
@@ -247,7 +247,7 @@ TEST_CASE("debugcli: bt shows each goroutine's own frames by re-execution, print
   const std::string db = dir.file("log.db");
   // Seed 3: both tellers pass the check before either withdraws.
   REQUIRE(cli(dir, {"record", "bank_transfer", "--seed", "3", "--db", db}).code == 1);
-  const Cli r = debug(dir, db, "1", "print\nbt\nback 7\nprint balance\nbt 2\nbt g2\nbt 7\nbt x\nprint nothing\ngoto 0\nbt\nprint\n");
+  const Cli r = debug(dir, db, "1", "print\nbt\nback 7\nprint balance\nbt 2\nbt g2\nbt 7\nbt x\nprint nothing\ngoto 0\nbt\nbt all\nprint\n");
   CHECK(r.code == 0);
   CHECK(r.err.empty());
   const std::string watch = "37  0s      g2 teller   watch          -60  \"balance\"  at scenarios/bank_transfer.cpp:35";
@@ -265,8 +265,9 @@ TEST_CASE("debugcli: bt shows each goroutine's own frames by re-execution, print
   expected.insert(expected.end(), teller.begin(), teller.end());
   expected.insert(expected.end(), teller.begin(), teller.end());
   for (const char* l : {"no goroutine 7 at seq 37", "bt: 'x' is not a goroutine (G or gG)",
-                        "print: no watched value 'nothing' at seq 37 (watched: balance)",
-                        "at seq 0, before the first event", "no goroutines", "no watched values at seq 0"})
+                        "print: no watched value or event field 'nothing' at seq 37 (watched: balance)",
+                        "at seq 0, before the first event", "bt: no goroutine here (step first, or goroutine N)",
+                        "no goroutines", "no watched values at seq 0"})
     expected.push_back(l);
   check_lines(r.out, expected);
 }
