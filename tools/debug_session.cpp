@@ -76,7 +76,7 @@ void DebugSession::run_command(const std::string& cmd, const std::vector<std::st
     if (!seq) throw CommandError("goto: give one seq (0: before the first event)");
     report(t.seek(*seq), before, had, "", out);
   } else if (cmd == "break" || cmd == "b" || cmd == "tbreak") {
-    add_breakpoint(args, cmd == "tbreak", out);
+    add_breakpoint(cmd, args, out);
   } else if (cmd == "condition") {
     replay::Breakpoint& b = numbered(cmd, args, 0);
     const std::string text = joined(args.begin() + 1, args.end());
@@ -179,28 +179,28 @@ void DebugSession::report(const replay::Stop& s, replay::Mark before, const std:
   write_current(out);
 }
 
-void DebugSession::add_breakpoint(const std::vector<std::string>& args, bool temporary, std::ostream& out) {
+void DebugSession::add_breakpoint(const std::string& cmd, const std::vector<std::string>& args, std::ostream& out) {
   const auto if_word = std::find(args.begin(), args.end(), "if");
   auto place_end = if_word;
   std::optional<Gid> thread;
   if (place_end - args.begin() >= 2 && *(place_end - 2) == "thread") {
-    thread = gid_arg("break", *(place_end - 1));
+    thread = gid_arg(cmd, *(place_end - 1));
     place_end -= 2;
   }
   if (args.empty() || (place_end == args.begin() && (if_word == args.end() || thread)))
-    throw CommandError("break: give a place (FILE:LINE, FUNCTION, an event kind, panic, g<GID> or chan NAME), "
+    throw CommandError(cmd + ": give a place (FILE:LINE, FUNCTION, an event kind, panic, g<GID> or chan NAME), "
                        "then [thread G] [if CONDITION]; or break if CONDITION");
   const std::string place = joined(args.begin(), place_end);
   replay::Breakpoint b(place.empty() ? storage::EventQuery(timeline_.run().id)
                                      : replay::location_query(log_, timeline_.run().id, place));
-  if (thread && !b.where.goroutines.empty()) throw CommandError("break: give g<GID> or thread G, not both");
+  if (thread && !b.where.goroutines.empty()) throw CommandError(cmd + ": give g<GID> or thread G, not both");
   if (thread) b.where.goroutines = {*thread};
   b.spec = joined(args.begin(), if_word);
   if (if_word != args.end()) {
     b.condition_text = joined(if_word + 1, args.end());
     b.condition = storage::EventCondition::parse(b.condition_text);
   }
-  b.temporary = temporary;
+  b.temporary = cmd == "tbreak";
   out << breakpoint_label(timeline_.breakpoint(timeline_.add(std::move(b)))) << "\n";
 }
 

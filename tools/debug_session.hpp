@@ -48,7 +48,7 @@ class DebugSession {
   // found when it ran to an end.
   void report(const replay::Stop& s, replay::Mark before, const std::vector<replay::Breakpoint>& had,
               const std::string& none, std::ostream& out);
-  void add_breakpoint(const std::vector<std::string>& args, bool temporary, std::ostream& out);
+  void add_breakpoint(const std::string& cmd, const std::vector<std::string>& args, std::ostream& out);
   replay::Breakpoint& numbered(const std::string& cmd, const std::vector<std::string>& args, std::size_t count);
   void write_current(std::ostream& out);
   void write_frame(std::ostream& out);
