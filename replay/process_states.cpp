@@ -9,9 +9,10 @@ const ProcessState& ProcessStates::at(const storage::RunRow& run, void (*body)()
     server_.open(db_, run, body);
     open_run_ = run.id;
   }
-  if (!last_ || last_->seq != seq) {
+  if (!last_ || last_seq_ != seq) {
     last_.reset();
     last_ = server_.at(seq);
+    last_seq_ = seq;
   }
   return *last_;
 }

@@ -428,10 +428,15 @@ TEST_CASE("debugcli: help and debug --help list every command; Enter repeats; a 
   TempDir dir;
   const std::string db = dir.file("crash.db");
   REQUIRE(cli(dir, {"record", "conn_close", "--seed", "2", "--db", db}).code == 1);
-  const Cli crash = debug(dir, db, "1", "where\n");
-  CHECK(crash.out == "run 1 (conn_close): crash (58 events)\n"
-                     "58  0s      g2 writer   crash          \"signal SIGSEGV: segmentation violation code=0x1 "
-                     "addr=0x18\"\n"
-                     "58  0s      g2 writer   crash          \"signal SIGSEGV: segmentation violation code=0x1 "
-                     "addr=0x18\"\n");
+  // bt at the crash: the re-execution stops at the program's last event,
+  // so the death takes no checkpoint with it.
+  const Cli crash = debug(dir, db, "1", "where\nbt\nframe 0\nframe 1\ndown\nframe x\n");
+  CHECK(crash.err.empty());
+  const std::string crashed =
+      "58  0s      g2 writer   crash          \"signal SIGSEGV: segmentation violation code=0x1 addr=0x18\"";
+  check_lines(crash.out, {"run 1 (conn_close): crash (58 events)", crashed, crashed,
+                          "the program died after seq 57, its last event; its frames there:",
+                          "goroutine 2 [running]:", "*", "\tscenarios/conn_close.cpp:50", "created by goroutine 1",
+                          "*", "\tscenarios/conn_close.cpp:50", "frame: goroutine 2 has frames #0 to #0 here",
+                          "down: goroutine 2 has frames #0 to #0 here", "frame: 'x' is not a number"});
 }

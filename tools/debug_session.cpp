@@ -102,13 +102,15 @@ void DebugSession::run_command(const std::string& cmd, const std::vector<std::st
     if (args.size() > 1) throw CommandError("bt: give at most one goroutine (G or gG), or all");
     const Gid only = args.empty() ? focus(cmd) : args[0] == "all" ? 0 : gid_arg(cmd, args[0]);
     const replay::ProcessState& p = t.process_state();
-    const bool matches = t.mark() == 0 || p.event == event_key(t.event(t.mark()));
+    if (p.seq != t.mark()) out << "the program died after seq " << p.seq << ", its last event; its frames there:\n";
+    const bool matches = p.seq == 0 || p.event == event_key(t.event(p.seq));
     write_native_stacks_text(out, p, symbols_, names_, matches, only, true);
   } else if (cmd == "frame" || cmd == "up" || cmd == "down") {
-    const std::uint64_t n = count_arg(cmd, args, cmd == "frame" ? frame_ : 1);
+    const auto n = args.empty() ? std::optional<std::uint64_t>(cmd == "frame" ? frame_ : 1) : parse_number(args[0]);
+    if (!n || args.size() > 1) throw CommandError(cmd + ": '" + joined(args.begin(), args.end()) + "' is not a number");
     const std::size_t count = t.frames(focus(cmd)).size();
-    const std::uint64_t want = cmd == "frame" ? n : cmd == "up" ? frame_ + n : frame_ - std::min<std::uint64_t>(n, frame_);
-    if (want >= count || (cmd == "down" && frame_ == 0))
+    const std::uint64_t want = cmd == "frame" ? *n : cmd == "up" ? frame_ + *n : frame_ - std::min(*n, std::uint64_t{frame_});
+    if (want >= count || (cmd == "down" && frame_ < *n))
       throw CommandError(cmd + ": goroutine " + g + " has frames #0 to #" + std::to_string(count - 1) + " here" +
                          (count == 0 ? " (none: it has not run yet)" : ""));
     frame_ = want;

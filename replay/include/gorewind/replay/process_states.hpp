@@ -39,6 +39,7 @@ class ProcessStates {
   std::string db_;
   std::int64_t open_run_ = 0;  // the run the server has open (0: none)
   std::optional<ProcessState> last_;
+  std::uint64_t last_seq_ = 0;  // the seq last_ was asked for (after a death: one past its own)
   record::Symbolizer symbols_;
 };
 
