@@ -440,3 +440,26 @@ TEST_CASE("debugcli: help and debug --help list every command; Enter repeats; a 
                           "*", "\tscenarios/conn_close.cpp:50", "frame: goroutine 2 has frames #0 to #0 here",
                           "down: goroutine 2 has frames #0 to #0 here", "frame: 'x' is not a number"});
 }
+
+TEST_CASE("debugcli: list shows the source around the frame; print reads watched values, fields, conditions",
+          "[debugcli]") {
+  Handoff h;
+  const std::string in = h.dir.file("script");
+  std::ofstream(in) << "goto 7\nlist\nprint value\np peer\nprint value == 42 and g == 2\nprint x\nlocals\n"
+                       "goroutine\ngoroutine 9\nn\nlist\n";
+  const Cli r = cli(h.dir, {"debug", "1", "--db", h.db, "--source", GOREWIND_SOURCE_DIR}, in);
+  CHECK(r.code == 0);
+  // Lines 8 to 17 of the scenario (it has 15), the sender's line 13 marked.
+  std::ifstream source(std::string(GOREWIND_SOURCE_DIR) + "/scenarios/handoff.cpp");
+  std::string listing, text;
+  for (int n = 1; n <= 15 && std::getline(source, text); ++n)
+    if (n >= 8) listing += (n == 13 ? "=> " : "   ") + std::string(n < 10 ? "   " : "  ") + std::to_string(n) + "\t" + text + "\n";
+  CHECK(r.out == "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n" + line(7) + listing +
+                     "value = 42\npeer = 1\nvalue == 42 and g == 2 = true\n"
+                     "print: no watched value or event field 'x' at seq 7 (no watched values yet)\n"
+                     "no watched values set by goroutine 2 up to seq 7\n"
+                     "goroutine 2 [running]  at scenarios/handoff.cpp:13\n"
+                     "goroutine: no goroutine 9 at seq 7\n" + line(9) +
+                     // At its exit the sender has no stack: its site in the log serves.
+                     listing);
+}

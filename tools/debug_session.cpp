@@ -3,16 +3,17 @@
 #include <algorithm>
 #include <optional>
 
-#include <gorewind/replay/location.hpp>
 #include <gorewind/replay/replay_error.hpp>
 
 #include "breakpoint_text.hpp"
+#include "debug_breakpoints.hpp"
 #include "debug_help.hpp"
 #include "debug_words.hpp"
 #include "native_stack_dump.hpp"
 #include "source_listing.hpp"
 
 namespace gorewind::cli {
+
 DebugSession::DebugSession(storage::EventLogReader& log, const storage::RunRow& run)
     : log_(log), timeline_(log, run.id), columns_(run_columns(log, run)), names_(object_names(log, run.id)) {
   focus_ = timeline_.mark() == 0 ? 0 : timeline_.event(timeline_.mark()).gid;
@@ -20,7 +21,6 @@ DebugSession::DebugSession(storage::EventLogReader& log, const storage::RunRow& 
 
 void DebugSession::use_processes(replay::ProcessStates* states, void (*body)(), std::string why_not) {
   timeline_.use_processes(states, body, std::move(why_not));
-  has_processes_ = states != nullptr;
 }
 
 void DebugSession::write_banner(std::ostream& out) {
@@ -75,25 +75,7 @@ void DebugSession::run_command(const std::string& cmd, const std::vector<std::st
     const auto seq = args.size() == 1 ? parse_number(args[0]) : std::nullopt;
     if (!seq) throw CommandError("goto: give one seq (0: before the first event)");
     report(t.seek(*seq), before, had, "", out);
-  } else if (cmd == "break" || cmd == "b" || cmd == "tbreak") {
-    add_breakpoint(cmd, args, out);
-  } else if (cmd == "condition") {
-    replay::Breakpoint& b = numbered(cmd, args, 0);
-    const std::string text = joined(args.begin() + 1, args.end());
-    b.condition = text.empty() ? std::nullopt : std::optional(storage::EventCondition::parse(text));
-    b.condition_text = text;
-    out << breakpoint_label(b) << "\n";
-  } else if (cmd == "ignore") {
-    replay::Breakpoint& b = numbered(cmd, args, 2);
-    b.ignore = count_arg(cmd, {args[1]}, 0);
-    out << breakpoint_label(b) << " (ignores its next " << b.ignore << " hits)\n";
-  } else if (cmd == "delete" || cmd == "disable" || cmd == "enable") {
-    replay::Breakpoint& b = numbered(cmd, args, 1);
-    b.enabled = cmd == "enable";
-    out << (cmd == "delete" ? "deleted " : cmd + "d ") << breakpoint_label(b).substr(0, breakpoint_label(b).find(':')) << "\n";
-    if (cmd == "delete") t.remove(b.id);
-  } else if (cmd == "info" && args.size() == 1 && (args[0] == "breakpoints" || args[0] == "b")) {
-    write_breakpoint_table(out, t.breakpoints());
+  } else if (run_breakpoint_command(t, log_, cmd, args, out)) {
   } else if (cmd == "where") {
     write_current(out);
     if (const replay::Mark cause = t.mark() == 0 ? 0 : t.cause_of(t.mark()); cause != 0)
@@ -111,18 +93,27 @@ void DebugSession::run_command(const std::string& cmd, const std::vector<std::st
     const std::size_t count = t.frames(focus(cmd)).size();
     const std::uint64_t want = cmd == "frame" ? *n : cmd == "up" ? frame_ + *n : frame_ - std::min(*n, std::uint64_t{frame_});
     if (want >= count || (cmd == "down" && frame_ < *n))
-      throw CommandError(cmd + ": goroutine " + g + " has frames #0 to #" + std::to_string(count - 1) + " here" +
-                         (count == 0 ? " (none: it has not run yet)" : ""));
+      throw CommandError(cmd + ": goroutine " + g + (count == 0 ? " has no frames here (it has not run yet)"
+                                                                : " has frames #0 to #" + std::to_string(count - 1) + " here"));
     frame_ = want;
     write_frame(out);
   } else if (cmd == "list") {
-    const std::vector<Frame> frames = has_processes_ ? t.frames(focus(cmd)) : std::vector<Frame>{};
-    std::string site = frames.size() > frame_ ? frames[frame_].file + ":" + std::to_string(frames[frame_].line) : "";
+    std::string site;
+    try {
+      const std::vector<Frame> frames = t.frames(focus(cmd));
+      if (frames.size() > frame_) site = frames[frame_].file + ":" + std::to_string(frames[frame_].line);
+    } catch (const replay::ReplayError&) {
+      // No process state, or no stack here (an exited goroutine): the
+      // goroutine's latest site in the log serves.
+    }
     for (const GoroutineInfo& gi : site.empty() ? t.log_state().goroutines : std::vector<GoroutineInfo>{})
       if (gi.gid == focus(cmd)) site = gi.site;
+    if (const Site at = t.event(t.mark()).site; site.empty() && t.event(t.mark()).gid == focus_)
+      site = at.file + ":" + std::to_string(at.line);  // its exit: gone from the state
     const auto colon = site.rfind(':');
-    if (colon == std::string::npos) throw CommandError("list: goroutine " + g + " has no source line here");
-    write_source_lines(out, sources_, site.substr(0, colon), std::stoul(site.substr(colon + 1)));
+    const auto line = colon == std::string::npos ? std::nullopt : parse_number(site.substr(colon + 1));
+    if (!line || *line == 0 || *line > UINT32_MAX) throw CommandError("list: goroutine " + g + " has no source line here");
+    write_source_lines(out, sources_, site.substr(0, colon), static_cast<std::uint32_t>(*line));
   } else if (cmd == "locals") {
     const auto locals = t.locals(focus(cmd));
     if (locals.empty()) out << "no watched values set by goroutine " << g << " up to seq " << t.mark() << "\n";
@@ -181,44 +172,6 @@ void DebugSession::report(const replay::Stop& s, replay::Mark before, const std:
   write_current(out);
 }
 
-void DebugSession::add_breakpoint(const std::string& cmd, const std::vector<std::string>& args, std::ostream& out) {
-  const auto if_word = std::find(args.begin(), args.end(), "if");
-  auto place_end = if_word;
-  std::optional<Gid> thread;
-  if (place_end - args.begin() >= 2 && *(place_end - 2) == "thread") {
-    thread = gid_arg(cmd, *(place_end - 1));
-    place_end -= 2;
-  }
-  if (args.empty() || (place_end == args.begin() && (if_word == args.end() || thread)))
-    throw CommandError(cmd + ": give a place (FILE:LINE, FUNCTION, an event kind, panic, g<GID> or chan NAME), "
-                       "then [thread G] [if CONDITION]; or break if CONDITION");
-  const std::string place = joined(args.begin(), place_end);
-  replay::Breakpoint b(place.empty() ? storage::EventQuery(timeline_.run().id)
-                                     : replay::location_query(log_, timeline_.run().id, place));
-  if (thread && !b.where.goroutines.empty()) throw CommandError(cmd + ": give g<GID> or thread G, not both");
-  if (thread) b.where.goroutines = {*thread};
-  b.spec = joined(args.begin(), if_word);
-  if (if_word != args.end()) {
-    b.condition_text = joined(if_word + 1, args.end());
-    b.condition = storage::EventCondition::parse(b.condition_text);
-  }
-  b.temporary = cmd == "tbreak";
-  out << breakpoint_label(timeline_.breakpoint(timeline_.add(std::move(b)))) << "\n";
-}
-
-replay::Breakpoint& DebugSession::numbered(const std::string& cmd, const std::vector<std::string>& args,
-                                           std::size_t count) {
-  if (args.empty() || (count != 0 && args.size() != count))
-    throw CommandError(cmd + ": give a breakpoint's number" + (count == 2 ? " and a count" : ""));
-  const auto n = parse_number(args[0]);
-  if (!n || *n > INT32_MAX) throw CommandError(cmd + ": no breakpoint " + args[0]);
-  try {
-    return timeline_.breakpoint(static_cast<int>(*n));
-  } catch (const replay::ReplayError& e) {
-    throw CommandError(cmd + ": " + e.what());
-  }
-}
-
 Gid DebugSession::focus(const std::string& cmd) const {
   if (focus_ == 0) throw CommandError(cmd + ": no goroutine here (step first, or goroutine N)");
   return focus_;
@@ -246,7 +199,7 @@ void DebugSession::select_goroutine(const std::vector<std::string>& args, std::o
         << "\n";
     return;
   }
-  throw CommandError("goroutine: no goroutine " + args.at(0) + " at seq " + std::to_string(timeline_.mark()));
+  throw CommandError("goroutine: no goroutine " + std::to_string(g) + " at seq " + std::to_string(timeline_.mark()));
 }
 
 }  // namespace gorewind::cli

@@ -48,8 +48,6 @@ class DebugSession {
   // found when it ran to an end.
   void report(const replay::Stop& s, replay::Mark before, const std::vector<replay::Breakpoint>& had,
               const std::string& none, std::ostream& out);
-  void add_breakpoint(const std::string& cmd, const std::vector<std::string>& args, std::ostream& out);
-  replay::Breakpoint& numbered(const std::string& cmd, const std::vector<std::string>& args, std::size_t count);
   void write_current(std::ostream& out);
   void write_frame(std::ostream& out);
   void select_goroutine(const std::vector<std::string>& args, std::ostream& out);
@@ -63,7 +61,6 @@ class DebugSession {
   std::size_t frame_ = 0;  // its selected frame, 0 innermost
   std::string last_;       // the last command line, for Enter
   std::string sources_ = ".";
-  bool has_processes_ = false;
   record::Symbolizer symbols_;
 };
 
