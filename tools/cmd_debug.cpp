@@ -36,7 +36,8 @@ class DebugCommand final : public Command {
   void add_options(CLI::App& sub) override {
     sub.add_option("run", run_text_, "The run's id (see the runs command)")->required();
     add_db_option(sub, db_);
-    sub.add_option("--source", sources_, "Where list finds the source files the log names (default: here)");
+    sub.add_option("--source", sources_, "Where list finds the source files the log names (default: here)")
+        ->type_name("DIR");
     sub.footer(std::string("Commands (on stdin):\n") + kDebugHelp);
   }
 

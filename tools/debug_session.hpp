@@ -19,6 +19,8 @@
 
 namespace gorewind::cli {
 
+// DebugSession is one debugging session over one run: its commands, the
+// goroutine and frame they look at, and the last line for Enter.
 class DebugSession {
  public:
   // DebugSession() opens run's timeline where the Timeline opens: at the

@@ -12,6 +12,8 @@
 
 namespace gorewind::replay {
 
+// Breakpoint is one breakpoint or watchpoint, a value: a Timeline holds
+// its own and hands them out by id to be changed in place.
 struct Breakpoint {
   // Breakpoint() stops at the events of run that where selects; its seq
   // range and direction are set by each move, so leave them as they are.

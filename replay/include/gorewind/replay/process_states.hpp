@@ -18,6 +18,7 @@
 
 namespace gorewind::replay {
 
+// ProcessStates answers the process state of any run of one log at any seq.
 class ProcessStates {
  public:
   // ProcessStates() re-executes runs of the log at db through server,

@@ -37,6 +37,7 @@
 
 namespace gorewind::replay {
 
+// Timeline is one run's position, breakpoints and ways to move and look.
 class Timeline {
  public:
   // Timeline() is run's timeline over log, positioned at opening(). Throws
