@@ -105,4 +105,19 @@ storage::EventQuery location_query(storage::EventLogReader& log, std::int64_t ru
   return q;
 }
 
+storage::EventQuery watch_query(storage::EventLogReader& log, std::int64_t run, std::string_view name) {
+  const std::vector<storage::ObjectRow> objects = log.objects(run);
+  const bool known = std::any_of(objects.begin(), objects.end(), [&](const storage::ObjectRow& o) {
+    return o.kind == ObjKind::Shared && (o.name == name || std::to_string(o.id) == name);
+  });
+  if (!known)
+    throw ReplayError("run " + std::to_string(run) + " has no shared cell " + std::string(name) +
+                      " (a gr::watch value is read with print)");
+  storage::EventQuery q(run);
+  q.kinds = {EventKind::Store};
+  q.obj_kind = ObjKind::Shared;
+  q.object_name = std::string(name);
+  return q;
+}
+
 }  // namespace gorewind::replay

@@ -413,7 +413,7 @@ TEST_CASE("debugcli: help and debug --help list every command; Enter repeats; a 
   CHECK(usage.code == 0);
   for (const char* word : {"step, s", "reverse-step, rs", "back", "next, n", "reverse-next, rn", "finish",
                            "reverse-finish", "continue, c", "reverse-continue, rc", "goto SEQ", "break, b PLACE",
-                           "thread G", "if COND", "tbreak", "condition N", "ignore N COUNT", "delete N", "disable N",
+                           "thread G", "if COND", "tbreak", "watch CELL", "condition N", "ignore N COUNT", "delete N", "disable N",
                            "enable N", "info breakpoints", "where", "bt", "frame N", "up", "down", "list", "locals",
                            "print, p", "goroutines", "goroutine [N]", "threads", "chans", "events", "help",
                            "quit, q", "Enter repeats"}) {
@@ -463,4 +463,23 @@ TEST_CASE("debugcli: list shows the source around the frame; print reads watched
                      "goroutine: no goroutine 9 at seq 7\n" + line(9) +
                      // At its exit the sender has no stack: its site in the log serves.
                      listing);
+}
+
+TEST_CASE("debugcli: watch stops at each write to a shared cell; a condition narrows it", "[debugcli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "mutex_counter", "--strategy", "fifo", "--db", db}).code == 0);
+  const std::string store = "  0s      g2 incrementer  store          shared counter  ";
+  const Cli r = debug(dir, db, "1", "watch counter\nc\nc\ncondition 1 value == 3\nc\nrc\ninfo b\nwatch nope\n");
+  CHECK(r.code == 0);
+  CHECK(r.out == "run 1 (mutex_counter): ok (125 events)\nat seq 0, before the first event\n"
+                 "watchpoint 1: counter\n"
+                 "watchpoint 1: counter\n 26" + store + "1  at scenarios/mutex_counter.cpp:30\n"
+                 "watchpoint 1: counter\n 35" + store + "2  at scenarios/mutex_counter.cpp:30\n"
+                 "watchpoint 1: counter if value == 3\n"
+                 "watchpoint 1: counter if value == 3\n 44" + store + "3  at scenarios/mutex_counter.cpp:30\n"
+                 "no breakpoint matches before this event; at the start\nat seq 0, before the first event\n"
+                 "Num  Type        Disp  Enb  Hits  What\n"
+                 "1    watchpoint  keep  y    3     counter if value == 3\n"
+                 "watch: run 1 has no shared cell nope (a gr::watch value is read with print)\n");
 }

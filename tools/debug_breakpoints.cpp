@@ -58,6 +58,12 @@ bool run_breakpoint_command(replay::Timeline& t, storage::EventLogReader& log, c
                             const std::vector<std::string>& args, std::ostream& out) {
   if (cmd == "break" || cmd == "b" || cmd == "tbreak") {
     add_breakpoint(t, log, cmd, args, out);
+  } else if (cmd == "watch") {
+    if (args.size() != 1) throw CommandError("watch: give one shared cell (gr::shared) by name or id");
+    replay::Breakpoint b(replay::watch_query(log, t.run().id, args[0]));
+    b.watchpoint = true;
+    b.spec = args[0];
+    out << breakpoint_label(t.breakpoint(t.add(std::move(b)))) << "\n";
   } else if (cmd == "condition") {
     replay::Breakpoint& b = numbered(t, cmd, args, 0);
     const std::string text = joined(args.begin() + 1, args.end());

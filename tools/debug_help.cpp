@@ -21,6 +21,7 @@ const char* const kDebugHelp =
     "                         goroutine > 1 and value >= 3 (fields: goroutine seq time value\n"
     "                         peer obj amount counter case); break if COND: any event meeting it\n"
     "  tbreak PLACE ...       a breakpoint deleted at its first stop\n"
+    "  watch CELL             a watchpoint: stop at each write to shared cell CELL (gr::shared)\n"
     "  condition N [COND]     breakpoint N's condition (none: drop it)\n"
     "  ignore N COUNT         pass breakpoint N's next COUNT hits\n"
     "  delete N, disable N, enable N\n"

@@ -23,4 +23,9 @@ namespace gorewind::replay {
 // without an event, an unknown function, channel or word.
 storage::EventQuery location_query(storage::EventLogReader& log, std::int64_t run, std::string_view spec);
 
+// watch_query() is the query of the writes (Store events) to run's shared
+// cell (gr::shared) named name, or with that id: a watchpoint's events.
+// Throws ReplayError when the run has no such cell.
+storage::EventQuery watch_query(storage::EventLogReader& log, std::int64_t run, std::string_view name);
+
 }  // namespace gorewind::replay
