@@ -27,11 +27,34 @@ std::optional<EventKind> kind_named(std::string_view name) {
 }
 
 // short_name() is a function as the compiler spells it ("void
-// worker(gorewind::chan<int>)") without return type and parameters.
+// worker(gorewind::chan<int>)") without its return type and parameters
+// ("worker"); a lambda keeps its enclosing function's
+// ("gorewind_scenario_body_0()::<lambda()>").
 std::string_view short_name(std::string_view function) {
-  std::string_view name = function.substr(0, function.find('('));
-  if (const auto space = name.rfind(' '); space != std::string_view::npos) name = name.substr(space + 1);
+  std::string_view name = function;
+  if (name.ends_with(')')) {
+    int depth = 0;
+    for (std::size_t i = name.size(); i-- > 0;) {
+      depth += name[i] == ')' ? 1 : name[i] == '(' ? -1 : 0;
+      if (depth == 0) {
+        name = name.substr(0, i);
+        break;
+      }
+    }
+  }
+  int nesting = 0;  // of <> and (): a space inside is not the return type's
+  for (std::size_t i = name.size(); i-- > 0;) {
+    nesting += (name[i] == '>' || name[i] == ')') ? 1 : (name[i] == '<' || name[i] == '(') ? -1 : 0;
+    if (nesting == 0 && name[i] == ' ') return name.substr(i + 1);
+  }
   return name;
+}
+
+// names() says whether name is function's short name or its last parts
+// ("take" for "{anonymous}::take").
+bool names(std::string_view name, std::string_view function) {
+  const std::string_view s = short_name(function);
+  return s == name || (s.size() > name.size() + 2 && s.ends_with(name) && s.substr(0, s.size() - name.size()).ends_with("::"));
 }
 
 // function_named() is the function of run's sites that name stands for.
@@ -45,7 +68,7 @@ std::string function_named(storage::EventLogReader& log, std::int64_t run, std::
   if (functions.contains(std::string(name))) return std::string(name);
   std::vector<std::string> matches;
   for (const std::string& f : functions)
-    if (short_name(f) == name) matches.push_back(f);
+    if (names(name, f)) matches.push_back(f);
   if (matches.size() == 1) return matches.front();
   if (matches.empty())
     throw ReplayError("'" + std::string(name) +

@@ -314,4 +314,21 @@ TEST_CASE("timeline: two timelines share the log and the process states; frames,
                     "no watched value or event field 'nothing' at seq " + std::to_string(first_watch) +
                         " (watched: first, stage)");
   CHECK_THROWS_AS(a.evaluate("value >> 7"), st::ConditionError);
+
+  // A function by its name: main's events in take(), with its four watches.
+  st::EventCursor in_take_events = log.events(rp::location_query(log, run, "take"));
+  int watches = 0, events = 0;
+  for (st::StoredEvent e; in_take_events.next(e); ++events) {
+    CHECK(e.gid == 1);
+    CHECK(e.site.function.find("take(") != std::string::npos);
+    watches += e.kind == gr::EventKind::Watch;
+  }
+  CHECK(watches == 4);
+  int walked = 0;  // the same, walking every event of the run
+  st::EventCursor all = log.events(run);
+  for (st::StoredEvent e; all.next(e);) walked += e.site.function.find("take(") != std::string::npos;
+  CHECK(events == walked);
+  const st::EventQuery in_main = rp::location_query(log, run, "two_takes");
+  CHECK(log.first(in_main)->site.function.find("two_takes(") != std::string::npos);
+  CHECK(log.count(in_main) != 0);
 }
