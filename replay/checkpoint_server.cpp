@@ -80,6 +80,7 @@ CheckpointServer& CheckpointServer::operator=(CheckpointServer&& o) noexcept {
   std::swap(fork_server_, o.fork_server_);
   std::swap(run_, o.run_);
   std::swap(events_, o.events_);
+  std::swap(last_live_, o.last_live_);
   std::swap(interval_, o.interval_);
   std::swap(live_, o.live_);
   return *this;
@@ -97,12 +98,17 @@ void CheckpointServer::open(const std::string& db, const storage::RunRow& run, v
   live_.reset();
   run_ = run.id;
   events_ = run.events;
+  // A run cut by the death of its program (a crash, a spin past the
+  // timeout) ends with the supervisor's Crash event, which no program
+  // emits: its re-execution stops at the event before, frozen there as
+  // the last checkpoint, so the death does not take the tree with it.
+  last_live_ = run.events > 0 && (run.outcome == "crash" || run.outcome == "timeout") ? run.events - 1 : run.events;
   interval_ = interval ? interval
                        : std::max(kMinInterval, (run.events + kMaxCheckpoints - 1) / kMaxCheckpoints);
   const detail::FdPair registration = detail::socket_pair(SOCK_SEQPACKET);
   const bool sent = detail::send_packet(control_,
                                         "open\n" + db + "\n" + std::to_string(run.id) + " " +
-                                            std::to_string(interval_) + " " + std::to_string(run.events) + " " +
+                                            std::to_string(interval_) + " " + std::to_string(last_live_) + " " +
                                             std::to_string(reinterpret_cast<std::uintptr_t>(body)),
                                         registration.b);
   ::close(registration.b);
@@ -133,7 +139,7 @@ void CheckpointServer::drain_registrations(bool wait_for_one) {
       std::uint64_t seq = 0;
       in >> seq;
       live_->checkpoints[seq] = fd;
-      if (seq == events_) live_->head_done = true;
+      if (seq == last_live_) live_->head_done = true;
     } else if (tag == "ended") {
       std::uint64_t n = 0;
       in >> n;
@@ -161,6 +167,7 @@ ProcessState CheckpointServer::at(std::uint64_t seq) {
   if (!live_) throw ReplayError("process state: no run open");
   if (seq > events_)
     throw ReplayError("process state: run " + std::to_string(run_) + " has events 1 to " + std::to_string(events_));
+  seq = std::min(seq, last_live_);
   if (seq == 0) return ProcessState{};
   Live& live = *live_;
   const auto nearest = [&] {
@@ -169,7 +176,7 @@ ProcessState CheckpointServer::at(std::uint64_t seq) {
   };
   // Wait for the head only as far as the checkpoint it will make at or
   // before seq.
-  const std::uint64_t wanted = seq == events_ ? seq : std::max<std::uint64_t>(1, seq / interval_ * interval_);
+  const std::uint64_t wanted = seq == last_live_ ? seq : std::max<std::uint64_t>(1, seq / interval_ * interval_);
   drain_registrations(false);
   while (!live.head_done && (nearest() == live.checkpoints.end() || nearest()->first < wanted))
     drain_registrations(true);

@@ -26,7 +26,8 @@ GOREWIND_SCENARIO("ctx_cancel_leak", "a producer blocked on a full buffer after 
     for (;;) {
       if (gr::select(gr::recv(ctx.done()), gr::otherwise()) == 0) break;  // cancelled: stop at once
       bool stop = false;
-      gr::select(gr::recv(items, [](int) { gr::sleep(1s); }), gr::recv(ctx.done(), [&] { stop = true; }));
+      gr::select(gr::recv(items, [](int item) { gr::watch("item", item); gr::sleep(1s); }),
+                 gr::recv(ctx.done(), [&] { stop = true; }));
       if (stop) break;
     }
     consumer_done.close();

@@ -175,9 +175,9 @@ TEST_CASE("debugcli: mistakes are one line and the session goes on; a bad run or
                  "unknown command 'bogus' (try help)\n"
                  "goto: seq 13 is beyond run 1, which has 12 events\n"
                  "goto: give one seq (0: before the first event)\n"
-                 "break: 'nothing' is not an event kind, g<GID>, chan NAME, panic or FILE:LINE\n"
+                 "break: 'nothing' is not an event kind, g<GID>, chan NAME, panic, FILE:LINE or a function with events\n"
                  "break: run 1 has no channel nope\n"
-                 "step: '0' is not a count of events\n"
+                 "step: '0' is not a count\n"
                  "delete: no breakpoint 4\n" +
                      line(1));
   for (const auto& [args, message] : std::vector<std::pair<std::vector<std::string>, std::string>>{
@@ -247,7 +247,7 @@ TEST_CASE("debugcli: bt shows each goroutine's own frames by re-execution, print
   const std::string db = dir.file("log.db");
   // Seed 3: both tellers pass the check before either withdraws.
   REQUIRE(cli(dir, {"record", "bank_transfer", "--seed", "3", "--db", db}).code == 1);
-  const Cli r = debug(dir, db, "1", "print\nbt\nback 7\nprint balance\nbt 2\nbt g2\nbt 7\nbt x\nprint nothing\ngoto 0\nbt\nprint\n");
+  const Cli r = debug(dir, db, "1", "print\nbt\nback 7\nprint balance\nbt 2\nbt g2\nbt 7\nbt x\nprint nothing\ngoto 0\nbt\nbt all\nprint\n");
   CHECK(r.code == 0);
   CHECK(r.err.empty());
   const std::string watch = "37  0s      g2 teller   watch          -60  \"balance\"  at scenarios/bank_transfer.cpp:35";
@@ -265,8 +265,9 @@ TEST_CASE("debugcli: bt shows each goroutine's own frames by re-execution, print
   expected.insert(expected.end(), teller.begin(), teller.end());
   expected.insert(expected.end(), teller.begin(), teller.end());
   for (const char* l : {"no goroutine 7 at seq 37", "bt: 'x' is not a goroutine (G or gG)",
-                        "print: no watched value 'nothing' at seq 37 (watched: balance)",
-                        "at seq 0, before the first event", "no goroutines", "no watched values at seq 0"})
+                        "print: no watched value or event field 'nothing' at seq 37 (watched: balance)",
+                        "at seq 0, before the first event", "bt: no goroutine here (step first, or goroutine N)",
+                        "no goroutines", "no watched values at seq 0"})
     expected.push_back(l);
   check_lines(r.out, expected);
 }
@@ -296,4 +297,189 @@ TEST_CASE("debugcli: state --process adds the native stacks; --gdb needs a debug
                                              " state 1 --db " + db + " --at 37 --gdb"});
   CHECK(cli(dir, {"state", "1", "--at", "37", "--process", "--vs", "1", "--db", db}).err ==
         std::vector<std::string>{"gorewind: error: --vs, --process, --gdb: one at a time"});
+}
+
+TEST_CASE("debugcli: gdb's words on a recorded leak: break on a line, continue both ways, bt, up, locals, "
+          "info breakpoints, goroutine N, next, rn, Enter", "[debugcli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "ctx_cancel_leak", "--strategy", "fifo", "--db", db}).code == 1);
+  // The producer leaks at its last park (50), long before main exits (64).
+  const std::string at = "  at scenarios/ctx_cancel_leak.cpp:";
+  const std::string park = "50  2s      g2 producer  park           chan items  5  chan send" + at + "21";
+  const std::string sleeping = "47  2s      g3 consumer  park           timer #8  sleep" + at + "29";
+  const std::string woken = "55  3s      g3 consumer  wake           by runtime (seq 54)" + at + "29";
+  const std::string resumed = "48  2s      g2 producer  switch         at scenarios/ctx_cancel_leak.cpp:21";
+  const std::string sent = "49  2s      g2 producer  send           chan items   (seq 43)" + at + "21";
+  const Cli r = debug(dir, db, "1",
+                      "b ctx_cancel_leak.cpp:29\ncontinue\nreverse-continue\nbt\nup\nlocals\ninfo breakpoints\n"
+                      "goroutine 2\nnext\nn\nrn\n\n");
+  CHECK(r.code == 0);
+  CHECK(r.err.empty());
+  const std::vector<std::string> got = lines(r.out);
+  std::size_t i = 0;
+  const auto next_is = [&](const std::string& expected) {
+    REQUIRE(i < got.size());
+    CHECK(got[i++] == expected);
+  };
+  const auto next_starts = [&](const std::string& start) {
+    REQUIRE(i < got.size());
+    INFO(got[i]);
+    CHECK(got[i++].starts_with(start));
+  };
+  next_is("run 1 (ctx_cancel_leak): leak (64 events)");
+  next_is(park);
+  next_is("breakpoint 1: ctx_cancel_leak.cpp:29");
+  next_is("breakpoint 1: ctx_cancel_leak.cpp:29");  // continue: the consumer woken after the cancel
+  next_is(woken);
+  next_is("breakpoint 1: ctx_cancel_leak.cpp:29");  // reverse-continue: its last sleep in the handler
+  next_is(sleeping);
+  // bt: the handler inside select inside the consumer's loop; the frames
+  // between are gorewind's select (their names, count and lines are the
+  // build's: up shows the one bt numbered #1).
+  next_is("goroutine 3 [sleep on #8]:");
+  next_starts("#0  ");
+  next_is("\tscenarios/ctx_cancel_leak.cpp:29");
+  REQUIRE(i + 1 < got.size());
+  const std::string caller = got[i], caller_at = got[i + 1];
+  next_starts("#1  ");
+  next_starts("\t");
+  while (i < got.size() && got[i] != "created by goroutine 1") ++i;
+  REQUIRE(i < got.size());
+  CHECK(got[i - 1] == "\tscenarios/ctx_cancel_leak.cpp:29");
+  ++i;
+  next_is(caller);  // up: frame #1
+  next_is(caller_at);
+  next_is("item = 2");  // locals: what the consumer watched
+  next_is("Num  Type        Disp  Enb  Hits  What");
+  next_is("1    breakpoint  keep  y    2     ctx_cancel_leak.cpp:29");
+  next_is("goroutine 2 [runnable]  at scenarios/ctx_cancel_leak.cpp:21");
+  next_is(resumed);  // next: goroutine 2's next event, over nothing else
+  next_is(sent);     // n
+  next_is(resumed);  // rn
+  // Enter repeats rn: goroutine 2's event before 48 is 44, but the
+  // breakpoint at the consumer's park (47) comes first.
+  next_is("breakpoint 1: ctx_cancel_leak.cpp:29");
+  next_is(sleeping);
+  CHECK(i == got.size());
+}
+
+TEST_CASE("debugcli: tbreak, condition, ignore, disable, enable, delete, info breakpoints; thread G", "[debugcli]") {
+  Handoff h;
+  const Cli r = debug(h.dir, h.db, "1",
+                      "tbreak handoff.cpp:13\nbreak g1 if seq > 3\nbreak scenarios/handoff.cpp:14 thread 1\n"
+                      "info breakpoints\nc\nc\nignore 2 2\ncondition 3 value == 42\ninfo b\nc\ndisable 2\nc\n"
+                      "enable 2\ncondition 3\nrc\ndelete 2\ndelete 2\ninfo breakpoints\ncondition 3 g >\n"
+                      "ignore 3 x\nb 1 thread 2\nb handoff.cpp:13 thread 0\nthreads\n");
+  CHECK(r.code == 0);
+  CHECK(r.out == "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n"
+                 "temporary breakpoint 1: handoff.cpp:13\n"
+                 "breakpoint 2: g1 if seq > 3\n"
+                 "breakpoint 3: scenarios/handoff.cpp:14 thread 1\n"
+                 "Num  Type        Disp  Enb  Hits  What\n"
+                 "1    breakpoint  del   y    0     handoff.cpp:13\n"
+                 "2    breakpoint  keep  y    0     g1 if seq > 3\n"
+                 "3    breakpoint  keep  y    0     scenarios/handoff.cpp:14 thread 1\n"
+                 "temporary breakpoint 1: handoff.cpp:13\nbreakpoint 2: g1 if seq > 3\n" + line(4) +
+                 "breakpoint 2: g1 if seq > 3\nbreakpoint 3: scenarios/handoff.cpp:14 thread 1\n" + line(5) +
+                 "breakpoint 2: g1 if seq > 3 (ignores its next 2 hits)\n"
+                 "breakpoint 3: scenarios/handoff.cpp:14 thread 1 if value == 42\n"
+                 "Num  Type        Disp  Enb  Hits  What\n"
+                 "2    breakpoint  keep  y    2     g1 if seq > 3\n"
+                 "\tignores its next 2 hits\n"
+                 "3    breakpoint  keep  y    1     scenarios/handoff.cpp:14 thread 1 if value == 42\n"
+                 // 8 and 10 are main's: passed for ignore; 11 receives 42.
+                 "breakpoint 2: g1 if seq > 3\nbreakpoint 3: scenarios/handoff.cpp:14 thread 1 if value == 42\n" +
+                     line(11) + "disabled breakpoint 2\n"
+                 "no breakpoint matches after this event; at the end\n" + line(12) +
+                 "enabled breakpoint 2\nbreakpoint 3: scenarios/handoff.cpp:14 thread 1\n"
+                 "breakpoint 2: g1 if seq > 3\nbreakpoint 3: scenarios/handoff.cpp:14 thread 1\n" + line(11) +
+                 "deleted breakpoint 2\n"
+                 "delete: no breakpoint 2\n"
+                 "Num  Type        Disp  Enb  Hits  What\n"
+                 "3    breakpoint  keep  y    3     scenarios/handoff.cpp:14 thread 1\n"
+                 "condition: a comparison is FIELD OP NUMBER, such as goroutine > 100\n"
+                 "ignore: 'x' is not a count\n"
+                 "b: '1' is not an event kind, g<GID>, chan NAME, panic, FILE:LINE or a function with events\n"
+                 "b: '0' is not a goroutine (G or gG)\n"
+                 "no threads: this log records goroutines, not the threads they ran on (see goroutines)\n");
+}
+
+TEST_CASE("debugcli: help and debug --help list every command; Enter repeats; a crashed run opens at the crash",
+          "[debugcli]") {
+  Handoff h;
+  const Cli help = debug(h.dir, h.db, "1", "help\n");
+  const Cli usage = cli(h.dir, {"debug", "--help"});
+  CHECK(usage.code == 0);
+  for (const char* word : {"step, s", "reverse-step, rs", "back", "next, n", "reverse-next, rn", "finish",
+                           "reverse-finish", "continue, c", "reverse-continue, rc", "goto SEQ", "break, b PLACE",
+                           "thread G", "if COND", "tbreak", "watch CELL", "condition N", "ignore N COUNT", "delete N", "disable N",
+                           "enable N", "info breakpoints", "where", "bt", "frame N", "up", "down", "list", "locals",
+                           "print, p", "goroutines", "goroutine [N]", "threads", "chans", "events", "help",
+                           "quit, q", "Enter repeats"}) {
+    INFO(word);
+    CHECK(contains(help.out, word));
+    CHECK(contains(usage.out, word));
+  }
+  const Cli again = debug(h.dir, h.db, "1", "s\n\n\nbogus\n\nrs 2\n \n");
+  CHECK(again.out == "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n" + line(1) + line(2) +
+                         line(3) + "unknown command 'bogus' (try help)\nunknown command 'bogus' (try help)\n" +
+                         line(1) + "at seq 0, before the first event\n");
+
+  TempDir dir;
+  const std::string db = dir.file("crash.db");
+  REQUIRE(cli(dir, {"record", "conn_close", "--seed", "2", "--db", db}).code == 1);
+  // bt at the crash: the re-execution stops at the program's last event,
+  // so the death takes no checkpoint with it.
+  const Cli crash = debug(dir, db, "1", "where\nbt\nframe 0\nframe 1\ndown\nframe x\n");
+  CHECK(crash.err.empty());
+  const std::string crashed =
+      "58  0s      g2 writer   crash          \"signal SIGSEGV: segmentation violation code=0x1 addr=0x18\"";
+  check_lines(crash.out, {"run 1 (conn_close): crash (58 events)", crashed, crashed,
+                          "the program died after seq 57, its last event; its frames there:",
+                          "goroutine 2 [running]:", "*", "\tscenarios/conn_close.cpp:50", "created by goroutine 1",
+                          "*", "\tscenarios/conn_close.cpp:50", "frame: goroutine 2 has frames #0 to #0 here",
+                          "down: goroutine 2 has frames #0 to #0 here", "frame: 'x' is not a number"});
+}
+
+TEST_CASE("debugcli: list shows the source around the frame; print reads watched values, fields, conditions",
+          "[debugcli]") {
+  Handoff h;
+  const std::string in = h.dir.file("script");
+  std::ofstream(in) << "goto 7\nlist\nprint value\np peer\nprint value == 42 and g == 2\nprint x\nlocals\n"
+                       "goroutine\ngoroutine 9\nn\nlist\n";
+  const Cli r = cli(h.dir, {"debug", "1", "--db", h.db, "--source", GOREWIND_SOURCE_DIR}, in);
+  CHECK(r.code == 0);
+  // Lines 8 to 17 of the scenario (it has 15), the sender's line 13 marked.
+  std::ifstream source(std::string(GOREWIND_SOURCE_DIR) + "/scenarios/handoff.cpp");
+  std::string listing, text;
+  for (int n = 1; n <= 15 && std::getline(source, text); ++n)
+    if (n >= 8) listing += (n == 13 ? "=> " : "   ") + std::string(n < 10 ? "   " : "  ") + std::to_string(n) + "\t" + text + "\n";
+  CHECK(r.out == "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n" + line(7) + listing +
+                     "value = 42\npeer = 1\nvalue == 42 and g == 2 = true\n"
+                     "print: no watched value or event field 'x' at seq 7 (no watched values yet)\n"
+                     "no watched values set by goroutine 2 up to seq 7\n"
+                     "goroutine 2 [running]  at scenarios/handoff.cpp:13\n"
+                     "goroutine: no goroutine 9 at seq 7\n" + line(9) +
+                     // At its exit the sender has no stack: its site in the log serves.
+                     listing);
+}
+
+TEST_CASE("debugcli: watch stops at each write to a shared cell; a condition narrows it", "[debugcli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "mutex_counter", "--strategy", "fifo", "--db", db}).code == 0);
+  const std::string store = "  0s      g2 incrementer  store          shared counter  ";
+  const Cli r = debug(dir, db, "1", "watch counter\nc\nc\ncondition 1 value == 3\nc\nrc\ninfo b\nwatch nope\n");
+  CHECK(r.code == 0);
+  CHECK(r.out == "run 1 (mutex_counter): ok (125 events)\nat seq 0, before the first event\n"
+                 "watchpoint 1: counter\n"
+                 "watchpoint 1: counter\n 26" + store + "1  at scenarios/mutex_counter.cpp:30\n"
+                 "watchpoint 1: counter\n 35" + store + "2  at scenarios/mutex_counter.cpp:30\n"
+                 "watchpoint 1: counter if value == 3\n"
+                 "watchpoint 1: counter if value == 3\n 44" + store + "3  at scenarios/mutex_counter.cpp:30\n"
+                 "no breakpoint matches before this event; at the start\nat seq 0, before the first event\n"
+                 "Num  Type        Disp  Enb  Hits  What\n"
+                 "1    watchpoint  keep  y    3     counter if value == 3\n"
+                 "watch: run 1 has no shared cell nope (a gr::watch value is read with print)\n");
 }

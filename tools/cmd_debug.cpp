@@ -1,5 +1,5 @@
 // cmd_debug.cpp: `gorewind debug <run>`, a time-travel REPL over a recorded
-// run's log state (debug_session.hpp holds the commands).
+// run (debug_session.hpp reads the commands, replay::Timeline travels).
 #include <unistd.h>
 
 #include <iostream>
@@ -9,10 +9,12 @@
 
 #include <CLI/CLI.hpp>
 #include <gorewind/replay/checkpoint_server.hpp>
+#include <gorewind/replay/process_states.hpp>
 #include <gorewind/replay/replay_error.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "cli.hpp"
+#include "debug_help.hpp"
 #include "debug_session.hpp"
 #include "log_db.hpp"
 #include "recorded_scenario.hpp"
@@ -34,6 +36,9 @@ class DebugCommand final : public Command {
   void add_options(CLI::App& sub) override {
     sub.add_option("run", run_text_, "The run's id (see the runs command)")->required();
     add_db_option(sub, db_);
+    sub.add_option("--source", sources_, "Where list finds the source files the log names (default: here)")
+        ->type_name("DIR");
+    sub.footer(std::string("Commands (on stdin):\n") + kDebugHelp);
   }
 
   int run(const Context& ctx) override {
@@ -60,7 +65,10 @@ class DebugCommand final : public Command {
       why_not = e.what();
       processes.reset();
     }
-    session.use_processes(processes ? &*processes : nullptr, db_, body, why_not);
+    std::optional<replay::ProcessStates> states;
+    if (processes) states.emplace(*processes, db_);
+    session.use_processes(states ? &*states : nullptr, body, why_not);
+    session.use_sources(sources_);
     // The prompt only for a person: a scripted session's output is just the
     // commands' output.
     const bool interactive = isatty(STDIN_FILENO) != 0;
@@ -76,6 +84,7 @@ class DebugCommand final : public Command {
  private:
   std::string run_text_;
   std::string db_ = kDefaultDb;
+  std::string sources_ = ".";
 };
 
 }  // namespace

@@ -1,102 +1,39 @@
 #include "debug_session.hpp"
 
 #include <algorithm>
-#include <charconv>
-#include <limits>
 #include <optional>
-#include <sstream>
-#include <stdexcept>
-#include <utility>
 
-#include <gorewind/replay/log_state.hpp>
+#include <gorewind/replay/replay_error.hpp>
 
+#include "breakpoint_text.hpp"
+#include "debug_breakpoints.hpp"
+#include "debug_help.hpp"
+#include "debug_words.hpp"
 #include "native_stack_dump.hpp"
+#include "source_listing.hpp"
 
 namespace gorewind::cli {
-namespace {
 
-// CommandError is a command the session cannot do as typed: one line, and
-// the session goes on.
-class CommandError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
-constexpr const char* kHelp =
-    "step [n]            move n events forward (default 1) and print the event\n"
-    "back [n]            move n events backward (default 1) and print the event\n"
-    "goto SEQ            jump to event SEQ (0: before the first)\n"
-    "break SPEC [if C]   stop at events matching SPEC: an event kind (close), g<GID>,\n"
-    "                    chan NAME, panic (panic or check_failed), FILE:LINE; and, with\n"
-    "                    if, meeting condition C, such as: goroutine > 100 and value >= 3\n"
-    "                    (fields: goroutine seq time value peer obj amount counter case)\n"
-    "break if C          stop at any event meeting condition C\n"
-    "delete N            remove breakpoint N\n"
-    "continue            move to the next event matching a breakpoint\n"
-    "reverse-continue    move to the previous event matching a breakpoint\n"
-    "where               the current event and the event that caused it (for a lock: the\n"
-    "                    unlock it came after)\n"
-    "goroutines          the goroutines at the current event\n"
-    "chans               the channels at the current event\n"
-    "events [n]          the n events (default 10) up to the current one\n"
-    "print [NAME]        the watched value NAME (gr::watch), or all of them\n"
-    "bt [G]              each goroutine's native frames (or goroutine G's), by re-executing\n"
-    "                    the run to the current event from the nearest checkpoint\n"
-    "help                this list\n"
-    "quit                leave (as does end of input)\n";
-
-std::vector<std::string> words(std::string_view line) {
-  std::istringstream in{std::string(line)};
-  std::vector<std::string> out;
-  for (std::string w; in >> w;) out.push_back(w);
-  return out;
+DebugSession::DebugSession(storage::EventLogReader& log, const storage::RunRow& run)
+    : log_(log), timeline_(log, run.id), columns_(run_columns(log, run)), names_(object_names(log, run.id)) {
+  focus_ = timeline_.mark() == 0 ? 0 : timeline_.event(timeline_.mark()).gid;
 }
 
-std::optional<std::uint64_t> parse_number(std::string_view text) {
-  std::uint64_t v = 0;
-  if (text.empty() || text.front() == '+') return std::nullopt;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
-}
-
-// count_arg() is a command's optional count argument, at least 1.
-std::uint64_t count_arg(const std::string& cmd, const std::vector<std::string>& args, std::uint64_t fallback) {
-  if (args.empty()) return fallback;
-  const auto n = parse_number(args[0]);
-  if (!n || *n == 0) throw CommandError(cmd + ": '" + args[0] + "' is not a count of events");
-  return *n;
-}
-
-std::optional<EventKind> kind_named(std::string_view name) {
-  for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k)
-    if (to_string(static_cast<EventKind>(k)) == name) return static_cast<EventKind>(k);
-  return std::nullopt;
-}
-
-}  // namespace
-
-DebugSession::DebugSession(storage::EventLogReader& log, storage::RunRow run)
-    : log_(log), run_(std::move(run)), columns_(run_columns(log_, run_)), names_(object_names(log_, run_.id)),
-      pos_(run_.outcome == "ok" ? 0 : run_.events) {}
-
-void DebugSession::use_processes(replay::CheckpointServer* server, std::string db, void (*body)(),
-                                 std::string why_not) {
-  processes_ = server;
-  db_ = std::move(db);
-  body_ = body;
-  no_processes_ = std::move(why_not);
+void DebugSession::use_processes(replay::ProcessStates* states, void (*body)(), std::string why_not) {
+  timeline_.use_processes(states, body, std::move(why_not));
 }
 
 void DebugSession::write_banner(std::ostream& out) {
-  out << "run " << run_.id << " (" << run_.scenario << "): " << (run_.outcome.empty() ? "no outcome" : run_.outcome)
-      << " (" << run_.events << " events)\n";
+  const storage::RunRow& run = timeline_.run();
+  out << "run " << run.id << " (" << run.scenario << "): " << (run.outcome.empty() ? "no outcome" : run.outcome)
+      << " (" << run.events << " events)\n";
   write_current(out);
 }
 
 bool DebugSession::execute(std::string_view line, std::ostream& out) {
-  std::vector<std::string> args = words(line);
+  std::vector<std::string> args = words(line.find_first_not_of(" \t\r") == std::string_view::npos ? last_ : line);
   if (args.empty()) return true;
+  last_ = joined(args.begin(), args.end());
   const std::string cmd = args.front();
   args.erase(args.begin());
   if (cmd == "quit" || cmd == "q") return false;
@@ -105,270 +42,164 @@ bool DebugSession::execute(std::string_view line, std::ostream& out) {
   } catch (const CommandError& e) {
     out << e.what() << "\n";
   } catch (const std::runtime_error& e) {
-    // A log that fails to read mid-session (another process may write it)
-    // ends the command, not the session.
+    // The library's one-line errors (a seq beyond the run, a condition that
+    // does not parse, a process that died; a log another process damaged)
+    // end the command, not the session.
     out << cmd << ": " << e.what() << "\n";
   }
   return true;
 }
 
 void DebugSession::run_command(const std::string& cmd, const std::vector<std::string>& args, std::ostream& out) {
+  replay::Timeline& t = timeline_;
+  const replay::Mark before = t.mark();
+  const std::vector<replay::Breakpoint> had = t.breakpoints();
+  const std::string g = std::to_string(focus_);
   if (cmd == "step" || cmd == "s") {
-    move_by(static_cast<std::int64_t>(count_arg(cmd, args, 1)), out);
-  } else if (cmd == "back" || cmd == "b") {
-    move_by(-static_cast<std::int64_t>(count_arg(cmd, args, 1)), out);
+    report(t.step(count_arg(cmd, args, 1)), before, had, "", out);
+  } else if (cmd == "reverse-step" || cmd == "rs" || cmd == "back") {
+    report(t.back(count_arg(cmd, args, 1)), before, had, "", out);
+  } else if (cmd == "next" || cmd == "n") {
+    report(t.next(focus(cmd)), before, had, "no later event of goroutine " + g, out);
+  } else if (cmd == "reverse-next" || cmd == "rn") {
+    report(t.reverse_next(focus(cmd)), before, had, "no earlier event of goroutine " + g, out);
+  } else if (cmd == "finish") {
+    report(t.finish(focus(cmd), frame_), before, had, "goroutine " + g + " returns from no frame later", out);
+  } else if (cmd == "reverse-finish") {
+    report(t.reverse_finish(focus(cmd), frame_), before, had, "goroutine " + g + " was in no caller before", out);
+  } else if (cmd == "continue" || cmd == "c") {
+    report(t.continue_forward(), before, had, "no breakpoint matches after this event", out);
+  } else if (cmd == "reverse-continue" || cmd == "rc") {
+    report(t.continue_backward(), before, had, "no breakpoint matches before this event", out);
   } else if (cmd == "goto") {
     const auto seq = args.size() == 1 ? parse_number(args[0]) : std::nullopt;
     if (!seq) throw CommandError("goto: give one seq (0: before the first event)");
-    if (*seq > run_.events)
-      throw CommandError("goto: seq " + args[0] + " is beyond run " + std::to_string(run_.id) + ", which has " +
-                         std::to_string(run_.events) + " events");
-    pos_ = *seq;
-    write_current(out);
-  } else if (cmd == "break") {
-    add_breakpoint(args, out);
-  } else if (cmd == "delete") {
-    const std::uint64_t n = args.size() == 1 ? parse_number(args[0]).value_or(0) : 0;  // numbers start at 1
-    const auto it = std::find_if(breakpoints_.begin(), breakpoints_.end(),
-                                 [&](const Breakpoint& b) { return static_cast<std::uint64_t>(b.number) == n; });
-    if (it == breakpoints_.end())
-      throw CommandError("delete: no breakpoint " + (args.empty() ? std::string("given") : args[0]));
-    out << "deleted breakpoint " << it->number << "\n";
-    breakpoints_.erase(it);
-  } else if (cmd == "continue" || cmd == "c") {
-    resume(true, out);
-  } else if (cmd == "reverse-continue" || cmd == "rc") {
-    resume(false, out);
+    report(t.seek(*seq), before, had, "", out);
+  } else if (run_breakpoint_command(t, log_, cmd, args, out)) {
   } else if (cmd == "where") {
-    write_where(out);
+    write_current(out);
+    if (const replay::Mark cause = t.mark() == 0 ? 0 : t.cause_of(t.mark()); cause != 0)
+      out << "caused by: " << event_line(t.event(cause), columns_) << "\n";
+  } else if (cmd == "bt" || cmd == "backtrace") {
+    if (args.size() > 1) throw CommandError("bt: give at most one goroutine (G or gG), or all");
+    const Gid only = args.empty() ? focus(cmd) : args[0] == "all" ? 0 : gid_arg(cmd, args[0]);
+    const replay::ProcessState& p = t.process_state();
+    if (p.seq != t.mark()) out << "the program died after seq " << p.seq << ", its last event; its frames there:\n";
+    const bool matches = p.seq == 0 || p.event == event_key(t.event(p.seq));
+    write_native_stacks_text(out, p, symbols_, names_, matches, only, true);
+  } else if (cmd == "frame" || cmd == "up" || cmd == "down") {
+    const auto n = args.empty() ? std::optional<std::uint64_t>(cmd == "frame" ? frame_ : 1) : parse_number(args[0]);
+    if (!n || args.size() > 1) throw CommandError(cmd + ": '" + joined(args.begin(), args.end()) + "' is not a number");
+    const std::size_t count = t.frames(focus(cmd)).size();
+    const std::uint64_t want = cmd == "frame" ? *n : cmd == "up" ? frame_ + *n : frame_ - std::min(*n, std::uint64_t{frame_});
+    if (want >= count || (cmd == "down" && frame_ < *n))
+      throw CommandError(cmd + ": goroutine " + g + (count == 0 ? " has no frames here (it has not run yet)"
+                                                                : " has frames #0 to #" + std::to_string(count - 1) + " here"));
+    frame_ = want;
+    write_frame(out);
+  } else if (cmd == "list") {
+    std::string site;
+    try {
+      const std::vector<Frame> frames = t.frames(focus(cmd));
+      if (frames.size() > frame_) site = frames[frame_].file + ":" + std::to_string(frames[frame_].line);
+    } catch (const replay::ReplayError&) {
+      // No process state, or no stack here (an exited goroutine): the
+      // goroutine's latest site in the log serves.
+    }
+    for (const GoroutineInfo& gi : site.empty() ? t.log_state().goroutines : std::vector<GoroutineInfo>{})
+      if (gi.gid == focus(cmd)) site = gi.site;
+    if (const Site at = t.event(t.mark()).site; site.empty() && t.event(t.mark()).gid == focus_)
+      site = at.file + ":" + std::to_string(at.line);  // its exit: gone from the state
+    const auto colon = site.rfind(':');
+    const auto line = colon == std::string::npos ? std::nullopt : parse_number(site.substr(colon + 1));
+    if (!line || *line == 0 || *line > UINT32_MAX) throw CommandError("list: goroutine " + g + " has no source line here");
+    write_source_lines(out, sources_, site.substr(0, colon), static_cast<std::uint32_t>(*line));
+  } else if (cmd == "locals") {
+    const auto locals = t.locals(focus(cmd));
+    if (locals.empty()) out << "no watched values set by goroutine " << g << " up to seq " << t.mark() << "\n";
+    for (const auto& [name, value] : locals) out << name << " = " << value << "\n";
+  } else if ((cmd == "print" || cmd == "p") && !args.empty()) {
+    const std::string expr = joined(args.begin(), args.end());
+    const std::string value = t.evaluate(expr);  // first: an error prints no "expr = "
+    out << expr << " = " << value << "\n";
+  } else if (cmd == "print" || cmd == "p") {
+    const std::map<std::string, std::string> all = t.log_state().watched;
+    if (all.empty()) out << "no watched values at seq " << t.mark() << "\n";
+    for (const auto& [name, value] : all) out << name << " = " << value << "\n";
+  } else if (cmd == "goroutine") {
+    select_goroutine(args, out);
   } else if (cmd == "goroutines") {
-    write_goroutines_text(out, replay::log_state_at(log_, run_.id, pos_), names_);
+    write_goroutines_text(out, t.log_state(), names_);
+  } else if (cmd == "threads") {
+    out << "no threads: this log records goroutines, not the threads they ran on (see goroutines)\n";
   } else if (cmd == "chans") {
-    const RuntimeState s = replay::log_state_at(log_, run_.id, pos_);
+    const RuntimeState s = t.log_state();
     if (s.channels.empty()) out << "no channels\n";
     write_channels_text(out, s);
-  } else if (cmd == "bt" || cmd == "backtrace") {
-    write_backtraces(args, out);
-  } else if (cmd == "print" || cmd == "p") {
-    write_watched(args, out);
   } else if (cmd == "events") {
-    write_events(count_arg(cmd, args, 10), out);
+    const std::uint64_t n = count_arg(cmd, args, 10);
+    storage::EventQuery last(t.run().id);
+    last.from = t.mark() >= n ? t.mark() - n + 1 : 1;
+    last.to = t.mark();
+    storage::EventCursor cursor = log_.events(last);
+    if (t.mark() == 0) write_current(out);
+    for (storage::StoredEvent e; t.mark() != 0 && cursor.next(e);) out << event_line(e, columns_) << "\n";
   } else if (cmd == "help") {
-    out << kHelp;
+    out << kDebugHelp;
   } else {
     throw CommandError("unknown command '" + cmd + "' (try help)");
   }
 }
 
-void DebugSession::move_by(std::int64_t delta, std::ostream& out) {
-  if (delta > 0 && pos_ == run_.events) {
-    out << "at the end: seq " << pos_ << " is the last event\n";
+void DebugSession::report(const replay::Stop& s, replay::Mark before, const std::vector<replay::Breakpoint>& had,
+                          const std::string& none, std::ostream& out) {
+  focus_ = s.where == 0 ? 0 : timeline_.event(s.where).gid;
+  frame_ = 0;
+  const bool at_end = s.why == replay::StopReason::End || s.why == replay::StopReason::Start;
+  const char* end = s.why == replay::StopReason::End ? "end" : "start";
+  if (at_end && none.empty() && s.where == before) {
+    out << (s.where == 0 ? "at the start: before the first event\n"
+                         : "at the end: seq " + std::to_string(s.where) + " is the last event\n");
     return;
   }
-  if (delta < 0 && pos_ == 0) {
-    out << "at the start: before the first event\n";
-    return;
-  }
-  // Moves past either end stop there, as a debugger's step does at exit.
-  pos_ = delta > 0 ? pos_ + std::min<std::uint64_t>(delta, run_.events - pos_)
-                   : pos_ - std::min<std::uint64_t>(static_cast<std::uint64_t>(-delta), pos_);
+  if (at_end && !none.empty()) out << none << "; at the " << end << "\n";
+  for (const int id : s.breakpoints)
+    for (const replay::Breakpoint& b : had)
+      if (b.id == id) out << breakpoint_label(b) << "\n";
+  if (s.why == replay::StopReason::Failure)
+    out << "the run failed here: " << timeline_.run().outcome
+        << (timeline_.run().message.empty() ? "" : ": " + timeline_.run().message) << "\n";
   write_current(out);
 }
 
-void DebugSession::resume(bool forward, std::ostream& out) {
-  // Each breakpoint's query finds its nearest match; the log's (run, seq)
-  // key makes that a range scan from the position, not a load.
-  std::optional<std::uint64_t> hit;
-  for (const Breakpoint& b : breakpoints_) {
-    if (!forward && pos_ == 0) break;
-    storage::EventQuery q = b.query;
-    q.direction = forward ? storage::Direction::Forward : storage::Direction::Backward;
-    q.from = forward ? pos_ + 1 : 0;
-    q.to = forward ? UINT64_MAX : pos_ - 1;
-    if (const auto e = log_.first(q); e && (!hit || (forward ? e->seq < *hit : e->seq > *hit))) hit = e->seq;
-  }
-  if (!hit) {
-    pos_ = forward ? run_.events : 0;
-    out << "no breakpoint matches " << (forward ? "after" : "before") << " this event; at the "
-        << (forward ? "end" : "start") << "\n";
-    write_current(out);
-    return;
-  }
-  pos_ = *hit;
-  for (const Breakpoint& b : breakpoints_) {
-    storage::EventQuery here = b.query;
-    here.from = here.to = pos_;
-    if (log_.count(here) != 0) out << "breakpoint " << b.number << ": " << b.spec << "\n";
-  }
-  write_current(out);
-}
-
-void DebugSession::add_breakpoint(const std::vector<std::string>& args, std::ostream& out) {
-  // break SPEC [if CONDITION], or break if CONDITION: any event that meets it.
-  const auto if_word = std::find(args.begin(), args.end(), "if");
-  const std::vector<std::string> spec(args.begin(), if_word);
-  storage::EventQuery query = spec.empty() && if_word != args.end() ? storage::EventQuery(run_.id)
-                                                                     : breakpoint_query(spec);
-  if (if_word != args.end()) {
-    std::string text;
-    for (auto it = if_word + 1; it != args.end(); ++it) text += (text.empty() ? "" : " ") + *it;
-    try {
-      const storage::EventCondition typed = storage::EventCondition::parse(text);
-      query.condition = query.condition ? all_of(*query.condition, typed) : typed;
-    } catch (const storage::ConditionError& e) {
-      throw CommandError(std::string("break: ") + e.what());
-    }
-  }
-  Breakpoint b{next_breakpoint_, "", std::move(query)};
-  for (const std::string& a : args) b.spec += (b.spec.empty() ? "" : " ") + a;
-  ++next_breakpoint_;
-  out << "breakpoint " << b.number << ": " << b.spec << "\n";
-  breakpoints_.push_back(std::move(b));
-}
-
-storage::EventQuery DebugSession::breakpoint_query(const std::vector<std::string>& args) {
-  const std::string usage = "break: give an event kind, g<GID>, chan NAME, panic or FILE:LINE, then if CONDITION";
-  storage::EventQuery q(run_.id);
-  if (args.size() == 2 && args[0] == "chan") {
-    // A channel the run does not have is a mistyped name: said now.
-    const std::vector<storage::ObjectRow> objects = log_.objects(run_.id);
-    const bool known = std::any_of(objects.begin(), objects.end(), [&](const storage::ObjectRow& o) {
-      return o.kind == ObjKind::Chan && (o.name == args[1] || std::to_string(o.id) == args[1]);
-    });
-    if (!known) throw CommandError("break: run " + std::to_string(run_.id) + " has no channel " + args[1]);
-    q.obj_kind = ObjKind::Chan;
-    q.object_name = args[1];
-    return q;
-  }
-  if (args.size() != 1) throw CommandError(usage);
-  const std::string& spec = args[0];
-  if (spec == "panic") {
-    q.kinds = {EventKind::Panic, EventKind::CheckFailed};
-    return q;
-  }
-  if (const auto k = kind_named(spec)) {
-    q.kinds = {*k};
-    return q;
-  }
-  if (spec.size() > 1 && spec[0] == 'g') {
-    if (const auto gid = parse_number(std::string_view(spec).substr(1))) {
-      // A gid beyond Gid's range names no goroutine: nothing matches.
-      if (*gid <= std::numeric_limits<Gid>::max()) q.goroutines = {static_cast<Gid>(*gid)};
-      else q.condition = storage::EventCondition{{{{storage::EventCondition::Field::Goroutine,
-                                                     storage::EventCondition::Op::Gt, INT64_MAX}}}};
-      return q;
-    }
-  }
-  if (const auto colon = spec.rfind(':'); colon != std::string::npos && colon > 0) {
-    const auto line = parse_number(std::string_view(spec).substr(colon + 1));
-    if (!line) throw CommandError(usage);
-    // A file matches by its path in the log or by a trailing part of it.
-    storage::SiteSelector site;
-    site.file = spec.substr(0, colon);
-    site.line = static_cast<std::uint32_t>(std::min<std::uint64_t>(*line, UINT32_MAX));
-    if (*line > UINT32_MAX || !log_.has_site(site)) throw CommandError("break: no event of the log is at " + spec);
-    q.site = std::move(site);
-    return q;
-  }
-  throw CommandError("break: '" + spec + "' is not an event kind, g<GID>, chan NAME, panic or FILE:LINE");
-}
-
-storage::StoredEvent DebugSession::event_at(std::uint64_t seq) {
-  storage::EventQuery only(run_.id);
-  only.from = only.to = seq;
-  storage::EventCursor cursor = log_.events(only);
-  storage::StoredEvent e;
-  if (!cursor.next(e)) throw CommandError("event " + std::to_string(seq) + " is missing from the log");
-  return e;
+Gid DebugSession::focus(const std::string& cmd) const {
+  if (focus_ == 0) throw CommandError(cmd + ": no goroutine here (step first, or goroutine N)");
+  return focus_;
 }
 
 void DebugSession::write_current(std::ostream& out) {
-  if (pos_ == 0) out << "at seq 0, before the first event\n";
-  else out << event_line(event_at(pos_), columns_) << "\n";
+  if (timeline_.mark() == 0) out << "at seq 0, before the first event\n";
+  else out << event_line(timeline_.event(timeline_.mark()), columns_) << "\n";
 }
 
-void DebugSession::write_where(std::ostream& out) {
-  if (pos_ == 0) {
-    write_current(out);
+void DebugSession::write_frame(std::ostream& out) {
+  const Frame f = timeline_.frames(focus_).at(frame_);
+  out << "#" << frame_ << "  " << f.function << "\n\t" << (f.line > 0 ? f.file + ":" + std::to_string(f.line) : "?")
+      << "\n";
+}
+
+void DebugSession::select_goroutine(const std::vector<std::string>& args, std::ostream& out) {
+  if (args.size() > 1) throw CommandError("goroutine: give one goroutine (G or gG)");
+  const Gid g = args.empty() ? focus("goroutine") : gid_arg("goroutine", args[0]);
+  for (const GoroutineInfo& gi : timeline_.log_state().goroutines) {
+    if (gi.gid != g) continue;
+    focus_ = g;
+    frame_ = 0;
+    out << "goroutine " << g << " [" << status_text(gi, names_) << "]" << (gi.site.empty() ? "" : "  at " + gi.site)
+        << "\n";
     return;
   }
-  const storage::StoredEvent e = event_at(pos_);
-  out << event_line(e, columns_) << "\n";
-  if (const std::uint64_t cause = e.cause != 0 ? e.cause : released_before(e); cause != 0)
-    out << "caused by: " << event_line(event_at(cause), columns_) << "\n";
-}
-
-std::uint64_t DebugSession::released_before(const storage::StoredEvent& e) {
-  // A lock's cause is the release it came after, as in Go's memory model:
-  // the last unlock of the lock (for a write lock of an RWMutex, also the
-  // last read unlock). The log holds both, so this is a query, not a field.
-  storage::EventQuery release(run_.id);
-  if (e.kind == EventKind::Lock && e.obj_kind == ObjKind::RWMutex)
-    release.kinds = {EventKind::Unlock, EventKind::RUnlock};
-  else if (e.kind == EventKind::Lock || e.kind == EventKind::RLock)
-    release.kinds = {EventKind::Unlock};
-  else
-    return 0;
-  release.to = e.seq - 1;
-  release.direction = storage::Direction::Backward;
-  release.obj_kind = e.obj_kind;
-  release.objects = {e.obj};
-  const auto found = log_.first(release);
-  return found ? found->seq : 0;
-}
-
-void DebugSession::write_events(std::uint64_t n, std::ostream& out) {
-  if (pos_ == 0) {
-    write_current(out);
-    return;
-  }
-  storage::EventQuery last(run_.id);
-  last.from = pos_ >= n ? pos_ - n + 1 : 1;
-  last.to = pos_;
-  storage::EventCursor cursor = log_.events(last);
-  for (storage::StoredEvent e; cursor.next(e);) out << event_line(e, columns_) << "\n";
-}
-
-void DebugSession::write_backtraces(const std::vector<std::string>& args, std::ostream& out) {
-  Gid only = 0;
-  if (args.size() > 1) throw CommandError("bt: give at most one goroutine (G or gG)");
-  if (args.size() == 1) {
-    const std::string_view g = args[0][0] == 'g' ? std::string_view(args[0]).substr(1) : std::string_view(args[0]);
-    const auto gid = parse_number(g);
-    if (!gid || *gid == 0 || *gid > std::numeric_limits<Gid>::max())
-      throw CommandError("bt: '" + args[0] + "' is not a goroutine (G or gG)");
-    only = static_cast<Gid>(*gid);
-  }
-  if (!processes_) throw CommandError("bt: " + no_processes_);
-  if (!opened_) {
-    processes_->open(db_, run_, body_);
-    opened_ = true;
-  }
-  // The headers come from the re-executed program's own state, so no log
-  // state is rebuilt; the event there tells whether it still replays.
-  const replay::ProcessState p = processes_->at(pos_);
-  write_native_stacks_text(out, p, symbols_, names_, pos_ == 0 || p.event == event_key(event_at(pos_)), only);
-}
-
-void DebugSession::write_watched(const std::vector<std::string>& args, std::ostream& out) {
-  if (args.size() > 1) throw CommandError("print: give one watched value's name, or none for all");
-  const RuntimeState s = replay::log_state_at(log_, run_.id, pos_);
-  if (args.empty()) {
-    if (s.watched.empty()) out << "no watched values at seq " << pos_ << "\n";
-    for (const auto& [name, value] : s.watched) out << name << " = " << value << "\n";
-    return;
-  }
-  const auto it = s.watched.find(args[0]);
-  if (it == s.watched.end()) {
-    std::string known;
-    for (const auto& [name, value] : s.watched) {
-      if (!known.empty()) known += ", ";
-      known += name;
-    }
-    throw CommandError("print: no watched value '" + args[0] + "' at seq " + std::to_string(pos_) +
-                       (known.empty() ? " (none yet)" : " (watched: " + known + ")"));
-  }
-  out << it->first << " = " << it->second << "\n";
+  throw CommandError("goroutine: no goroutine " + std::to_string(g) + " at seq " + std::to_string(timeline_.mark()));
 }
 
 }  // namespace gorewind::cli

@@ -16,7 +16,7 @@ const NativeStack* stack_of(const replay::ProcessState& p, Gid gid) {
 }  // namespace
 
 void write_native_stacks_text(std::ostream& out, const replay::ProcessState& p, record::Symbolizer& symbols,
-                              const ObjectNames& names, bool matches_log, Gid only) {
+                              const ObjectNames& names, bool matches_log, Gid only, bool numbered) {
   if (!matches_log)
     out << "warning: at seq " << p.seq << " the re-executed program is not where the log is: it no longer "
         << "replays this run, so these frames may not be the recorded run's\n";
@@ -29,8 +29,9 @@ void write_native_stacks_text(std::ostream& out, const replay::ProcessState& p, 
     if (!s || s->frames.empty()) {
       out << (g.name.empty() ? "?" : g.name) << "\n\t(not started: no stack yet)\n";
     } else {
+      std::size_t n = 0;
       for (const Frame& f : symbols.user_frames(*s))
-        out << f.function << "\n\t" << (f.line > 0 ? f.file + ":" + std::to_string(f.line) : "?") << "\n";
+        out << (numbered ? "#" + std::to_string(n++) + "  " : "") << f.function << "\n\t" << (f.line > 0 ? f.file + ":" + std::to_string(f.line) : "?") << "\n";
     }
     if (g.parent != 0) out << "created by goroutine " << g.parent << "\n";
   }

@@ -24,9 +24,10 @@ namespace gorewind::cli {
 // write_native_stacks_text() prints the goroutines of p (only goroutine
 // `only`, when nonzero) with their frames, headed as a Go goroutine dump is.
 // Unless matches_log, a warning line comes first: the program no longer
-// replays the run, so its frames may not be the recorded run's.
+// replays the run, so its frames may not be the recorded run's. numbered
+// puts each frame's number first ("#0  "), as the debugger's bt does.
 void write_native_stacks_text(std::ostream& out, const replay::ProcessState& p, record::Symbolizer& symbols,
-                              const ObjectNames& names, bool matches_log, Gid only = 0);
+                              const ObjectNames& names, bool matches_log, Gid only = 0, bool numbered = false);
 
 // event_key() is e as ProcessState::event identifies it.
 replay::EventKey event_key(const storage::StoredEvent& e);

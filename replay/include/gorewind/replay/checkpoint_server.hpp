@@ -47,8 +47,12 @@ class CheckpointServer {
   // processes.
   void open(const std::string& db, const storage::RunRow& run, void (*body)(), std::uint64_t interval = 0);
   // at() is the process state right after event seq (0: before the first
-  // event, when nothing exists yet). Throws ReplayError when the program no
-  // longer replays the run that far, or a process of the tree failed.
+  // event, when nothing exists yet). For the last seq of a run cut by its
+  // program's death (the supervisor's Crash event, which no program emits)
+  // it is the state at the seq before, the program's last event: the
+  // result's seq says so. Throws ReplayError when the program no longer
+  // replays the run that far, or a process of the tree failed (a process
+  // that dies is reported so; the next call forks a new one).
   ProcessState at(std::uint64_t seq);
   // checkpoints() are the seqs of the checkpoints made so far (one that
   // could not fork, out of processes, is missing: the one before serves).
@@ -64,6 +68,7 @@ class CheckpointServer {
   int fork_server_ = -1;  // its pid
   std::int64_t run_ = 0;
   std::uint64_t events_ = 0;
+  std::uint64_t last_live_ = 0;  // the last seq the program itself emits
   std::uint64_t interval_ = 0;
   std::unique_ptr<Live> live_;
 };
