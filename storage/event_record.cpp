@@ -6,6 +6,8 @@
 
 #include <gorewind/storage/storage_error.hpp>
 
+#include "byte_reader.hpp"
+
 namespace gorewind::storage {
 namespace {
 
@@ -19,31 +21,6 @@ void put_text(std::string& out, std::string_view s) {
   put(out, static_cast<std::uint32_t>(s.size()));
   out.append(s);
 }
-
-// Reader takes a record's pieces off the front of its bytes.
-class Reader {
- public:
-  explicit Reader(std::string_view in) : in_(in) {}
-  std::string_view take(std::size_t n) {
-    if (in_.size() - at_ < n) throw StorageError("log stream: an event record ends early");
-    const std::string_view b = in_.substr(at_, n);
-    at_ += n;
-    return b;
-  }
-  template <class T>
-  T get() {
-    static_assert(std::is_trivially_copyable_v<T>);
-    T v;
-    std::memcpy(&v, take(sizeof v).data(), sizeof v);
-    return v;
-  }
-  std::string_view text() { return take(get<std::uint32_t>()); }
-  std::size_t used() const { return at_; }
-
- private:
-  std::string_view in_;
-  std::size_t at_ = 0;
-};
 
 }  // namespace
 
@@ -87,7 +64,7 @@ void append_record(const Event& e, SiteNumber site, ValueEncoder& values, std::s
 }
 
 std::size_t read_record(std::string_view in, EventRecord& out) {
-  Reader r(in);
+  ByteReader r(in, "log stream: an event record");
   for_each_field(
       [&](std::string_view, auto& v) {
         using T = std::decay_t<decltype(v)>;

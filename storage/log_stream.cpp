@@ -1,5 +1,7 @@
 #include "log_stream.hpp"
 
+#include "byte_reader.hpp"
+
 #include <cstring>
 #include <type_traits>
 
@@ -36,34 +38,20 @@ class Out {
 };
 
 // In reads the fields of a message, in the order Out wrote them.
-class In {
+class In : public ByteReader {
  public:
-  In(std::string_view message, StreamMessage kind) : in_(message) {
-    if (message_kind(message) != kind) throw StorageError("log stream: a message of the wrong kind");
-    in_.remove_prefix(1);
-  }
-  template <class T>
-  T fixed() {
-    static_assert(std::is_trivially_copyable_v<T>);
-    T v;
-    std::memcpy(&v, bytes(sizeof v).data(), sizeof v);
-    return v;
-  }
-  std::string_view bytes(std::size_t n) {
-    if (in_.size() < n) throw StorageError("log stream: a message ends early");
-    const std::string_view b = in_.substr(0, n);
-    in_.remove_prefix(n);
-    return b;
-  }
-  std::string text() { return std::string(bytes(fixed<std::uint32_t>())); }
-  std::string_view rest() { return bytes(in_.size()); }
+  In(std::string_view message, StreamMessage kind) : ByteReader(fields(message, kind), "log stream: a message") {}
   // done() checks that nothing is left over.
-  void done() const {
-    if (!in_.empty()) throw StorageError("log stream: a message is longer than its fields");
+  void done() {
+    if (!rest().empty()) throw StorageError("log stream: a message is longer than its fields");
   }
 
  private:
-  std::string_view in_;
+  // fields() is a message of kind after its kind byte.
+  static std::string_view fields(std::string_view message, StreamMessage kind) {
+    if (message_kind(message) != kind) throw StorageError("log stream: a message of the wrong kind");
+    return message.substr(1);
+  }
 };
 
 }  // namespace
@@ -118,15 +106,15 @@ RunHeader decode_begin(std::string_view message) {
   In in(message, StreamMessage::Begin);
   RunHeader h;
   h.scenario = in.text();
-  for (auto n = in.fixed<std::uint32_t>(); n > 0; --n) {
-    std::string key = in.text();
+  for (auto n = in.get<std::uint32_t>(); n > 0; --n) {
+    std::string key(in.text());
     h.params[std::move(key)] = in.text();
   }
-  h.seed = in.fixed<std::uint64_t>();
+  h.seed = in.get<std::uint64_t>();
   h.strategy = in.text();
   h.build = in.text();
   h.program = in.text();
-  h.race_mode = in.fixed<RaceMode>();
+  h.race_mode = in.get<RaceMode>();
   in.done();
   return h;
 }
@@ -134,9 +122,9 @@ RunHeader decode_begin(std::string_view message) {
 NewSite decode_site(std::string_view message) {
   In in(message, StreamMessage::Site);
   NewSite s;
-  s.number = in.fixed<std::uint32_t>();
+  s.number = in.get<std::uint32_t>();
   s.file = in.text();
-  s.line = in.fixed<std::uint32_t>();
+  s.line = in.get<std::uint32_t>();
   s.function = in.text();
   in.done();
   return s;
@@ -156,7 +144,7 @@ EventRecord decode_event(std::string_view message, EventBatch& batch) {
 NewSnapshot decode_snapshot(std::string_view message) {
   In in(message, StreamMessage::Snapshot);
   NewSnapshot s;
-  s.seq = in.fixed<std::uint64_t>();
+  s.seq = in.get<std::uint64_t>();
   s.state = std::string(in.rest());
   return s;
 }
@@ -164,8 +152,8 @@ NewSnapshot decode_snapshot(std::string_view message) {
 ScheduleChunk decode_schedule(std::string_view message) {
   In in(message, StreamMessage::Schedule);
   ScheduleChunk c;
-  c.chunk = in.fixed<std::uint64_t>();
-  c.choices = in.fixed<std::uint64_t>();
+  c.chunk = in.get<std::uint64_t>();
+  c.choices = in.get<std::uint64_t>();
   c.data = std::string(in.rest());
   return c;
 }
@@ -185,8 +173,8 @@ void decode_choices_message(std::string_view message, std::vector<Choice>& out) 
 ChunkDigest decode_digest(std::string_view message) {
   In in(message, StreamMessage::Digest);
   ChunkDigest d;
-  d.chunk = in.fixed<std::uint64_t>();
-  d.digest = in.fixed<std::uint64_t>();
+  d.chunk = in.get<std::uint64_t>();
+  d.digest = in.get<std::uint64_t>();
   in.done();
   return d;
 }
@@ -196,14 +184,14 @@ RunEnd decode_end(std::string_view message) {
   RunEnd end;
   end.outcome = in.text();
   end.message = in.text();
-  end.failed_gid = in.fixed<Gid>();
+  end.failed_gid = in.get<Gid>();
   end.failed_site.file = in.text();
-  end.failed_site.line = in.fixed<std::uint32_t>();
+  end.failed_site.line = in.get<std::uint32_t>();
   end.failed_site.function = in.text();
-  end.events = in.fixed<std::uint64_t>();
-  end.vtime_ns = in.fixed<std::int64_t>();
+  end.events = in.get<std::uint64_t>();
+  end.vtime_ns = in.get<std::int64_t>();
   end.trace_hash = in.text();
-  const bool has_schedule = in.fixed<std::uint8_t>() != 0;
+  const bool has_schedule = in.get<std::uint8_t>() != 0;
   const std::string_view choices = in.rest();
   if (has_schedule) {
     end.schedule.emplace();

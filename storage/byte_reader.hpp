@@ -1,0 +1,47 @@
+// byte_reader.hpp: reading back what this build packed into bytes (the log
+// stream's messages, event records): fixed-width values in the host's byte
+// order and strings as a u32 length then their bytes.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include <gorewind/storage/storage_error.hpp>
+
+namespace gorewind::storage {
+
+// ByteReader takes pieces off the front of its bytes; running out throws
+// StorageError "<what> ends early".
+class ByteReader {
+ public:
+  ByteReader(std::string_view in, std::string_view what) : in_(in), what_(what) {}
+  std::string_view take(std::size_t n) {
+    if (in_.size() - at_ < n) throw StorageError(std::string(what_) + " ends early");
+    const std::string_view b = in_.substr(at_, n);
+    at_ += n;
+    return b;
+  }
+  template <class T>
+  T get() {
+    static_assert(std::is_trivially_copyable_v<T>);
+    T v;
+    std::memcpy(&v, take(sizeof v).data(), sizeof v);
+    return v;
+  }
+  // text() is a string written as its u32 length then its bytes.
+  std::string_view text() { return take(get<std::uint32_t>()); }
+  // rest() is everything not yet taken.
+  std::string_view rest() { return take(in_.size() - at_); }
+  // used() is how many bytes have been taken.
+  std::size_t used() const { return at_; }
+
+ private:
+  std::string_view in_;
+  std::string_view what_;
+  std::size_t at_ = 0;
+};
+
+}  // namespace gorewind::storage
