@@ -42,7 +42,7 @@ void append_record(const Event& e, SiteNumber site, ValueEncoder& values, std::s
           const ValueForm form = values.encode(v, i, f, out);
           std::memcpy(out.data() + at, &form, sizeof form);
           if (form == ValueForm::Text || form == ValueForm::Blob) {
-            const auto n = static_cast<std::uint32_t>(out.size() - at - sizeof form - sizeof n);
+            const auto n = static_cast<std::uint32_t>(out.size() - at - sizeof form - sizeof(std::uint32_t));
             std::memcpy(out.data() + at + sizeof form, &n, sizeof n);
           } else {
             out.resize(at + sizeof form);

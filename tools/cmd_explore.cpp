@@ -91,8 +91,9 @@ class ExploreCommand final : public Command {
 
   void add_options(CLI::App& sub) override {
     sub.add_option("scenario", scenario_, "The scenario to explore (see the list command)")->required();
-    auto* runs = sub.add_option("--runs", runs_text_, "Schedules to run (random, pct: seeds from --seed-start on)")
-                     ->type_name("N");
+    const std::string runs_help = "Schedules to run (random, pct: seeds from --seed-start on; default " +
+                                  std::to_string(ExploreOptions{}.runs) + "; dfs: until the search is exhausted)";
+    auto* runs = sub.add_option("--runs", runs_text_, runs_help)->type_name("N");
     auto* time = sub.add_option("--time", time_text_, "Explore for this many seconds of wall clock instead")
                      ->type_name("SECONDS");
     runs->excludes(time);
