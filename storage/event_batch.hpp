@@ -69,7 +69,7 @@ struct EventBatch {
     for (std::size_t at = 0; at < records.size();) {
       const std::string_view rest = std::string_view(records).substr(at);
       const std::size_t n = read_record(rest, e);
-      f(static_cast<const EventRecord&>(e), rest.substr(0, n));
+      f(e, rest.substr(0, n));
       at += n;
     }
   }

@@ -6,37 +6,22 @@
 
 #include <gorewind/storage/storage_error.hpp>
 
-#include "byte_reader.hpp"
+#include "packed_bytes.hpp"
 
 namespace gorewind::storage {
-namespace {
-
-template <class T>
-void put(std::string& out, const T& v) {
-  static_assert(std::is_trivially_copyable_v<T>);
-  out.append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-
-void put_text(std::string& out, std::string_view s) {
-  put(out, static_cast<std::uint32_t>(s.size()));
-  out.append(s);
-}
-
-}  // namespace
-
 void append_record(const Event& e, SiteNumber site, ValueEncoder& values, std::string& out) {
   for_each_field(
       [&](std::string_view, const auto& v) {
         using T = std::decay_t<decltype(v)>;
         if constexpr (std::is_same_v<T, std::span<const std::int32_t>>) {
-          put(out, static_cast<std::uint32_t>(v.size()));
+          pack(out, static_cast<std::uint32_t>(v.size()));
           out.append(reinterpret_cast<const char*>(v.data()), v.size_bytes());
         } else if constexpr (std::is_same_v<T, ValueRef>) {
           // The form, then room for a length: the encoder appends Text and
           // Blob bytes after it; a number replaces the room.
           const std::size_t at = out.size();
-          put(out, ValueForm::None);
-          put(out, std::uint32_t{0});
+          pack(out, ValueForm::None);
+          pack(out, std::uint32_t{0});
           std::int64_t i = 0;
           double f = 0;
           const ValueForm form = values.encode(v, i, f, out);
@@ -46,18 +31,18 @@ void append_record(const Event& e, SiteNumber site, ValueEncoder& values, std::s
             std::memcpy(out.data() + at + sizeof form, &n, sizeof n);
           } else {
             out.resize(at + sizeof form);
-            if (form == ValueForm::Int) put(out, i);
-            if (form == ValueForm::Real) put(out, f);
+            if (form == ValueForm::Int) pack(out, i);
+            if (form == ValueForm::Real) pack(out, f);
           }
         } else if constexpr (std::is_same_v<T, std::string_view>) {
-          put_text(out, v);
+          pack_text(out, v);
         } else if constexpr (std::is_same_v<T, std::source_location>) {
-          put(out, site.number);
+          pack(out, site.number);
         } else if constexpr (std::is_same_v<T, bool>) {
-          put(out, static_cast<std::uint8_t>(v ? 1 : 0));
+          pack(out, static_cast<std::uint8_t>(v ? 1 : 0));
         } else {
           static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "a field the event record does not know");
-          put(out, v);
+          pack(out, v);
         }
       },
       e);

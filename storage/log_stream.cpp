@@ -1,13 +1,9 @@
 #include "log_stream.hpp"
 
-#include "byte_reader.hpp"
-
-#include <cstring>
-#include <type_traits>
-
+#include <gorewind/storage/schedule_codec.hpp>
 #include <gorewind/storage/storage_error.hpp>
 
-#include <gorewind/storage/schedule_codec.hpp>
+#include "packed_bytes.hpp"
 
 namespace gorewind::storage {
 namespace {
@@ -21,13 +17,11 @@ class Out {
   }
   template <class T>
   Out& fixed(const T& v) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    out_.append(reinterpret_cast<const char*>(&v), sizeof v);
+    pack(out_, v);
     return *this;
   }
   Out& text(std::string_view s) {
-    fixed(static_cast<std::uint32_t>(s.size()));
-    out_.append(s);
+    pack_text(out_, s);
     return *this;
   }
   // rest() ends the message with bytes whose length is the message's.

@@ -1,6 +1,6 @@
-// byte_reader.hpp: reading back what this build packed into bytes (the log
-// stream's messages, event records): fixed-width values in the host's byte
-// order and strings as a u32 length then their bytes.
+// packed_bytes.hpp: how this build packs values into bytes and reads them
+// back (the log stream's messages, event records): fixed-width values in the
+// host's byte order, strings as a u32 length then their bytes.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +12,19 @@
 #include <gorewind/storage/storage_error.hpp>
 
 namespace gorewind::storage {
+
+// pack() appends v's bytes to out.
+template <class T>
+void pack(std::string& out, const T& v) {
+  static_assert(std::is_trivially_copyable_v<T>);
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+// pack_text() appends s as its u32 length then its bytes.
+inline void pack_text(std::string& out, std::string_view s) {
+  pack(out, static_cast<std::uint32_t>(s.size()));
+  out.append(s);
+}
 
 // ByteReader takes pieces off the front of its bytes; running out throws
 // StorageError "<what> ends early".
@@ -31,7 +44,7 @@ class ByteReader {
     std::memcpy(&v, take(sizeof v).data(), sizeof v);
     return v;
   }
-  // text() is a string written as its u32 length then its bytes.
+  // text() is a string packed by pack_text().
   std::string_view text() { return take(get<std::uint32_t>()); }
   // rest() is everything not yet taken.
   std::string_view rest() { return take(in_.size() - at_); }
