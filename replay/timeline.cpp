@@ -234,12 +234,11 @@ std::string Timeline::evaluate(std::string_view expr) {
   const RuntimeState s = log_state();
   if (const auto it = s.watched.find(std::string(expr)); it != s.watched.end()) return it->second;
   using storage::EventCondition;
-  // A field alone: the condition language's own parser knows its names.
+  // A field alone, by the condition language's names for them.
   std::optional<EventCondition::Field> field;
   if (expr.find_first_of(" =!<>") == std::string_view::npos) {
-    try {
-      field = EventCondition::parse(std::string(expr) + " == 0").any_of.at(0).at(0).field;
-    } catch (const storage::ConditionError&) {
+    field = EventCondition::field_named(expr);
+    if (!field) {
       std::string known;
       for (const auto& [name, value] : s.watched) known += (known.empty() ? "" : ", ") + name;
       throw ReplayError("no watched value or event field '" + std::string(expr) + "' at seq " +

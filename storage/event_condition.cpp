@@ -47,19 +47,6 @@ std::vector<Token> tokens(std::string_view text) {
 using Field = EventCondition::Field;
 using CmpOp = EventCondition::Op;
 
-std::optional<Field> field_named(std::string_view name) {
-  if (name == "goroutine" || name == "g" || name == "gid") return Field::Goroutine;
-  if (name == "seq") return Field::Seq;
-  if (name == "time") return Field::Time;
-  if (name == "value") return Field::Value;
-  if (name == "peer") return Field::Peer;
-  if (name == "obj") return Field::Obj;
-  if (name == "amount") return Field::Amount;
-  if (name == "counter") return Field::Counter;
-  if (name == "case") return Field::Case;
-  return std::nullopt;
-}
-
 std::optional<CmpOp> op_named(std::string_view op) {
   if (op == "==" || op == "=") return CmpOp::Eq;
   if (op == "!=") return CmpOp::Ne;
@@ -74,6 +61,19 @@ constexpr const char* kFields = "goroutine, seq, time, value, peer, obj, amount,
 
 }  // namespace
 
+std::optional<EventCondition::Field> EventCondition::field_named(std::string_view name) {
+  if (name == "goroutine" || name == "g" || name == "gid") return Field::Goroutine;
+  if (name == "seq") return Field::Seq;
+  if (name == "time") return Field::Time;
+  if (name == "value") return Field::Value;
+  if (name == "peer") return Field::Peer;
+  if (name == "obj") return Field::Obj;
+  if (name == "amount") return Field::Amount;
+  if (name == "counter") return Field::Counter;
+  if (name == "case") return Field::Case;
+  return std::nullopt;
+}
+
 EventCondition EventCondition::parse(std::string_view text) {
   const std::vector<Token> ts = tokens(text);
   if (ts.empty()) throw ConditionError("the condition after 'if' is empty");
@@ -82,7 +82,7 @@ EventCondition EventCondition::parse(std::string_view text) {
   std::size_t i = 0;
   for (;;) {
     if (i + 3 > ts.size()) throw ConditionError("a comparison is FIELD OP NUMBER, such as goroutine > 100");
-    const auto field = ts[i].kind == Token::Word ? field_named(ts[i].text) : std::nullopt;
+    const auto field = ts[i].kind == Token::Word ? EventCondition::field_named(ts[i].text) : std::nullopt;
     if (!field) throw ConditionError("'" + ts[i].text + "' is not a field (" + kFields + ")");
     const auto op = ts[i + 1].kind == Token::Op ? op_named(ts[i + 1].text) : std::nullopt;
     if (!op) throw ConditionError("'" + ts[i + 1].text + "' is not a comparison (== != < <= > >=)");

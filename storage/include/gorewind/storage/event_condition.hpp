@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,9 @@ struct EventCondition {
 
   // parse() reads text; throws ConditionError saying what is wrong where.
   static EventCondition parse(std::string_view text);
+  // field_named() is the field a name (or its short form) stands for in a
+  // condition; nullopt for no field.
+  static std::optional<Field> field_named(std::string_view name);
 };
 
 // all_of() is the condition that holds where both a and b do.
