@@ -20,12 +20,6 @@ std::optional<std::uint64_t> parse_number(std::string_view text) {
   return v;
 }
 
-std::optional<EventKind> kind_named(std::string_view name) {
-  for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k)
-    if (to_string(static_cast<EventKind>(k)) == name) return static_cast<EventKind>(k);
-  return std::nullopt;
-}
-
 // short_name() is a function as the compiler spells it ("void
 // worker(gorewind::chan<int>)") without its return type and parameters
 // ("worker"); a lambda keeps its enclosing function's

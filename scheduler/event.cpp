@@ -46,6 +46,12 @@ std::string_view to_string(EventKind k) {
   return "?";
 }
 
+std::optional<EventKind> kind_named(std::string_view name) {
+  for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k)
+    if (to_string(static_cast<EventKind>(k)) == name) return static_cast<EventKind>(k);
+  return std::nullopt;
+}
+
 std::string_view to_string(ObjKind k) {
   switch (k) {
     case ObjKind::None: return "none";

@@ -24,12 +24,10 @@ namespace {
 
 // parse_kind() is the EventKind named name (as `show` prints it).
 EventKind parse_kind(const std::string& name) {
+  if (const auto k = kind_named(name)) return *k;
   std::string known;
-  for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k) {
-    const std::string_view n = to_string(static_cast<EventKind>(k));
-    if (n == name) return static_cast<EventKind>(k);
-    known += (k ? ", " : "") + std::string(n);
-  }
+  for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k)
+    known += (k ? ", " : "") + std::string(to_string(static_cast<EventKind>(k)));
   throw UsageError("--kind: unknown event kind '" + name + "' (expected one of " + known + ")");
 }
 

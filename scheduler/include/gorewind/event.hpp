@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <source_location>
 #include <span>
 #include <string_view>
@@ -146,6 +147,8 @@ void for_each_field(F&& f, E&... e) {
 }
 
 std::string_view to_string(EventKind k);
+// kind_named() is the EventKind to_string() names name; nullopt for none.
+std::optional<EventKind> kind_named(std::string_view name);
 std::string_view to_string(ObjKind k);
 std::string_view to_string(WaitReason r);
 // waited_kind() is the kind of object a goroutine parked for reason r waits on.
