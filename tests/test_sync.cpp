@@ -577,7 +577,7 @@ TEST_CASE("mutex: unlock of an unlocked mutex through std::lock_guard's destruct
 
 // A destructor that calls a runtime operation must be noexcept(false): the run
 // may end while the goroutine is switched out there, and teardown unwinds it
-// with an exception (README, "Teardown").
+// with an exception (docs/go-semantics.md, "Teardown").
 TEST_CASE("teardown: a goroutine blocked in a noexcept(false) destructor when main returns is a leak", "[semantics]") {
   struct SendOnExit {
     gr::chan<int> c;

@@ -1,17 +1,16 @@
 #!/usr/bin/env bash
-# tutorial_test.sh: the README's tutorial, run as written.
+# tutorial_test.sh: the tutorial (docs/tutorial.md), run as written.
 #
-#   tutorial_test.sh README BUILD_DIR
+#   tutorial_test.sh TUTORIAL BUILD_DIR
 #
-# Takes the section "## Tutorial" of README and runs it in a fresh directory
-# that is also $HOME: each ```sh block line by line as a script (except the
+# Runs the page TUTORIAL in a fresh directory that is also $HOME: each ```sh block line by line as a script (except the
 # `GOREWIND=` line, which points at this checkout with BUILD_DIR as its
 # build), and each plain ``` block of `$ COMMAND` lines as a transcript:
 # every command's stdout+stderr must be the lines under it. Elapsed times
 # (` in 0.01 s`) are the one thing allowed to differ.
 set -euo pipefail
 
-readme=$1 build=$2
+tutorial=$1 build=$2
 work=$(mktemp -d "${TMPDIR:-/tmp}/gorewind_tutorial.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
@@ -20,8 +19,6 @@ mkdir "$work/checkout"
 ln -s "$(cd "$build" && pwd)" "$work/checkout/build"
 
 awk -v checkout="$work/checkout" '
-  /^## / { in_section = ($0 ~ /^## Tutorial/) }
-  !in_section { next }
   /^```/ {
     if (block == "") {
       block = ($0 == "```sh") ? "sh" : ($0 == "```") ? "transcript" : "other"
@@ -48,8 +45,8 @@ awk -v checkout="$work/checkout" '
       print "__GOREWIND_CMD__"
     }
   }
-' "$readme" >"$work/tutorial.sh"
-grep -q '^check ' "$work/tutorial.sh" || { echo "tutorial_test: no transcript in README's Tutorial section" >&2; exit 1; }
+' "$tutorial" >"$work/tutorial.sh"
+grep -q '^check ' "$work/tutorial.sh" || { echo "tutorial_test: no transcript in $tutorial" >&2; exit 1; }
 
 cat >"$work/run.sh" <<'RUN'
 set -euo pipefail
@@ -61,7 +58,7 @@ check() {
   got=$( (eval "$cmd") 2>&1 | grep -v -e AddressSanitizer -e "ASan doesn't fully support" | normalize || true)
   want=$(normalize <"$WANT/$1")
   if [ "$got" != "$want" ]; then
-    printf 'tutorial_test: the output of\n  %s\ndiffers from the README\n--- README\n%s\n--- got\n%s\n' "$cmd" "$want" "$got" >&2
+    printf 'tutorial_test: the output of\n  %s\ndiffers from the tutorial\n--- tutorial\n%s\n--- got\n%s\n' "$cmd" "$want" "$got" >&2
     exit 1
   fi
 }
@@ -69,4 +66,4 @@ RUN
 cat "$work/tutorial.sh" >>"$work/run.sh"
 cd "$work"
 HOME="$work" bash "$work/run.sh"
-echo "tutorial_test: $(grep -c '^check ' "$work/tutorial.sh") commands gave the README's output"
+echo "tutorial_test: $(grep -c '^check ' "$work/tutorial.sh") commands gave the tutorial's output"

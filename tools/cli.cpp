@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <gorewind/error.hpp>
+#include <gorewind/outcome.hpp>
 
 #ifndef GOREWIND_VERSION
 #define GOREWIND_VERSION "unknown"
@@ -91,9 +92,12 @@ int main(int argc, char** argv) {
         "Runs Go-style concurrent C++ programs (goroutines, channels, select) on a\n"
         "deterministic scheduler: every schedule comes from a seed and can be run again.\n",
         program};
-    app.footer(
-        "Exit codes: 0 the run was ok, 1 it failed (panic, deadlock, leak, check failed,\n"
-        "step limit, timeout) or the runs differ, 2 bad usage or bad input. See '" + program + " COMMAND --help' for a command's options.");
+    std::string failures;
+    for (int o = static_cast<int>(Outcome::Ok) + 1; o <= static_cast<int>(Outcome::Interrupted); ++o)
+      failures += (failures.empty() ? "" : ", ") + std::string(to_string(static_cast<Outcome>(o)));
+    app.footer("Exit codes: 0 the run was ok, 1 it failed (" + failures +
+               ") or the runs differ, 2 bad usage or bad input. See '" + program +
+               " COMMAND --help' for a command's options.");
     app.set_version_flag("--version", program + " " GOREWIND_VERSION);
     app.require_subcommand(1);
 

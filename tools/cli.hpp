@@ -5,7 +5,7 @@
 // chosen subcommand and maps every way it can end to an exit code:
 //
 //   0  ok (the run passed, --help, --version)
-//   1  the run failed (panic, deadlock, leak, check failed, step limit, timeout), or the runs differ
+//   1  the run failed (any outcome but ok), or the runs differ
 //   2  bad usage or bad input: one line on stderr, `gorewind: error: ...`
 //
 // The gorewind::main library is this CLI plus a main() that calls

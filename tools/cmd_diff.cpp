@@ -81,7 +81,7 @@ class DiffCommand final : public Command {
     sub.add_flag("--align", align_,
                  "Re-synchronise after the first divergence and list every later one (up to 20 events, or "
                  "--context, per divergence and run)");
-    sub.add_flag("--json", json_, "Print one JSON object (schema in the README)");
+    sub.add_flag("--json", json_, "Print one JSON object (its keys: docs/diff.md)");
   }
 
   int run(const Context&) override {

@@ -8,7 +8,7 @@
 // Every operation that may unlock is noexcept(false): unlock is a scheduling
 // point, and a goroutine switched out there when the run ends is unwound by
 // an exception that must be able to leave it. A user destructor that calls a
-// runtime operation needs the same (see README, "Teardown").
+// runtime operation needs the same (see docs/go-semantics.md, "Teardown").
 #pragma once
 
 #include <mutex>

@@ -1,6 +1,6 @@
 // schema.hpp: the event log's tables, its version and how a file is brought
 // up to date. The schema is a public interface (people query it with
-// sqlite3; README.md documents it), so it changes only through a new version
+// sqlite3; docs/log.md documents it), so it changes only through a new version
 // and a migration step from the one before.
 #pragma once
 
