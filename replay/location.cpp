@@ -72,18 +72,23 @@ std::string function_named(storage::EventLogReader& log, std::int64_t run, std::
   throw ReplayError("'" + std::string(name) + "' is several functions: " + all);
 }
 
+// has_object() says whether the run made an object of this kind that NAME
+// (its name, or its id) names: a breakpoint on one it has not is a
+// mistyped name, said when it is set.
+bool has_object(storage::EventLogReader& log, std::int64_t run, ObjKind kind, std::string_view name) {
+  const std::vector<storage::ObjectRow> objects = log.objects(run);
+  return std::any_of(objects.begin(), objects.end(), [&](const storage::ObjectRow& o) {
+    return o.kind == kind && (o.name == name || std::to_string(o.id) == name);
+  });
+}
+
 }  // namespace
 
 storage::EventQuery location_query(storage::EventLogReader& log, std::int64_t run, std::string_view spec) {
   storage::EventQuery q(run);
   if (spec.starts_with("chan ")) {
     const std::string name(spec.substr(5));
-    // A channel the run does not have is a mistyped name: said now.
-    const std::vector<storage::ObjectRow> objects = log.objects(run);
-    const bool known = std::any_of(objects.begin(), objects.end(), [&](const storage::ObjectRow& o) {
-      return o.kind == ObjKind::Chan && (o.name == name || std::to_string(o.id) == name);
-    });
-    if (!known) throw ReplayError("run " + std::to_string(run) + " has no channel " + name);
+    if (!has_object(log, run, ObjKind::Chan, name)) throw ReplayError("run " + std::to_string(run) + " has no channel " + name);
     q.obj_kind = ObjKind::Chan;
     q.object_name = name;
     return q;
@@ -123,11 +128,7 @@ storage::EventQuery location_query(storage::EventLogReader& log, std::int64_t ru
 }
 
 storage::EventQuery watch_query(storage::EventLogReader& log, std::int64_t run, std::string_view name) {
-  const std::vector<storage::ObjectRow> objects = log.objects(run);
-  const bool known = std::any_of(objects.begin(), objects.end(), [&](const storage::ObjectRow& o) {
-    return o.kind == ObjKind::Shared && (o.name == name || std::to_string(o.id) == name);
-  });
-  if (!known)
+  if (!has_object(log, run, ObjKind::Shared, name))
     throw ReplayError("run " + std::to_string(run) + " has no shared cell " + std::string(name) +
                       " (a gr::watch value is read with print)");
   storage::EventQuery q(run);

@@ -1,7 +1,6 @@
 #include "batch_writer.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <ctime>
 #include <span>
 #include <type_traits>
@@ -9,6 +8,7 @@
 #include <gorewind/storage/schema.hpp>
 #include <gorewind/storage/storage_error.hpp>
 #include <gorewind/storage/writer_liveness.hpp>
+#include <gorewind/trace_hasher.hpp>
 
 #include <gorewind/storage/schedule_codec.hpp>
 #include "steady_clock_ns.hpp"
@@ -23,12 +23,6 @@ std::string utc_now() {
   gmtime_r(&t, &tm);
   char buf[32];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::string hex(std::uint64_t v) {
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(v));
   return buf;
 }
 
@@ -226,7 +220,7 @@ void BatchWriter::write(const EventBatch& batch, WriterStats& stats) {
   const std::uint64_t t1 = steady_clock_ns();
   batch.for_each_event([this](const EventRecord& e, std::string_view) { insert(e); });
   for (const ChunkDigest& d : batch.digests) {
-    const std::string h = hex(d.digest);
+    const std::string h = TraceHasher::hex_of(d.digest);
     insert_digest_.bind_int(1, run_);
     insert_digest_.bind_int(2, static_cast<std::int64_t>(d.chunk));
     insert_digest_.bind_text(3, h);
