@@ -1,7 +1,9 @@
 // gorewind_bench: the runtime's speed and memory, program for program the
 // same as bench/go/main.go (the Go peer), so that bench/run.sh can put the two
 // side by side. Every program runs inside gr::run with no observer, on the
-// fifo strategy (Go-like run queue) unless the name says otherwise.
+// fifo strategy (Go-like run queue) unless the name says otherwise;
+// pingpong_hashed is pingpong with the trace hasher watching, as `gorewind
+// run` always has it, so the two give what the hash costs.
 //
 // Output, one line per benchmark:  <name> <best> <median> <unit>
 // (best and median over the repetitions in this process).
@@ -53,11 +55,13 @@ void report(const std::string& name, std::vector<double> v, const char* unit) {
 
 // run_program() runs body as the main goroutine; body returns its own timing
 // (measured inside the run, as the Go peer measures inside main).
-double run_program(const char* strategy, const std::function<double()>& body) {
+double run_program(const char* strategy, const std::function<double()>& body,
+                   std::vector<gr::Observer*> observers = {}) {
   double out = 0;
   gr::RunOptions opts;
   opts.seed = 1;
   opts.strategy = gr::make_strategy(strategy);
+  opts.observers = std::move(observers);
   (void)gr::run([&] { out = body(); }, opts);
   return out;
 }
@@ -265,6 +269,10 @@ int main(int argc, char** argv) {
     report("rss_parked", {b}, "B/goroutine");
   }
   bench("pingpong", reps, "ns/roundtrip", [&] { return run_program("fifo", [&] { return pingpong(500000 / scale); }); });
+  bench("pingpong_hashed", reps, "ns/roundtrip", [&] {
+    gr::TraceHasher hasher;
+    return run_program("fifo", [&] { return pingpong(500000 / scale); }, {&hasher});
+  });
   bench("pingpong_random", reps, "ns/roundtrip",
         [&] { return run_program("random", [&] { return pingpong(500000 / scale); }); });
   bench("buffered", reps, "ns/item", [&] { return run_program("fifo", [&] { return buffered(2000000 / scale); }); });

@@ -93,7 +93,7 @@ awk -v OFS='\t' '
   function fmt(v) { return v >= 100 ? sprintf("%.0f", v) : v >= 10 ? sprintf("%.1f", v) : sprintf("%.2f", v) }
   END {
     # Extra lines compared against another Go benchmark.
-    peer["pingpong_random"] = "pingpong"; peer["sieve_2000_wholerun"] = "sieve_2000"
+    peer["pingpong_random"] = "pingpong"; peer["pingpong_hashed"] = "pingpong"; peer["sieve_2000_wholerun"] = "sieve_2000"
     printf "%-20s | %-14s | %-22s | %-26s | %-9s | %-7s | %s\n", "benchmark", "unit", "gorewind med [best]", "Go med [best]", "ratio", "target", "met?"
     printf "%-20s-+-%-14s-+-%-22s-+-%-26s-+-%-9s-+-%-7s-+-%s\n", "--------------------", "--------------", "----------------------", "--------------------------", "---------", "-------", "-----"
     for (i = 1; i <= names; i++) {
@@ -110,6 +110,11 @@ awk -v OFS='\t' '
       else if (b == "rss_parked") { tg = "<= 2x"; met = ratio <= 2 ? "yes" : "NO" }
       else { tg = "<= 0.5x"; met = ratio <= 0.5 ? "yes" : "NO" }
       printf "%-20s | %-14s | %-22s | %-26s | %-9s | %-7s | %s\n", b, unit[b], os, gs, rs, tg, met
+    }
+    kh = "ours" SUBSEP "pingpong_hashed"; kp = "ours" SUBSEP "pingpong"
+    if (kh in n && kp in n) {
+      cost = median(kh) / median(kp) - 1
+      printf "\ntrace hash: pingpong_hashed / pingpong = %+.1f%% (target <= 5%%): %s\n", 100 * cost, cost <= 0.05 ? "yes" : "NO"
     }
   }' "$work"/ours.* "$work"/go.*
 echo

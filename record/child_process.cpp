@@ -24,6 +24,7 @@
 #include <gorewind/error.hpp>
 #include <gorewind/record/symbolizer.hpp>
 #include <gorewind/run_position.hpp>
+#include <gorewind/trace_hasher.hpp>
 
 #ifdef GOREWIND_SANITIZE
 #include <sanitizer/asan_interface.h>
@@ -77,7 +78,7 @@ namespace {
 
 // The crash handler's world, set once in the child before anything else runs.
 ChildRegion* g_region = nullptr;
-const std::uint64_t* g_trace_hash = nullptr;
+const TraceHasher* g_trace_hash = nullptr;
 constexpr int kFatalSignals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 constexpr int kSampleSignal = SIGUSR2;
 constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
@@ -120,7 +121,7 @@ void on_fatal(int sig, siginfo_t* si, void* uc) {
     r.signal = sig;
     r.code = si ? si->si_code : 0;
     r.address = si ? reinterpret_cast<std::uintptr_t>(si->si_addr) : 0;
-    if (g_trace_hash) r.trace_hash = *g_trace_hash;
+    if (g_trace_hash && !g_trace_hash->busy()) r.trace_hash = g_trace_hash->hash();
     take(r.crash, uc);
     r.crashed.store(1, std::memory_order_release);
   }
@@ -136,7 +137,7 @@ void on_sample(int, siginfo_t*, void* uc) {
   const int saved_errno = errno;
   ChildRegion& r = *g_region;
   take(r.sample, uc);
-  if (g_trace_hash) r.trace_hash = *g_trace_hash;
+  if (g_trace_hash && !g_trace_hash->busy()) r.trace_hash = g_trace_hash->hash();
   r.samples.fetch_add(1, std::memory_order_release);
   errno = saved_errno;
 }
@@ -173,7 +174,7 @@ void on_sanitizer_report(const char* report) {
     }
   }
   r.report[n] = '\0';
-  if (g_trace_hash) r.trace_hash = *g_trace_hash;
+  if (g_trace_hash && !g_trace_hash->busy()) r.trace_hash = g_trace_hash->hash();
   take(r.crash, nullptr);
   r.sanitizer.store(1, std::memory_order_release);
 }
@@ -269,7 +270,7 @@ RunResult fault_result(const ChildEnd& end) {
   return r;
 }
 
-void ChildProcess::keep_trace_hash(const std::uint64_t* hash) { g_trace_hash = hash; }
+void ChildProcess::keep_trace_hash(const TraceHasher* hasher) { g_trace_hash = hasher; }
 
 ChildProcess::ChildProcess(const std::function<int()>& body, Config config) : config_(std::move(config)) {
   void* mem = mmap(nullptr, sizeof(ChildRegion), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);

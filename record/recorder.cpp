@@ -16,7 +16,6 @@ void Recorder::fail() noexcept {
 }
 
 void Recorder::on_run_begin(const RunInfo& info) {
-  hasher_.on_run_begin(info);
   state_ = StateBuilder();
   run_ = 0;
   recording_ = false;
@@ -33,7 +32,6 @@ void Recorder::on_run_begin(const RunInfo& info) {
 
 void Recorder::on_event(const Event& e) {
   if (!recording_) return;
-  hasher_.on_event(e);
   writer_.append(e);
   last_seq_ = e.seq;
   try {
@@ -76,7 +74,7 @@ void Recorder::on_run_end(const RunResult& r) {
   }
   try {
     storage::RunEnd end{std::string(to_string(r.outcome)), r.message, r.goroutine, r.site, r.events,
-                        r.vtime_ns, hasher_.hex(), std::nullopt};
+                        r.vtime_ns, writer_.hasher().hex(), std::nullopt};
     if (schedule_of_ != nullptr) end.schedule = schedule_of_->choices();
     writer_.finish_run(end);
   } catch (...) {
@@ -86,7 +84,7 @@ void Recorder::on_run_end(const RunResult& r) {
 
 RecordedRun Recorder::finish() {
   if (error_) std::rethrow_exception(error_);
-  return RecordedRun{run_, last_seq_, hasher_.hex(), writer_.stats()};
+  return RecordedRun{run_, last_seq_, writer_.hasher().hex(), writer_.stats()};
 }
 
 }  // namespace gorewind::record

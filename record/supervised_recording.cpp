@@ -23,7 +23,7 @@ SupervisedRecording record_supervised(const std::function<int(const ChildRecorde
       [&] {
         RingSink sink(ring);
         Recorder recorder(sink, config.recorder);
-        ChildProcess::keep_trace_hash(recorder.hasher().state());
+        ChildProcess::keep_trace_hash(&recorder.hasher());
         return body([&](const std::function<void()>& fn, RunOptions options) {
           return record_run(fn, std::move(options), recorder).result;
         });

@@ -1,44 +1,162 @@
 #include <gorewind/trace_hasher.hpp>
 
+#include <atomic>
 #include <cstdio>
 #include <cstring>
+#include <new>
 #include <type_traits>
 
-namespace gorewind {
+// Inlined: the library then needs xxhash's header only, not its shared
+// library.
+#define XXH_INLINE_ALL
+#include <xxhash.h>
 
-void TraceHasher::mix(const void* p, std::size_t n) {
-  const auto* b = static_cast<const unsigned char*>(p);
-  for (std::size_t i = 0; i < n; ++i) {
-    hash_ ^= b[i];
-    hash_ *= 0x100000001b3ull;
+namespace gorewind {
+namespace {
+
+// fold() chains one chunk's digest into the run's.
+std::uint64_t fold(std::uint64_t run, std::uint64_t chunk) { return XXH3_64bits_withSeed(&chunk, sizeof chunk, run); }
+
+}  // namespace
+
+// State is the open chunk: the XXH3 state of its events hashed so far and
+// the bytes of those staged after them, hashed when the stage fills up, so
+// XXH3 sees large blocks instead of one small event at a time.
+struct TraceHasher::State {
+  static constexpr std::size_t kStage = 8192;
+  // kRoom is more than any event's fixed fields and length words take.
+  static constexpr std::size_t kRoom = 256;
+
+  XXH3_state_t chunk;
+  unsigned char stage[kStage];
+  std::size_t staged = 0;
+  std::uint64_t events = 0;  // in the open chunk
+  std::uint64_t run = 0;     // the closed chunks' digests folded
+  std::uint64_t last = 0;    // the digest of the latest closed chunk
+  std::string text;          // a value's text, reused
+
+  State() { reset(); }
+  void reset() {
+    XXH3_64bits_reset(&chunk);
+    staged = 0;
+    events = 0;
+    run = 0;
+    last = 0;
   }
-}
+  void flush() {
+    XXH3_64bits_update(&chunk, stage, staged);
+    staged = 0;
+  }
+  // open_digest() is the open chunk's digest over everything staged too,
+  // computed on a copy: the chunk goes on.
+  std::uint64_t open_digest() const {
+    XXH3_state_t copy;
+    XXH3_copyState(&copy, &chunk);
+    XXH3_64bits_update(&copy, stage, staged);
+    return XXH3_64bits_digest(&copy);
+  }
+
+  // Packer writes one event's bytes at the end of the stage. It keeps its
+  // position in a local, not in State, so the compiler need not reload it
+  // after every byte it stores. Fixed fields always fit (on_event leaves
+  // kRoom); a longer field first hashes what is staged, or goes to XXH3
+  // directly when it is longer than the stage.
+  class Packer {
+   public:
+    explicit Packer(State& s) : s_(s), at_(s.stage + s.staged) {}
+    ~Packer() { s_.staged = static_cast<std::size_t>(at_ - s_.stage); }
+    Packer(const Packer&) = delete;
+    Packer& operator=(const Packer&) = delete;
+
+    template <class T>
+    void number(T v) {
+      std::memcpy(at_, &v, sizeof v);
+      at_ += sizeof v;
+    }
+    void bytes(const void* p, std::size_t n) {
+      number(static_cast<std::uint32_t>(n));
+      if (n == 0) return;
+      if (at_ + n > s_.stage + kStage - kRoom) {
+        s_.staged = static_cast<std::size_t>(at_ - s_.stage);
+        s_.flush();
+        at_ = s_.stage;
+        if (n > kStage - kRoom) {
+          XXH3_64bits_update(&s_.chunk, p, n);
+          return;
+        }
+      }
+      std::memcpy(at_, p, n);
+      at_ += n;
+    }
+
+   private:
+    State& s_;
+    unsigned char* at_;
+  };
+};
+
+TraceHasher::TraceHasher() : state_(std::make_unique<State>()) {}
+TraceHasher::~TraceHasher() = default;
+
+void TraceHasher::on_run_begin(const RunInfo&) { state_->reset(); }
 
 void TraceHasher::on_event(const Event& e) {
-  // Every field in for_each_field's order: numbers (and enums) as 64 bits,
-  // the ready list item by item, texts as their bytes, the value as its
-  // text, the site as its file and line (not its function: a renamed
-  // function is the same run). The trace hash is shown to users, so these
-  // bytes never change.
-  for_each_field(
-      [this](std::string_view, const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, std::span<const std::int32_t>>) {
-          for (std::int32_t r : v) mix_u64(static_cast<std::uint64_t>(r));
-        } else if constexpr (std::is_same_v<T, ValueRef>) {
-          scratch_ = v.to_string();
-          mix(scratch_.data(), scratch_.size());
-        } else if constexpr (std::is_same_v<T, std::string_view>) {
-          mix(v.data(), v.size());
-        } else if constexpr (std::is_same_v<T, std::source_location>) {
-          mix(v.file_name(), std::strlen(v.file_name()));
-          mix_u64(v.line());
-        } else {
-          static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "a field the trace hash does not know");
-          mix_u64(static_cast<std::uint64_t>(v));
-        }
-      },
-      e);
+  // Every field in for_each_field's order: numbers and enums at their own
+  // width, the ready list as its count and entries, texts as their length
+  // and bytes, the value as its text (so a value read back from the log
+  // hashes as it did live), the site as its file and line (not its
+  // function: a renamed function is the same run). The trace hash is shown
+  // to users and stored: changing these bytes changes kAlgorithm.
+  State& s = *state_;
+  busy_ = true;
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  if (s.staged > State::kStage - State::kRoom) s.flush();
+  {
+    State::Packer p(s);
+    for_each_field(
+        [&](std::string_view, const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::span<const std::int32_t>>) {
+            p.bytes(v.data(), v.size_bytes());
+          } else if constexpr (std::is_same_v<T, ValueRef>) {
+            if (v) {
+              s.text.clear();
+              v.append_to(s.text);
+              p.bytes(s.text.data(), s.text.size());
+            } else {
+              p.bytes(nullptr, 0);
+            }
+          } else if constexpr (std::is_same_v<T, std::string_view>) {
+            p.bytes(v.data(), v.size());
+          } else if constexpr (std::is_same_v<T, std::source_location>) {
+            p.bytes(v.file_name(), std::strlen(v.file_name()));
+            p.number(v.line());
+          } else {
+            static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "a field the trace hash does not know");
+            p.number(v);
+          }
+        },
+        e);
+  }
+  if (++s.events == kChunkEvents) {
+    s.flush();
+    s.last = XXH3_64bits_digest(&s.chunk);
+    s.run = fold(s.run, s.last);
+    XXH3_64bits_reset(&s.chunk);
+    s.events = 0;
+  }
+  std::atomic_signal_fence(std::memory_order_seq_cst);
+  busy_ = false;
+}
+
+std::uint64_t TraceHasher::hash() const {
+  const State& s = *state_;
+  return s.events == 0 ? s.run : fold(s.run, s.open_digest());
+}
+
+std::uint64_t TraceHasher::chunk_digest() const {
+  const State& s = *state_;
+  return s.events == 0 ? s.last : s.open_digest();
 }
 
 std::string TraceHasher::hex_of(std::uint64_t hash) {

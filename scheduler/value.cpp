@@ -4,7 +4,12 @@ namespace gorewind {
 
 std::string ValueRef::to_string() const {
   std::string out;
-  if (!ptr || !type) return out;
+  append_to(out);
+  return out;
+}
+
+void ValueRef::append_to(std::string& out) const {
+  if (!ptr || !type) return;
   if (type->format) {
     type->format(ptr, out);
   } else if (type->encode) {
@@ -15,7 +20,6 @@ std::string ValueRef::to_string() const {
     out += type->name;
     out += '>';
   }
-  return out;
 }
 
 void ValueRef::encode(ValueWriter& out) const {

@@ -84,8 +84,8 @@ std::int64_t BatchWriter::begin_run(const RunHeader& h) {
   const WriterId me = current_writer();
   Statement run = db_.prepare(
       "INSERT INTO runs (scenario, seed, strategy, build, started_at, state, writer_pid, writer_start, program, "
-      "race_mode) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 'recording', ?6, ?7, ?8, ?9)");
+      "race_mode, hash_algorithm) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'recording', ?6, ?7, ?8, ?9, ?10)");
   const std::string started = utc_now();
   run.bind_text(1, h.scenario);
   run.bind_int(2, static_cast<std::int64_t>(h.seed));
@@ -96,6 +96,7 @@ std::int64_t BatchWriter::begin_run(const RunHeader& h) {
   run.bind_int(7, me.start);
   run.bind_text(8, h.program);
   run.bind_text(9, to_string(h.race_mode));
+  run.bind_text(10, TraceHasher::kAlgorithm);
   run.step();
   run_ = db_.last_insert_rowid();
   Statement param = db_.prepare("INSERT INTO run_params VALUES (?1, ?2, ?3)");

@@ -18,8 +18,8 @@ namespace {
 constexpr std::string_view kRunColumns =
     "SELECT r.id, r.scenario, r.seed, r.strategy, r.build, r.started_at, r.finished_at, r.state, r.outcome, "
     "r.message, r.failed_gid, s.file, s.line, s.function, r.events, r.vtime, r.trace_hash, r.writer_pid, "
-    "r.writer_start, (SELECT max(seq) FROM events e WHERE e.run = r.id), r.program, r.race_mode "
-    "FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
+    "r.writer_start, (SELECT max(seq) FROM events e WHERE e.run = r.id), r.program, r.race_mode, "
+    "r.hash_algorithm FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
 
 std::vector<std::int32_t> parse_ready(std::string_view text) {
   std::vector<std::int32_t> out;
@@ -127,6 +127,7 @@ RunRow EventLogReader::read_run(Statement& st) {
   r.trace_hash = st.column_text(16);
   r.program = st.column_text(20);
   r.race_mode = parse_race_mode(st.column_text(21)).value_or(RaceMode::Off);
+  r.hash_algorithm = st.column_text(22);
   if (state == "complete") {
     r.state = RunState::Complete;
     r.events = static_cast<std::uint64_t>(st.column_int(14));

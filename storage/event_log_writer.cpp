@@ -45,6 +45,7 @@ std::int64_t EventLogWriter::begin_run(const RunHeader& header) {
   } else {
     run_ = out_->begin_run(header);
   }
+  hasher_.on_run_begin(RunInfo{});
   stats_ = {};
   sites_.clear();
   last_site_ = {nullptr, nullptr, 0};
@@ -80,16 +81,15 @@ std::uint32_t EventLogWriter::site_of(const std::source_location& loc) {
 }
 
 void EventLogWriter::append(const Event& e) noexcept {
-  if (failed_.load(std::memory_order_relaxed)) return;
   try {
-    // The chunk digest restarts every kDigestChunk events.
-    if ((e.seq - 1) % kDigestChunk == 0) chunk_.on_run_begin(RunInfo{});
-    chunk_.on_event(e);
+    // The trace hash covers every event, also those a failed write drops.
+    hasher_.on_event(e);
+    if (failed_.load(std::memory_order_relaxed)) return;
     EventBatch& b = *filling_;
     append_record(e, SiteNumber{site_of(e.site)}, encoder_, b.records);
     ++b.events;
     last_seq_ = e.seq;
-    if (e.seq % kDigestChunk == 0) b.digests.push_back(ChunkDigest{e.seq / kDigestChunk - 1, chunk_.hash()});
+    if (e.seq % kDigestChunk == 0) b.digests.push_back(ChunkDigest{e.seq / kDigestChunk - 1, hasher_.chunk_digest()});
     ++stats_.events;
     if (sink_ != nullptr || b.events >= config_.batch_events) hand_over();
   } catch (...) {
@@ -228,7 +228,7 @@ void EventLogWriter::flush() noexcept {
 void EventLogWriter::finish_run(const RunEnd& end) {
   // The last, partial chunk has a digest too.
   if (last_seq_ % kDigestChunk != 0 && !failed_)
-    filling_->digests.push_back(ChunkDigest{last_seq_ / kDigestChunk, chunk_.hash()});
+    filling_->digests.push_back(ChunkDigest{last_seq_ / kDigestChunk, hasher_.chunk_digest()});
   hand_over();
   if (thread_.joinable()) {
     {

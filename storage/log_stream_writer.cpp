@@ -141,7 +141,7 @@ void LogStreamWriter::cut(const RunCut& how) {
     EventCursor events = log.events(in_chunk);
     StoredEvent stored;
     while (events.next(stored)) digest.on_event(EventView(stored).event());
-    batch_->digests.push_back(ChunkDigest{chunk, digest.hash()});
+    batch_->digests.push_back(ChunkDigest{chunk, digest.chunk_digest()});
   }
 
   // The decisions that arrived are the schedule up to the death.

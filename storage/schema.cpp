@@ -202,9 +202,18 @@ CREATE TABLE IF NOT EXISTS output (  -- what the program printed to stdout and s
 
 void migrate_5_to_6(Database& db) { db.exec(kOutputTable); }
 
+// Version 7: the algorithm of each run's trace hash and chunk digests.
+// Digests of two algorithms do not compare, so diff must know; every run
+// recorded before was hashed with FNV-1a.
+constexpr std::string_view kFnv1a = "fnv1a";
+void migrate_6_to_7(Database& db) {
+  db.exec("ALTER TABLE runs ADD COLUMN hash_algorithm TEXT NOT NULL DEFAULT '" + std::string(kFnv1a) + "'");
+}
+
 using Migration = void (*)(Database&);
 constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3,
-                                                             migrate_3_to_4, migrate_4_to_5, migrate_5_to_6};
+                                                             migrate_3_to_4, migrate_4_to_5, migrate_5_to_6,
+                                                             migrate_6_to_7};
 
 int user_version(Database& db) {
   try {
@@ -255,7 +264,7 @@ void enable_wal(Database& db) {
 // what later versions added, and SQLite resolves an unqualified name to
 // TEMP first. Runs of before version 2 have no schedules; of before
 // version 3, no program (NULL); of before version 4, race_mode 'off'; of
-// before version 6, no output.
+// before version 6, no output; of before version 7, hash_algorithm 'fnv1a'.
 void add_read_compat(Database& db, int version) {
   if (version < 2)
     db.exec("CREATE TEMP TABLE schedules (run INTEGER NOT NULL, chunk INTEGER NOT NULL, choices INTEGER NOT NULL, "
@@ -263,9 +272,10 @@ void add_read_compat(Database& db, int version) {
   if (version < 6)
     db.exec("CREATE TEMP TABLE output (run INTEGER NOT NULL, chunk INTEGER NOT NULL, seq INTEGER NOT NULL, "
             "stream TEXT NOT NULL, bytes BLOB NOT NULL)");
-  if (version < 4)
+  if (version < 7)
     db.exec(std::string("CREATE TEMP VIEW runs AS SELECT *, ") + (version < 3 ? "NULL AS program, " : "") +
-            "'off' AS race_mode FROM main.runs");
+            (version < 4 ? "'off' AS race_mode, " : "") + "'" + std::string(kFnv1a) +
+            "' AS hash_algorithm FROM main.runs");
 }
 
 }  // namespace

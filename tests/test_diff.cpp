@@ -618,7 +618,7 @@ TEST_CASE("gorewind diff --json follows the documented schema", "[diffcli]") {
   const Json j = JsonParser(out.out).document();
   CHECK(j.keys() == sorted({"a", "b", "identical", "common", "divergence", "alignment"}));
   CHECK(j["a"].keys() ==
-        sorted({"run", "scenario", "params", "seed", "strategy", "state", "outcome", "message", "events"}));
+        sorted({"run", "scenario", "params", "seed", "strategy", "state", "outcome", "message", "events", "hash_algorithm"}));
   CHECK(j["b"]["outcome"].str() == "check_failed");
   CHECK(j["common"].num() == static_cast<double>(*d.divergence - 1));
   const Json& dv = j["divergence"];

@@ -93,7 +93,7 @@ TEST_CASE("logcli: bad input is one line on stderr and exit 2", "[logcli]") {
   const std::string newer = dir.file("newer.db");
   {
     st::Database d(newer, st::Database::Mode::CreateIfMissing);
-    d.exec("CREATE TABLE t (x); PRAGMA user_version = 7");
+    d.exec("CREATE TABLE t (x); PRAGMA user_version = " + std::to_string(st::kSchemaVersion + 1));
   }
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
       {{"show", "1", "--db", dir.file("missing.db")}, "no event log at"},

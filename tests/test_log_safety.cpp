@@ -240,10 +240,10 @@ TEST_CASE("logcli: an older log is read as it is; a command that writes says so,
   {
     // Version 3: as a build before the race detector wrote it.
     st::Database d(db, st::Database::Mode::ExistingOnly);
-    d.exec("ALTER TABLE runs DROP COLUMN race_mode; DELETE FROM event_kinds WHERE id = " +
+    d.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; ALTER TABLE runs DROP COLUMN race_mode; DELETE FROM event_kinds WHERE id = " +
            std::to_string(static_cast<int>(gorewind::EventKind::Race)) + "; PRAGMA user_version = 3");
     st::Database d1(v1, st::Database::Mode::ExistingOnly);
-    d1.exec("ALTER TABLE runs DROP COLUMN race_mode; ALTER TABLE runs DROP COLUMN program; DROP TABLE schedules; "
+    d1.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; ALTER TABLE runs DROP COLUMN race_mode; ALTER TABLE runs DROP COLUMN program; DROP TABLE schedules; "
             "PRAGMA user_version = 1");
   }
   const std::string sum = sha256(db), sum1 = sha256(v1);
@@ -268,9 +268,8 @@ TEST_CASE("logcli: an older log is read as it is; a command that writes says so,
   const Cli rec = cli(dir, {"record", "handoff", "--db", db});
   CHECK(rec.code == 0);
   CHECK(rec.out == "run 2: ok (12 events)\n");
-  CHECK(rec.err == one_line("gorewind: note: migrating '" + db +
-                            "' from event log schema version 3 to 6 (older builds of gorewind will not open it "
-                            "again)"));
+  CHECK(rec.err == one_line("gorewind: note: migrating '" + db + "' from event log schema version 3 to " +
+                            std::to_string(st::kSchemaVersion) + " (older builds of gorewind will not open it again)"));
   CHECK(st::open_log(db, st::Database::Mode::ReadOnly).query_int("PRAGMA user_version") == st::kSchemaVersion);
   CHECK(cli(dir, {"show", "1", "--db", db}).out == show_now);
 }

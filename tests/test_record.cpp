@@ -38,12 +38,11 @@ std::vector<std::string> chunk_hashes(st::EventLogReader& log, std::int64_t run)
   st::StoredEvent e;
   std::uint64_t n = 0;
   while (c.next(e)) {
-    if (n % st::kDigestChunk == 0) h.on_run_begin({});
     st::EventView v(e);
     h.on_event(v.event());
-    if (++n % st::kDigestChunk == 0) out.push_back(h.hex());
+    if (++n % st::kDigestChunk == 0) out.push_back(gr::TraceHasher::hex_of(h.chunk_digest()));
   }
-  if (n % st::kDigestChunk != 0) out.push_back(h.hex());
+  if (n % st::kDigestChunk != 0) out.push_back(gr::TraceHasher::hex_of(h.chunk_digest()));
   return out;
 }
 

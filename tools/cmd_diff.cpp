@@ -44,7 +44,8 @@ std::string run_json(const storage::RunRow& r) {
   return "{\"run\":" + std::to_string(r.id) + ",\"scenario\":" + json_string(r.scenario) + ",\"params\":" + params +
          "},\"seed\":" + std::to_string(r.seed) + ",\"strategy\":" + json_string(r.strategy) +
          ",\"state\":" + json_string(storage::to_string(r.state)) + ",\"outcome\":" + json_string(r.outcome) +
-         ",\"message\":" + json_string(r.message) + ",\"events\":" + std::to_string(r.events) + "}";
+         ",\"message\":" + json_string(r.message) + ",\"events\":" + std::to_string(r.events) +
+         ",\"hash_algorithm\":" + json_string(r.hash_algorithm) + "}";
 }
 
 std::string events_json(const std::vector<storage::StoredEvent>& events) {
@@ -95,6 +96,10 @@ class DiffCommand final : public Command {
     storage::EventLogReader& log_b = other ? *other : log_a;
 
     const replay::RunDiff d = replay::diff_runs(log_a, run_a, log_b, run_b, options);
+    if (d.a.hash_algorithm != d.b.hash_algorithm)
+      std::cerr << "gorewind: note: " << run_name(d.a) << " and " << run_name(d.b)
+                << " were hashed by different algorithms (" << d.a.hash_algorithm << ", " << d.b.hash_algorithm
+                << "): their trace hashes do not compare, so every event was compared\n";
     std::optional<replay::Alignment> al;
     if (align_) {
       replay::AlignOptions ao;

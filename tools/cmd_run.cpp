@@ -37,7 +37,7 @@ class RunCommand final : public Command {
         [&] {
           return guarded(ctx, [&] {
             TraceHasher hasher;
-            record::ChildProcess::keep_trace_hash(hasher.state());
+            record::ChildProcess::keep_trace_hash(&hasher);
             ScenarioRun run = run_prepared(prepared, {&hasher});
             return report(std::move(run), hasher.hex());
           });

@@ -26,8 +26,8 @@ class RunsCommand final : public Command {
     add_db_option(sub, db_);
     sub.add_flag("--json", json_,
                  "Print one JSON object: {\"runs\": [{id, scenario, params, seed, strategy, build, program, "
-                 "started_at, outcome, message, events, trace_hash, state, race_mode}]}; program is null for a run "
-                 "recorded before schema 3");
+                 "started_at, outcome, message, events, trace_hash, state, race_mode, hash_algorithm}]}; program is "
+                 "null for a run recorded before schema 3");
   }
 
   int run(const Context&) override {
@@ -51,7 +51,8 @@ class RunsCommand final : public Command {
                ",\"outcome\":" + json_string(r.outcome) + ",\"message\":" + json_string(r.message) +
                ",\"events\":" + std::to_string(r.events) + ",\"trace_hash\":" + json_string(r.trace_hash) +
                ",\"state\":" + json_string(to_string(r.state)) +
-               ",\"race_mode\":" + json_string(to_string(r.race_mode)) + "}";
+               ",\"race_mode\":" + json_string(to_string(r.race_mode)) +
+               ",\"hash_algorithm\":" + json_string(r.hash_algorithm) + "}";
       }
       std::cout << out << "]}\n";
       return kExitOk;

@@ -14,7 +14,7 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build"
-PACKAGES=(libboost-context-dev libsqlite3-dev sqlite3 libcli11-dev libcereal-dev catch2 cmake ninja-build g++)
+PACKAGES=(libboost-context-dev libsqlite3-dev sqlite3 libcli11-dev libcereal-dev libxxhash-dev catch2 cmake ninja-build g++)
 # Clang 16, not Debian 12's default 14: 14 lacks the builtin behind
 # std::source_location, which every gorewind header uses.
 FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)

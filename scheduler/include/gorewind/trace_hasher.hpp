@@ -2,36 +2,57 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include <gorewind/observer.hpp>
 
 namespace gorewind {
 
-// TraceHasher folds every event (kind, goroutines, objects, case, cause,
-// amounts, value text, site file and line, virtual time) into a 64-bit
-// FNV-1a digest. Two runs with the same digest made the same decisions and
-// saw the same values; the digest does not depend on addresses or paths
-// outside the source tree.
+// TraceHasher digests every event (kind, goroutines, objects, case, cause,
+// amounts, value text, site file and line, virtual time) into 64 bits. Two
+// runs with the same digest made the same decisions and saw the same
+// values; the digest does not depend on addresses or paths outside the
+// source tree.
+//
+// The events are laid out as bytes once each and hashed in bulk with XXH3,
+// kChunkEvents at a time: each chunk's digest is XXH3 of its events' bytes,
+// and the run's is the chunk digests folded in order (the last chunk as far
+// as it goes). So the log's chunk digests, which let diff skip equal
+// stretches of two runs, are this hasher's own and cost nothing more.
 class TraceHasher final : public Observer {
  public:
-  void on_run_begin(const RunInfo&) override { hash_ = kOffset; }
+  // kAlgorithm names how digests are made; it is stored with every run, as
+  // digests of another algorithm do not compare with these.
+  static constexpr std::string_view kAlgorithm = "xxh3";
+  // kChunkEvents is how many events one chunk digest covers.
+  static constexpr std::uint64_t kChunkEvents = 4096;
+
+  TraceHasher();
+  ~TraceHasher() override;
+  TraceHasher(const TraceHasher&) = delete;
+  TraceHasher& operator=(const TraceHasher&) = delete;
+
+  void on_run_begin(const RunInfo&) override;
   void on_event(const Event& e) override;
-  std::uint64_t hash() const { return hash_; }
-  // hex() is the digest as 16 hex digits.
-  std::string hex() const { return hex_of(hash_); }
-  // hex_of() is a digest hash() gave as 16 hex digits, as hex() shows it.
+  // hash() is the digest of every event so far. It allocates nothing, so a
+  // signal handler may call it (record/child_process.hpp), unless it
+  // interrupted on_event(): busy() says so.
+  std::uint64_t hash() const;
+  bool busy() const { return busy_; }
+  // chunk_digest() is the digest of the chunk the latest event is in, over
+  // its events so far (all kChunkEvents once it is complete).
+  std::uint64_t chunk_digest() const;
+  // hex() is hash() as 16 hex digits.
+  std::string hex() const { return hex_of(hash()); }
+  // hex_of() is a digest as 16 hex digits, as hex() shows it.
   static std::string hex_of(std::uint64_t hash);
-  // state() is where the digest is kept, updated with every event: a crash
-  // handler reads it there (record/child_process.hpp).
-  const std::uint64_t* state() const { return &hash_; }
 
  private:
-  static constexpr std::uint64_t kOffset = 0xcbf29ce484222325ull;
-  void mix(const void* p, std::size_t n);
-  void mix_u64(std::uint64_t v) { mix(&v, sizeof v); }
-  std::uint64_t hash_ = kOffset;
-  std::string scratch_;
+  struct State;
+  std::unique_ptr<State> state_;
+  volatile bool busy_ = false;
 };
 
 }  // namespace gorewind

@@ -81,6 +81,8 @@ struct ValueRef {
   explicit operator bool() const { return ptr != nullptr; }
   // to_string() gives the value's text, or "<opaque TYPE>" when it has none.
   std::string to_string() const;
+  // append_to() appends to_string() to out.
+  void append_to(std::string& out) const;
   // encode() writes the value's structure, or write_opaque when it has none.
   void encode(ValueWriter& out) const;
 };

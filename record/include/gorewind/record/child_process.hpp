@@ -36,6 +36,10 @@
 #include <gorewind/outcome.hpp>
 #include <gorewind/record/child_output.hpp>
 
+namespace gorewind {
+class TraceHasher;
+}
+
 namespace gorewind::record {
 
 struct ChildRegion;
@@ -104,9 +108,9 @@ class ChildProcess {
   ChildEnd stop();
 
   // keep_trace_hash() is called in the child: the crash handler copies
-  // *hash into the shared region, so the parent can finish the run's row
-  // with the digest of the events it got.
-  static void keep_trace_hash(const std::uint64_t* hash);
+  // hasher's digest into the shared region, so the parent can finish the
+  // run's row with the digest of the events it got.
+  static void keep_trace_hash(const TraceHasher* hasher);
 
  private:
   ChildEnd ended(int status, std::uint64_t peak_rss_kb);

@@ -73,12 +73,11 @@ class Recorder final : public Observer {
   // then reads as incomplete).
   RecordedRun finish();
 
-  // trace_hash() is TraceHasher::hash() over the run's events so far, kept
-  // current event by event (a supervisor's child copies it where the
-  // parent can read it once the child has died).
-  std::uint64_t trace_hash() const { return hasher_.hash(); }
-  // hasher() is the digest itself, whose state() a crash handler reads.
-  const TraceHasher& hasher() const { return hasher_; }
+  // trace_hash() is TraceHasher::hash() over the run's events so far.
+  std::uint64_t trace_hash() const { return writer_.hasher().hash(); }
+  // hasher() is the digest itself (the writer's, which makes the chunk
+  // digests too), which a supervisor's crash handler reads in the child.
+  const TraceHasher& hasher() const { return writer_.hasher(); }
 
  private:
   // fail() keeps the first error; observers must not throw into the runtime.
@@ -86,7 +85,6 @@ class Recorder final : public Observer {
 
   Config config_;
   storage::EventLogWriter writer_;
-  TraceHasher hasher_;
   StateBuilder state_;  // the state after the last event, for the snapshots
   std::int64_t run_ = 0;
   bool recording_ = false;  // a run began and its writer took it

@@ -41,7 +41,7 @@ struct EventBatch;
 class BatchWriter;
 
 // kDigestChunk is how many events one chunk digest covers.
-inline constexpr std::uint64_t kDigestChunk = 4096;
+inline constexpr std::uint64_t kDigestChunk = TraceHasher::kChunkEvents;
 
 // kScheduleChunk is how many decisions one row of the schedules table holds.
 inline constexpr std::size_t kScheduleChunk = 65536;
@@ -119,6 +119,9 @@ class EventLogWriter {
   // called from inside the runtime): a failure to write is kept, later
   // events are dropped, and finish_run() throws it.
   void append(const Event& e) noexcept;
+  // hasher() is the run's trace hash over the events appended so far: the
+  // writer hashes each event once, for the run and for its chunk digests.
+  const TraceHasher& hasher() const { return hasher_; }
   // add_snapshot() records the encoded state right after event seq.
   void add_snapshot(std::uint64_t seq, std::string state) noexcept;
   // add_schedule_chunk() stores the run's next kScheduleChunk decisions
@@ -174,7 +177,7 @@ class EventLogWriter {
   std::unordered_map<SiteKey, std::uint32_t, SiteKeyHash> sites_;
   SiteKey last_site_{nullptr, nullptr, 0};
   std::uint32_t last_site_id_ = 0;
-  TraceHasher chunk_;
+  TraceHasher hasher_;
   std::uint64_t last_seq_ = 0;
   std::uint64_t schedule_chunks_ = 0;  // chunks add_schedule_chunk() has queued
 

@@ -40,6 +40,7 @@ struct RunRow {
   std::uint64_t events = 0;  // complete: the run's events; otherwise those stored so far
   std::int64_t vtime_ns = 0;
   std::string trace_hash;
+  std::string hash_algorithm;  // how trace_hash and the chunk digests were made (TraceHasher::kAlgorithm)
   RaceMode race_mode = RaceMode::Off;  // what the race detector did (off: recorded before it existed)
 };
 

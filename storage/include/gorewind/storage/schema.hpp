@@ -14,8 +14,9 @@ namespace gorewind::storage {
 // user_version. 0 is a new empty file; 1 has no schedules table; 2 does not
 // name the program that recorded each run; 3 has no race detector (no
 // race_mode, no race events); 4 has no crash event kind; 5 keeps no output
-// of the program.
-inline constexpr int kSchemaVersion = 6;
+// of the program; 6 does not name the trace hash's algorithm (its runs'
+// hashes are all FNV-1a, "fnv1a").
+inline constexpr int kSchemaVersion = 7;
 
 // open_log() opens an event log. A writer (Mode::CreateIfMissing) creates the
 // file and the schema if missing and migrates an older schema; so does
