@@ -128,8 +128,8 @@ class ReplayCommand final : public Command {
     if (!then_.empty()) options.then = make_strategy(then_);
     options.seed = seed_;
     TraceHasher hasher;
-    // A death of the re-execution is reported by the parent, with the digest so far.
-    record::ChildProcess::keep_trace_hash(hasher.state());
+    // In a child, a death of the re-execution is reported by the parent, with the digest so far.
+    if (report_) record::ChildProcess::keep_trace_hash(hasher.state());
     observers.push_back(&hasher);
     options.observers = std::move(observers);
     std::optional<record::RecordedRun> saved;
@@ -145,7 +145,7 @@ class ReplayCommand final : public Command {
     }
     const replay::ReplayResult r = replay::replay_run(scenario.body, log, row.id, options);
     const bool reached_cut = cut != 0 && !options.then && r.divergence && r.divergence->seq == cut;
-    int code = r.identical() || (options.then && r.result.ok()) ? kExitOk : kExitFailed;
+    const int code = r.identical() || (options.then && r.result.ok()) ? kExitOk : kExitFailed;
     if (json_) {
       std::string j = "{\"run\":" + std::to_string(row.id) + ",\"identical\":" + (r.identical() ? "true" : "false") +
                       ",\"events\":" + std::to_string(r.result.events) + ",\"divergence\":" +
