@@ -9,19 +9,36 @@
 namespace gorewind::replay {
 namespace {
 
-// Reseeded gives the live strategy of a tolerant replay a seed of its own
-// while the run keeps the recorded seed (which gr::rand draws from).
-class Reseeded final : public Strategy {
+// Tolerant is a tolerant replay's strategy: the recorded decisions while
+// they apply, then's from there. then is asked at every decision, its
+// answer unused while the script applies, so that where the script stops
+// applying it stands where it would stand in a run of its own (a random
+// strategy's generator has drawn once per decision): from there the run
+// goes on as `run --strategy S --seed N` would in that state.
+class Tolerant final : public Strategy {
  public:
-  Reseeded(std::shared_ptr<Strategy> inner, std::uint64_t seed) : inner_(std::move(inner)), seed_(seed) {}
-  std::string_view name() const override { return inner_->name(); }
-  void begin_run(std::uint64_t) override { inner_->begin_run(seed_); }
-  std::size_t pick_goroutine(const Runnable& options) override { return inner_->pick_goroutine(options); }
-  std::size_t pick(Decision kind, std::size_t n) override { return inner_->pick(kind, n); }
+  Tolerant(std::shared_ptr<ScriptedStrategy> script, std::shared_ptr<Strategy> then)
+      : script_(std::move(script)), then_(std::move(then)), name_("replay+" + std::string(then_->name())) {}
+  std::string_view name() const override { return name_; }
+  void begin_run(std::uint64_t seed) override {
+    script_->begin_run(seed);
+    then_->begin_run(seed);
+  }
+  std::size_t pick_goroutine(const Runnable& options) override {
+    const std::size_t recorded = script_->pick_goroutine(options);
+    const std::size_t live = then_->pick_goroutine(options);
+    return script_->diverged() ? live : recorded;
+  }
+  std::size_t pick(Decision kind, std::size_t n) override {
+    const std::size_t recorded = script_->pick(kind, n);
+    const std::size_t live = then_->pick(kind, n);
+    return script_->diverged() ? live : recorded;
+  }
 
  private:
-  std::shared_ptr<Strategy> inner_;
-  std::uint64_t seed_;
+  std::shared_ptr<ScriptedStrategy> script_;
+  std::shared_ptr<Strategy> then_;
+  std::string name_;
 };
 
 // step_bound() keeps a diverged re-execution from running forever. A run
@@ -59,12 +76,12 @@ ReplayResult replay_run(const std::function<void()>& fn, storage::EventLogReader
     throw ReplayError(which + " has no recorded schedule (recorded before schema 2, or without record_run)");
   out.decisions = schedule->size();
 
-  std::shared_ptr<Strategy> then = options.then;
-  if (then && options.then_seed) then = std::make_shared<Reseeded>(then, *options.then_seed);
-  auto scripted = std::make_shared<ScriptedStrategy>(std::move(*schedule), then,
-                                                     then ? "replay+" + std::string(then->name()) : "replay");
+  auto scripted = std::make_shared<ScriptedStrategy>(std::move(*schedule));
+  std::shared_ptr<Strategy> strategy = scripted;
+  if (options.then) strategy = std::make_shared<Tolerant>(scripted, options.then);
   EventChecker checker(log, run);
-  RunOptions ro = replay_options(out.recorded, scripted, then != nullptr);
+  RunOptions ro = replay_options(out.recorded, strategy, options.then != nullptr);
+  if (options.seed) ro.seed = *options.seed;
   ro.observers.push_back(&checker);
   ro.observers.insert(ro.observers.end(), options.observers.begin(), options.observers.end());
   out.result = options.runner ? options.runner(fn, ro) : gorewind::run(fn, ro);

@@ -14,9 +14,12 @@
 #include <string>
 #include <vector>
 
+#include "json_reader.hpp"
 #include "support.hpp"
 
 namespace gr = gorewind;
+using gorewind::test::Json;
+using gorewind::test::parse_json;
 
 namespace {
 
@@ -159,6 +162,33 @@ TEST_CASE("cli: every command has help", "[cli]") {
   CHECK(contains(run.out, "--seed"));
   CHECK(contains(run.out, "--strategy"));
   CHECK(contains(run.out, "--param"));
+}
+
+TEST_CASE("cli: every option that takes a value shows its default in the help", "[cli]") {
+  // explore's help is checked with explore.
+  for (const char* command : {"list", "run", "record", "runs", "show", "replay", "state", "debug", "merge", "minimize",
+                              "export", "profile", "diff"}) {
+    const Cli help = cli(std::string(command) + " --help");
+    REQUIRE(help.code == 0);
+    // One entry per option: its line and the lines that continue it (indented further).
+    std::vector<std::string> entries;
+    std::istringstream lines(help.out);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind("  -", 0) == 0) entries.push_back(line);
+      else if (!entries.empty() && line.rfind("        ", 0) == 0) entries.back() += line;
+    }
+    for (const std::string& entry : entries) {
+      INFO(command << ": " << entry);
+      std::istringstream words(entry);
+      std::string names, type;
+      words >> names >> type;
+      // A value's type is in capitals (N, FILE) or lists the choices (chrome|dot|json); a flag's help follows its name.
+      const bool takes_value =
+          type.find('|') != std::string::npos || type.find_first_of("abcdefghijklmnopqrstuvwxyz") == std::string::npos;
+      if (!takes_value || names == "-h,--help") continue;
+      CHECK((type.find('=') != std::string::npos || contains(entry, "REQUIRED") || contains(entry, "default")));
+    }
+  }
 }
 
 namespace {
@@ -305,6 +335,45 @@ TEST_CASE("cli: merge keeps every run of sharded explorations, renumbered", "[cl
   CHECK(runs_in(out) == 1 + na + nb);  // nothing half-merged
 }
 
+TEST_CASE("cli: minimize --json says what the text says", "[cli]") {
+  ExploreDb db;
+  const Cli found = cli("explore dining_philosophers --db " + db.path);
+  REQUIRE(found.code == 1);
+  const std::uint64_t id = field_after(found.out, "recorded as run ");
+  const Cli text = cli("minimize " + std::to_string(id) + " --db " + db.path);
+  REQUIRE(text.code == 0);
+  const Cli m = cli("minimize " + std::to_string(id) + " --db " + db.path + " --json");
+  REQUIRE(m.code == 0);
+  const Json j = parse_json(m.out);
+  CHECK(j.at("run").number == static_cast<double>(id));
+  CHECK(j.at("scenario").string == "dining_philosophers");
+  CHECK(j.at("outcome").string == "deadlock");
+  // The text's run was the one before: minimizing is deterministic.
+  CHECK(j.at("recorded").number == static_cast<double>(field_after(text.out, "recorded as run ") + 1));
+  CHECK(contains(text.out, " in " + std::to_string(static_cast<int>(j.at("attempts").number)) + " attempt"));
+  const auto figures = [&](const std::string& label) {
+    std::istringstream in(text.out.substr(text.out.find(label) + label.size()));
+    std::array<double, 3> f{};
+    in >> f[0] >> f[1] >> f[2];
+    return f;
+  };
+  for (const char* side : {"before", "after"}) {
+    INFO(side);
+    const Json& f = j.at(side);
+    CHECK(std::array<double, 3>{f.at("preemptions").number, f.at("switches").number, f.at("events").number} ==
+          figures(side));
+  }
+  CHECK(j.at("after").at("decisions").number <= j.at("before").at("decisions").number);
+  CHECK(j.at("after").at("decisions").number > 0);
+  const Json replay = parse_json(cli("replay " + std::to_string(static_cast<int>(j.at("recorded").number)) +
+                                     " --json --db " + db.path).out);
+  CHECK(replay.at("identical").boolean);
+  CHECK(replay.at("result").at("outcome").string == "deadlock");
+  CHECK(replay.at("events").number == j.at("after").at("events").number);
+  const Json runs = parse_json(cli("runs --json --db " + db.path).out).at("runs");
+  CHECK(runs.array.back().at("outcome").string == "deadlock");
+}
+
 TEST_CASE("cli: minimize keeps the outcome and site, never grows the schedule, and the result replays", "[cli]") {
   ExploreDb db;
   for (const char* scenario : {"dining_philosophers", "flaky_order", "rw_recursive"}) {
@@ -332,7 +401,8 @@ TEST_CASE("cli: minimize keeps the outcome and site, never grows the schedule, a
   }
   const Cli ok = cli("record handoff --db " + db.path);
   REQUIRE(ok.code == 0);
-  const Cli ok_run = cli("minimize " + std::to_string(field_after(ok.out, "run ")) + " --db " + db.path);
+  const std::uint64_t ok_id = field_after(ok.out, "run ");
+  const Cli ok_run = cli("minimize " + std::to_string(ok_id) + " --db " + db.path);
   CHECK(ok_run.code == 2);
   REQUIRE(ok_run.err.size() == 1);
   CHECK(contains(ok_run.err[0], "did not fail"));

@@ -23,6 +23,7 @@
 #include <gorewind/storage/schema.hpp>
 
 #include "cli_support.hpp"
+#include "json_reader.hpp"
 #include "log_support.hpp"
 
 namespace gr = gorewind;
@@ -82,6 +83,57 @@ TEST_CASE("logcli: record exits like run; runs lists every run", "[logcli]") {
   const Cli json = cli(dir, {"runs", "--db", db, "--json"});
   CHECK(contains(json.out, "\"id\":3,\"scenario\":\"prime_sieve\",\"params\":{\"n\":\"5\"},\"seed\":5"));
   CHECK(contains(json.out, "\"state\":\"complete\""));
+}
+
+TEST_CASE("logcli: record --json is run --json of the same run plus the recorded run's id", "[logcli]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  // An ok run, a deadlock (blocked goroutines, the wait-for graph), a leak,
+  // a panic and every race of a racy run: what only the child that ran the
+  // program knows comes out whole.
+  const std::vector<std::vector<std::string>> runs{
+      {"handoff", "--strategy", "fifo"},
+      {"chan_deadlock"},
+      {"leaky_handler"},
+      {"close_twice", "--seed", "3"},
+      {"racy_counter", "--races", "all"},
+  };
+  std::int64_t id = 0;
+  for (const std::vector<std::string>& args : runs) {
+    INFO(args[0]);
+    std::vector<std::string> run_args{"run"};
+    run_args.insert(run_args.end(), args.begin(), args.end());
+    run_args.push_back("--json");
+    std::vector<std::string> record_args{"record"};
+    record_args.insert(record_args.end(), args.begin(), args.end());
+    record_args.insert(record_args.end(), {"--db", db, "--json"});
+    const Cli run = cli(dir, run_args);
+    const Cli recorded = cli(dir, record_args);
+    ++id;
+    CHECK(recorded.code == run.code);
+    REQUIRE(run.out.size() > 2);
+    // Every key of run --json with the same value, in the same order, then the run.
+    CHECK(recorded.out == run.out.substr(0, run.out.size() - 2) + ",\"run\":" + std::to_string(id) + "}\n");
+    const Json j = parse_json(recorded.out);
+    CHECK(j.at("run").number == static_cast<double>(id));
+    const Json row = parse_json(cli(dir, {"runs", "--db", db, "--json"}).out).at("runs").array.at(id - 1);
+    CHECK(row.at("id").number == static_cast<double>(id));
+    CHECK(row.at("outcome").string == j.at("outcome").string);
+    CHECK(row.at("events").number == j.at("events").number);
+    CHECK(row.at("trace_hash").string == j.at("trace_hash").string);
+    if (args[0] == "chan_deadlock") {
+      CHECK(j.at("outcome").string == "deadlock");
+      CHECK_FALSE(j.at("blocked").array.empty());
+    }
+    if (args[0] == "racy_counter") {
+      CHECK(j.at("outcome").string == "race");
+      CHECK_FALSE(j.at("races").array.empty());
+    }
+  }
+  // Bad input is still one line and no JSON.
+  const Cli bad = cli(dir, {"record", "no_such_scenario", "--db", db, "--json"});
+  CHECK(bad.code == 2);
+  CHECK(bad.out.empty());
 }
 
 TEST_CASE("logcli: bad input is one line on stderr and exit 2", "[logcli]") {

@@ -144,7 +144,7 @@ TEST_CASE("replay: a program that spawns one more goroutine diverges there; tole
     INFO("then " << then);
     rp::ReplayOptions options;
     options.then = gr::make_strategy(then);
-    options.then_seed = 9;
+    options.seed = 9;
     const rp::ReplayResult tolerant = rp::replay_run(senders, log, run, options);
     REQUIRE(tolerant.divergence);
     CHECK(tolerant.divergence->seq == third_spawn);

@@ -12,6 +12,7 @@
 #include <gorewind/storage/schema.hpp>
 
 #include "cli_support.hpp"
+#include "json_reader.hpp"
 #include "log_support.hpp"
 
 namespace st = gorewind::storage;
@@ -69,6 +70,95 @@ TEST_CASE("replaycli: a log that differs from the run is a divergence; --then go
   CHECK(contains(other.err[0], "gorewind: warning: run 1 was recorded by another build (gorewind 0.0 other)"));
 }
 
+TEST_CASE("replaycli: replay --json says what the text says: identical, the divergence, then, recorded",
+          "[replaycli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  const Cli recorded = cli(dir, {"record", "handoff", "--strategy", "fifo", "--db", db, "--json"});
+  REQUIRE(recorded.code == 0);
+  const Json run = parse_json(recorded.out);
+
+  const Cli same = cli(dir, {"replay", "1", "--db", db, "--json"});
+  CHECK(same.code == 0);
+  Json j = parse_json(same.out);
+  CHECK(j.at("run").number == 1);
+  CHECK(j.at("identical").boolean);
+  CHECK(j.at("events").number == 12);
+  CHECK(j.at("divergence").type == Json::Type::Null);
+  CHECK(j.at("then").type == Json::Type::Null);
+  CHECK(j.at("recorded").type == Json::Type::Null);
+  CHECK(j.at("result").at("outcome").string == "ok");
+  CHECK(j.at("result").at("strategy").string == "replay");
+  CHECK(j.at("result").at("trace_hash").string == run.at("trace_hash").string);
+  CHECK(j.at("result").at("events").number == 12);
+
+  const Cli again = cli(dir, {"replay", "1", "--db", db, "--json", "--record"});
+  CHECK(again.code == 0);
+  CHECK(parse_json(again.out).at("recorded").number == 2);
+  CHECK(parse_json(cli(dir, {"runs", "--db", db, "--json"}).out).at("runs").array.at(1).at("strategy").string ==
+        "replay");
+
+  sql(db, "UPDATE events SET value = 43 WHERE run = 1 AND seq = 7");
+  const Cli strict = cli(dir, {"replay", "1", "--db", db, "--json"});
+  CHECK(strict.code == 1);
+  j = parse_json(strict.out);
+  CHECK_FALSE(j.at("identical").boolean);
+  const Json& d = j.at("divergence");
+  CHECK(d.at("seq").number == 7);
+  CHECK(d.at("expected").at("seq").number == 7);
+  CHECK(d.at("expected").at("kind").string == "send");
+  CHECK(d.at("expected").at("value").string == "43");
+  CHECK(d.at("actual").at("value").string == "42");
+  CHECK(d.at("site").string == "scenarios/handoff.cpp:13");
+
+  const Cli tolerant = cli(dir, {"replay", "1", "--db", db, "--json", "--then", "random"});
+  CHECK(tolerant.code == 0);
+  j = parse_json(tolerant.out);
+  CHECK_FALSE(j.at("identical").boolean);
+  CHECK(j.at("divergence").at("seq").number == 7);
+  CHECK(j.at("then").at("strategy").string == "random");
+  // The schedule applied to the end: the strategy never decided.
+  CHECK(j.at("then").at("from_decision").type == Json::Type::Null);
+  CHECK(j.at("then").at("decisions").type == Json::Type::Number);
+  CHECK(j.at("result").at("outcome").string == "ok");
+  CHECK(j.at("result").at("strategy").string == "replay+random");
+  CHECK(j.at("result").at("seed").number == run.at("seed").number);
+  CHECK(j.at("events").number == 12);
+}
+
+TEST_CASE("replaycli: replay --then S --seed N goes on as run --strategy S --seed N would", "[replaycli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  // The program changed: ping_pong makes more round trips than recorded, so
+  // the recording stops applying part of the way.
+  for (const char* strategy : {"random", "pct"}) {
+    INFO(strategy);
+    const Cli recorded =
+        cli(dir, {"record", "ping_pong", "--param", "n=2", "--strategy", strategy, "--seed", "4", "--db", db, "--json"});
+    REQUIRE(recorded.code == 0);
+    const std::string id = std::to_string(static_cast<int>(parse_json(recorded.out).at("run").number));
+    sql(db, "UPDATE run_params SET value = '5' WHERE run = " + id + " AND key = 'n'");
+    const Cli changed = cli(dir, {"run", "ping_pong", "--param", "n=5", "--strategy", strategy, "--seed", "4", "--json"});
+    REQUIRE(changed.code == 0);
+    const Json live = parse_json(changed.out);
+
+    const Cli replay = cli(dir, {"replay", id, "--db", db, "--then", strategy, "--seed", "4", "--json"});
+    CHECK(replay.code == 0);
+    const Json j = parse_json(replay.out);
+    CHECK_FALSE(j.at("identical").boolean);
+    CHECK(j.at("then").at("from_decision").type == Json::Type::Number);
+    // From where the recording stopped applying, the strategy decided as it
+    // would have in a run of its own: the whole run is that run.
+    CHECK(j.at("result").at("trace_hash").string == live.at("trace_hash").string);
+    CHECK(j.at("result").at("events").number == live.at("events").number);
+    CHECK(j.at("result").at("seed").number == 4);
+
+    // Another seed is the re-execution's seed.
+    const Cli other = cli(dir, {"replay", id, "--db", db, "--then", strategy, "--seed", "9", "--json"});
+    CHECK(parse_json(other.out).at("result").at("seed").number == 9);
+  }
+}
+
 TEST_CASE("replaycli: state at a seq of a fifo run, exactly", "[replaycli]") {
   TempDir dir;
   const std::string db = dir.file("log.db");
@@ -116,7 +206,9 @@ TEST_CASE("replaycli: bad input is one line on stderr and exit 2", "[replaycli]"
       {{"replay", "2", "--db", db}, "run 2 is of scenario 'gone', which this program does not have"},
       {{"replay", "3", "--db", db}, "run 3 has no recorded schedule"},
       {{"replay", "1", "--db", db, "--then", "dfs"}, "--then: 'dfs' is not random or pct"},
-      {{"replay", "1", "--db", db, "--seed", "3"}, "--seed: give it with --then"},
+      {{"replay", "1", "--db", db, "--seed", "3"}, "--seed: give it with --then; a replay without --then runs with "
+                                                   "the recorded run's seed"},
+      {{"replay", "1", "--db", db, "--then", "random", "--seed", "-1"}, "--seed: '-1' is not a seed"},
       {{"state", "9", "--at", "1", "--db", db}, "no run 9"},
       {{"state", "1", "--at", "13", "--db", db}, "seq 13 is beyond run 1, which has 12 events"},
       {{"state", "1", "--at", "x", "--db", db}, "--at: 'x' is not a seq"},

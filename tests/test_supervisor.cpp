@@ -407,6 +407,50 @@ TEST_CASE("supervisor: replay --record and --then of a crash re-execute it in a 
                         kPoisonCrash + "\n");
 }
 
+TEST_CASE("supervisor: record --json and replay --json of a crash report the fault", "[supervisor]") {
+  TempDir dir;
+  const std::string db = dir.file("r.db");
+  const std::string seed = std::to_string(lowest_failing_seed(dir, "conn_close"));
+  const Json run = parse_json(cli(dir, {"run", "conn_close", "--seed", seed, "--json"}).out);
+  const Cli recorded = cli(dir, {"record", "conn_close", "--seed", seed, "--db", db, "--json"});
+  CHECK(recorded.code == 1);
+  const Json j = parse_json(recorded.out);
+  CHECK(j.at("run").number == 1);
+  CHECK(j.at("outcome").string == "crash");
+  CHECK(j.at("message").string == kPoisonCrash);
+  CHECK(j.at("seed").number == run.at("seed").number);
+  CHECK(j.at("strategy").string == "random");
+  for (const char* key : {"signal", "fault_addr", "goroutine"})
+    CHECK(j.at("fault").at(key).string == run.at("fault").at(key).string);
+  for (const char* key : {"gid", "last_seq"}) CHECK(j.at("fault").at(key).number == run.at("fault").at(key).number);
+  CHECK(j.at("fault").at("site").at("line").number == run.at("fault").at("site").at("line").number);
+  CHECK(j.at("trace_hash").string == run.at("trace_hash").string);
+  // The log has one event more than the program made: the supervisor's Crash.
+  const Json row = parse_json(cli(dir, {"runs", "--db", db, "--json"}).out).at("runs").array.at(0);
+  CHECK(j.at("events").number == row.at("events").number);
+  CHECK(j.at("events").number == run.at("events").number + 1);
+
+  const Cli same = cli(dir, {"replay", "1", "--db", db, "--json", "--record"});
+  CHECK(same.code == 0);
+  const Json r = parse_json(same.out);
+  CHECK(r.at("identical").boolean);
+  CHECK(r.at("divergence").type == Json::Type::Null);
+  CHECK(r.at("events").number == run.at("fault").at("last_seq").number);
+  CHECK(r.at("result").at("outcome").string == "crash");
+  CHECK(r.at("result").at("message").string == kPoisonCrash);
+  CHECK(r.at("result").at("strategy").string == "replay");
+  CHECK(r.at("result").at("fault").at("gid").number == 2);
+  CHECK(r.at("recorded").number == 2);
+
+  const Cli then = cli(dir, {"replay", "1", "--db", db, "--json", "--then", "random"});
+  CHECK(then.code == 1);
+  const Json t = parse_json(then.out);
+  CHECK(t.at("identical").boolean);
+  CHECK(t.at("then").at("strategy").string == "random");
+  CHECK(t.at("result").at("outcome").string == "crash");
+  CHECK(t.at("recorded").type == Json::Type::Null);
+}
+
 #ifdef GOREWIND_SANITIZE
 TEST_CASE("supervisor: under AddressSanitizer, a use-after-free between goroutines is a crash named by its report",
           "[supervisor]") {

@@ -37,7 +37,7 @@ class ExportCommand final : public Command {
                    "json: the events, one JSON object per line (as show --json)")
         ->type_name("chrome|dot|json")
         ->required();
-    sub.add_option("-o,--output", output_, "Write to FILE instead of standard output")->type_name("FILE");
+    sub.add_option("-o,--output", output_, "Write to FILE (default: standard output)")->type_name("FILE");
     sub.add_option("--at", at_text_, "dot: the graph right after this event (default: the run's last)")
         ->type_name("SEQ");
     add_db_option(sub, db_);

@@ -15,6 +15,7 @@
 
 #include "cli.hpp"
 #include "log_db.hpp"
+#include "outcome_report.hpp"
 #include "recorded_scenario.hpp"
 #include "scenario_run.hpp"
 
@@ -34,8 +35,13 @@ class MinimizeCommand final : public Command {
     sub.add_option("--timeout", timeout_text_,
                    "End an attempt (outcome timeout) after SECONDS of wall clock; a run that ended in a timeout is "
                    "probed for min(SECONDS, 1) per attempt; 0: no limit")
+        ->type_name("SECONDS")
         ->capture_default_str();
     add_db_option(sub, db_);
+    sub.add_flag("--json", json_,
+                 "Print the result as one JSON object on one line: run, scenario, outcome, site (\"file:line\"; "
+                 "empty: none), attempts, before and after {decisions, preemptions, switches, events}, recorded (the "
+                 "minimized run's id)");
   }
 
   int run(const Context& ctx) override {
@@ -74,6 +80,18 @@ class MinimizeCommand final : public Command {
         },
         db_, record::SupervisedConfig::timed(limits.timeout));
     if (saved.run_id == 0) throw UsageError(name + "'s minimized schedule could not be recorded: " + saved.end.message);
+    if (json_) {
+      const auto figures = [](std::size_t decisions, const replay::ScheduleFigures& f) {
+        return "{\"decisions\":" + std::to_string(decisions) + ",\"preemptions\":" + std::to_string(f.preemptions) +
+               ",\"switches\":" + std::to_string(f.switches) + ",\"events\":" + std::to_string(f.events) + "}";
+      };
+      std::cout << "{\"run\":" << id << ",\"scenario\":" << json_string(row.scenario)
+                << ",\"outcome\":" << json_string(row.outcome)
+                << ",\"site\":" << json_string(m.result.site.empty() ? "" : m.result.site.to_string())
+                << ",\"attempts\":" << m.attempts << ",\"before\":" << figures(schedule->size(), m.before)
+                << ",\"after\":" << figures(m.schedule.size(), m.after) << ",\"recorded\":" << saved.run_id << "}\n";
+      return kExitOk;
+    }
     std::cout << "minimized " << name << " (" << row.outcome;
     if (!m.result.site.empty()) std::cout << " at " << m.result.site.to_string();
     std::cout << ") in " << m.attempts << " attempt" << (m.attempts == 1 ? "" : "s") << "\n";
@@ -92,6 +110,7 @@ class MinimizeCommand final : public Command {
   std::string run_text_;
   std::string timeout_text_ = "10";
   std::string db_ = kDefaultDb;
+  bool json_ = false;
 };
 
 }  // namespace

@@ -6,17 +6,21 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <gorewind/record/child_report.hpp>
 #include <gorewind/record/supervised_recording.hpp>
+#include <gorewind/trace_hasher.hpp>
 
 #include "cli.hpp"
 #include "log_db.hpp"
+#include "outcome_report.hpp"
 #include "scenario_run.hpp"
 
 namespace gorewind::cli {
 namespace {
 
 // RecordCommand runs a scenario once, recorded with its schedule, and prints
-// `run <id>: <outcome> (<n> events)`. Exit codes as `run`.
+// `run <id>: <outcome> (<n> events)`, or with --json the report `run --json`
+// prints plus the run's id. Exit codes as `run`.
 class RecordCommand final : public Command {
  public:
   std::string_view name() const override { return "record"; }
@@ -31,6 +35,9 @@ class RecordCommand final : public Command {
                    "Store the runtime state every K events (and at the end); 0: only at the end")
         ->type_name("K")
         ->capture_default_str();
+    sub.add_flag("--json", json_,
+                 "Print the result as one JSON object on one line: the keys of run --json, and run (the recorded "
+                 "run's id; null when the program died before its run began)");
   }
 
   int run(const Context& ctx) override {
@@ -38,17 +45,22 @@ class RecordCommand final : public Command {
     config.snapshot_every = parse_count(snapshot_every_text_, "--snapshot-every", "a number of events");
     announce_migration(db_);
     const PreparedRun prepared = prepare_run(args_, ctx);
+    // Only the child holds the whole result (blocked goroutines, races,
+    // names); it hands its report over for the parent to add the run's id.
+    record::ChildReport report;
     const record::SupervisedRecording r = record::record_supervised(
         [&](const record::ChildRecorder& recorder) {
           return guarded(ctx, [&] {
-            const ScenarioRun run = run_prepared(prepared, {}, [&](const std::function<void()>& fn, const RunOptions& o) {
-              return recorder(fn, o);
-            });
+            TraceHasher hasher;
+            ScenarioRun run = run_prepared(prepared, {&hasher}, [&](const std::function<void()>& fn,
+                                                                   const RunOptions& o) { return recorder(fn, o); });
+            if (json_) report.write(to_json(RunReport{run.result, run.scenario, run.params, hasher.hex(), {}}));
             return run.result.ok() ? kExitOk : kExitFailed;
           });
         },
         db_, record::SupervisedConfig::timed(prepared.timeout, config));
     if (r.end.returned() && r.end.code == kExitUsage) return kExitUsage;  // bad input, said by the child
+    if (json_) return print_json(prepared, r, report.read());
     if (r.run_id == 0) {
       // The program died before its run began: nothing to record.
       std::cout << to_string(r.end.outcome) << ": " << r.end.message << "\n";
@@ -61,9 +73,28 @@ class RecordCommand final : public Command {
   }
 
  private:
+  // print_json() prints the child's report with the run's id or, when the
+  // child died before it could report, the death as `run --json` reports it.
+  static int print_json(const PreparedRun& prepared, const record::SupervisedRecording& r, std::string report) {
+    if (report.empty()) {
+      ScenarioRun death = died(prepared, r.end);
+      if (r.run_id != 0) {
+        // As the log keeps it: the cut run's outcome and events (its Crash event included).
+        death.result.outcome = r.result.outcome;
+        death.result.message = r.result.message;
+        death.result.events = r.result.events;
+      }
+      const std::string trace_hash = TraceHasher::hex_of(r.end.trace_hash);
+      report = to_json(RunReport{death.result, death.scenario, death.params, trace_hash, {}});
+    }
+    std::cout << json_with(report, "run", r.run_id == 0 ? "null" : std::to_string(r.run_id)) << "\n";
+    return r.run_id != 0 && r.result.ok() ? kExitOk : kExitFailed;
+  }
+
   ScenarioArgs args_;
   std::string db_ = kDefaultDb;
   std::string snapshot_every_text_ = "10000";
+  bool json_ = false;
 };
 
 }  // namespace

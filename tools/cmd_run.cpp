@@ -26,7 +26,10 @@ class RunCommand final : public Command {
 
   void add_options(CLI::App& sub) override {
     args_.add_to(sub);
-    sub.add_flag("--json", json_, "Print the result as one JSON object on one line");
+    sub.add_flag("--json", json_,
+                 "Print the result as one JSON object on one line: scenario, params, seed, strategy, outcome, "
+                 "message, goroutine, site, blocked, races, wait_for, fault (a death only), events, vtime_ns, "
+                 "goroutines, trace_hash, stack_guard");
   }
 
   int run(const Context& ctx) override {

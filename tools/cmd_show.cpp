@@ -44,13 +44,17 @@ class ShowCommand final : public Command {
     sub.add_option("run", run_text_, "The run's id (see the runs command)")->required();
     add_db_option(sub, db_);
     CLI::Option* goroutine =
-        sub.add_option("--goroutine", goroutine_text_, "Only events of this goroutine id")->type_name("G");
+        sub.add_option("--goroutine", goroutine_text_, "Only events of this goroutine id (default: any)")
+            ->type_name("G");
     CLI::Option* chan =
-        sub.add_option("--chan", chan_, "Only events on this channel, by name or id")->type_name("NAME|ID");
+        sub.add_option("--chan", chan_, "Only events on this channel, by name or id (default: any)")
+            ->type_name("NAME|ID");
     CLI::Option* kind =
-        sub.add_option("--kind", kind_, "Only events of this kind (send, recv, park, ...)")->type_name("K");
-    sub.add_option("--from", from_text_, "Only events (or output) from this seq on")->type_name("SEQ");
-    sub.add_option("--to", to_text_, "Only events (or output) up to this seq")->type_name("SEQ");
+        sub.add_option("--kind", kind_, "Only events of this kind (send, recv, park, ...; default: any)")
+            ->type_name("K");
+    sub.add_option("--from", from_text_, "Only events (or output) from this seq on (default: the first)")
+        ->type_name("SEQ");
+    sub.add_option("--to", to_text_, "Only events (or output) up to this seq (default: the last)")->type_name("SEQ");
     sub.add_flag("--output", output_,
                  "Show what the program printed instead (record keeps it), each line after the seq it appeared at "
                  "(printed before the next event; the last lines before a crash sit at the crash's seq minus 1) and "

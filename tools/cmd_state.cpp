@@ -47,7 +47,8 @@ class StateCommand final : public Command {
         ->type_name("SEQ")
         ->required();
     add_db_option(sub, db_);
-    sub.add_option("--vs", vs_text_, "Compare with the state of this run (goroutines matched by spawn path)")
+    sub.add_option("--vs", vs_text_,
+                   "Compare with the state of this run (goroutines matched by spawn path; default: none)")
         ->type_name("RUN2");
     sub.add_option("--at2", at2_text_, "With --vs: the seq of RUN2's state (default: --at)")->type_name("SEQ2");
     sub.add_option("--db-b", db_b_, "With --vs: the event log of RUN2 (default: the --db log)")->type_name("FILE");

@@ -217,6 +217,11 @@ std::string json_string(std::string_view s) {
   return out;
 }
 
+std::string json_with(std::string object, std::string_view key, const std::string& value) {
+  object.pop_back();
+  return object + (object.size() > 1 ? "," : "") + json_string(key) + ":" + value + "}";
+}
+
 std::string summary_line(const RunReport& r) {
   const RunResult& res = r.result;
   std::string line = std::string(to_string(res.outcome)) + "  " + r.scenario + "  seed=" + std::to_string(res.seed) +

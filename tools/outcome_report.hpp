@@ -59,6 +59,10 @@ std::string to_json(const RunReport& r);
 // characters escaped, invalid UTF-8 replaced by U+FFFD.
 std::string json_string(std::string_view s);
 
+// json_with() is the JSON object object with one more key, key, whose
+// value is the JSON text value, as its last.
+std::string json_with(std::string object, std::string_view key, const std::string& value);
+
 // format_duration() spells a duration as Go's time.Duration.String() does:
 // "0s", "250ms", "1.5µs", "1m30s", "2h0m0s".
 std::string format_duration(std::int64_t ns);

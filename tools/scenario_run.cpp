@@ -17,8 +17,13 @@
 namespace gorewind::cli {
 namespace {
 
-// parse_seed() reads a seed: decimal digits only, up to 2^64-1. (CLI11 would
-// take "-1" as 2^64-1 and "010" as octal 8; a seed must mean what it says.)
+// parse_step_limit() reads --step-limit: a decimal count, 0 for none.
+std::uint64_t parse_step_limit(const std::string& text) {
+  return parse_count(text, "--step-limit", "a number of events (a decimal integer, 0 for no limit)");
+}
+
+}  // namespace
+
 std::uint64_t parse_seed(const std::string& text) {
   std::uint64_t seed = 0;
   const char* end = text.data() + text.size();
@@ -27,13 +32,6 @@ std::uint64_t parse_seed(const std::string& text) {
     throw UsageError("--seed: '" + text + "' is not a seed (a decimal integer from 0 to 18446744073709551615)");
   return seed;
 }
-
-// parse_step_limit() reads --step-limit: a decimal count, 0 for none.
-std::uint64_t parse_step_limit(const std::string& text) {
-  return parse_count(text, "--step-limit", "a number of events (a decimal integer, 0 for no limit)");
-}
-
-}  // namespace
 
 double parse_timeout(const std::string& text) {
   char* end = nullptr;
@@ -128,7 +126,7 @@ void ScenarioArgs::add_to(CLI::App& sub) {
                  "(Go's run queue; ignores the seed)")
       ->type_name("NAME")
       ->capture_default_str();
-  sub.add_option("--param", param_args, "A scenario parameter; repeat for several")
+  sub.add_option("--param", param_args, "A scenario parameter; repeat for several (default: none, the scenario's own defaults)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
   sub.add_option("--step-limit", step_limit_text,

@@ -97,6 +97,11 @@ inline constexpr const char* kRacesHelp =
 // parse_races() reads --races; throws UsageError for anything but first, all or off.
 RaceMode parse_races(const std::string& text);
 
+// parse_seed() reads --seed: decimal digits only, up to 2^64-1 (CLI11
+// would take "-1" as 2^64-1 and "010" as octal 8; a seed must mean what it
+// says); throws UsageError for anything else.
+std::uint64_t parse_seed(const std::string& text);
+
 // parse_timeout() reads --timeout: seconds of wall clock, 0 for none;
 // throws UsageError for anything else.
 double parse_timeout(const std::string& text);

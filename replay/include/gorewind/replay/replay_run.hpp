@@ -13,7 +13,9 @@
 // Strict replay (no `then`) answers decisions the script does not cover with
 // option 0 and reports the first mismatch. Tolerant replay (`then` set)
 // follows the script as far as it applies and lets `then` decide from there,
-// so the run goes on as a new schedule of the changed program.
+// so the run goes on as a new schedule of the changed program: the schedule
+// `then` would have made with the run's seed, the recorded decisions
+// overriding its own while they apply.
 #pragma once
 
 #include <cstddef>
@@ -35,11 +37,15 @@ namespace gorewind::replay {
 
 struct ReplayOptions {
   // then decides once the recording stops applying (tolerant replay); null
-  // for strict replay.
+  // for strict replay. It is asked at every decision from the first, its
+  // answers taken from the first the recording does not cover, so from
+  // there the run goes on as a run of `then` with the same seed would.
   std::shared_ptr<Strategy> then;
-  // then_seed seeds `then`; nullopt: the run's own seed. (The run's seed
-  // still drives gr::rand, as it did when recorded.)
-  std::optional<std::uint64_t> then_seed;
+  // seed is the re-execution's RunOptions::seed, which seeds `then` and
+  // gr::rand as a run's seed does; nullopt: the recorded run's own. Another
+  // seed than the recorded one makes gr::rand draw other values, so the
+  // event check stops matching at the first draw.
+  std::optional<std::uint64_t> seed;
   // observers see the re-execution's events too (after the checker). Not owned.
   std::vector<Observer*> observers;
   // runner runs the program (gorewind::run() when empty): a caller that
