@@ -129,7 +129,7 @@ class ReplayCommand final : public Command {
     options.seed = seed_;
     TraceHasher hasher;
     // In a child, a death of the re-execution is reported by the parent, with the digest so far.
-    if (report_) record::ChildProcess::keep_trace_hash(hasher.state());
+    if (report_) record::ChildProcess::keep_trace_hash(&hasher);
     observers.push_back(&hasher);
     options.observers = std::move(observers);
     std::optional<record::RecordedRun> saved;
