@@ -23,6 +23,8 @@
 #include <gorewind/schedule_script.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/event_log_writer.hpp>
+#include <gorewind/storage/schema.hpp>
+#include <gorewind/trace_hasher.hpp>
 
 #include "cli_support.hpp"
 #include "log_support.hpp"
@@ -456,6 +458,51 @@ TEST_CASE("the chunk digests find the divergence a plain scan finds, reading one
   CHECK(fast.kind == rp::DiffKind::Schedule);
 }
 
+// hash_with() marks run as hashed by another algorithm, as a run recorded
+// before schema 7 reads, and spoils its chunk digests: a diff that trusted
+// them would skip to the wrong chunk.
+void hash_with(const std::string& db, std::int64_t run, const std::string& algorithm) {
+  st::Database d = st::open_log(db, st::Database::Mode::ExistingOnly);
+  d.exec("UPDATE runs SET hash_algorithm = '" + algorithm + "' WHERE id = " + std::to_string(run) +
+         "; UPDATE chunk_digests SET digest = '0000000000000000' WHERE run = " + std::to_string(run));
+}
+
+TEST_CASE("runs hashed by two algorithms are compared event by event, not by their chunk digests", "[diff]") {
+  TempDir dir;
+  const std::string db = dir.file("mixed.db");
+  const std::int64_t a = record(db, yielders, "yielders", gr::make_strategy("random"), 3);
+  std::size_t late = 0;
+  {
+    st::EventLogReader log(db);
+    late = log.schedule(a)->size() * 4 / 5;
+  }
+  std::int64_t b = 0;
+  {
+    st::EventLogReader log(db);
+    b = record(db, yielders, "yielders",
+               std::make_shared<gr::ScriptedStrategy>(flipped(log, a, late), nullptr, "random"), 3);
+  }
+  const std::int64_t same = record(db, yielders, "yielders", gr::make_strategy("random"), 3);
+  rp::RunDiff before;
+  {
+    st::EventLogReader log(db);
+    before = rp::diff_runs(log, a, log, b);
+    REQUIRE(before.divergence.has_value());
+    REQUIRE(*before.divergence > st::kDigestChunk);
+  }
+  hash_with(db, a, "fnv1a");
+  st::EventLogReader log(db);
+  CHECK(log.run(a).hash_algorithm == "fnv1a");
+  CHECK(log.run(b).hash_algorithm == gr::TraceHasher::kAlgorithm);
+  const rp::RunDiff mixed = rp::diff_runs(log, a, log, b);
+  CHECK(mixed.divergence == before.divergence);
+  CHECK(mixed.kind == before.kind);
+  CHECK(mixed.events_read == *mixed.divergence);
+  const rp::RunDiff equal = rp::diff_runs(log, a, log, same);
+  CHECK(equal.identical());
+  CHECK(equal.common == log.run(a).events);
+}
+
 TEST_CASE("align: two runs that differ by one swapped pair of events report that pair and nothing else", "[diff]") {
   TempDir dir;
   const std::string db = dir.file("swap.db");
@@ -646,6 +693,26 @@ TEST_CASE("gorewind diff --json follows the documented schema", "[diffcli]") {
   CHECK(s["divergence"].is_null());
   CHECK(s["alignment"].is_null());
   CHECK(std::get<bool>(s["identical"].v));
+}
+
+TEST_CASE("gorewind diff of runs hashed by two algorithms says so and compares every event", "[diffcli]") {
+  TempDir dir;
+  const std::string db = dir.file("log.db");
+  REQUIRE(cli(dir, {"record", "worker_pool", "--seed", "7", "--db", db}).code == 0);
+  REQUIRE(cli(dir, {"record", "worker_pool", "--seed", "7", "--db", db}).code == 0);
+  const Cli plain = cli(dir, {"diff", "1", "2", "--db", db});
+  CHECK(plain.err.empty());
+  hash_with(db, 1, "fnv1a");
+  const Cli mixed = cli(dir, {"diff", "1", "2", "--db", db});
+  CHECK(mixed.code == 0);
+  CHECK(mixed.out == plain.out);
+  CHECK(mixed.err == std::vector<std::string>{
+                         "gorewind: note: run 1 and run 2 were hashed by different algorithms (fnv1a, xxh3): their "
+                         "trace hashes do not compare, so every event was compared"});
+  const Json j = JsonParser(cli(dir, {"diff", "1", "2", "--db", db, "--json"}).out).document();
+  CHECK(j["a"]["hash_algorithm"].str() == "fnv1a");
+  CHECK(j["b"]["hash_algorithm"].str() == "xxh3");
+  CHECK(std::get<bool>(j["identical"].v));
 }
 
 TEST_CASE("gorewind diff --align on a swapped pair lists that pair", "[diffcli]") {

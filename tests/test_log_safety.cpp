@@ -17,7 +17,9 @@
 
 #include <gorewind/event.hpp>
 #include <gorewind/storage/database.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/schema.hpp>
+#include <gorewind/trace_hasher.hpp>
 
 #include "cli_support.hpp"
 #include "log_support.hpp"
@@ -240,12 +242,16 @@ TEST_CASE("logcli: an older log is read as it is; a command that writes says so,
   {
     // Version 3: as a build before the race detector wrote it.
     st::Database d(db, st::Database::Mode::ExistingOnly);
-    d.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; ALTER TABLE runs DROP COLUMN race_mode; DELETE FROM event_kinds WHERE id = " +
+    d.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; ALTER TABLE runs DROP COLUMN race_mode; "
+           "DELETE FROM event_kinds WHERE id = " +
            std::to_string(static_cast<int>(gorewind::EventKind::Race)) + "; PRAGMA user_version = 3");
     st::Database d1(v1, st::Database::Mode::ExistingOnly);
-    d1.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; ALTER TABLE runs DROP COLUMN race_mode; ALTER TABLE runs DROP COLUMN program; DROP TABLE schedules; "
-            "PRAGMA user_version = 1");
+    d1.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; ALTER TABLE runs DROP COLUMN race_mode; "
+            "ALTER TABLE runs DROP COLUMN program; DROP TABLE schedules; PRAGMA user_version = 1");
   }
+  // Every run of before version 7 was hashed with FNV-1a, read as it is or migrated.
+  CHECK(st::EventLogReader(db).run(1).hash_algorithm == "fnv1a");
+  CHECK(st::EventLogReader(v1).run(1).hash_algorithm == "fnv1a");
   const std::string sum = sha256(db), sum1 = sha256(v1);
   CHECK(cli(dir, {"runs", "--db", db}).out == cli(dir, {"runs", "--db", v1}).out);
   CHECK(cli(dir, {"show", "1", "--db", db}).out == show_now);
@@ -272,6 +278,9 @@ TEST_CASE("logcli: an older log is read as it is; a command that writes says so,
                             std::to_string(st::kSchemaVersion) + " (older builds of gorewind will not open it again)"));
   CHECK(st::open_log(db, st::Database::Mode::ReadOnly).query_int("PRAGMA user_version") == st::kSchemaVersion);
   CHECK(cli(dir, {"show", "1", "--db", db}).out == show_now);
+  CHECK(st::EventLogReader(db).run(1).hash_algorithm == "fnv1a");
+  CHECK(st::EventLogReader(db).run(2).hash_algorithm == gorewind::TraceHasher::kAlgorithm);
+  CHECK(st::EventLogReader(dir.file("all.db")).run(1).hash_algorithm == "fnv1a");
 }
 
 TEST_CASE("logcli: a corrupt seq is one line naming the run and the seq", "[logcli]") {

@@ -91,8 +91,8 @@ TEST_CASE("schedule log: a version 1 log is read as it is, upgraded in place by 
     // What a version 1 file is: today's schema without the schedules table
     // the runs' program, and version 4's race mode and race event kind.
     st::Database d(db, st::Database::Mode::ExistingOnly);
-    d.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; DROP TABLE schedules; ALTER TABLE runs DROP COLUMN program; ALTER TABLE runs DROP COLUMN race_mode; "
-           "DELETE FROM event_kinds WHERE name = 'race'; PRAGMA user_version = 1");
+    d.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; DROP TABLE schedules; ALTER TABLE runs DROP COLUMN program; "
+           "ALTER TABLE runs DROP COLUMN race_mode; DELETE FROM event_kinds WHERE name = 'race'; PRAGMA user_version = 1");
   }
   {
     st::EventLogReader log(db);
@@ -124,8 +124,8 @@ TEST_CASE("schedule log: a version 3 log is read as it is, upgraded in place by 
     // What a version 3 file is: today's schema without version 4's race
     // mode and race event kind.
     st::Database d(db, st::Database::Mode::ExistingOnly);
-    d.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; ALTER TABLE runs DROP COLUMN race_mode; DELETE FROM event_kinds WHERE name = 'race'; "
-           "PRAGMA user_version = 3");
+    d.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; ALTER TABLE runs DROP COLUMN race_mode; "
+           "DELETE FROM event_kinds WHERE name = 'race'; PRAGMA user_version = 3");
   }
   {
     st::EventLogReader log(db);
