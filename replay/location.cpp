@@ -1,24 +1,16 @@
 #include <gorewind/replay/location.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <optional>
 #include <set>
 #include <string>
 
+#include <gorewind/decimal.hpp>
 #include <gorewind/replay/replay_error.hpp>
 
 namespace gorewind::replay {
 namespace {
-
-std::optional<std::uint64_t> parse_number(std::string_view text) {
-  std::uint64_t v = 0;
-  if (text.empty()) return std::nullopt;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
-}
 
 // short_name() is a function as the compiler spells it ("void
 // worker(gorewind::chan<int>)") without its return type and parameters
@@ -102,7 +94,7 @@ storage::EventQuery location_query(storage::EventLogReader& log, std::int64_t ru
     return q;
   }
   if (spec.size() > 1 && spec[0] == 'g') {
-    if (const auto gid = parse_number(spec.substr(1))) {
+    if (const auto gid = parse_decimal(spec.substr(1))) {
       // A gid beyond Gid's range names no goroutine: nothing matches.
       if (*gid <= std::numeric_limits<Gid>::max()) q.goroutines = {static_cast<Gid>(*gid)};
       else q.condition = storage::EventCondition{{{{storage::EventCondition::Field::Goroutine,
@@ -111,7 +103,7 @@ storage::EventQuery location_query(storage::EventLogReader& log, std::int64_t ru
     }
   }
   if (const auto colon = spec.rfind(':'); colon != std::string_view::npos && colon > 0 && spec[colon - 1] != ':') {
-    const auto line = parse_number(spec.substr(colon + 1));
+    const auto line = parse_decimal(spec.substr(colon + 1));
     if (!line) throw ReplayError("'" + std::string(spec) + "': a line is FILE:LINE, such as handoff.cpp:13");
     storage::SiteSelector site;
     site.file = std::string(spec.substr(0, colon));

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -434,18 +435,23 @@ TEST_CASE("runs of different programs do not compare", "[diff]") {
   CHECK_THROWS_AS(rp::diff_runs(log, 1, log, 2), rp::ReplayError);
 }
 
+// record_parting_late() records two long runs of yielders that take one
+// decision apart, four fifths of the way in: run a, then run b.
+std::pair<std::int64_t, std::int64_t> record_parting_late(const std::string& db) {
+  const std::int64_t a = record(db, yielders, "yielders", gr::make_strategy("random"), 3);
+  std::vector<gr::Choice> other;
+  {
+    st::EventLogReader log(db);
+    other = flipped(log, a, log.schedule(a)->size() * 4 / 5);
+  }
+  return {a, record(db, yielders, "yielders", std::make_shared<gr::ScriptedStrategy>(other, nullptr, "random"), 3)};
+}
+
 TEST_CASE("the chunk digests find the divergence a plain scan finds, reading one chunk", "[diff]") {
   TempDir dir;
   const std::string db = dir.file("long.db");
-  const std::int64_t a = record(db, yielders, "yielders", gr::make_strategy("random"), 3);
-  std::size_t late = 0;
-  {
-    st::EventLogReader log(db);
-    late = log.schedule(a)->size() * 4 / 5;
-  }
+  const auto [a, b] = record_parting_late(db);
   st::EventLogReader log(db);
-  const std::int64_t b = record(db, yielders, "yielders",
-                                std::make_shared<gr::ScriptedStrategy>(flipped(log, a, late), nullptr, "random"), 3);
   rp::DiffOptions plain;
   plain.use_digests = false;
   const rp::RunDiff fast = rp::diff_runs(log, a, log, b);
@@ -470,18 +476,7 @@ void hash_with(const std::string& db, std::int64_t run, const std::string& algor
 TEST_CASE("runs hashed by two algorithms are compared event by event, not by their chunk digests", "[diff]") {
   TempDir dir;
   const std::string db = dir.file("mixed.db");
-  const std::int64_t a = record(db, yielders, "yielders", gr::make_strategy("random"), 3);
-  std::size_t late = 0;
-  {
-    st::EventLogReader log(db);
-    late = log.schedule(a)->size() * 4 / 5;
-  }
-  std::int64_t b = 0;
-  {
-    st::EventLogReader log(db);
-    b = record(db, yielders, "yielders",
-               std::make_shared<gr::ScriptedStrategy>(flipped(log, a, late), nullptr, "random"), 3);
-  }
+  const auto [a, b] = record_parting_late(db);
   const std::int64_t same = record(db, yielders, "yielders", gr::make_strategy("random"), 3);
   rp::RunDiff before;
   {

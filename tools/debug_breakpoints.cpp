@@ -43,7 +43,7 @@ replay::Breakpoint& numbered(replay::Timeline& t, const std::string& cmd, const 
                              std::size_t count) {
   if (args.empty() || (count != 0 && args.size() != count))
     throw CommandError(cmd + ": give a breakpoint's number" + (count == 2 ? " and a count" : ""));
-  const auto n = parse_number(args[0]);
+  const auto n = parse_decimal(args[0]);
   if (!n || *n > INT32_MAX) throw CommandError(cmd + ": no breakpoint " + args[0]);
   try {
     return t.breakpoint(static_cast<int>(*n));

@@ -72,7 +72,7 @@ void DebugSession::run_command(const std::string& cmd, const std::vector<std::st
   } else if (cmd == "reverse-continue" || cmd == "rc") {
     report(t.continue_backward(), before, had, "no breakpoint matches before this event", out);
   } else if (cmd == "goto") {
-    const auto seq = args.size() == 1 ? parse_number(args[0]) : std::nullopt;
+    const auto seq = args.size() == 1 ? parse_decimal(args[0]) : std::nullopt;
     if (!seq) throw CommandError("goto: give one seq (0: before the first event)");
     report(t.seek(*seq), before, had, "", out);
   } else if (run_breakpoint_command(t, log_, cmd, args, out)) {
@@ -88,7 +88,7 @@ void DebugSession::run_command(const std::string& cmd, const std::vector<std::st
     const bool matches = p.seq == 0 || p.event == event_key(t.event(p.seq));
     write_native_stacks_text(out, p, symbols_, names_, matches, only, true);
   } else if (cmd == "frame" || cmd == "up" || cmd == "down") {
-    const auto n = args.empty() ? std::optional<std::uint64_t>(cmd == "frame" ? frame_ : 1) : parse_number(args[0]);
+    const auto n = args.empty() ? std::optional<std::uint64_t>(cmd == "frame" ? frame_ : 1) : parse_decimal(args[0]);
     if (!n || args.size() > 1) throw CommandError(cmd + ": '" + joined(args.begin(), args.end()) + "' is not a number");
     const std::size_t count = t.frames(focus(cmd)).size();
     const std::uint64_t want = cmd == "frame" ? *n : cmd == "up" ? frame_ + *n : frame_ - std::min(*n, std::uint64_t{frame_});
@@ -111,7 +111,7 @@ void DebugSession::run_command(const std::string& cmd, const std::vector<std::st
     if (const Site at = t.event(t.mark()).site; site.empty() && t.event(t.mark()).gid == focus_)
       site = at.file + ":" + std::to_string(at.line);  // its exit: gone from the state
     const auto colon = site.rfind(':');
-    const auto line = colon == std::string::npos ? std::nullopt : parse_number(site.substr(colon + 1));
+    const auto line = colon == std::string::npos ? std::nullopt : parse_decimal(site.substr(colon + 1));
     if (!line || *line == 0 || *line > UINT32_MAX) throw CommandError("list: goroutine " + g + " has no source line here");
     write_source_lines(out, sources_, site.substr(0, colon), static_cast<std::uint32_t>(*line));
   } else if (cmd == "locals") {

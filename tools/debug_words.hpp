@@ -2,7 +2,6 @@
 // it, counts, goroutines, and the one-line error for a mistyped argument.
 #pragma once
 
-#include <charconv>
 #include <cstdint>
 #include <optional>
 #include <sstream>
@@ -11,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include <gorewind/decimal.hpp>
 #include <gorewind/event.hpp>
 
 namespace gorewind::cli {
@@ -37,26 +37,18 @@ inline std::string joined(std::vector<std::string>::const_iterator from, std::ve
   return s;
 }
 
-// parse_number() is text as a decimal number; nullopt when it is not one.
-inline std::optional<std::uint64_t> parse_number(std::string_view text) {
-  std::uint64_t v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return v;
-}
-
 // count_arg() is a command's optional count argument, at least 1 (fallback
 // when there is none). Throws CommandError for anything else.
 inline std::uint64_t count_arg(const std::string& cmd, const std::vector<std::string>& args, std::uint64_t fallback) {
   if (args.empty()) return fallback;
-  const auto n = parse_number(args[0]);
+  const auto n = parse_decimal(args[0]);
   if (!n || *n == 0) throw CommandError(cmd + ": '" + args[0] + "' is not a count");
   return *n;
 }
 
 // gid_arg() is text as a goroutine, G or gG. Throws CommandError otherwise.
 inline Gid gid_arg(const std::string& cmd, const std::string& text) {
-  const auto g = parse_number(text.starts_with("g") ? std::string_view(text).substr(1) : std::string_view(text));
+  const auto g = parse_decimal(text.starts_with("g") ? std::string_view(text).substr(1) : std::string_view(text));
   if (!g || *g == 0 || *g > UINT32_MAX) throw CommandError(cmd + ": '" + text + "' is not a goroutine (G or gG)");
   return static_cast<Gid>(*g);
 }

@@ -2,13 +2,13 @@
 // run of a scenario with them.
 #include "scenario_run.hpp"
 
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <gorewind/decimal.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/scenario.hpp>
@@ -25,12 +25,7 @@ std::uint64_t parse_step_limit(const std::string& text) {
 }  // namespace
 
 std::uint64_t parse_seed(const std::string& text) {
-  std::uint64_t seed = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, seed);
-  if (text.empty() || text[0] == '+' || text[0] == '-' || ec != std::errc() || ptr != end)
-    throw UsageError("--seed: '" + text + "' is not a seed (a decimal integer from 0 to 18446744073709551615)");
-  return seed;
+  return parse_count(text, "--seed", "a seed (a decimal integer from 0 to 18446744073709551615)");
 }
 
 double parse_timeout(const std::string& text) {
@@ -108,12 +103,8 @@ RaceMode parse_races(const std::string& text) {
 }
 
 std::uint64_t parse_count(const std::string& text, std::string_view option, std::string_view what) {
-  std::uint64_t n = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, n);
-  if (text.empty() || text[0] == '+' || text[0] == '-' || ec != std::errc() || ptr != end)
-    throw UsageError(std::string(option) + ": '" + text + "' is not " + std::string(what));
-  return n;
+  if (const std::optional<std::uint64_t> n = parse_decimal(text)) return *n;
+  throw UsageError(std::string(option) + ": '" + text + "' is not " + std::string(what));
 }
 
 void ScenarioArgs::add_to(CLI::App& sub) {

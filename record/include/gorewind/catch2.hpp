@@ -22,14 +22,13 @@
 
 #include <errno.h>
 
-#include <charconv>
 #include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
-#include <system_error>
 
 #if __has_include(<catch2/catch_test_macros.hpp>)
 #include <catch2/catch_test_macros.hpp>
@@ -38,6 +37,7 @@
 #include <catch2/catch.hpp>
 #endif
 
+#include <gorewind/decimal.hpp>
 #include <gorewind/explore.hpp>
 #include <gorewind/record/supervised_explore.hpp>
 
@@ -65,15 +65,12 @@ inline ExploreResult explore(const std::function<void()>& fn, ExploreOptions opt
   };
   const char* text = std::getenv(kSeedVariable);
   if (text == nullptr || options.strategy == "dfs") return search();
-  const std::string_view digits(text);
-  std::uint64_t seed = 0;
-  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), seed);
-  if (digits.empty() || digits[0] == '+' || digits[0] == '-' || ec != std::errc() || end != digits.data() + digits.size())
-    throw std::invalid_argument(std::string(kSeedVariable) + "='" + text + "' is not a seed");
+  const std::optional<std::uint64_t> seed = parse_decimal(text);
+  if (!seed) throw std::invalid_argument(std::string(kSeedVariable) + "='" + text + "' is not a seed");
   if (options.strategy == "pct" && options.pct_steps == 0)
     options.pct_steps = options.isolate ? record::measure_pct_steps_supervised(fn, options, timeout)
                                         : measure_pct_steps(fn, options);
-  options.seed_start = seed;
+  options.seed_start = *seed;
   options.runs = 1;
   options.seconds = 0;
   options.shard_index = 0;
