@@ -3,6 +3,7 @@
 // objects keep their keys in order, so a test can also check key order.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -32,6 +33,21 @@ struct Json {
     for (const auto& [k, v] : object)
       if (k == key) return &v;
     return nullptr;
+  }
+  // The short forms: j["key"], j[i], and a value of the type expected
+  // (a type other than the value's reads as empty).
+  const Json& operator[](std::string_view key) const { return at(key); }
+  const Json& operator[](std::size_t i) const { return array.at(i); }
+  std::size_t size() const { return array.size(); }
+  double num() const { return number; }
+  const std::string& str() const { return string; }
+  bool is_null() const { return type == Type::Null; }
+  // keys() are an object's keys, sorted.
+  std::vector<std::string> keys() const {
+    std::vector<std::string> out;
+    for (const auto& [k, v] : object) out.push_back(k);
+    std::sort(out.begin(), out.end());
+    return out;
   }
 };
 

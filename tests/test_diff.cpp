@@ -7,13 +7,11 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <optional>
 #include <set>
 #include <string>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include <gorewind/gorewind.hpp>
@@ -28,6 +26,7 @@
 #include <gorewind/trace_hasher.hpp>
 
 #include "cli_support.hpp"
+#include "json_reader.hpp"
 #include "log_support.hpp"
 
 namespace gr = gorewind;
@@ -164,101 +163,6 @@ std::vector<gr::Choice> flipped(st::EventLogReader& log, std::int64_t run, std::
   s[index].chosen = (s[index].chosen + 1) % s[index].options;
   return s;
 }
-
-// A JSON value, enough to check a document's shape.
-struct Json {
-  std::variant<std::nullptr_t, bool, double, std::string, std::vector<Json>, std::map<std::string, Json>> v;
-  const Json& operator[](const std::string& k) const { return std::get<std::map<std::string, Json>>(v).at(k); }
-  const Json& operator[](std::size_t i) const { return std::get<std::vector<Json>>(v).at(i); }
-  std::vector<std::string> keys() const {
-    std::vector<std::string> out;
-    for (const auto& [k, _] : std::get<std::map<std::string, Json>>(v)) out.push_back(k);
-    return out;
-  }
-  std::size_t size() const { return std::get<std::vector<Json>>(v).size(); }
-  double num() const { return std::get<double>(v); }
-  const std::string& str() const { return std::get<std::string>(v); }
-  bool is_null() const { return std::holds_alternative<std::nullptr_t>(v); }
-};
-
-// JsonParser reads one JSON document; throws std::runtime_error on anything malformed.
-class JsonParser {
- public:
-  explicit JsonParser(const std::string& s) : s_(s) {}
-  Json document() {
-    Json j = value();
-    space();
-    if (i_ != s_.size()) fail();
-    return j;
-  }
-
- private:
-  [[noreturn]] void fail() { throw std::runtime_error("bad JSON at " + std::to_string(i_)); }
-  void space() {
-    while (i_ < s_.size() && (s_[i_] == ' ' || s_[i_] == '\n')) ++i_;
-  }
-  void expect(char c) {
-    space();
-    if (i_ >= s_.size() || s_[i_] != c) fail();
-    ++i_;
-  }
-  bool word(const std::string& w) {
-    if (s_.compare(i_, w.size(), w) != 0) return false;
-    i_ += w.size();
-    return true;
-  }
-  std::string string() {
-    expect('"');
-    std::string out;
-    while (i_ < s_.size() && s_[i_] != '"') {
-      if (s_[i_] == '\\') ++i_;
-      if (i_ < s_.size()) out += s_[i_++];
-    }
-    expect('"');
-    return out;
-  }
-  Json value() {
-    space();
-    if (i_ >= s_.size()) fail();
-    const char c = s_[i_];
-    if (c == '{') {
-      ++i_;
-      std::map<std::string, Json> m;
-      space();
-      if (s_[i_] == '}') return ++i_, Json{m};
-      do {
-        std::string k = string();
-        expect(':');
-        if (!m.emplace(k, value()).second) fail();
-        space();
-      } while (i_ < s_.size() && s_[i_] == ',' && ++i_);
-      expect('}');
-      return Json{m};
-    }
-    if (c == '[') {
-      ++i_;
-      std::vector<Json> a;
-      space();
-      if (s_[i_] == ']') return ++i_, Json{a};
-      do {
-        a.push_back(value());
-        space();
-      } while (i_ < s_.size() && s_[i_] == ',' && ++i_);
-      expect(']');
-      return Json{a};
-    }
-    if (c == '"') return Json{string()};
-    if (word("null")) return Json{nullptr};
-    if (word("true")) return Json{true};
-    if (word("false")) return Json{false};
-    std::size_t used = 0;
-    const double d = std::stod(s_.substr(i_), &used);
-    i_ += used;
-    return Json{d};
-  }
-  const std::string& s_;
-  std::size_t i_ = 0;
-};
 
 std::vector<std::string> sorted(std::vector<std::string> v) {
   std::sort(v.begin(), v.end());
@@ -657,7 +561,7 @@ TEST_CASE("gorewind diff --json follows the documented schema", "[diffcli]") {
   CHECK(out.code == 1);
   REQUIRE(out.out.size() > 1);
   CHECK(out.out.find('\n') == out.out.size() - 1);
-  const Json j = JsonParser(out.out).document();
+  const Json j = parse_json(out.out);
   CHECK(j.keys() == sorted({"a", "b", "identical", "common", "divergence", "alignment"}));
   CHECK(j["a"].keys() ==
         sorted({"run", "scenario", "params", "seed", "strategy", "state", "outcome", "message", "events", "hash_algorithm"}));
@@ -684,10 +588,10 @@ TEST_CASE("gorewind diff --json follows the documented schema", "[diffcli]") {
 
   const Cli same = cli(dir, {"diff", "1", "1", "--db", db, "--json"});
   CHECK(same.code == 0);
-  const Json s = JsonParser(same.out).document();
+  const Json s = parse_json(same.out);
   CHECK(s["divergence"].is_null());
   CHECK(s["alignment"].is_null());
-  CHECK(std::get<bool>(s["identical"].v));
+  CHECK(s["identical"].boolean);
 }
 
 TEST_CASE("gorewind diff of runs hashed by two algorithms says so and compares every event", "[diffcli]") {
@@ -704,10 +608,10 @@ TEST_CASE("gorewind diff of runs hashed by two algorithms says so and compares e
   CHECK(mixed.err == std::vector<std::string>{
                          "gorewind: note: run 1 and run 2 were hashed by different algorithms (fnv1a, xxh3): their "
                          "trace hashes do not compare, so every event was compared"});
-  const Json j = JsonParser(cli(dir, {"diff", "1", "2", "--db", db, "--json"}).out).document();
+  const Json j = parse_json(cli(dir, {"diff", "1", "2", "--db", db, "--json"}).out);
   CHECK(j["a"]["hash_algorithm"].str() == "fnv1a");
   CHECK(j["b"]["hash_algorithm"].str() == "xxh3");
-  CHECK(std::get<bool>(j["identical"].v));
+  CHECK(j["identical"].boolean);
 }
 
 TEST_CASE("gorewind diff --align on a swapped pair lists that pair", "[diffcli]") {
@@ -760,7 +664,7 @@ TEST_CASE("gorewind state --vs compares two states field by field", "[diffcli]")
   CHECK(start.code == 0);
   const Cli json = cli(dir, {"state", "1", "--at", at, "--vs", "2", "--db", db, "--json"});
   CHECK(json.code == 1);
-  const Json j = JsonParser(json.out).document();
+  const Json j = parse_json(json.out);
   CHECK(j.keys() == sorted({"a", "b", "same", "differences"}));
   CHECK(j["differences"].size() == d.states.differences());
   const Cli lonely = cli(dir, {"state", "1", "--at", "1", "--at2", "2", "--db", db});
