@@ -1,5 +1,6 @@
 #include <gorewind/trace_hasher.hpp>
 
+#include <array>
 #include <atomic>
 #include <cstdio>
 #include <cstring>
@@ -34,6 +35,19 @@ struct TraceHasher::State {
   std::uint64_t run = 0;     // the closed chunks' digests folded
   std::uint64_t last = 0;    // the digest of the latest closed chunk
   std::string text;          // a value's text, reused
+  // files remembers file names' digests by address (see the header), so a
+  // name is read once, not at every event.
+  struct File {
+    const char* name = nullptr;
+    std::uint64_t digest = 0;
+  };
+  std::array<File, 64> files{};
+
+  std::uint64_t file_digest(const char* name) {
+    File& f = files[(reinterpret_cast<std::uintptr_t>(name) >> 3) % files.size()];
+    if (f.name != name) f = File{name, XXH3_64bits(name, std::strlen(name))};
+    return f.digest;
+  }
 
   State() { reset(); }
   void reset() {
@@ -104,8 +118,8 @@ void TraceHasher::on_event(const Event& e) {
   // Every field in for_each_field's order: numbers and enums at their own
   // width, the ready list as its count and entries, texts as their length
   // and bytes, the value as its text (so a value read back from the log
-  // hashes as it did live), the site as its file and line (not its
-  // function: a renamed function is the same run). The trace hash is shown
+  // hashes as it did live), the site as its file's digest and its line (not
+  // its function: a renamed function is the same run). The trace hash is shown
   // to users and stored: changing these bytes changes kAlgorithm.
   State& s = *state_;
   busy_ = true;
@@ -129,7 +143,7 @@ void TraceHasher::on_event(const Event& e) {
           } else if constexpr (std::is_same_v<T, std::string_view>) {
             p.bytes(v.data(), v.size());
           } else if constexpr (std::is_same_v<T, std::source_location>) {
-            p.bytes(v.file_name(), std::strlen(v.file_name()));
+            p.number(s.file_digest(v.file_name()));
             p.number(v.line());
           } else {
             static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "a field the trace hash does not know");

@@ -1,6 +1,10 @@
 #include <gorewind/storage/stored_event.hpp>
 
 #include <bit>
+#include <functional>
+#include <mutex>
+#include <set>
+#include <string>
 #include <type_traits>
 
 namespace gorewind::storage {
@@ -14,6 +18,16 @@ static_assert(sizeof(std::source_location) == sizeof(void*),
 void append_text(const void* text, std::string& out) { out += *static_cast<const std::string*>(text); }
 const ValueType kStoredText{"stored value", &append_text, nullptr};
 
+// interned() is the process's one copy of a file name read back from the
+// log. Names keep one address each for good, as the live ones (string
+// literals) do: TraceHasher remembers a file's digest by its address.
+const char* interned(const std::string& file) {
+  static std::mutex mutex;
+  static std::set<std::string, std::less<>> names;
+  const std::lock_guard lock(mutex);
+  return names.insert(file).first->c_str();
+}
+
 }  // namespace
 
 EventView::EventView(const StoredEvent& e) {
@@ -26,7 +40,7 @@ EventView::EventView(const StoredEvent& e) {
             live = ValueRef{&text_, &kStoredText};
           }
         } else if constexpr (std::is_same_v<T, std::source_location>) {
-          site_ = SourceSite{stored.file.c_str(), stored.function.c_str(), stored.line, 0};
+          site_ = SourceSite{interned(stored.file), stored.function.c_str(), stored.line, 0};
           const SourceSite* p = &site_;
           live = std::bit_cast<std::source_location>(p);
         } else {

@@ -21,6 +21,11 @@ namespace gorewind {
 // and the run's is the chunk digests folded in order (the last chunk as far
 // as it goes). So the log's chunk digests, which let diff skip equal
 // stretches of two runs, are this hasher's own and cost nothing more.
+//
+// A site's file name counts by its digest, which the hasher remembers by
+// the name's address: an event's file name must keep its text at its
+// address for the life of the process, as std::source_location's do (and
+// storage::EventView's, which interns the names it reads).
 class TraceHasher final : public Observer {
  public:
   // kAlgorithm names how digests are made; it is stored with every run, as
