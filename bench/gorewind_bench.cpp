@@ -2,8 +2,10 @@
 // same as bench/go/main.go (the Go peer), so that bench/run.sh can put the two
 // side by side. Every program runs inside gr::run with no observer, on the
 // fifo strategy (Go-like run queue) unless the name says otherwise;
-// pingpong_hashed is pingpong with the trace hasher watching, as `gorewind
-// run` always has it, so the two give what the hash costs.
+// pingpong_observed is pingpong with an observer that does nothing, which
+// makes the runtime build every event, and pingpong_hashed the same with
+// the trace hasher, as `gorewind run` always has it: the three apart give
+// what building events costs and what hashing them does.
 //
 // Output, one line per benchmark:  <name> <best> <median> <unit>
 // (best and median over the repetitions in this process).
@@ -233,6 +235,12 @@ double raw_switch(int n) {
   return ns / (2.0 * n);
 }
 
+// Unobserving takes every event and does nothing with it.
+class Unobserving final : public gr::Observer {
+ public:
+  void on_event(const gr::Event&) override {}
+};
+
 template <class F>
 void bench(const std::string& name, int reps, const char* unit, F&& once) {
   if (!selected(name)) return;
@@ -269,6 +277,10 @@ int main(int argc, char** argv) {
     report("rss_parked", {b}, "B/goroutine");
   }
   bench("pingpong", reps, "ns/roundtrip", [&] { return run_program("fifo", [&] { return pingpong(500000 / scale); }); });
+  bench("pingpong_observed", reps, "ns/roundtrip", [&] {
+    Unobserving nothing;
+    return run_program("fifo", [&] { return pingpong(500000 / scale); }, {&nothing});
+  });
   bench("pingpong_hashed", reps, "ns/roundtrip", [&] {
     gr::TraceHasher hasher;
     return run_program("fifo", [&] { return pingpong(500000 / scale); }, {&hasher});

@@ -93,7 +93,7 @@ awk -v OFS='\t' '
   function fmt(v) { return v >= 100 ? sprintf("%.0f", v) : v >= 10 ? sprintf("%.1f", v) : sprintf("%.2f", v) }
   END {
     # Extra lines compared against another Go benchmark.
-    peer["pingpong_random"] = "pingpong"; peer["pingpong_hashed"] = "pingpong"; peer["sieve_2000_wholerun"] = "sieve_2000"
+    peer["pingpong_random"] = "pingpong"; peer["pingpong_hashed"] = "pingpong"; peer["pingpong_observed"] = "pingpong"; peer["sieve_2000_wholerun"] = "sieve_2000"
     printf "%-20s | %-14s | %-22s | %-26s | %-9s | %-7s | %s\n", "benchmark", "unit", "gorewind med [best]", "Go med [best]", "ratio", "target", "met?"
     printf "%-20s-+-%-14s-+-%-22s-+-%-26s-+-%-9s-+-%-7s-+-%s\n", "--------------------", "--------------", "----------------------", "--------------------------", "---------", "-------", "-----"
     for (i = 1; i <= names; i++) {
@@ -111,10 +111,11 @@ awk -v OFS='\t' '
       else { tg = "<= 0.5x"; met = ratio <= 0.5 ? "yes" : "NO" }
       printf "%-20s | %-14s | %-22s | %-26s | %-9s | %-7s | %s\n", b, unit[b], os, gs, rs, tg, met
     }
-    kh = "ours" SUBSEP "pingpong_hashed"; kp = "ours" SUBSEP "pingpong"
-    if (kh in n && kp in n) {
+    kh = "ours" SUBSEP "pingpong_hashed"; kp = "ours" SUBSEP "pingpong"; ko = "ours" SUBSEP "pingpong_observed"
+    if (kh in n && kp in n && ko in n) {
       cost = median(kh) / median(kp) - 1
-      printf "\ntrace hash: pingpong_hashed / pingpong = %+.1f%% (target <= 5%%): %s\n", 100 * cost, cost <= 0.05 ? "yes" : "NO"
+      printf "\ntrace hash: pingpong_hashed / pingpong = %+.0f%% (target <= 5%%): %s;", 100 * cost, cost <= 0.05 ? "yes" : "NO"
+      printf " of it, building the events (pingpong_observed) %+.0f%%, hashing them %+.0f%%\n", 100 * (median(ko) / median(kp) - 1), 100 * (median(kh) - median(ko)) / median(kp)
     }
   }' "$work"/ours.* "$work"/go.*
 echo
