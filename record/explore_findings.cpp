@@ -8,6 +8,7 @@
 #include <gorewind/explore.hpp>
 #include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/schedule_script.hpp>
+#include <gorewind/strategy.hpp>
 
 namespace gorewind::record {
 namespace {
@@ -18,6 +19,7 @@ struct Recorded {
   std::int64_t run_id = 0;
 };
 
+// record_one() records f as record_findings() says.
 Recorded record_one(const std::function<void()>& fn, const SupervisedExplore& search, std::uint64_t pct_steps,
                     const FoundSchedule& f, const std::string& db_path) {
   const ExploreOptions& o = search.explore;
@@ -25,8 +27,10 @@ Recorded record_one(const std::function<void()>& fn, const SupervisedExplore& se
   if (by_seed && o.strategy == "dfs") return Recorded{f.result, 0};
   RunOptions options = o.run;
   options.seed = f.seed;
-  options.strategy = by_seed ? make_explore_strategy(o.strategy, o.depth, pct_steps)
-                             : std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
+  if (by_seed)
+    options.strategy = make_strategy(o.strategy, {.depth = o.depth, .pct_steps = pct_steps});
+  else
+    options.strategy = std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
   const SupervisedRecording r = record_supervised(
       [&](const ChildRecorder& recorder) {
         recorder(fn, options);

@@ -17,8 +17,10 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <gorewind/dfs_strategy.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/explore.hpp>
+#include <gorewind/pct_strategy.hpp>
 #include <gorewind/record/child_process.hpp>
 #include <gorewind/record/explore_findings.hpp>
 #include <gorewind/record/supervised_explore.hpp>
@@ -209,8 +211,8 @@ class ExploreCommand final : public Command {
   // depth() is the depth of a pct search or the preemption bound of a dfs
   // one, as its strategy takes it; 0 for random.
   static int depth(const ExploreOptions& o) {
-    if (o.strategy == "pct") return o.depth > 0 ? o.depth : 3;
-    if (o.strategy == "dfs") return o.depth > 0 ? o.depth : 2;
+    if (o.strategy == "pct") return o.depth > 0 ? o.depth : PctStrategy::kDefaultDepth;
+    if (o.strategy == "dfs") return o.depth > 0 ? o.depth : DfsStrategy::kDefaultPreemptionBound;
     return 0;
   }
 
