@@ -212,21 +212,3 @@ TEST_CASE("cli: explore --json names a dfs failure by its schedule, without a ru
   CHECK(replay.code == 0);
   CHECK(contains(replay.out, "identical"));
 }
-
-TEST_CASE("cli: explore --help gives every option's default", "[cli]") {
-  TempDir dir;
-  const Cli h = cli(dir, {"explore", "--help"});
-  CHECK(h.code == 0);
-  // Each option's help, which CLI11 may wrap over several lines, up to the next option.
-  for (const char* option : {"--runs", "--time", "--strategy", "--depth", "--seed-start", "--jobs", "--shard", "--param",
-                             "--step-limit", "--races", "--timeout", "--db", "--keep-going", "--json"}) {
-    INFO(option);
-    const auto at = h.out.find(std::string("  ") + option + " ");
-    REQUIRE(at != std::string::npos);
-    const auto next = h.out.find("\n  -", at + 1);
-    const std::string help = h.out.substr(at, next == std::string::npos ? std::string::npos : next - at);
-    // CLI11 shows a captured default after the type: `--jobs J=1`.
-    const std::string usage = help.substr(0, help.find("  ", 2));
-    CHECK((contains(help, "default") || contains(usage, "=")));
-  }
-}
