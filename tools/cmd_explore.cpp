@@ -104,8 +104,10 @@ class ExploreCommand final : public Command {
     sub.add_option("--strategy", strategy_, "random, pct (probabilistic concurrency testing) or dfs (exhaustive)")
         ->type_name("NAME")
         ->capture_default_str();
-    sub.add_option("--depth", depth_text_, "pct: its depth (default 3); dfs: its preemption bound (default 2)")
-        ->type_name("D");
+    const std::string depth_help = "pct: its depth (default " + std::to_string(PctStrategy::kDefaultDepth) +
+                                   "); dfs: its preemption bound (default " +
+                                   std::to_string(DfsStrategy::kDefaultPreemptionBound) + ")";
+    sub.add_option("--depth", depth_text_, depth_help)->type_name("D");
     sub.add_option("--seed-start", seed_start_text_, "The first seed")->type_name("N")->capture_default_str();
     sub.add_option("--jobs", jobs_text_, "Worker processes")->type_name("J")->capture_default_str();
     sub.add_option("--shard", shard_text_,
