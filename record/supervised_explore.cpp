@@ -15,7 +15,9 @@
 #include <gorewind/error.hpp>
 #include <gorewind/record/shared_memory.hpp>
 #include <gorewind/record/shared_schedule.hpp>
+#include <gorewind/storage/packed_bytes.hpp>
 #include <gorewind/storage/schedule_codec.hpp>
+#include <gorewind/storage/storage_error.hpp>
 
 namespace gorewind::record {
 
@@ -57,79 +59,49 @@ struct Board {
 constexpr char kFailure = 'F';
 constexpr char kExhausted = 'X';
 
-void put_u64(std::string& out, std::uint64_t v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
-void put_text(std::string& out, std::string_view s) {
-  put_u64(out, s.size());
-  out.append(s);
-}
-
-// Reader takes a message apart; a short one is garbage.
-class Reader {
- public:
-  explicit Reader(std::string_view bytes) : bytes_(bytes) {}
-  std::uint64_t u64() {
-    std::uint64_t v;
-    std::memcpy(&v, take(sizeof v).data(), sizeof v);
-    return v;
-  }
-  std::string text() { return std::string(take(u64())); }
-  std::string_view take(std::uint64_t n) {
-    if (n > bytes_.size() - pos_) throw Error("explore: a worker sent a malformed report");
-    const std::string_view part = bytes_.substr(pos_, n);
-    pos_ += n;
-    return part;
-  }
-
- private:
-  std::string_view bytes_;
-  std::size_t pos_ = 0;
-};
-
 std::string framed(char tag, const std::string& body) {
-  std::string m(4, '\0');
-  const std::uint32_t n = static_cast<std::uint32_t>(body.size() + 1);
-  std::memcpy(m.data(), &n, 4);
+  std::string m;
+  storage::pack(m, static_cast<std::uint32_t>(body.size() + 1));
   m += tag;
   return m + body;
 }
 
-// encode() and decode() carry a failure: its seed, what happened and its
-// decisions (in the log's schedule encoding).
+// encode() and decode() carry a failure: its seed and what happened, packed
+// as the log stream packs its messages, then its decisions in the log's
+// schedule encoding.
 std::string encode(const ExploreFailure& f) {
   std::string b;
-  put_u64(b, f.seed);
-  put_u64(b, static_cast<std::uint64_t>(f.result.outcome));
-  put_text(b, f.result.message);
-  put_u64(b, f.result.goroutine);
-  put_text(b, f.result.goroutine_name);
-  put_text(b, f.result.site.file);
-  put_u64(b, f.result.site.line);
-  put_text(b, f.result.site.function);
-  put_u64(b, f.result.events);
-  put_u64(b, f.result.abandoned ? 1 : 0);
-  std::string choices;
-  storage::encode_choices(f.schedule, choices);
-  put_text(b, choices);
+  storage::pack(b, f.seed);
+  storage::pack(b, f.result.outcome);
+  storage::pack_text(b, f.result.message);
+  storage::pack(b, f.result.goroutine);
+  storage::pack_text(b, f.result.goroutine_name);
+  storage::pack_text(b, f.result.site.file);
+  storage::pack(b, f.result.site.line);
+  storage::pack_text(b, f.result.site.function);
+  storage::pack(b, f.result.events);
+  storage::pack(b, static_cast<std::uint8_t>(f.result.abandoned));
+  storage::encode_choices(f.schedule, b);
   return framed(kFailure, b);
 }
 
 FoundSchedule decode(std::string_view body) {
-  Reader in(body);
+  storage::ByteReader in(body, "a worker's report");
   FoundSchedule f;
-  f.seed = in.u64();
-  f.result.outcome = static_cast<Outcome>(in.u64());
-  f.result.message = in.text();
-  f.result.goroutine = static_cast<Gid>(in.u64());
-  f.result.goroutine_name = in.text();
-  f.result.site.file = in.text();
-  f.result.site.line = static_cast<std::uint32_t>(in.u64());
-  f.result.site.function = in.text();
-  f.result.events = in.u64();
-  f.result.abandoned = in.u64() != 0;
   try {
-    storage::decode_choices(in.text(), f.schedule);
-  } catch (const std::exception&) {
-    throw Error("explore: a worker sent a malformed schedule");
+    f.seed = in.get<std::uint64_t>();
+    f.result.outcome = in.get<Outcome>();
+    f.result.message = in.text();
+    f.result.goroutine = in.get<Gid>();
+    f.result.goroutine_name = in.text();
+    f.result.site.file = in.text();
+    f.result.site.line = in.get<std::uint32_t>();
+    f.result.site.function = in.text();
+    f.result.events = in.get<std::uint64_t>();
+    f.result.abandoned = in.get<std::uint8_t>() != 0;
+    storage::decode_choices(in.rest(), f.schedule);
+  } catch (const storage::StorageError& e) {
+    throw Error(std::string("explore: a worker sent a malformed report: ") + e.what());
   }
   return f;
 }

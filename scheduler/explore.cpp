@@ -5,18 +5,9 @@
 
 #include <gorewind/dfs_strategy.hpp>
 #include <gorewind/error.hpp>
-#include <gorewind/pct_strategy.hpp>
 #include <gorewind/random_strategy.hpp>
 
 namespace gorewind {
-
-std::shared_ptr<Strategy> make_explore_strategy(const std::string& name, int depth, std::uint64_t pct_steps,
-                                                unsigned shard_index, unsigned shard_count) {
-  if (name == "random") return std::make_shared<RandomStrategy>();
-  if (name == "pct") return std::make_shared<PctStrategy>(depth > 0 ? depth : 3, pct_steps);
-  if (name == "dfs") return std::make_shared<DfsStrategy>(depth > 0 ? depth : 2, shard_index, shard_count);
-  throw Error("unknown exploration strategy '" + name + "' (expected random, pct or dfs)");
-}
 
 std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOptions& o) {
   auto rec = std::make_shared<RecordingStrategy>(std::make_shared<RandomStrategy>());
@@ -36,6 +27,8 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
                 "record::explore_supervised");
   if (o.shard_count == 0 || o.shard_index >= o.shard_count)
     throw Error("explore: the shard index must be below the shard count");
+  if (o.strategy != "random" && o.strategy != "pct" && o.strategy != "dfs")
+    throw Error("unknown exploration strategy '" + o.strategy + "' (expected random, pct or dfs)");
   if (o.runs == 0 && o.seconds <= 0 && o.strategy != "dfs")
     throw Error("explore: give a number of runs or a time budget");
   ExploreResult r;
@@ -43,7 +36,8 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
   if (o.strategy == "pct") r.pct_steps = o.pct_steps > 0 ? o.pct_steps : measure_pct_steps(fn, o);
-  auto strategy = make_explore_strategy(o.strategy, o.depth, r.pct_steps, o.shard_index, o.shard_count);
+  std::shared_ptr<Strategy> strategy = make_strategy(
+      o.strategy, {.depth = o.depth, .pct_steps = r.pct_steps, .shard_index = o.shard_index, .shard_count = o.shard_count});
   auto* dfs = dynamic_cast<DfsStrategy*>(strategy.get());
   auto rec = std::make_shared<RecordingStrategy>(strategy);
   rec->on_choice(o.on_choice);
@@ -100,7 +94,7 @@ std::string ExploreResult::summary() const {
   if (strategy == "dfs")
     out << ". Replay it with ScriptedStrategy(failures[0].schedule)";
   else
-    out << ". Replay it with RunOptions{.seed = " << f.seed << ", .strategy = make_explore_strategy(\"" << strategy
+    out << ". Replay it with RunOptions{.seed = " << f.seed << ", .strategy = make_strategy(\"" << strategy
         << "\", ...)}, or ScriptedStrategy(failures[0].schedule)";
   return out.str();
 }

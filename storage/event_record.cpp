@@ -4,9 +4,9 @@
 #include <source_location>
 #include <type_traits>
 
+#include <gorewind/storage/packed_bytes.hpp>
 #include <gorewind/storage/storage_error.hpp>
 
-#include "packed_bytes.hpp"
 
 namespace gorewind::storage {
 void append_record(const Event& e, SiteNumber site, ValueEncoder& values, std::string& out) {

@@ -1,9 +1,9 @@
 #include "log_stream.hpp"
 
 #include <gorewind/storage/schedule_codec.hpp>
+#include <gorewind/storage/packed_bytes.hpp>
 #include <gorewind/storage/storage_error.hpp>
 
-#include "packed_bytes.hpp"
 
 namespace gorewind::storage {
 namespace {

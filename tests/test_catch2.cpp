@@ -58,7 +58,7 @@ TEST_CASE("catch2: the failure message names the seed and the command that repla
   CHECK(gr::catch2::failure_message(r, "build/tests/my_tests", "config, published [flaky]") ==
         "explored 22 schedules (random): 1 failure; first: seed 23, check_failed: the value is there once ready is "
         "set at scenarios/flaky_order.cpp:62. Replay it with RunOptions{.seed = 23, .strategy = "
-        "make_explore_strategy(\"random\", ...)}, or ScriptedStrategy(failures[0].schedule)\n"
+        "make_strategy(\"random\", ...)}, or ScriptedStrategy(failures[0].schedule)\n"
         "replay: GOREWIND_SEED=23 build/tests/my_tests 'config\\, published \\[flaky\\]'");
   CHECK(gr::catch2::failure_message(r, "/opt/my tests", "it's") ==
         r.summary() + "\nreplay: GOREWIND_SEED=23 '/opt/my tests' 'it'\\''s'");

@@ -65,7 +65,7 @@ TEST_CASE("explore: pct and random find each buggy scenario, and the schedule re
       // The seed alone, and the recorded decisions alone, give the same run.
       gr::RunResult by_seed, by_script;
       const std::string a =
-          hash_of(sc.body, gr::make_explore_strategy(strategy, 0, r.pct_steps), f.seed, &by_seed);
+          hash_of(sc.body, gr::make_strategy(strategy, {.pct_steps = r.pct_steps}), f.seed, &by_seed);
       auto script = std::make_shared<gr::ScriptedStrategy>(f.schedule);
       const std::string b = hash_of(sc.body, script, 999, &by_script);
       CHECK(a == b);

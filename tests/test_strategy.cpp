@@ -146,9 +146,17 @@ TEST_CASE("prng: below(n) is roughly uniform", "[determinism]") {
   CHECK(upper < 10'600);
 }
 
-TEST_CASE("strategy: make_strategy knows random and fifo, rejects the rest", "[determinism]") {
+TEST_CASE("strategy: make_strategy knows random, pct, dfs and fifo with their settings, rejects the rest", "[determinism]") {
   CHECK(gr::make_strategy("random")->name() == "random");
   CHECK(gr::make_strategy("fifo")->name() == "fifo");
+  CHECK(gr::make_strategy("dfs")->name() == "dfs");
+  const auto pct = gr::make_strategy("pct", {.depth = 5, .pct_steps = 40});
+  const auto* p = dynamic_cast<const gr::PctStrategy*>(pct.get());
+  REQUIRE(p != nullptr);
+  CHECK(p->depth() == 5);
+  CHECK(p->steps() == 40);
+  const auto defaults = gr::make_strategy("pct");
+  CHECK(dynamic_cast<const gr::PctStrategy&>(*defaults).depth() == gr::PctStrategy::kDefaultDepth);
   CHECK_THROWS_AS(gr::make_strategy("pct3"), gr::Error);
   CHECK_THROWS_AS(gr::make_strategy(""), gr::Error);
 }

@@ -1,33 +1,35 @@
 // cmd_explore.cpp: `gorewind explore <scenario>`, the hunt for a flaky bug:
-// many schedules without recording, each failing one then recorded into the
-// log, failures grouped by outcome and site with the commands that replay
-// and debug them.
+// the options, checked; the search and the recording of what it found are
+// record/'s (explore_supervised, record_findings); the report prints the
+// failures grouped by outcome and site with the commands that replay and
+// debug them, as text or as JSON.
 #include <signal.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <gorewind/dfs_strategy.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/explore.hpp>
+#include <gorewind/pct_strategy.hpp>
 #include <gorewind/record/child_process.hpp>
+#include <gorewind/record/explore_findings.hpp>
 #include <gorewind/record/supervised_explore.hpp>
-#include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/scenario.hpp>
 
 #include "cli.hpp"
 #include "log_db.hpp"
+#include "outcome_report.hpp"
 #include "scenario_run.hpp"
 
 namespace gorewind::cli {
@@ -94,21 +96,26 @@ class ExploreCommand final : public Command {
     const std::string runs_help = "Schedules to run (random, pct: seeds from --seed-start on; default " +
                                   std::to_string(ExploreOptions{}.runs) + "; dfs: until the search is exhausted)";
     auto* runs = sub.add_option("--runs", runs_text_, runs_help)->type_name("N");
-    auto* time = sub.add_option("--time", time_text_, "Explore for this many seconds of wall clock instead")
+    auto* time = sub.add_option("--time", time_text_,
+                                "Explore for this many seconds of wall clock instead (default: no time limit, "
+                                "--runs decides)")
                      ->type_name("SECONDS");
     runs->excludes(time);
     sub.add_option("--strategy", strategy_, "random, pct (probabilistic concurrency testing) or dfs (exhaustive)")
         ->type_name("NAME")
         ->capture_default_str();
-    sub.add_option("--depth", depth_text_, "pct: its depth (default 3); dfs: its preemption bound (default 2)")
-        ->type_name("D");
+    const std::string depth_help = "pct: its depth (default " + std::to_string(PctStrategy::kDefaultDepth) +
+                                   "); dfs: its preemption bound (default " +
+                                   std::to_string(DfsStrategy::kDefaultPreemptionBound) + ")";
+    sub.add_option("--depth", depth_text_, depth_help)->type_name("D");
     sub.add_option("--seed-start", seed_start_text_, "The first seed")->type_name("N")->capture_default_str();
     sub.add_option("--jobs", jobs_text_, "Worker processes")->type_name("J")->capture_default_str();
     sub.add_option("--shard", shard_text_,
                    "Explore only the I-th of N slices of the search (seeds; for dfs its first decision), for a "
-                   "cluster's array job")
+                   "cluster's array job (default: the whole search)")
         ->type_name("I/N");
-    sub.add_option("--param", param_args_, "A scenario parameter; repeat for several")
+    sub.add_option("--param", param_args_,
+                   "A scenario parameter; repeat for several (default: none, the scenario's own values)")
         ->type_name("KEY=VALUE")
         ->allow_extra_args(false);
     sub.add_option("--step-limit", step_limit_text_,
@@ -122,7 +129,8 @@ class ExploreCommand final : public Command {
         ->type_name("SECONDS")
         ->capture_default_str();
     add_db_option(sub, db_);
-    sub.add_flag("--keep-going", keep_going_, "Go on after the first failure");
+    sub.add_flag("--keep-going", keep_going_, "Go on after the first failure (default: stop at the first)");
+    sub.add_flag("--json", json_, "Print the report as one JSON object on one line (default: text)");
   }
 
   int run(const Context& ctx) override {
@@ -130,7 +138,8 @@ class ExploreCommand final : public Command {
     if (!sc) throw UsageError("unknown scenario '" + scenario_ + "' (see '" + ctx.program + " list')");
     if (strategy_ != "random" && strategy_ != "pct" && strategy_ != "dfs")
       throw UsageError("--strategy: '" + strategy_ + "' is not random, pct or dfs");
-    ExploreOptions o;
+    record::SupervisedExplore search;
+    ExploreOptions& o = search.explore;
     o.strategy = strategy_;
     o.keep_going = keep_going_;
     o.seed_start = parse_count(seed_start_text_, "--seed-start", "a seed");
@@ -145,18 +154,18 @@ class ExploreCommand final : public Command {
     } else if (strategy_ == "dfs") {
       o.runs = 0;  // until exhausted
     }
-    const std::uint64_t jobs = parse_in_range(jobs_text_, "--jobs", "a number of processes", 1, 256);
+    search.jobs = static_cast<unsigned>(parse_in_range(jobs_text_, "--jobs", "a number of processes", 1, 256));
     if (!shard_text_.empty()) std::tie(o.shard_index, o.shard_count) = parse_shard(shard_text_);
     o.run.scenario = sc->name;
     o.run.params = parse_params(param_args_);
     o.run.max_steps = parse_count(step_limit_text_, "--step-limit", "a number of events");
     o.run.races = parse_races(races_text_);
-    timeout_ = parse_timeout(timeout_text_);
+    search.timeout = parse_timeout(timeout_text_);
     // The input check runs in a child too, so a crash on the first seed
     // kills nothing.
     {
       record::ChildProcess check([&] { return guarded(ctx, [&] { return check_params(*sc, o); }); },
-                                 record::ChildProcess::Config::timed(timeout_));
+                                 record::ChildProcess::Config::timed(search.timeout));
       const record::ChildEnd end = check.wait();
       if (end.returned() && end.code != 0) return end.code;  // bad input, said by the child
     }
@@ -167,16 +176,18 @@ class ExploreCommand final : public Command {
     sigaction(SIGINT, &stop, nullptr);
     sigaction(SIGTERM, &stop, nullptr);
     Progress progress;
-    record::SupervisedExplore search;
-    search.explore = o;
-    search.jobs = static_cast<unsigned>(jobs);
-    search.timeout = timeout_;
     search.progress = [&](std::uint64_t runs, std::uint64_t failures) { progress.update(runs, failures); };
     search.interrupted = [] { return g_interrupted != 0; };
     const record::SupervisedExploreResult found = record::explore_supervised(sc->body, search);
     progress.clear();
-    o.pct_steps = found.pct_steps;
-    return report(ctx, *sc, o, found);
+    if (!found.failures.empty()) announce_migration(db_);
+    const std::vector<record::FailureGroup> groups = record::record_findings(sc->body, search, found, db_);
+    const Printed p{ctx, *sc, o, found, groups};
+    if (json_)
+      print_json(p);
+    else
+      print_text(p);
+    return found.failures.empty() ? kExitOk : kExitFailed;
   }
 
  private:
@@ -190,78 +201,61 @@ class ExploreCommand final : public Command {
     return 0;
   }
 
-  // Recorded is a failing schedule as the log now holds it.
-  struct Recorded {
-    RunResult result;
-    std::int64_t run_id = 0;
+  // Printed is what the report of a search shows.
+  struct Printed {
+    const Context& ctx;
+    const Scenario& scenario;
+    const ExploreOptions& options;
+    const record::SupervisedExploreResult& found;
+    const std::vector<record::FailureGroup>& groups;
   };
 
-  // record_found() records a failing schedule in a supervised child, by
-  // its decisions (for a death, those made before it). A death whose
-  // decisions were too many to keep is recorded by its seed (random, pct)
-  // or reported without a run (dfs).
-  Recorded record_found(const Context& ctx, const Scenario& sc, const ExploreOptions& o,
-                        const record::FoundSchedule& f) {
-    RunOptions ro = o.run;
-    ro.seed = f.seed;
-    const bool by_seed = f.died && f.schedule.empty();
-    if (by_seed && o.strategy == "dfs") return Recorded{f.result, 0};
-    ro.strategy = by_seed ? make_explore_strategy(o.strategy, o.depth, o.pct_steps)
-                          : std::make_shared<ScriptedStrategy>(f.schedule, nullptr, o.strategy);
-    const record::SupervisedRecording r = record::record_supervised(
-        [&](const record::ChildRecorder& recorder) {
-          return guarded(ctx, [&] {
-            recorder(sc.body, ro);
-            return 0;
-          });
-        },
-        db_, record::SupervisedConfig::timed(timeout_));
-    return Recorded{r.run_id != 0 ? r.result : record::fault_result(r.end), r.run_id};
+  // depth() is the depth of a pct search or the preemption bound of a dfs
+  // one, as its strategy takes it; 0 for random.
+  static int depth(const ExploreOptions& o) {
+    if (o.strategy == "pct") return o.depth > 0 ? o.depth : PctStrategy::kDefaultDepth;
+    if (o.strategy == "dfs") return o.depth > 0 ? o.depth : DfsStrategy::kDefaultPreemptionBound;
+    return 0;
   }
 
-  // report() records each failure, then prints the groups.
-  int report(const Context& ctx, const Scenario& sc, const ExploreOptions& o,
-             const record::SupervisedExploreResult& search) {
-    const std::vector<record::FoundSchedule>& found = search.failures;
-    const std::uint64_t runs = search.runs;
-    struct Group {
-      std::uint64_t count = 0;
-      std::uint64_t seed = 0;
-      std::int64_t run_id = 0;
-      std::string message;
-    };
-    std::map<std::pair<std::string, std::string>, Group> groups;  // by (outcome, site)
-    if (!found.empty()) announce_migration(db_);
-    for (const record::FoundSchedule& f : found) {
-      const Recorded r = record_found(ctx, sc, o, f);
-      Group& g = groups[{std::string(to_string(r.result.outcome)), r.result.site.empty() ? "" : r.result.site.to_string()}];
-      if (g.count++ == 0) {
-        g.seed = f.seed;
-        g.run_id = r.run_id;
-        g.message = r.result.message;
-      }
-    }
-    std::cout << "explored " << runs << " schedule" << (runs == 1 ? "" : "s") << " of " << sc.name << " ("
+  // run_command() is the `run` command line that gives seed's schedule of a
+  // random search again; empty for pct and dfs, whose schedules need the
+  // search's own strategy state (the recorded run replays them).
+  static std::string run_command(const Printed& p, std::uint64_t seed) {
+    const ExploreOptions& o = p.options;
+    if (o.strategy != "random") return "";
+    std::string line = shell_word(p.ctx.program) + " run " + shell_word(p.scenario.name) + " --seed " +
+                       std::to_string(seed) + " --strategy random";
+    for (const auto& [k, v] : o.run.params) line += " --param " + shell_word(k + "=" + v);
+    if (o.run.races != RaceMode::First) line += " --races " + std::string(to_string(o.run.races));
+    return line;
+  }
+
+  // print_text() prints the summary line, then each group with the commands
+  // that show, replay, debug and run its lowest seed.
+  void print_text(const Printed& p) const {
+    const ExploreOptions& o = p.options;
+    const record::SupervisedExploreResult& found = p.found;
+    const std::uint64_t runs = found.runs;
+    std::cout << "explored " << runs << " schedule" << (runs == 1 ? "" : "s") << " of " << p.scenario.name << " ("
               << o.strategy;
-    if (o.strategy == "pct") std::cout << ", depth " << (o.depth > 0 ? o.depth : 3);
-    if (o.strategy == "dfs") std::cout << ", preemption bound " << (o.depth > 0 ? o.depth : 2);
+    if (o.strategy == "pct") std::cout << ", depth " << depth(o);
+    if (o.strategy == "dfs") std::cout << ", preemption bound " << depth(o);
     if (o.shard_count > 1) std::cout << ", shard " << o.shard_index << "/" << o.shard_count;
-    char secs[32];
-    std::snprintf(secs, sizeof secs, "%.2f", search.seconds);
-    std::cout << ") in " << secs << " s";
-    if (search.exhausted) std::cout << ", every schedule within the bound";
-    if (search.interrupted) std::cout << ", interrupted";
-    std::cout << ": " << (found.empty() ? "no failure" : std::to_string(found.size()) + " failing") << "\n";
-    const std::string prog = shell_word(ctx.program);
+    std::cout << ") in " << seconds(found) << " s";
+    if (found.exhausted) std::cout << ", every schedule within the bound";
+    if (found.interrupted) std::cout << ", interrupted";
+    std::cout << ": "
+              << (found.failures.empty() ? "no failure" : std::to_string(found.failures.size()) + " failing")
+              << "\n";
+    const std::string prog = shell_word(p.ctx.program);
     const std::string db = db_ == kDefaultDb ? "" : " --db " + shell_word(db_);
-    for (const auto& [key, g] : groups) {
-      std::cout << "\n" << key.first << (key.second.empty() ? "" : " at " + key.second)
+    for (const record::FailureGroup& g : p.groups) {
+      std::cout << "\n" << to_string(g.outcome) << (g.site.empty() ? "" : " at " + g.site.to_string())
                 << (g.message.empty() ? "" : ": " + g.message) << "\n";
       std::cout << "  " << g.count << " schedule" << (g.count == 1 ? "" : "s") << "; lowest "
                 << (o.strategy == "dfs" ? "schedule " : "seed ") << g.seed;
       if (g.run_id == 0) {
-        // A dfs schedule that killed its worker with more decisions than
-        // its tape keeps.
         std::cout << ", not recorded\n";
         continue;
       }
@@ -269,15 +263,49 @@ class ExploreCommand final : public Command {
       std::cout << "  show:   " << prog << " show " << g.run_id << db << "\n";
       std::cout << "  replay: " << prog << " replay " << g.run_id << db << "\n";
       std::cout << "  debug:  " << prog << " debug " << g.run_id << db << "\n";
-      if (o.strategy == "random") {
-        std::cout << "  run:    " << prog << " run " << shell_word(sc.name) << " --seed " << g.seed
-                  << " --strategy random";
-        for (const auto& [k, v] : o.run.params) std::cout << " --param " << shell_word(k + "=" + v);
-        if (o.run.races != RaceMode::First) std::cout << " --races " << to_string(o.run.races);
-        std::cout << "\n";
-      }
+      const std::string run = run_command(p, g.seed);
+      if (!run.empty()) std::cout << "  run:    " << run << "\n";
     }
-    return found.empty() ? kExitOk : kExitFailed;
+  }
+
+  // print_json() prints the report as one JSON object on one line.
+  static void print_json(const Printed& p) {
+    const ExploreOptions& o = p.options;
+    const record::SupervisedExploreResult& found = p.found;
+    std::string out = "{\"scenario\":" + json_string(p.scenario.name) + ",\"params\":";
+    json_params(out, o.run.params);
+    out += ",\"strategy\":" + json_string(o.strategy);
+    out += ",\"depth\":" + (o.strategy == "random" ? std::string("null") : std::to_string(depth(o)));
+    out += ",\"shard\":{\"index\":" + std::to_string(o.shard_index) + ",\"count\":" +
+           std::to_string(o.shard_count) + "}";
+    out += ",\"runs\":" + std::to_string(found.runs) + ",\"seconds\":" + seconds(found);
+    out += std::string(",\"exhausted\":") + (found.exhausted ? "true" : "false");
+    out += std::string(",\"interrupted\":") + (found.interrupted ? "true" : "false");
+    out += ",\"failures\":" + std::to_string(found.failures.size()) + ",\"groups\":[";
+    const bool dfs = o.strategy == "dfs";
+    for (std::size_t i = 0; i < p.groups.size(); ++i) {
+      const record::FailureGroup& g = p.groups[i];
+      out += i == 0 ? "{" : ",{";
+      out += "\"outcome\":" + json_string(to_string(g.outcome)) + ",\"site\":";
+      if (g.site.empty())
+        out += "null";
+      else
+        json_site(out, g.site);
+      out += ",\"message\":" + json_string(g.message) + ",\"count\":" + std::to_string(g.count);
+      const std::string lowest = std::to_string(g.seed);
+      out += ",\"seed\":" + (dfs ? "null" : lowest) + ",\"schedule\":" + (dfs ? lowest : "null");
+      out += ",\"run\":" + (g.run_id == 0 ? std::string("null") : std::to_string(g.run_id));
+      const std::string run = g.run_id == 0 ? "" : run_command(p, g.seed);
+      out += ",\"reproduce\":" + (run.empty() ? std::string("null") : json_string(run)) + "}";
+    }
+    std::cout << out << "]}\n";
+  }
+
+  // seconds() is the search's wall-clock time as both reports show it.
+  static std::string seconds(const record::SupervisedExploreResult& found) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f", found.seconds);
+    return text;
   }
 
   std::string scenario_;
@@ -293,8 +321,8 @@ class ExploreCommand final : public Command {
   std::string races_text_ = "first";
   std::string db_ = kDefaultDb;
   std::string timeout_text_ = "10";
-  double timeout_ = 0;
   bool keep_going_ = false;
+  bool json_ = false;
 };
 
 }  // namespace

@@ -123,11 +123,6 @@ void write_wait_for(std::ostream& out, const RunResult& r) {
 
 bool starts_with(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
 
-void json_site(std::string& out, const Site& s) {
-  out += "{\"file\":" + json_string(s.file) + ",\"line\":" + std::to_string(s.line) +
-         ",\"function\":" + json_string(s.function) + "}";
-}
-
 void json_access(std::string& out, const RaceAccess& a) {
   out += "{\"goroutine\":{\"id\":" + std::to_string(a.goroutine) + ",\"name\":" + json_string(a.goroutine_name) +
          "},\"access\":" + json_string(a.write ? "store" : "load") + ",\"site\":";
@@ -222,6 +217,22 @@ std::string json_with(std::string object, std::string_view key, const std::strin
   return object + (object.size() > 1 ? "," : "") + json_string(key) + ":" + value + "}";
 }
 
+void json_site(std::string& out, const Site& s) {
+  out += "{\"file\":" + json_string(s.file) + ",\"line\":" + std::to_string(s.line) +
+         ",\"function\":" + json_string(s.function) + "}";
+}
+
+void json_params(std::string& out, const std::map<std::string, std::string>& params) {
+  out += '{';
+  bool first = true;
+  for (const auto& [k, v] : params) {
+    if (!first) out += ',';
+    out += json_string(k) + ":" + json_string(v);
+    first = false;
+  }
+  out += '}';
+}
+
 std::string summary_line(const RunReport& r) {
   const RunResult& res = r.result;
   std::string line = std::string(to_string(res.outcome)) + "  " + r.scenario + "  seed=" + std::to_string(res.seed) +
@@ -300,14 +311,8 @@ std::string to_json(const RunReport& r) {
   const RunResult& res = r.result;
   std::string out = "{";
   out += "\"scenario\":" + json_string(r.scenario);
-  out += ",\"params\":{";
-  bool first = true;
-  for (const auto& [k, v] : r.params) {
-    if (!first) out += ',';
-    out += json_string(k) + ":" + json_string(v);
-    first = false;
-  }
-  out += "}";
+  out += ",\"params\":";
+  json_params(out, r.params);
   out += ",\"seed\":" + std::to_string(res.seed);
   out += ",\"strategy\":" + json_string(res.strategy);
   out += ",\"outcome\":" + json_string(to_string(res.outcome));
@@ -316,7 +321,7 @@ std::string to_json(const RunReport& r) {
   out += ",\"site\":";
   json_site(out, res.site);
   out += ",\"blocked\":[";
-  first = true;
+  bool first = true;
   for (const BlockedGoroutine& g : res.blocked) {
     if (!first) out += ',';
     out += "{\"id\":" + std::to_string(g.id) + ",\"name\":" + json_string(g.name) +

@@ -63,6 +63,13 @@ std::string json_string(std::string_view s);
 // value is the JSON text value, as its last.
 std::string json_with(std::string object, std::string_view key, const std::string& value);
 
+// json_site() appends s to out as {"file", "line", "function"}.
+void json_site(std::string& out, const Site& s);
+
+// json_params() appends a scenario's parameters to out as one JSON object,
+// each key a parameter's name and its value a string.
+void json_params(std::string& out, const std::map<std::string, std::string>& params);
+
 // format_duration() spells a duration as Go's time.Duration.String() does:
 // "0s", "250ms", "1.5µs", "1m30s", "2h0m0s".
 std::string format_duration(std::int64_t ns);

@@ -137,6 +137,9 @@ PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
   const Scenario* scenario = find_scenario(args.scenario);
   if (scenario == nullptr)
     throw UsageError("unknown scenario '" + args.scenario + "' (see '" + ctx.program + " list')");
+  // A run is one schedule: dfs, a search of them, is explore's alone.
+  if (args.strategy != "random" && args.strategy != "pct" && args.strategy != "fifo")
+    throw UsageError("unknown strategy '" + args.strategy + "' (expected random, pct or fifo)");
   PreparedRun p;
   p.scenario = scenario;
   RunOptions& options = p.options;

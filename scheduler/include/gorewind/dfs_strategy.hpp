@@ -23,7 +23,9 @@ namespace gorewind {
 // run that fell outside the shard (it can only be the first) does not count.
 class DfsStrategy final : public Strategy {
  public:
-  explicit DfsStrategy(int preemption_bound = 2, unsigned shard_index = 0, unsigned shard_count = 1);
+  static constexpr int kDefaultPreemptionBound = 2;
+  explicit DfsStrategy(int preemption_bound = kDefaultPreemptionBound, unsigned shard_index = 0,
+                       unsigned shard_count = 1);
   std::string_view name() const override { return "dfs"; }
   void begin_run(std::uint64_t seed) override;
   std::size_t pick_goroutine(const Runnable& options) override;

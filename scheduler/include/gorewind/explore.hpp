@@ -96,9 +96,4 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& opt
 // of a search finds the same.
 std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOptions& options);
 
-// make_explore_strategy() is the strategy explore uses for one of its
-// names, with its depth; pct_steps is pct's run length estimate.
-std::shared_ptr<Strategy> make_explore_strategy(const std::string& name, int depth, std::uint64_t pct_steps,
-                                                unsigned shard_index = 0, unsigned shard_count = 1);
-
 }  // namespace gorewind

@@ -21,9 +21,11 @@ namespace gorewind {
 // and lock hand-offs are drawn uniformly. Everything comes from the seed.
 class PctStrategy final : public Strategy {
  public:
+  static constexpr int kDefaultDepth = 3;
+  static constexpr std::uint64_t kDefaultSteps = 1000;
   // depth >= 1; steps estimates the scheduling decisions of a run (explore
   // measures it), over which the change points are spread.
-  explicit PctStrategy(int depth = 3, std::uint64_t steps = 1000);
+  explicit PctStrategy(int depth = kDefaultDepth, std::uint64_t steps = kDefaultSteps);
   std::string_view name() const override { return "pct"; }
   void begin_run(std::uint64_t seed) override;
   std::size_t pick_goroutine(const Runnable& options) override;

@@ -64,8 +64,19 @@ class Strategy {
   virtual bool keeps_running() const { return false; }
 };
 
-// make_strategy() returns the built-in strategy of this name; throws
-// gorewind::Error for an unknown name.
-std::unique_ptr<Strategy> make_strategy(std::string_view name);
+// StrategyConfig is the settings of the built-in strategies that take any;
+// the others ignore it.
+struct StrategyConfig {
+  int depth = 0;                // pct: its depth; dfs: its preemption bound; 0: the strategy's default
+  std::uint64_t pct_steps = 0;  // pct: the run length its change points are spread over; 0: its default
+  unsigned shard_index = 0;     // dfs: the slice of the search tree, of shard_count (see DfsStrategy)
+  unsigned shard_count = 1;
+};
+
+// make_strategy() returns the built-in strategy of this name (random, pct,
+// dfs or fifo) with config: the one place that turns a strategy's name into
+// a strategy, for the CLI, explore and tests alike. Throws gorewind::Error
+// for an unknown name.
+std::unique_ptr<Strategy> make_strategy(std::string_view name, const StrategyConfig& config = {});
 
 }  // namespace gorewind

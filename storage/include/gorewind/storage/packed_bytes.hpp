@@ -1,6 +1,7 @@
 // packed_bytes.hpp: how this build packs values into bytes and reads them
-// back (the log stream's messages, event records): fixed-width values in the
-// host's byte order, strings as a u32 length then their bytes.
+// back (the log stream's messages, event records, explore's worker reports):
+// fixed-width values in the host's byte order, strings as a u32 length then
+// their bytes.
 #pragma once
 
 #include <cstdint>

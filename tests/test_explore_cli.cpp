@@ -1,0 +1,214 @@
+// `gorewind explore --json`: the report as data, the same search and the same
+// recorded runs as the text report, and the text report built from the same
+// groups. The binary comes from GOREWIND_BIN.
+#include <catch2/catch.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gorewind/gorewind.hpp>
+
+#include "cli_support.hpp"
+#include "json_reader.hpp"
+#include "log_support.hpp"
+
+using namespace gorewind::test;
+namespace gr = gorewind;
+
+namespace {
+
+// lowest_failing_seed() is the first failing seed of scenario from seed
+// start on, as the library's own search finds it.
+std::uint64_t lowest_failing_seed(const std::string& scenario, std::uint64_t start) {
+  const gr::Scenario* s = gr::find_scenario(scenario);
+  REQUIRE(s != nullptr);
+  gr::ExploreOptions o;
+  o.runs = 3000;
+  o.seed_start = start;
+  o.run.max_steps = 1000000;  // as explore's default --step-limit
+  const gr::ExploreResult r = gr::explore(s->body, o);
+  REQUIRE(r.failures.size() == 1);
+  return r.failures[0].seed;
+}
+
+// check_line() is the line of flaky_order's check, read from its source so
+// that the test does not hard-code it.
+std::uint64_t check_line() {
+  std::ifstream in(std::string(GOREWIND_SOURCE_DIR) + "/scenarios/flaky_order.cpp");
+  std::uint64_t n = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++n;
+    if (contains(line, "gr::check(seen == 42")) return n;
+  }
+  FAIL("no check in flaky_order.cpp");
+  return 0;
+}
+
+// line_count() is the number of lines of text.
+std::size_t line_count(const std::string& text) {
+  std::size_t n = 0;
+  for (char c : text) n += c == '\n';
+  return n;
+}
+
+// number() is a JSON number that holds a count, as an integer.
+std::uint64_t number(const Json& j) {
+  REQUIRE(j.type == Json::Type::Number);
+  return static_cast<std::uint64_t>(j.number);
+}
+
+// text_of() is the text report explore prints for the search report
+// describes, with its wall-clock time as the text shows it: built from the
+// JSON, so the two reports say the same thing.
+std::string text_of(const Json& report, const std::string& seconds, const std::string& db) {
+  const std::string strategy = report.at("strategy").string;
+  const std::uint64_t runs = number(report.at("runs"));
+  std::string t = "explored " + std::to_string(runs) + " schedule" + (runs == 1 ? "" : "s") + " of " +
+                  report.at("scenario").string + " (" + strategy;
+  if (strategy == "pct") t += ", depth " + std::to_string(number(report.at("depth")));
+  if (strategy == "dfs") t += ", preemption bound " + std::to_string(number(report.at("depth")));
+  t += ") in " + seconds + " s";
+  if (report.at("exhausted").boolean) t += ", every schedule within the bound";
+  const std::uint64_t failures = number(report.at("failures"));
+  t += ": " + (failures == 0 ? std::string("no failure") : std::to_string(failures) + " failing") + "\n";
+  for (const Json& g : report.at("groups").array) {
+    const Json& site = g.at("site");
+    t += "\n" + g.at("outcome").string;
+    if (site.type != Json::Type::Null)
+      t += " at " + site.at("file").string + ":" + std::to_string(number(site.at("line")));
+    if (!g.at("message").string.empty()) t += ": " + g.at("message").string;
+    const std::uint64_t count = number(g.at("count"));
+    const bool dfs = strategy == "dfs";
+    t += "\n  " + std::to_string(count) + " schedule" + (count == 1 ? "" : "s") + "; lowest " +
+         (dfs ? "schedule " : "seed ") + std::to_string(number(g.at(dfs ? "schedule" : "seed")));
+    const std::string run = std::to_string(number(g.at("run")));
+    t += ", recorded as run " + run + "\n";
+    t += "  show:   " + bin() + " show " + run + " --db " + db + "\n";
+    t += "  replay: " + bin() + " replay " + run + " --db " + db + "\n";
+    t += "  debug:  " + bin() + " debug " + run + " --db " + db + "\n";
+    if (g.at("reproduce").type == Json::Type::String) t += "  run:    " + g.at("reproduce").string + "\n";
+  }
+  return t;
+}
+
+// seconds_in() is the "in S s" figure of a text report.
+std::string seconds_in(const std::string& text) {
+  const auto at = text.find(") in ");
+  REQUIRE(at != std::string::npos);
+  return text.substr(at + 5, text.find(" s", at + 5) - at - 5);
+}
+
+}  // namespace
+
+TEST_CASE("cli: explore --json gives the failing group, its site, count and a run that show and replay accept",
+          "[cli]") {
+  REQUIRE_FALSE(bin().empty());
+  TempDir dir;
+  const std::string db = dir.file("json.db");
+  const std::uint64_t seed = lowest_failing_seed("flaky_order", 2);
+  const Cli r = cli(dir, {"explore", "flaky_order", "--runs", "3000", "--seed-start", "2", "--json", "--db", db});
+  CHECK(r.code == 1);
+  CHECK(line_count(r.out) == 1);
+  const Json j = parse_json(r.out);
+  CHECK(j.at("scenario").string == "flaky_order");
+  CHECK(j.at("params").type == Json::Type::Object);
+  CHECK(j.at("params").object.empty());
+  CHECK(j.at("strategy").string == "random");
+  CHECK(j.at("depth").type == Json::Type::Null);
+  CHECK(number(j.at("shard").at("index")) == 0);
+  CHECK(number(j.at("shard").at("count")) == 1);
+  CHECK(number(j.at("runs")) == seed - 1);  // seeds 2 to the failing one, which stops the search
+  CHECK(j.at("seconds").type == Json::Type::Number);
+  CHECK_FALSE(j.at("exhausted").boolean);
+  CHECK_FALSE(j.at("interrupted").boolean);
+  CHECK(number(j.at("failures")) == 1);
+  REQUIRE(j.at("groups").array.size() == 1);
+  const Json& g = j.at("groups").array[0];
+  CHECK(g.at("outcome").string == "check_failed");
+  CHECK(g.at("message").string == "the value is there once ready is set");
+  const Json& site = g.at("site");
+  CHECK(site.at("file").string == "scenarios/flaky_order.cpp");
+  CHECK(number(site.at("line")) == check_line());
+  CHECK_FALSE(site.at("function").string.empty());
+  CHECK(number(g.at("count")) == 1);
+  CHECK(number(g.at("seed")) == seed);
+  CHECK(g.at("schedule").type == Json::Type::Null);
+  CHECK(g.at("reproduce").string ==
+        bin() + " run flaky_order --seed " + std::to_string(seed) + " --strategy random");
+
+  const std::string run = std::to_string(number(g.at("run")));
+  const Cli show = cli(dir, {"show", run, "--db", db});
+  CHECK(show.code == 0);
+  CHECK(contains(show.out, "check_failed"));
+  const Cli replay = cli(dir, {"replay", run, "--db", db});
+  CHECK(replay.code == 0);
+  CHECK(contains(replay.out, "replayed run " + run + ": identical"));
+
+  // The text report of the same search in a fresh log: the same groups and
+  // run ids, word for word as the JSON says.
+  const std::string text_db = dir.file("text.db");
+  const Cli text = cli(dir, {"explore", "flaky_order", "--runs", "3000", "--seed-start", "2", "--db", text_db});
+  CHECK(text.code == 1);
+  CHECK(text.out == text_of(j, seconds_in(text.out), text_db));
+}
+
+TEST_CASE("cli: explore --json of a correct scenario has no failure and no group, with each strategy", "[cli]") {
+  TempDir dir;
+  const std::string db = dir.file("ok.db");
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--runs", "200"}, {"--strategy", "pct", "--runs", "50", "--depth", "4"},
+        {"--strategy", "dfs"}, {"--runs", "40", "--shard", "1/3", "--param", "n=2"}}) {
+    std::vector<std::string> cmd = {"explore", "handoff", "--json", "--db", db};
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    INFO(args[0] << " " << args[1]);
+    const Cli r = cli(dir, cmd);
+    CHECK(r.code == 0);
+    CHECK(line_count(r.out) == 1);
+    const Json j = parse_json(r.out);
+    CHECK(j.at("scenario").string == "handoff");
+    CHECK(number(j.at("failures")) == 0);
+    CHECK(j.at("groups").type == Json::Type::Array);
+    CHECK(j.at("groups").array.empty());
+    CHECK_FALSE(j.at("interrupted").boolean);
+    const std::string strategy = j.at("strategy").string;
+    if (strategy == "pct") {
+      CHECK(number(j.at("depth")) == 4);
+      CHECK(number(j.at("runs")) == 50);
+    } else if (strategy == "dfs") {
+      CHECK(number(j.at("depth")) == 2);
+      CHECK(j.at("exhausted").boolean);
+      CHECK(number(j.at("runs")) > 1);
+    } else if (j.at("params").has("n")) {
+      CHECK(j.at("params").at("n").string == "2");
+      CHECK(number(j.at("shard").at("index")) == 1);
+      CHECK(number(j.at("shard").at("count")) == 3);
+      CHECK(number(j.at("runs")) == 13);  // seeds 2, 5, ..., 38 of 1 to 40
+    } else {
+      CHECK(strategy == "random");
+      CHECK(number(j.at("runs")) == 200);
+      CHECK_FALSE(j.at("exhausted").boolean);
+    }
+  }
+  CHECK(cli(dir, {"runs", "--json", "--db", db}).out.find("\"id\":") == std::string::npos);  // nothing recorded
+}
+
+TEST_CASE("cli: explore --json names a dfs failure by its schedule, without a run command", "[cli]") {
+  TempDir dir;
+  const std::string db = dir.file("dfs.db");
+  const Cli r = cli(dir, {"explore", "flaky_order", "--strategy", "dfs", "--json", "--db", db});
+  CHECK(r.code == 1);
+  const Json j = parse_json(r.out);
+  CHECK(number(j.at("depth")) == 2);
+  REQUIRE(j.at("groups").array.size() == 1);
+  const Json& g = j.at("groups").array[0];
+  CHECK(g.at("outcome").string == "check_failed");
+  CHECK(g.at("seed").type == Json::Type::Null);
+  CHECK(number(g.at("schedule")) >= 1);
+  CHECK(g.at("reproduce").type == Json::Type::Null);
+  const Cli replay = cli(dir, {"replay", std::to_string(number(g.at("run"))), "--db", db});
+  CHECK(replay.code == 0);
+  CHECK(contains(replay.out, "identical"));
+}
