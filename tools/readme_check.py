@@ -4,7 +4,7 @@
 Every plain ``` block of README.md and docs/*.md that starts with `$ COMMAND`
 lines is a transcript: each command is run from the repository root (after
 `cd DIR &&` if the command says so) and its stdout+stderr is compared with
-the lines under it. Blocks holding "..." are abridged by hand and skipped,
+the lines under it. Blocks with a line of "..." are abridged by hand and skipped,
 and so is docs/tutorial.md, which tests/tutorial_test.sh runs in a directory
 of its own.
 
@@ -41,7 +41,7 @@ def transcript_blocks(lines):
             start = i + 1 if fence == "```" else -1
         else:
             body = [l[indent:] for l in lines[start:i]] if start >= 0 else []
-            if body and body[0].startswith("$ ") and not any("..." in l for l in body):
+            if body and body[0].startswith("$ ") and not any(l.strip() == "..." for l in body):
                 yield start, i, indent
             start = None
 
