@@ -25,7 +25,7 @@ SupervisedRecording record_supervised(const std::function<int(const ChildRecorde
         Recorder recorder(sink, config.recorder);
         ChildProcess::keep_trace_hash(&recorder.hasher());
         return body([&](const std::function<void()>& fn, RunOptions options) {
-          return record_run(fn, std::move(options), recorder).result;
+          return record_run(fn, std::move(options), recorder);
         });
       },
       child_config);

@@ -51,10 +51,14 @@ class RecordCommand final : public Command {
     const record::SupervisedRecording r = record::record_supervised(
         [&](const record::ChildRecorder& recorder) {
           return guarded(ctx, [&] {
-            TraceHasher hasher;
-            ScenarioRun run = run_prepared(prepared, {&hasher}, [&](const std::function<void()>& fn,
-                                                                   const RunOptions& o) { return recorder(fn, o); });
-            if (json_) report.write(to_json(RunReport{run.result, run.scenario, run.params, hasher.hex(), {}}));
+            // The recorder hashes the run already; a second hasher would cost as much again.
+            std::string trace_hash;
+            ScenarioRun run = run_prepared(prepared, {}, [&](const std::function<void()>& fn, const RunOptions& o) {
+              record::RecordResult recorded = recorder(fn, o);
+              trace_hash = recorded.recorded.trace_hash;
+              return recorded.result;
+            });
+            if (json_) report.write(to_json(RunReport{run.result, run.scenario, run.params, trace_hash, {}}));
             return run.result.ok() ? kExitOk : kExitFailed;
           });
         },

@@ -221,7 +221,10 @@ class ReplayCommand final : public Command {
       record::SupervisedConfig sc;
       sc.child = config;
       const record::SupervisedRecording r = record::record_supervised(
-          [&](const record::ChildRecorder& recorder) { return body(recorder); }, db_, sc);
+          [&](const record::ChildRecorder& recorder) {
+            return body([&](const std::function<void()>& fn, const RunOptions& o) { return recorder(fn, o).result; });
+          },
+          db_, sc);
       end = r.end;
       saved = r.run_id;
     } else {

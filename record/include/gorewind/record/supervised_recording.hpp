@@ -38,6 +38,7 @@
 
 #include <gorewind/outcome.hpp>
 #include <gorewind/record/child_process.hpp>
+#include <gorewind/record/record_run.hpp>
 #include <gorewind/record/recorder.hpp>
 #include <gorewind/record/shared_ring.hpp>
 #include <gorewind/run.hpp>
@@ -45,8 +46,9 @@
 namespace gorewind::record {
 
 // ChildRecorder records one run in the child, as record_run() does, through
-// the ring: call it once.
-using ChildRecorder = std::function<RunResult(const std::function<void()>& fn, RunOptions options)>;
+// the ring, and returns what record_run() does (the recorded run's id is
+// the parent's to know: 0 here): call it once.
+using ChildRecorder = std::function<RecordResult(const std::function<void()>& fn, RunOptions options)>;
 
 // SupervisedRecording is the recorded run as this process knows it.
 struct SupervisedRecording {
