@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cstdio>
 #include <cstring>
-#include <new>
 #include <type_traits>
 
 // Inlined: the library then needs xxhash's header only, not its shared

@@ -127,10 +127,14 @@ class ReplayCommand final : public Command {
     replay::ReplayOptions options;
     if (!then_.empty()) options.then = make_strategy(then_);
     options.seed = seed_;
+    // Only --json reports the re-execution's trace hash: a plain replay
+    // hashes nothing. In a child, a death of the re-execution is reported by
+    // the parent, with the digest so far.
     TraceHasher hasher;
-    // In a child, a death of the re-execution is reported by the parent, with the digest so far.
-    if (report_) record::ChildProcess::keep_trace_hash(&hasher);
-    observers.push_back(&hasher);
+    if (json_) {
+      if (report_) record::ChildProcess::keep_trace_hash(&hasher);
+      observers.push_back(&hasher);
+    }
     options.observers = std::move(observers);
     std::optional<record::RecordedRun> saved;
     if (runner) {
