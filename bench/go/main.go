@@ -3,6 +3,11 @@
 // GOMAXPROCS=1 (main sets it too), as bench/run.sh does:
 //
 //	go build -o /tmp/gopeer main.go && GOMAXPROCS=1 /tmp/gopeer [-quick] [-only a,b]
+//
+// With -program NAME -n N it instead runs one program once and exits, for
+// bench/run.sh to time the whole process beside the same `gorewind run`:
+// pingpong (N round trips), sieve (the stopping sieve, N primes) or park
+// (N goroutines parked at once, then released).
 package main
 
 import (
@@ -231,10 +236,53 @@ func bench(name string, reps int, unit string, once func() float64) {
 	report(name, v, unit)
 }
 
+// parkRelease starts n goroutines that each block receiving from one
+// channel, waits until all have started, then closes it and waits for all
+// to finish: the whole-process peer of spawning and parking n goroutines.
+func parkRelease(n int) {
+	c := make(chan int)
+	var started, finished sync.WaitGroup
+	started.Add(n)
+	finished.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			started.Done()
+			<-c
+			finished.Done()
+		}()
+	}
+	started.Wait()
+	close(c)
+	finished.Wait()
+}
+
+// runProgram runs one -program once.
+func runProgram(name string, n int) {
+	last := 0
+	switch name {
+	case "pingpong":
+		pingpong(n)
+	case "sieve":
+		sieveClean(n, &last)
+	case "park":
+		parkRelease(n)
+	default:
+		fmt.Fprintf(os.Stderr, "unknown -program %q (pingpong, sieve, park)\n", name)
+		os.Exit(2)
+	}
+}
+
 func main() {
 	quick := flag.Bool("quick", false, "smaller runs")
 	onlyFlag := flag.String("only", "", "comma-separated benchmark names")
+	program := flag.String("program", "", "run one program once and exit: pingpong, sieve or park")
+	n := flag.Int("n", 0, "the -program's size")
 	flag.Parse()
+	if *program != "" {
+		runtime.GOMAXPROCS(1)
+		runProgram(*program, *n)
+		return
+	}
 	if *onlyFlag != "" {
 		for _, s := range strings.Split(*onlyFlag, ",") {
 			only[s] = true
