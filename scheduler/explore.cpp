@@ -5,14 +5,13 @@
 
 #include <gorewind/dfs_strategy.hpp>
 #include <gorewind/error.hpp>
-#include <gorewind/random_strategy.hpp>
+#include <gorewind/fifo_strategy.hpp>
 
 namespace gorewind {
 
 std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOptions& o) {
-  auto rec = std::make_shared<RecordingStrategy>(std::make_shared<RandomStrategy>());
+  auto rec = std::make_shared<RecordingStrategy>(std::make_shared<FifoStrategy>());
   RunOptions ro = o.run;
-  ro.seed = o.seed_start;
   ro.strategy = rec;
   ro.observers.clear();
   run(fn, ro);
@@ -79,6 +78,27 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
   }
   r.seconds = elapsed();
   return r;
+}
+
+RunResult run_dfs_schedule(const std::function<void()>& fn, const RunOptions& options, int preemption_bound,
+                           std::uint64_t n, const std::function<RunResult(const RunOptions&)>& last) {
+  if (n == 0) throw Error("dfs: schedules count from 1");
+  auto dfs = std::make_shared<DfsStrategy>(preemption_bound > 0 ? preemption_bound
+                                                                 : DfsStrategy::kDefaultPreemptionBound);
+  RunOptions quiet = options;
+  quiet.strategy = dfs;
+  quiet.observers.clear();
+  for (std::uint64_t k = 1; k < n; ++k) {
+    quiet.seed = k;
+    run(fn, quiet);
+    if (!dfs->advance())
+      throw Error("dfs: the search has " + std::to_string(k) + " schedule" + (k == 1 ? "" : "s") +
+                  " within its preemption bound, not " + std::to_string(n));
+  }
+  RunOptions observed = options;
+  observed.strategy = dfs;
+  observed.seed = n;
+  return last ? last(observed) : run(fn, observed);
 }
 
 std::string ExploreResult::summary() const {

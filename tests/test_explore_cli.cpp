@@ -195,7 +195,8 @@ TEST_CASE("cli: explore --json of a correct scenario has no failure and no group
   CHECK(cli(dir, {"runs", "--json", "--db", db}).out.find("\"id\":") == std::string::npos);  // nothing recorded
 }
 
-TEST_CASE("cli: explore --json names a dfs failure by its schedule, without a run command", "[cli]") {
+TEST_CASE("cli: explore --json names a dfs failure by its schedule, with the run command of that schedule",
+          "[cli]") {
   TempDir dir;
   const std::string db = dir.file("dfs.db");
   const Cli r = cli(dir, {"explore", "flaky_order", "--strategy", "dfs", "--json", "--db", db});
@@ -206,9 +207,60 @@ TEST_CASE("cli: explore --json names a dfs failure by its schedule, without a ru
   const Json& g = j.at("groups").array[0];
   CHECK(g.at("outcome").string == "check_failed");
   CHECK(g.at("seed").type == Json::Type::Null);
-  CHECK(number(g.at("schedule")) >= 1);
-  CHECK(g.at("reproduce").type == Json::Type::Null);
+  const std::uint64_t schedule = number(g.at("schedule"));
+  CHECK(schedule >= 1);
+  CHECK(g.at("reproduce").string ==
+        bin() + " run flaky_order --seed " + std::to_string(schedule) + " --strategy dfs");
   const Cli replay = cli(dir, {"replay", std::to_string(number(g.at("run"))), "--db", db});
   CHECK(replay.code == 0);
   CHECK(contains(replay.out, "identical"));
+
+  // Split over workers, a schedule's number counts within a slice: no run.
+  const Cli split = cli(dir, {"explore", "flaky_order", "--strategy", "dfs", "--jobs", "2", "--runs", "400", "--json",
+                              "--db", dir.file("split.db")});
+  CHECK(split.code == 1);
+  const Json split_report = parse_json(split.out);
+  for (const Json& sg : split_report.at("groups").array) CHECK(sg.at("reproduce").type == Json::Type::Null);
+}
+
+TEST_CASE("cli: the run command explore prints gives the reported schedule again, for every strategy", "[cli]") {
+  TempDir dir;
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--strategy", "random"}, {"--strategy", "pct"}, {"--strategy", "pct", "--depth", "5"},
+        {"--strategy", "pct", "--seed-start", "40"}, {"--strategy", "dfs"}, {"--strategy", "dfs", "--depth", "1"}}) {
+    std::string label;
+    for (const std::string& a : args) label += a + " ";
+    INFO(label);
+    const std::string db = dir.file("reproduce.db");
+    std::remove(db.c_str());
+    std::vector<std::string> cmd = {"explore", "flaky_order", "--runs", "3000", "--json", "--db", db};
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    const Cli r = cli(dir, cmd);
+    REQUIRE(r.code == 1);
+    const Json report = parse_json(r.out);
+    const Json& g = report.at("groups").array.at(0);
+    REQUIRE(g.at("reproduce").type == Json::Type::String);
+    const std::string line = g.at("reproduce").string;
+    REQUIRE(line.rfind(bin() + " run ", 0) == 0);
+    // The line as a shell would split it (its words need no quoting here).
+    std::vector<std::string> words;
+    for (std::size_t at = bin().size() + 1, end; at < line.size(); at = end + 1) {
+      end = line.find(' ', at);
+      if (end == std::string::npos) end = line.size();
+      words.push_back(line.substr(at, end - at));
+    }
+    words.push_back("--json");
+    const Cli again = cli(dir, words);
+    CHECK(again.code == 1);
+    const Json run = parse_json(again.out);
+    CHECK(run.at("outcome").string == g.at("outcome").string);
+    // The same schedule: the recorded run's trace hash, event for event.
+    const Json runs = parse_json(cli(dir, {"runs", "--json", "--db", db}).out);
+    const Json* recorded = nullptr;
+    for (const Json& row : runs.at("runs").array)
+      if (number(row.at("id")) == number(g.at("run"))) recorded = &row;
+    REQUIRE(recorded != nullptr);
+    CHECK(run.at("trace_hash").string == recorded->at("trace_hash").string);
+    CHECK(number(run.at("events")) == number(recorded->at("events")));
+  }
 }

@@ -218,17 +218,24 @@ class ExploreCommand final : public Command {
     return 0;
   }
 
-  // run_command() is the `run` command line that gives seed's schedule of a
-  // random search again; empty for pct and dfs, whose schedules need the
-  // search's own strategy state (the recorded run replays them).
-  static std::string run_command(const Printed& p, std::uint64_t seed) {
+  // run_command() is the `run` command line that gives group g's lowest
+  // schedule again; empty for a dfs search split over shards or workers,
+  // whose schedule numbers count within a slice (the recorded run replays it).
+  std::string run_command(const Printed& p, const record::FailureGroup& g) const {
     const ExploreOptions& o = p.options;
-    if (o.strategy != "random") return "";
-    std::string line = shell_word(p.ctx.program) + " run " + shell_word(p.scenario.name) + " --seed " +
-                       std::to_string(seed) + " --strategy random";
-    for (const auto& [k, v] : o.run.params) line += " --param " + shell_word(k + "=" + v);
-    if (o.run.races != RaceMode::First) line += " --races " + std::string(to_string(o.run.races));
-    return line;
+    if (o.strategy == "dfs" && (o.shard_count > 1 || jobs_text_ != "1")) return "";
+    RunCommandLine c;
+    c.scenario = p.scenario.name;
+    c.strategy = o.strategy;
+    c.seed = g.seed;
+    c.depth = o.depth;
+    c.params = o.run.params;
+    c.races = o.run.races;
+    // The limits matter only to the outcomes they cause: until then the
+    // schedule is the same with run's defaults.
+    if (g.outcome == Outcome::StepLimit) c.step_limit = o.run.max_steps;
+    if (g.outcome == Outcome::Timeout && timeout_text_ != ScenarioArgs{}.timeout_text) c.timeout_text = timeout_text_;
+    return c.line(p.ctx.program);
   }
 
   // print_text() prints the summary line, then each group with the commands
@@ -263,13 +270,13 @@ class ExploreCommand final : public Command {
       std::cout << "  show:   " << prog << " show " << g.run_id << db << "\n";
       std::cout << "  replay: " << prog << " replay " << g.run_id << db << "\n";
       std::cout << "  debug:  " << prog << " debug " << g.run_id << db << "\n";
-      const std::string run = run_command(p, g.seed);
+      const std::string run = run_command(p, g);
       if (!run.empty()) std::cout << "  run:    " << run << "\n";
     }
   }
 
   // print_json() prints the report as one JSON object on one line.
-  static void print_json(const Printed& p) {
+  void print_json(const Printed& p) const {
     const ExploreOptions& o = p.options;
     const record::SupervisedExploreResult& found = p.found;
     std::string out = "{\"scenario\":" + json_string(p.scenario.name) + ",\"params\":";
@@ -295,7 +302,7 @@ class ExploreCommand final : public Command {
       const std::string lowest = std::to_string(g.seed);
       out += ",\"seed\":" + (dfs ? "null" : lowest) + ",\"schedule\":" + (dfs ? lowest : "null");
       out += ",\"run\":" + (g.run_id == 0 ? std::string("null") : std::to_string(g.run_id));
-      const std::string run = g.run_id == 0 ? "" : run_command(p, g.seed);
+      const std::string run = g.run_id == 0 ? "" : run_command(p, g);
       out += ",\"reproduce\":" + (run.empty() ? std::string("null") : json_string(run)) + "}";
     }
     std::cout << out << "]}\n";

@@ -7,12 +7,14 @@
 #include <string>
 
 #include <CLI/CLI.hpp>
+#include <gorewind/detail/runaway.hpp>
+#include <gorewind/explore.hpp>
 #include <gorewind/record/build_fingerprint.hpp>
 #include <gorewind/record/child_process.hpp>
 #include <gorewind/record/child_report.hpp>
-#include <gorewind/detail/runaway.hpp>
 #include <gorewind/record/record_run.hpp>
 #include <gorewind/record/shared_memory.hpp>
+#include <gorewind/record/supervised_explore.hpp>
 #include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/replay/replay_run.hpp>
 #include <gorewind/scenario.hpp>
@@ -125,7 +127,18 @@ class ReplayCommand final : public Command {
   int replay_here(storage::EventLogReader& log, const storage::RunRow& row, const Scenario& scenario,
                   std::vector<Observer*> observers, const Runner& runner, std::uint64_t cut) {
     replay::ReplayOptions options;
-    if (!then_.empty()) options.then = make_strategy(then_);
+    if (!then_.empty()) {
+      // pct's run length is measured as `run --strategy pct` measures it,
+      // so that --then pct --seed N goes on as that run would.
+      StrategyConfig config;
+      if (then_ == "pct") {
+        ExploreOptions measure;
+        measure.run.params = row.params;
+        measure.run.races = row.race_mode;
+        config.pct_steps = record::measure_pct_steps_supervised(scenario.body, measure, 0);
+      }
+      options.then = make_strategy(then_, config);
+    }
     options.seed = seed_;
     // Only --json reports the re-execution's trace hash: a plain replay
     // hashes nothing. In a child, a death of the re-execution is reported by

@@ -67,7 +67,7 @@ install_missing() {
 build() {
   install_missing
   say "configuring $BUILD"
-  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DGOREWIND_UNITY_BUILD=ON >/dev/null
   local targets=()
   [ "$#" -eq 0 ] || targets=(--target "$@")
   say "building ${*:-everything} with $(nproc) jobs"
@@ -132,7 +132,7 @@ sanitize() {
   say "configuring $dir (AddressSanitizer + UndefinedBehaviorSanitizer)"
   # -O1 -g1: line numbers in reports, and a build that fits CI's budget.
   cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-    -DGOREWIND_SANITIZE=ON >/dev/null
+    -DGOREWIND_SANITIZE=ON -DGOREWIND_UNITY_BUILD=ON >/dev/null
   say "building with $(nproc) jobs"
   cmake --build "$dir" --parallel "$(nproc)"
   say "testing under the sanitizers"

@@ -9,7 +9,11 @@
 
 #include <CLI/CLI.hpp>
 #include <gorewind/decimal.hpp>
+#include <gorewind/dfs_strategy.hpp>
 #include <gorewind/error.hpp>
+#include <gorewind/explore.hpp>
+#include <gorewind/pct_strategy.hpp>
+#include <gorewind/record/supervised_explore.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/scenario.hpp>
 #include <gorewind/strategy.hpp>
@@ -113,10 +117,16 @@ void ScenarioArgs::add_to(CLI::App& sub) {
       ->type_name("N")
       ->capture_default_str();
   sub.add_option("--strategy", strategy,
-                 "Who decides the schedule: random (seeded), pct (probabilistic concurrency testing, seeded) or fifo "
-                 "(Go's run queue; ignores the seed)")
+                 "Who decides the schedule: random (seeded), pct (probabilistic concurrency testing, seeded), fifo "
+                 "(Go's run queue; ignores the seed) or dfs (the seed-th schedule of explore's dfs search); a seed "
+                 "gives the schedule explore --strategy S reports for it")
       ->type_name("NAME")
       ->capture_default_str();
+  sub.add_option("--depth", depth_text,
+                 "pct: its depth (default " + std::to_string(PctStrategy::kDefaultDepth) +
+                     "); dfs: its preemption bound (default " +
+                     std::to_string(DfsStrategy::kDefaultPreemptionBound) + "), as explore --depth")
+      ->type_name("D");
   sub.add_option("--param", param_args, "A scenario parameter; repeat for several (default: none, the scenario's own defaults)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
@@ -137,35 +147,77 @@ PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
   const Scenario* scenario = find_scenario(args.scenario);
   if (scenario == nullptr)
     throw UsageError("unknown scenario '" + args.scenario + "' (see '" + ctx.program + " list')");
-  // A run is one schedule: dfs, a search of them, is explore's alone.
-  if (args.strategy != "random" && args.strategy != "pct" && args.strategy != "fifo")
-    throw UsageError("unknown strategy '" + args.strategy + "' (expected random, pct or fifo)");
+  if (args.strategy != "random" && args.strategy != "pct" && args.strategy != "fifo" && args.strategy != "dfs")
+    throw UsageError("unknown strategy '" + args.strategy + "' (expected random, pct, fifo or dfs)");
+  int depth = 0;
+  if (!args.depth_text.empty()) {
+    if (args.strategy != "pct" && args.strategy != "dfs")
+      throw UsageError("--depth: only pct and dfs take a depth, not " + args.strategy);
+    const std::optional<std::uint64_t> d = parse_decimal(args.depth_text);
+    if (!d || *d < 1 || *d > 64) throw UsageError("--depth: '" + args.depth_text + "' is not a depth from 1 to 64");
+    depth = static_cast<int>(*d);
+  }
   PreparedRun p;
   p.scenario = scenario;
   RunOptions& options = p.options;
   options.seed = parse_seed(args.seed_text);
-  options.strategy = make_strategy(args.strategy);
   options.scenario = scenario->name;
   options.params = parse_params(args.param_args);
   options.max_steps = parse_step_limit(args.step_limit_text);
   options.races = parse_races(args.races);
   p.timeout = parse_timeout(args.timeout_text);
   p.strategy = args.strategy;
+  if (args.strategy == "dfs") {
+    if (options.seed == 0) throw UsageError("--seed: dfs schedules count from 1");
+    p.dfs_bound = depth;
+  } else {
+    StrategyConfig config{.depth = depth};
+    // pct spreads its change points over the run's length, which explore
+    // measures first: measured the same way, seed N is explore's seed N.
+    if (args.strategy == "pct") {
+      ExploreOptions measure;
+      measure.run = options;
+      config.pct_steps = record::measure_pct_steps_supervised(scenario->body, measure, p.timeout);
+    }
+    options.strategy = make_strategy(args.strategy, config);
+  }
 
-  p.reproduce = shell_word(ctx.program) + " run " + shell_word(scenario->name) + " --seed " +
-                std::to_string(options.seed) + " --strategy " + shell_word(args.strategy);
-  for (const auto& [k, v] : options.params) p.reproduce += " --param " + shell_word(k + "=" + v);
-  if (options.max_steps != 0) p.reproduce += " --step-limit " + std::to_string(options.max_steps);
-  if (args.timeout_text != ScenarioArgs{}.timeout_text) p.reproduce += " --timeout " + args.timeout_text;
-  if (options.races != RaceMode::First) p.reproduce += " --races " + std::string(to_string(options.races));
+  const RunCommandLine command{scenario->name,     args.strategy,
+                           options.seed,       depth,
+                           options.params,     options.max_steps,
+                           args.timeout_text != ScenarioArgs{}.timeout_text ? args.timeout_text : "",
+                           options.races};
+  p.reproduce = command.line(ctx.program);
   return p;
+}
+
+std::string RunCommandLine::line(const std::string& program) const {
+  std::string out = shell_word(program) + " run " + shell_word(scenario) + " --seed " + std::to_string(seed) +
+                    " --strategy " + shell_word(strategy);
+  if (depth != 0) out += " --depth " + std::to_string(depth);
+  for (const auto& [k, v] : params) out += " --param " + shell_word(k + "=" + v);
+  if (step_limit != 0) out += " --step-limit " + std::to_string(step_limit);
+  if (!timeout_text.empty()) out += " --timeout " + timeout_text;
+  if (races != RaceMode::First) out += " --races " + std::string(to_string(races));
+  return out;
 }
 
 ScenarioRun run_prepared(const PreparedRun& p, const std::vector<Observer*>& observers, const Runner& runner) {
   RunOptions options = p.options;
   options.observers = observers;
-  ScenarioRun out{run_checking_input(p.scenario->body, options, runner), p.scenario->name, options.params,
-                  p.reproduce};
+  const std::function<void()>& body = p.scenario->body;
+  RunResult result;
+  if (p.strategy == "dfs") {
+    try {
+      result = run_dfs_schedule(body, options, p.dfs_bound, options.seed,
+                                [&](const RunOptions& o) { return run_checking_input(body, o, runner); });
+    } catch (const Error& e) {
+      throw UsageError(e.what());
+    }
+  } else {
+    result = run_checking_input(body, options, runner);
+  }
+  ScenarioRun out{std::move(result), p.scenario->name, options.params, p.reproduce};
   if (out.result.strategy.empty()) out.result.strategy = p.strategy;
   warn_unread_params(out.scenario, out.params, out.result);
   return out;

@@ -20,12 +20,13 @@
 namespace gorewind::cli {
 
 // ScenarioArgs are the options of one scenario run, as typed: a scenario
-// positional, --seed, --strategy, --param (repeated), --step-limit,
+// positional, --seed, --strategy, --depth, --param (repeated), --step-limit,
 // --timeout and --races. They are checked when the run starts.
 struct ScenarioArgs {
   std::string scenario;
   std::string seed_text = "1";
   std::string strategy = "random";
+  std::string depth_text;
   std::vector<std::string> param_args;
   std::string step_limit_text = "0";
   std::string timeout_text = "10";
@@ -46,15 +47,35 @@ struct ScenarioRun {
 // Runner runs a program with options: gorewind::run(), or a recording of it.
 using Runner = std::function<RunResult(const std::function<void()>&, const RunOptions&)>;
 
+// RunCommandLine is a `run` command line: line() spells it, with each option
+// that differs from run's default, so that running it gives the same
+// schedule again. The one description of that line, for run's own reports
+// and explore's.
+struct RunCommandLine {
+  std::string scenario;
+  std::string strategy = "random";
+  std::uint64_t seed = 1;
+  int depth = 0;  // pct: its depth; dfs: its preemption bound; 0: the default
+  std::map<std::string, std::string> params;
+  std::uint64_t step_limit = 0;
+  std::string timeout_text;  // empty: the default
+  RaceMode races = RaceMode::First;
+
+  std::string line(const std::string& program) const;
+};
+
 // PreparedRun is a checked ScenarioArgs: the scenario, the options of its
-// run (without observers; no in-process timeout: the supervisor keeps it),
-// the supervisor's timeout and the `run` command line that gives the same
-// schedule.
+// run (without observers; no in-process timeout: the supervisor keeps it;
+// for pct, the run length measured as explore measures it), the
+// supervisor's timeout and the `run` command line that gives the same
+// schedule. A dfs run is the search's seed-th schedule: dfs_bound is its
+// preemption bound.
 struct PreparedRun {
   const Scenario* scenario = nullptr;
   RunOptions options;
   double timeout = 0;
   std::string strategy;
+  int dfs_bound = 0;
   std::string reproduce;
 };
 

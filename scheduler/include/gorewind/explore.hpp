@@ -90,10 +90,19 @@ struct ExploreResult {
 // budget only decides where the search stops).
 ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& options = {});
 
-// measure_pct_steps() counts the scheduling decisions of fn's run at
-// options.seed_start under random: the length pct spreads its change points
-// over. It depends on the program and seed only, so every worker and shard
-// of a search finds the same.
+// measure_pct_steps() counts the scheduling decisions of fn's run under
+// fifo (with options.run's parameters and limits): the length pct spreads
+// its change points over. It depends on the program alone, not on a seed,
+// so every worker and shard of a search finds the same, and so does `run
+// --strategy pct --seed N`, which gives seed N's schedule of the search.
 std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOptions& options);
+
+// run_dfs_schedule() runs the n-th schedule (from 1) of an unsharded dfs
+// search with this preemption bound (0: the default), as explore numbers
+// them: the n-1 before it run unobserved, then the n-th with options'
+// observers, through last (run() when empty), which gets the options to run
+// with. Throws Error when the search has fewer than n schedules.
+RunResult run_dfs_schedule(const std::function<void()>& fn, const RunOptions& options, int preemption_bound,
+                           std::uint64_t n, const std::function<RunResult(const RunOptions&)>& last = {});
 
 }  // namespace gorewind
