@@ -44,19 +44,39 @@ Recorded record_one(const std::function<void()>& fn, const SupervisedExplore& se
 
 std::vector<FailureGroup> record_findings(const std::function<void()>& fn, const SupervisedExplore& search,
                                           const SupervisedExploreResult& found, const std::string& db_path) {
-  // The key orders the groups as the header promises.
-  std::map<std::pair<std::string, std::string>, FailureGroup> groups;
+  using Key = std::pair<std::string, std::string>;
+  auto key_of = [](const RunResult& r) {
+    return Key{std::string(to_string(r.outcome)), r.site.empty() ? "" : r.site.to_string()};
+  };
+  // Only the lowest seed of each kind of failure, as the search reported
+  // it, is recorded; the rest are counted. A recording may say more than
+  // the search could (where a dying worker was), so the groups are keyed
+  // by what their recordings say, and two that turn out the same merge.
+  std::map<Key, FailureGroup> searched;
   for (const FoundSchedule& f : found.failures) {
+    auto [at, first] = searched.try_emplace(key_of(f.result));
+    FailureGroup& g = at->second;
+    ++g.count;
+    if (!first) continue;
     Recorded r = record_one(fn, search, found.pct_steps, f, db_path);
-    const std::string site = r.result.site.empty() ? "" : r.result.site.to_string();
-    FailureGroup& g = groups[{std::string(to_string(r.result.outcome)), site}];
-    if (g.count++ == 0) {
-      g.outcome = r.result.outcome;
-      g.site = std::move(r.result.site);
-      g.message = std::move(r.result.message);
-      g.seed = f.seed;
-      g.run_id = r.run_id;
-    }
+    g.outcome = r.result.outcome;
+    g.site = std::move(r.result.site);
+    g.message = std::move(r.result.message);
+    g.seed = f.seed;
+    g.run_id = r.run_id;
+  }
+  // The key orders the groups as the header promises.
+  std::map<Key, FailureGroup> groups;
+  for (auto& [searched_key, g] : searched) {
+    RunResult as_recorded;
+    as_recorded.outcome = g.outcome;
+    as_recorded.site = g.site;
+    auto [at, first] = groups.try_emplace(key_of(as_recorded), g);
+    if (first) continue;
+    FailureGroup& kept = at->second;
+    const std::uint64_t count = kept.count + g.count;
+    if (g.seed < kept.seed) kept = std::move(g);
+    kept.count = count;
   }
   std::vector<FailureGroup> out;
   out.reserve(groups.size());

@@ -278,6 +278,17 @@ TEST_CASE("cli: explore of a correct scenario, dfs to exhaustion, and --keep-goi
   CHECK(sharded == failing);
   const Cli whole = cli("explore flaky_order --runs 300 --keep-going --jobs 2 --db " + db.path);
   CHECK(contains(whole.out, ": " + std::to_string(failing) + " failing"));
+
+  // Every failure is counted, only the first of its kind is recorded: one
+  // group (one outcome at one site), one run in a fresh log.
+  ExploreDb fresh;
+  const Cli one = cli("explore flaky_order --runs 300 --keep-going --db " + fresh.path);
+  CHECK(contains(one.out, ": " + std::to_string(failing) + " failing"));
+  CHECK(contains(one.out, "  " + std::to_string(failing) + " schedules; lowest seed "));
+  CHECK(contains(one.out, ", recorded as run 1\n"));
+  const Cli runs = cli("runs --json --db " + fresh.path);
+  CHECK(contains(runs.out, "\"id\":1,"));
+  CHECK_FALSE(contains(runs.out, "\"id\":2,"));
 }
 
 TEST_CASE("cli: explore's bad input is one line and exit 2", "[cli]") {

@@ -1,7 +1,7 @@
-// explore_findings.hpp: what a supervised search leaves in the log. Each
-// failing schedule it found is recorded as a run, so that it can be shown,
-// replayed and debugged, and the failures are grouped by what went wrong
-// where: one group per outcome and site, named by its lowest seed.
+// explore_findings.hpp: what a supervised search leaves in the log. Its
+// failures are grouped by what went wrong where, one group per outcome and
+// site, and the lowest seed of each group is recorded as a run, so that it
+// can be shown, replayed and debugged.
 //
 //   record::SupervisedExploreResult found = record::explore_supervised(body, search);
 //   std::vector<record::FailureGroup> groups = record::record_findings(body, search, found, "gorewind.db");
@@ -36,14 +36,17 @@ struct FailureGroup {
   std::int64_t run_id = 0;
 };
 
-// record_findings() records each failure of found, the result of the
-// search, into the log at db_path, and groups them. A schedule is recorded
+// record_findings() groups the failures of found, the result of the search,
+// by outcome and site and records the lowest seed of each group into the
+// log at db_path; the others are counted, not recorded (a search that
+// keeps going can fail thousands of times the same way). A schedule is recorded
 // by its decisions (a ScriptedStrategy of them), so the run in the log is
 // the schedule that failed; a death whose decisions were too many to keep
 // is recorded by its seed under search.explore's strategy (random, pct),
 // which runs into the same death. Each recording is a child with
-// search.timeout. The outcome and site that group a failure are those of its
-// recording, which for a death holds what the worker could not report.
+// search.timeout. A group's outcome and site are those of its recording,
+// which for a death holds what the worker could not report; groups that
+// the search told apart and whose recordings say the same are merged.
 // Returns the groups ordered by outcome name, then by site as
 // Site::to_string() spells it, the group without a site first. Throws
 // storage::StorageError when the log cannot take a run, Error when a child
