@@ -9,6 +9,7 @@
 #include <gorewind/record/child_process.hpp>
 #include <gorewind/record/shared_memory.hpp>
 #include <gorewind/record/shared_schedule.hpp>
+#include <gorewind/dfs_strategy.hpp>
 
 namespace gorewind::replay {
 
@@ -55,22 +56,23 @@ struct Tape {
   record::Shared<AttemptEnd> end;
 };
 
-// Measuring runs a script and puts on the tape what ScheduleFigures count
-// and every answer it gives (the schedule the run really made, which may
-// differ from the script past the point where the script stopped applying).
+// Measuring runs a strategy (a script, or a dfs search's schedule) and puts
+// on the tape what ScheduleFigures count and every answer it gives (the
+// schedule the run really made, which may differ from a script past the
+// point where the script stopped applying).
 class Measuring final : public Strategy, public Observer {
  public:
-  Measuring(std::vector<Choice> script, Tape& tape) : script_(std::move(script)), tape_(tape) {}
-  std::string_view name() const override { return script_.name(); }
-  void begin_run(std::uint64_t seed) override { script_.begin_run(seed); }
+  Measuring(Strategy& inner, Tape& tape) : inner_(inner), tape_(tape) {}
+  std::string_view name() const override { return inner_.name(); }
+  void begin_run(std::uint64_t seed) override { inner_.begin_run(seed); }
   std::size_t pick_goroutine(const Runnable& options) override {
-    const std::size_t i = script_.pick_goroutine(options);
+    const std::size_t i = inner_.pick_goroutine(options);
     tape_.end->preemptions += options.current() != 0 && i != 0;
     tape_.schedule.add({Choice::kGoroutine, static_cast<std::uint32_t>(options.size()), static_cast<std::uint32_t>(i)});
     return i;
   }
   std::size_t pick(Decision kind, std::size_t n) override {
-    const std::size_t i = script_.pick(kind, n);
+    const std::size_t i = inner_.pick(kind, n);
     tape_.schedule.add({Choice::kind_of(kind), static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(i)});
     return i;
   }
@@ -80,7 +82,7 @@ class Measuring final : public Strategy, public Observer {
   }
 
  private:
-  ScriptedStrategy script_;
+  Strategy& inner_;
   Tape& tape_;
 };
 
@@ -91,18 +93,25 @@ struct Trial {
   bool whole = true;  // false: the tape overflowed, the schedule is cut short
 };
 
-// attempt() runs fn under script in a supervised child.
-Trial attempt(const std::function<void()>& fn, const RunOptions& options, std::vector<Choice> script,
-              Tape& tape, double timeout) {
+// measure() runs fn once under strategy with the tape recording it.
+RunResult measure(const std::function<void()>& fn, const RunOptions& options, Strategy& strategy, Tape& tape) {
+  tape.schedule.clear();
+  tape.end.reset();
+  RunOptions o = options;
+  auto m = std::make_shared<Measuring>(strategy, tape);
+  o.strategy = m;
+  o.observers = {m.get()};
+  return run(fn, o);
+}
+
+// supervised() runs body in a supervised child that publishes on the tape
+// the run it settled on, and reads that run back.
+Trial supervised(const std::function<void()>& body, Tape& tape, double timeout) {
   tape.schedule.clear();
   tape.end.reset();
   record::ChildProcess child(
       [&] {
-        RunOptions o = options;
-        auto m = std::make_shared<Measuring>(std::move(script), tape);
-        o.strategy = m;
-        o.observers = {m.get()};
-        tape.end->finish(run(fn, o));
+        body();
         return 0;
       },
       record::ChildProcess::Config::timed(timeout));
@@ -122,8 +131,40 @@ Trial attempt(const std::function<void()>& fn, const RunOptions& options, std::v
   return t;
 }
 
+// attempt() runs fn under script in a supervised child.
+Trial attempt(const std::function<void()>& fn, const RunOptions& options, std::vector<Choice> script,
+              Tape& tape, double timeout) {
+  return supervised(
+      [&] {
+        ScriptedStrategy scripted(std::move(script));
+        tape.end->finish(measure(fn, options, scripted, tape));
+      },
+      tape, timeout);
+}
+
 bool same_failure(const RunResult& a, const RunResult& b) {
   return a.outcome == b.outcome && a.site.file == b.site.file && a.site.line == b.site.line;
+}
+
+// search_dfs() looks for the failure among the first `runs` schedules of a
+// dfs search with this preemption bound, in one supervised child; the first
+// that fails the same way is the trial (a passing one when none does: the
+// child then publishes the last schedule it ran).
+Trial search_dfs(const std::function<void()>& fn, const RunOptions& options, int bound, std::uint64_t runs,
+                 const RunResult& failure, Tape& tape, double timeout) {
+  return supervised(
+      [&] {
+        DfsStrategy dfs(bound);
+        RunResult r;
+        for (std::uint64_t k = 1; k <= runs; ++k) {
+          RunOptions o = options;
+          o.seed = k;
+          r = measure(fn, o, dfs, tape);
+          if (same_failure(r, failure) || !dfs.advance()) break;
+        }
+        tape.end->finish(r);
+      },
+      tape, runs * timeout);
 }
 
 }  // namespace
@@ -137,20 +178,66 @@ Minimized minimize(const std::function<void()>& fn, const RunOptions& options, c
   Minimized out;
   out.attempts = 1;
   out.before = best.figures;
-  bool improved = true;
-  while (improved && out.attempts < limits.max_attempts) {
-    improved = false;
-    for (std::size_t i = best.schedule.size(); i-- > 0 && out.attempts < limits.max_attempts;) {
-      if (i >= best.schedule.size() || best.schedule[i].chosen == 0) continue;
-      std::vector<Choice> candidate = best.schedule;
-      candidate[i].chosen = 0;
-      Trial t = attempt(fn, options, std::move(candidate), tape, limits.timeout);
-      ++out.attempts;
-      if (t.whole && same_failure(t.result, best.result) && t.figures.no_worse_than(best.figures) &&
-          !(t.figures == best.figures && t.schedule == best.schedule)) {
-        best = std::move(t);
-        improved = true;
+  // A candidate is kept when it fails the same way with fewer preemptions,
+  // or as many and no figure larger.
+  const auto better = [&](const Trial& t) {
+    if (!t.whole || !same_failure(t.result, best.result)) return false;
+    if (t.figures.preemptions != best.figures.preemptions) return t.figures.preemptions < best.figures.preemptions;
+    return t.figures.no_worse_than(best.figures) && !(t.figures == best.figures && t.schedule == best.schedule);
+  };
+
+  // Delta debugging (Zeller and Hildebrandt, 2002) over the decisions that
+  // did not take option 0: reset a part of them at once, in halves, then
+  // quarters, ..., down to one at a time; a kept candidate starts the
+  // partition again from the coarsest size that still splits it. It ends
+  // when no single decision can be reset: the result is 1-minimal.
+  const auto reduce = [&] {
+    std::size_t parts = 2;
+    while (out.attempts < limits.max_attempts) {
+      std::vector<std::size_t> chosen;
+      for (std::size_t i = 0; i < best.schedule.size(); ++i)
+        if (best.schedule[i].chosen != 0) chosen.push_back(i);
+      if (chosen.empty()) return true;
+      parts = std::min(parts, chosen.size());
+      std::size_t tried = 0;
+      bool kept = false;
+      for (; tried < parts && out.attempts < limits.max_attempts && !kept; ++tried) {
+        std::vector<Choice> candidate = best.schedule;
+        for (std::size_t k = tried * chosen.size() / parts; k < (tried + 1) * chosen.size() / parts; ++k)
+          candidate[chosen[k]].chosen = 0;
+        Trial t = attempt(fn, options, std::move(candidate), tape, limits.timeout);
+        ++out.attempts;
+        if (better(t)) {
+          best = std::move(t);
+          kept = true;
+        }
       }
+      if (kept) {
+        parts = std::max<std::size_t>(parts - 1, 2);
+      } else if (tried < parts) {
+        return false;  // out of attempts
+      } else if (parts == chosen.size()) {
+        return true;
+      } else {
+        parts = std::min(parts * 2, chosen.size());
+      }
+    }
+    return false;
+  };
+  out.one_minimal = reduce();
+
+  // A schedule built differently may need fewer preemptions still: dfs
+  // searches bounded below what is left look for the failure with the
+  // fewest, and what they find is reduced in turn.
+  for (int bound = 0; static_cast<std::uint64_t>(bound) < best.figures.preemptions && bound <= kDfsMaxBound;
+       ++bound) {
+    Trial t = search_dfs(fn, options, bound, limits.dfs_runs, best.result, tape, limits.timeout);
+    ++out.dfs_searches;
+    if (better(t)) {
+      best = std::move(t);
+      out.from_dfs = true;
+      out.one_minimal = reduce();
+      break;
     }
   }
   out.schedule = std::move(best.schedule);

@@ -88,7 +88,7 @@ class ExploreCommand final : public Command {
  public:
   std::string_view name() const override { return "explore"; }
   std::string_view help() const override {
-    return "Run a scenario under many schedules, record each failing one, group the failures";
+    return "Run a scenario under many schedules, group the failures by outcome and site, record the first of each";
   }
 
   void add_options(CLI::App& sub) override {

@@ -26,8 +26,8 @@ class MinimizeCommand final : public Command {
  public:
   std::string_view name() const override { return "minimize"; }
   std::string_view help() const override {
-    return "Shrink a failing run's schedule (fewer preemptions, switches, events) keeping its outcome and site; "
-           "record the result as a new run";
+    return "Shrink a failing run's schedule to a 1-minimal one (fewer preemptions, switches, events) keeping its "
+           "outcome and site; record the result as a new run";
   }
 
   void add_options(CLI::App& sub) override {
@@ -40,7 +40,8 @@ class MinimizeCommand final : public Command {
     add_db_option(sub, db_);
     sub.add_flag("--json", json_,
                  "Print the result as one JSON object on one line: run, scenario, outcome, site (\"file:line\"; "
-                 "empty: none), attempts, before and after {decisions, preemptions, switches, events}, recorded (the "
+                 "empty: none), attempts, before and after {decisions, preemptions, switches, events}, one_minimal (every "
+                 "remaining decision was tried), from_dfs (a bounded dfs search found the result), recorded (the "
                  "minimized run's id)");
   }
 
@@ -89,7 +90,9 @@ class MinimizeCommand final : public Command {
                 << ",\"outcome\":" << json_string(row.outcome)
                 << ",\"site\":" << json_string(m.result.site.empty() ? "" : m.result.site.to_string())
                 << ",\"attempts\":" << m.attempts << ",\"before\":" << figures(schedule->size(), m.before)
-                << ",\"after\":" << figures(m.schedule.size(), m.after) << ",\"recorded\":" << saved.run_id << "}\n";
+                << ",\"after\":" << figures(m.schedule.size(), m.after)
+                << ",\"one_minimal\":" << (m.one_minimal ? "true" : "false")
+                << ",\"from_dfs\":" << (m.from_dfs ? "true" : "false") << ",\"recorded\":" << saved.run_id << "}\n";
       return kExitOk;
     }
     std::cout << "minimized " << name << " (" << row.outcome;
@@ -102,6 +105,13 @@ class MinimizeCommand final : public Command {
     std::cout << "          preemptions  switches  events\n";
     line("before", m.before);
     line("after", m.after);
+    if (m.from_dfs)
+      std::cout << "a dfs search bounded to " << m.after.preemptions << " preemption"
+                << (m.after.preemptions == 1 ? "" : "s") << " found it\n";
+    if (m.one_minimal)
+      std::cout << "1-minimal: letting any one goroutine go on instead loses the failure\n";
+    else
+      std::cout << "not shown 1-minimal: the attempts ran out\n";
     std::cout << "recorded as run " << saved.run_id << "\n";
     return kExitOk;
   }

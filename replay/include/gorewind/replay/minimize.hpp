@@ -30,7 +30,17 @@ struct Minimized {
   ScheduleFigures before;
   ScheduleFigures after;
   std::uint64_t attempts = 0;  // runs tried
+  // one_minimal: no single decision of the result can take option 0 (let
+  // the running goroutine go on, the first case or waiter) and still fail
+  // the same way with no more preemptions; each was tried. False when the
+  // attempts ran out first.
+  bool one_minimal = false;
+  std::uint64_t dfs_searches = 0;  // bounded dfs searches made after the reduction
+  bool from_dfs = false;           // the result is a dfs search's schedule, with fewer preemptions
 };
+
+// kDfsMaxBound is the largest preemption bound minimize() searches with dfs.
+inline constexpr int kDfsMaxBound = 2;
 
 // MinimizeLimits bound a minimization.
 struct MinimizeLimits {
@@ -38,17 +48,25 @@ struct MinimizeLimits {
   // timeout is each attempt's wall-clock budget in seconds (0: none); an
   // attempt that runs past it ends in Outcome::Timeout, as a supervised run.
   double timeout = 10;
+  // dfs_runs is how many schedules each bounded dfs search may run.
+  std::uint64_t dfs_runs = 500;
 };
 
-// minimize() shrinks a failing schedule of fn: it tries, one decision at a
-// time from the last, to take option 0 instead (let the running goroutine go
-// on, take the first ready case or waiter), the rest of the script followed
-// as far as it still applies and option 0 after; a candidate is kept when it
-// fails with the same outcome at the same site and no figure grows, until a
-// whole pass keeps nothing or max_attempts runs were made. The result is
-// never longer than the input: at worst it is the input. options gives the
-// scenario's run settings (params, max_steps); its strategy and observers
-// are replaced.
+// minimize() shrinks a failing schedule of fn. First by delta debugging
+// over its decisions that did not take option 0: it resets parts of them to
+// option 0 (let the running goroutine go on, take the first ready case or
+// waiter), in halves, quarters, ... down to one at a time, the rest of the
+// script followed as far as it still applies and option 0 after; a
+// candidate is kept when it fails with the same outcome at the same site
+// with fewer preemptions, or as many and no figure larger. It ends when no
+// single decision can be reset (1-minimal) or after max_attempts runs. Then
+// dfs searches bounded to 0, 1, ... preemptions, below what is left and at
+// most kDfsMaxBound, look for the same failure with fewer preemptions, each
+// over at most dfs_runs schedules; the first found replaces the result. The
+// result never has more preemptions than the input, and as many only with
+// no figure larger: at worst it is the input. options
+// gives the scenario's run settings (params, max_steps); its strategy and
+// observers are replaced.
 //
 // Every attempt runs in a supervised child process (record::ChildProcess),
 // so a schedule that crashes or spins is an attempt that failed that way,
