@@ -41,6 +41,34 @@ TEST_CASE("context: cancel closes done and sets err; a second cancel does nothin
   }
 }
 
+TEST_CASE("context: a cancel is logged where cancel() was called, not where the context was made", "[semantics]") {
+  unsigned made = 0, called = 0;
+  auto out = run_with(
+      [&] {
+        made = std::source_location::current().line() + 1;
+        auto [ctx, cancel] = gr::with_cancel(gr::Context::background());
+        gr::chan<int> done(0, "done");
+        gr::go([&, cancel = cancel] {
+          called = std::source_location::current().line() + 1;
+          cancel();
+          done.send(1);
+        }, "canceller");
+        done.recv();
+      },
+      "fifo", 1);
+  REQUIRE(out.result.outcome == gr::Outcome::Ok);
+  REQUIRE(called != made);
+  int cancels = 0;
+  for (const auto& e : out.events) {
+    if (e.kind != gr::EventKind::Cancel) continue;
+    ++cancels;
+    CHECK(e.gid == 2);
+    CHECK(e.line == called);
+    CHECK(e.file.find("test_context.cpp") != std::string::npos);
+  }
+  CHECK(cancels == 1);
+}
+
 TEST_CASE("context: cancelling a parent cancels its children, in the order they were made", "[semantics]") {
   std::vector<std::string> errs;
   auto out = run_with(

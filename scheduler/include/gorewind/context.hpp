@@ -41,8 +41,20 @@ class Context {
   std::shared_ptr<detail::ContextState> state_;
 };
 
-// CancelFunc cancels its context ("context canceled"); later calls do nothing.
-using CancelFunc = std::function<void()>;
+// CancelFunc cancels its context ("context canceled"); later calls do
+// nothing. The cancellation is logged at the site that calls it, not where
+// the context was made, so the log says who cancelled.
+class CancelFunc {
+ public:
+  CancelFunc() = default;
+  explicit CancelFunc(std::function<void(const std::source_location&)> cancel) : cancel_(std::move(cancel)) {}
+  void operator()(std::source_location loc = std::source_location::current()) const {
+    if (cancel_) cancel_(loc);
+  }
+
+ private:
+  std::function<void(const std::source_location&)> cancel_;
+};
 
 // with_cancel() derives a context that its CancelFunc cancels.
 std::pair<Context, CancelFunc> with_cancel(const Context& parent,
