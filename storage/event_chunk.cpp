@@ -22,6 +22,15 @@ std::uint64_t zigzag(std::int64_t v) {
 }
 std::int64_t unzigzag(std::uint64_t v) { return static_cast<std::int64_t>(v >> 1) ^ -static_cast<std::int64_t>(v & 1); }
 
+// minus() and plus() are a - b and a + b wrapping around, as the encoding
+// of any two numbers needs (and a damaged chunk must not overflow).
+std::int64_t minus(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) - static_cast<std::uint64_t>(b));
+}
+std::int64_t plus(std::int64_t a, std::int64_t b) {
+  return static_cast<std::int64_t>(static_cast<std::uint64_t>(a) + static_cast<std::uint64_t>(b));
+}
+
 void put_varint(std::string& out, std::uint64_t v) {
   char buf[10];
   int n = 0;
@@ -133,11 +142,11 @@ void EventChunkEncoder::add(const EventRecord& e) {
         } else if constexpr (std::is_same_v<T, bool>) {
           set = v != d;
         } else if (is_vtime(e, v)) {
-          if ((set = e.vtime_ns != vtime_ns_)) put_varint(out_, zigzag(e.vtime_ns - vtime_ns_));
+          if ((set = e.vtime_ns != vtime_ns_)) put_varint(out_, zigzag(minus(e.vtime_ns, vtime_ns_)));
         } else if (is_cause(e, v)) {
           if ((set = e.cause != 0)) put_varint(out_, zigzag(static_cast<std::int64_t>(e.seq - e.cause)));
         } else {
-          if ((set = v != d)) put_varint(out_, zigzag(as_int(v) - as_int(d)));
+          if ((set = v != d)) put_varint(out_, zigzag(minus(as_int(v), as_int(d))));
         }
         if (set) mask |= std::uint32_t{1} << b;
       },
@@ -200,13 +209,12 @@ void decode_chunk(std::string_view data, std::uint64_t first_seq, std::uint64_t 
           } else if constexpr (std::is_same_v<T, bool>) {
             if (set) v = !v;
           } else if (is_vtime(e, v)) {
-            if (set) vtime_ns += unzigzag(in.varint());
+            if (set) vtime_ns = plus(vtime_ns, unzigzag(in.varint()));
             e.vtime_ns = vtime_ns;
           } else if (is_cause(e, v)) {
             if (set) e.cause = e.seq - static_cast<std::uint64_t>(unzigzag(in.varint()));
           } else if (set) {
-            // Wrapping, as the encoder's difference did.
-            const auto n = static_cast<std::uint64_t>(unzigzag(in.varint())) + static_cast<std::uint64_t>(as_int(v));
+            const std::int64_t n = plus(as_int(v), unzigzag(in.varint()));
             if constexpr (std::is_enum_v<T>)
               v = static_cast<T>(static_cast<std::underlying_type_t<T>>(n));
             else

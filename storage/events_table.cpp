@@ -89,21 +89,25 @@ int fail(sqlite3_vtab* vtab, int code, const std::string& message) {
   return code;
 }
 
+// prepare() readies *st to run again, preparing it the first time.
 int prepare(sqlite3* db, const char* sql, sqlite3_stmt** st) {
-  if (*st != nullptr) return sqlite3_reset(*st);
+  if (*st != nullptr) {
+    sqlite3_reset(*st);  // its last run's failure, if any, was reported then
+    return SQLITE_OK;
+  }
   return sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, nullptr);
 }
 
-int connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char** err) {
+int connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char**) {
   const int rc = sqlite3_declare_vtab(db, table_schema().c_str());
   if (rc != SQLITE_OK) return rc;
-  // Reading events has no side effects: views in the file may use it.
+  // Reading has no side effects and an update changes only the event
+  // updated: views in the file may use it.
   sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
   auto* t = new (std::nothrow) Table();
   if (t == nullptr) return SQLITE_NOMEM;
   t->db = db;
   *out = t;
-  (void)err;
   return SQLITE_OK;
 }
 

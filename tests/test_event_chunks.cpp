@@ -71,7 +71,10 @@ Shapes shapes(std::uint64_t first_seq, std::size_t n) {
     st::EventRecord& e = s.records[i];
     e.seq = first_seq + i;
     if (i % 7 == 0) continue;  // every field its default
-    e.vtime_ns = i % 5 == 0 ? -static_cast<std::int64_t>(i) : static_cast<std::int64_t>(i * 1000);
+    e.vtime_ns = i % 13 == 1   ? INT64_MIN
+                 : i % 13 == 2 ? INT64_MAX
+                 : i % 5 == 0  ? -static_cast<std::int64_t>(i)
+                               : static_cast<std::int64_t>(i * 1000);
     e.gid = static_cast<gr::Gid>(i % 4 == 0 ? 0xffffffffu : i % 9);
     e.kind = static_cast<gr::EventKind>(i % 20);
     e.obj_kind = static_cast<gr::ObjKind>(i % 10);
