@@ -23,7 +23,7 @@ std::string run_columns(int version) {
              "SELECT r.id, r.scenario, r.seed, r.strategy, r.build, r.started_at, r.finished_at, r.state, r.outcome, "
              "r.message, r.failed_gid, s.file, s.line, s.function, r.events, r.vtime, r.trace_hash, r.writer_pid, "
              "r.writer_start, ") +
-         (version < 8 ? "(SELECT max(seq) FROM events e WHERE e.run = r.id)"
+         (version < kChunkedEventsVersion ? "(SELECT max(seq) FROM events e WHERE e.run = r.id)"
                       : "(SELECT max(last_seq) FROM event_chunks c WHERE c.run = r.id)") +
          ", r.program, r.race_mode, r.hash_algorithm FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
 }

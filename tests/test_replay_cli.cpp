@@ -23,7 +23,7 @@ namespace {
 // sql() runs statement on the log at db as it is, its events made rows
 // first (SQL edits those; the events table over chunks is read only).
 void sql(const std::string& db, const std::string& statement) {
-  if (st::log_version(db) == st::kSchemaVersion) events_as_rows(db);
+  if (st::log_version(db) >= st::kChunkedEventsVersion) events_as_rows(db);
   st::Database d(db, st::Database::Mode::ExistingOnly);
   d.exec(statement);
 }

@@ -20,6 +20,9 @@ namespace gorewind::storage {
 // that table's rows.
 inline constexpr int kSchemaVersion = 8;
 
+// kChunkedEventsVersion is the first version that stores events in chunks.
+inline constexpr int kChunkedEventsVersion = 8;
+
 // open_log() opens an event log. A writer (Mode::CreateIfMissing) creates the
 // file and the schema if missing and migrates an older schema; so does
 // Mode::ExistingOnly, for an existing log. A reader (Mode::ReadOnly) needs
