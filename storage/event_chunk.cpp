@@ -118,6 +118,7 @@ void EventChunkEncoder::add(const EventRecord& e) {
         using T = std::decay_t<decltype(v)>;
         const int b = bit++;
         if (b < 0) return;
+        if (b >= kMaskBytes * 8) throw StorageError("an event has more fields than a chunk's mask holds");
         bool set = false;
         if constexpr (std::is_same_v<T, RecordReady>) {
           if ((set = v.size() != 0)) {
