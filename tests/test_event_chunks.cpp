@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -41,7 +42,8 @@ bool same_record(const st::EventRecord& a, const st::EventRecord& b) {
         if constexpr (std::is_same_v<T, st::RecordReady>)
           eq = x.bytes == y.bytes;
         else if constexpr (std::is_same_v<T, st::RecordValue>)
-          eq = x.form == y.form && x.i == y.i && (x.f == y.f || (x.f != x.f && y.f != y.f)) && x.bytes == y.bytes;
+          eq = x.form == y.form && x.i == y.i && (x.f == y.f || (std::isnan(x.f) && std::isnan(y.f))) &&
+               x.bytes == y.bytes;
         else if constexpr (std::is_same_v<T, st::SiteNumber>)
           eq = x.number == y.number;
         else
