@@ -120,7 +120,7 @@ int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
   // Each usable constraint on run or seq narrows the chunks read; SQLite
   // still checks every one (omit stays 0), so a bound that is no integer
   // may be loosened here.
-  int slot[7] = {-1, -1, -1, -1, -1, -1, -1};
+  int slot[6] = {-1, -1, -1, -1, -1, -1};  // by bit: the constraint used, or -1
   for (int i = 0; i < info->nConstraint; ++i) {
     const auto& c = info->aConstraint[i];
     if (!c.usable) continue;
