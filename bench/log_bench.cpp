@@ -1,9 +1,10 @@
 // log_bench: what recording costs. ping_pong with n round trips (10n events)
 // is run with no observer, with the trace hasher alone, and recorded into a
 // fresh log (writer thread, then synchronous); beside it, SQLite's own
-// ceiling for rows of the events table's shape (storage::insert_ceiling),
-// into a (run, seq) WITHOUT ROWID table like ours and into a plain rowid
-// table. Then the bytes per event of the events table and of the snapshots
+// ceiling for a row per event of the events table's columns
+// (storage::insert_ceiling), into a (run, seq) WITHOUT ROWID table as logs
+// before schema 8 stored them and into a plain rowid table. Then the bytes
+// per event of the events (their chunks) and of the snapshots
 // (storage::log_footprint).
 //
 //   log_bench [--quick] [--dir DIR]     (DIR: where the logs go; default /tmp)

@@ -4,10 +4,10 @@
 # Builds bench/log_bench (Release, in build/ at the repo root, or BUILD_DIR)
 # and runs it once: ping_pong with 1,000,000 round trips (10,000,017 events)
 # with no observer, with the trace hasher, recorded (writer thread, then
-# synchronous), SQLite's own insert ceiling for rows of the same shape in the
-# same run, and the bytes per event. Targets (issue 4) are reported, never
-# enforced: at least 1,000,000 events/s, at least 60% of the (run, seq)
-# ceiling, at most 48 bytes per event.
+# synchronous), SQLite's own insert ceiling for a row per event (as logs
+# before schema 8 stored them) in the same run, and the bytes per event.
+# Targets (issue 21) are reported, never enforced: at least 2,000,000
+# events/s recorded, at most 40 bytes per event.
 #
 #   bench/log_run.sh [--quick]     # --quick: 100,000 round trips
 set -euo pipefail
@@ -32,8 +32,6 @@ echo
 awk '
   { v[$1] = $2 }
   END {
-    ratio = v["recorded_thread"] / v["ceiling_run_seq_pk"]
-    printf "recorded (writer thread): %.0f events/s  (target >= 1000000: %s)\n", v["recorded_thread"], (v["recorded_thread"] >= 1e6 ? "yes" : "NO")
-    printf "of the (run, seq) ceiling: %.0f%%  (target >= 60%%: %s); of the rowid ceiling: %.0f%%\n", 100 * ratio, (ratio >= 0.6 ? "yes" : "NO"), 100 * v["recorded_thread"] / v["ceiling_rowid"]
-    printf "events table: %.1f bytes/event  (target <= 48: %s); snapshots: %d bytes in %d snapshots\n", v["events_bytes_per_event"], (v["events_bytes_per_event"] <= 48 ? "yes" : "NO"), v["snapshots_bytes"], v["snapshots"]
+    printf "recorded (writer thread): %.0f events/s  (target >= 2000000: %s); %.1fx the row-per-event (run, seq) ceiling\n", v["recorded_thread"], (v["recorded_thread"] >= 2e6 ? "yes" : "NO"), v["recorded_thread"] / v["ceiling_run_seq_pk"]
+    printf "events: %.1f bytes/event  (target <= 40: %s); snapshots: %d bytes in %d snapshots\n", v["events_bytes_per_event"], (v["events_bytes_per_event"] <= 40 ? "yes" : "NO"), v["snapshots_bytes"], v["snapshots"]
   }' <<<"$out"

@@ -177,7 +177,11 @@ void SharedRing::wait_for_room(std::uint64_t need) {
 void SharedRing::publish() {
   Control& c = *control_;
   c.head.store(head_, std::memory_order_seq_cst);
-  if (c.consumer_sleeping.load(std::memory_order_seq_cst) != 0) {
+  // One wake per sleep: the producer that takes the flag down wakes the
+  // consumer, and those after it see no flag, however long the consumer
+  // waits for a CPU to run on (a system call per message otherwise).
+  if (c.consumer_sleeping.load(std::memory_order_seq_cst) != 0 &&
+      c.consumer_sleeping.exchange(0, std::memory_order_seq_cst) != 0) {
     c.data_word.fetch_add(1, std::memory_order_seq_cst);
     futex_wake(c.data_word);
   }
@@ -230,8 +234,10 @@ bool SharedRing::take() {
   if (tail_ != before) {
     c.tail.store(tail_, std::memory_order_seq_cst);
     const std::uint64_t room = capacity_ - (c.head.load(std::memory_order_seq_cst) - tail_);
+    // One wake per sleep, as in publish().
     if (c.producer_sleeping.load(std::memory_order_seq_cst) != 0 &&
-        room >= c.room_wanted.load(std::memory_order_relaxed)) {
+        room >= c.room_wanted.load(std::memory_order_relaxed) &&
+        c.producer_sleeping.exchange(0, std::memory_order_seq_cst) != 0) {
       c.room_word.fetch_add(1, std::memory_order_seq_cst);
       futex_wake(c.room_word);
     }

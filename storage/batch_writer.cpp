@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <ctime>
 #include <span>
-#include <type_traits>
 
 #include <gorewind/storage/schema.hpp>
 #include <gorewind/storage/storage_error.hpp>
@@ -53,8 +52,8 @@ class Transaction {
 
 BatchWriter::BatchWriter(const std::string& path)
     : db_(open_log(path, Database::Mode::CreateIfMissing)),
-      insert_event_(db_.prepare("INSERT INTO events VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
-                                "?14, ?15, ?16, ?17, ?18, ?19)")),
+      chunks_(db_),
+      insert_run_site_(db_.prepare("INSERT INTO run_sites (run, number, site) VALUES (?1, ?2, ?3)")),
       insert_site_(db_.prepare("INSERT OR IGNORE INTO sites (file, line, function) VALUES (?1, ?2, ?3)")),
       select_site_(db_.prepare("SELECT id FROM sites WHERE file = ?1 AND line = ?2 AND function = ?3")),
       insert_goroutine_(db_.prepare("INSERT OR REPLACE INTO goroutines VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")),
@@ -136,46 +135,8 @@ std::int64_t BatchWriter::known_site(SiteNumber site) const {
 }
 
 void BatchWriter::insert(const EventRecord& e) {
-  // The columns are run, then the fields in for_each_field's order.
-  Statement& st = insert_event_;
-  st.bind_int(1, run_);
-  int col = 2;
-  std::int64_t site = 0;
-  for_each_field(
-      [&](std::string_view, const auto& v) {
-        using T = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<T, RecordReady>) {
-          if (v.size() != 0) {
-            ready_text_.clear();
-            for (std::size_t k = 0; k < v.size(); ++k) {
-              if (k) ready_text_ += ' ';
-              ready_text_ += std::to_string(v[k]);
-            }
-            st.bind_text(col, ready_text_);
-          }
-        } else if constexpr (std::is_same_v<T, RecordValue>) {
-          switch (v.form) {
-            case ValueForm::None: break;
-            case ValueForm::Int: st.bind_int(col, v.i); break;
-            case ValueForm::Real: st.bind_real(col, v.f); break;
-            case ValueForm::Text: st.bind_text(col, v.bytes); break;
-            case ValueForm::Blob: st.bind_blob(col, v.bytes); break;
-          }
-        } else if constexpr (std::is_same_v<T, std::string_view>) {
-          st.bind_text_or_null(col, v);
-        } else if constexpr (std::is_same_v<T, SiteNumber>) {
-          site = known_site(v);
-          if (site) st.bind_int(col, site);
-        } else if constexpr (std::is_same_v<T, std::int32_t>) {
-          if (v >= 0) st.bind_int(col, v);  // select_case: none is NULL
-        } else {
-          st.bind_int(col, static_cast<std::int64_t>(v));
-        }
-        ++col;
-      },
-      e);
-  st.step();
-  st.reset();
+  const std::int64_t site = known_site(e.site);
+  chunks_.add(run_, e);
   if (e.kind == EventKind::Spawn || e.kind == EventKind::Make) derive(e, site);
 }
 
@@ -217,9 +178,15 @@ void BatchWriter::write(const EventBatch& batch, WriterStats& stats) {
   for (const NewSite& s : batch.sites) {
     if (site_ids_.size() <= s.number) site_ids_.resize(s.number + 1);
     site_ids_[s.number] = site_id(s);
+    insert_run_site_.bind_int(1, run_);
+    insert_run_site_.bind_int(2, s.number);
+    insert_run_site_.bind_int(3, site_ids_[s.number]);
+    insert_run_site_.step();
+    insert_run_site_.reset();
   }
   const std::uint64_t t1 = steady_clock_ns();
   batch.for_each_event([this](const EventRecord& e, std::string_view) { insert(e); });
+  chunks_.flush();
   for (const ChunkDigest& d : batch.digests) {
     const std::string h = TraceHasher::hex_of(d.digest);
     insert_digest_.bind_int(1, run_);

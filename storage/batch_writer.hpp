@@ -1,6 +1,8 @@
 // batch_writer.hpp: the database side of EventLogWriter: one connection, its
-// prepared statements, and one transaction per batch. It also derives the
-// goroutines and objects tables from the Spawn and Make events it writes.
+// prepared statements, and one transaction per batch, whose events go into
+// chunks (event_chunks) and whose new sites into the run's run_sites. It
+// also derives the goroutines and objects tables from the Spawn and Make
+// events it writes.
 #pragma once
 
 #include <cstdint>
@@ -12,6 +14,7 @@
 #include <gorewind/storage/event_log_writer.hpp>
 
 #include "event_batch.hpp"
+#include "event_chunk_writer.hpp"
 
 namespace gorewind::storage {
 
@@ -35,7 +38,8 @@ class BatchWriter {
     std::uint32_t children = 0;
   };
   std::int64_t site_id(const NewSite& s);
-  // insert() writes one event's row and what it derives.
+  // insert() adds one event to the chunk being built and writes what it
+  // derives.
   void insert(const EventRecord& e);
   void derive(const EventRecord& e, std::int64_t site);
   // known_site() is the sites table's id for the writer's site number (0:
@@ -49,7 +53,8 @@ class BatchWriter {
   void insert_schedule(std::uint64_t chunk, std::uint64_t choices, std::string_view data);
 
   Database db_;
-  Statement insert_event_;
+  EventChunkWriter chunks_;
+  Statement insert_run_site_;
   Statement insert_site_;
   Statement select_site_;
   Statement insert_goroutine_;
@@ -62,7 +67,6 @@ class BatchWriter {
   std::int64_t output_chunks_ = 0;  // the run's output chunks written so far
   std::vector<std::int64_t> site_ids_;  // by the caller's site number
   std::unordered_map<std::uint32_t, Spawned> spawned_;
-  std::string ready_text_;  // scratch for a ready list's column
 };
 
 }  // namespace gorewind::storage

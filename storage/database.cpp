@@ -148,8 +148,12 @@ Database::Database(const std::string& path, Mode mode) : path_(path) {
   if (read_only && mode != Mode::ReadOnly)
     throw StorageError("cannot write to '" + path + "': it or its folder is read-only");
   const std::string name = read_only ? read_only_uri(path) : path;
-  const int flags = read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
-                              : SQLITE_OPEN_READWRITE | (mode == Mode::CreateIfMissing ? SQLITE_OPEN_CREATE : 0);
+  // NOMUTEX: a connection is used by one thread at a time (a writer's by
+  // its writing thread after the caller has opened it), so SQLite's own
+  // locking of it is pure cost.
+  const int flags = SQLITE_OPEN_NOMUTEX |
+                    (read_only ? SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+                               : SQLITE_OPEN_READWRITE | (mode == Mode::CreateIfMissing ? SQLITE_OPEN_CREATE : 0));
   if (sqlite3_open_v2(name.c_str(), &db_, flags, nullptr) != SQLITE_OK) {
     std::string msg = "cannot open '" + path + "': " + last_error(db_);
     sqlite3_close(db_);

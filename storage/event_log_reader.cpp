@@ -15,11 +15,18 @@
 namespace gorewind::storage {
 namespace {
 
-constexpr std::string_view kRunColumns =
-    "SELECT r.id, r.scenario, r.seed, r.strategy, r.build, r.started_at, r.finished_at, r.state, r.outcome, "
-    "r.message, r.failed_gid, s.file, s.line, s.function, r.events, r.vtime, r.trace_hash, r.writer_pid, "
-    "r.writer_start, (SELECT max(seq) FROM events e WHERE e.run = r.id), r.program, r.race_mode, "
-    "r.hash_algorithm FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
+// run_columns() selects a run row; the last seq stored (of a run not
+// complete) comes from the chunks' key, or from a log of before version 8's
+// events.
+std::string run_columns(int version) {
+  return std::string(
+             "SELECT r.id, r.scenario, r.seed, r.strategy, r.build, r.started_at, r.finished_at, r.state, r.outcome, "
+             "r.message, r.failed_gid, s.file, s.line, s.function, r.events, r.vtime, r.trace_hash, r.writer_pid, "
+             "r.writer_start, ") +
+         (version < kChunkedEventsVersion ? "(SELECT max(seq) FROM events e WHERE e.run = r.id)"
+                      : "(SELECT max(last_seq) FROM event_chunks c WHERE c.run = r.id)") +
+         ", r.program, r.race_mode, r.hash_algorithm FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
+}
 
 std::vector<std::int32_t> parse_ready(std::string_view text) {
   std::vector<std::int32_t> out;
@@ -106,7 +113,9 @@ bool EventCursor::next(StoredEvent& e) {
   return true;
 }
 
-EventLogReader::EventLogReader(const std::string& path) : db_(open_log(path, Database::Mode::ReadOnly)) {}
+EventLogReader::EventLogReader(const std::string& path)
+    : db_(open_log(path, Database::Mode::ReadOnly)),
+      version_(static_cast<int>(db_.query_int("PRAGMA user_version").value_or(0))) {}
 
 RunRow EventLogReader::read_run(Statement& st) {
   RunRow r;
@@ -141,7 +150,7 @@ RunRow EventLogReader::read_run(Statement& st) {
 }
 
 std::vector<RunRow> EventLogReader::runs() {
-  Statement st = db_.prepare(std::string(kRunColumns) + "ORDER BY r.id");
+  Statement st = db_.prepare(run_columns(version_) + "ORDER BY r.id");
   std::vector<RunRow> out;
   while (st.step()) {
     out.push_back(read_run(st));
@@ -151,7 +160,7 @@ std::vector<RunRow> EventLogReader::runs() {
 }
 
 RunRow EventLogReader::run(std::int64_t id) {
-  Statement st = db_.prepare(std::string(kRunColumns) + "WHERE r.id = ?1");
+  Statement st = db_.prepare(run_columns(version_) + "WHERE r.id = ?1");
   st.bind_int(1, id);
   if (!st.step()) throw StorageError("no run " + std::to_string(id) + " in '" + db_.path() + "'");
   RunRow r = read_run(st);

@@ -9,24 +9,33 @@
 namespace gorewind::storage {
 namespace {
 
-std::int64_t table_bytes(Database& db, const std::string& like) {
-  return db.query_int("SELECT sum(pgsize) FROM dbstat WHERE name LIKE '" + like + "'").value_or(0);
+std::int64_t table_bytes(Database& db, const std::string& where) {
+  return db.query_int("SELECT sum(pgsize) FROM dbstat WHERE " + where).value_or(0);
 }
 
 }  // namespace
 
 LogFootprint log_footprint(const std::string& path) {
   Database db = open_log(path, Database::Mode::ExistingOnly);
-  return LogFootprint{table_bytes(db, "events"), table_bytes(db, "%snapshots%"),
+  // The events: their rows (before version 8), or their chunks, the
+  // chunks' key and the runs' site numbers.
+  return LogFootprint{table_bytes(db, "name IN ('events', 'event_chunks', 'run_sites') OR name LIKE "
+                                      "'sqlite_autoindex_event_chunks%'"),
+                      table_bytes(db, "name LIKE '%snapshots%'"),
                       db.query_int("SELECT count(*) FROM snapshots").value_or(0)};
 }
 
 double insert_ceiling(const std::string& path, std::uint64_t rows, bool without_rowid) {
   for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(path + suffix);
-  // The log's own events table, or a plain rowid table of its columns.
+  // A table of the events table's columns, keyed (run, seq) WITHOUT ROWID
+  // as version 7 stored events, or a plain rowid table.
   Database db = open_log(path, Database::Mode::CreateIfMissing);
-  if (!without_rowid) db.exec("CREATE TABLE plain AS SELECT * FROM events WHERE 0");
-  Statement ins = db.prepare(std::string("INSERT INTO ") + (without_rowid ? "events" : "plain") +
+  Statement names = db.prepare("SELECT group_concat(name || ' ' || type, ', ') FROM pragma_table_info('events')");
+  names.step();
+  const std::string columns(names.column_text(0));
+  db.exec(without_rowid ? "CREATE TABLE plain (" + columns + ", PRIMARY KEY (run, seq)) WITHOUT ROWID"
+                        : "CREATE TABLE plain (" + columns + ")");
+  Statement ins = db.prepare(std::string("INSERT INTO plain") +
                              " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
                              "?18, ?19)");
   const auto t0 = std::chrono::steady_clock::now();

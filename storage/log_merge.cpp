@@ -1,6 +1,11 @@
 #include <gorewind/storage/log_merge.hpp>
 
+#include <map>
+#include <optional>
+
 #include <gorewind/storage/schema.hpp>
+
+#include "event_rows_to_chunks.hpp"
 
 namespace gorewind::storage {
 
@@ -67,8 +72,19 @@ std::vector<Renumbered> merge_logs(const std::string& out, const std::vector<std
       Statement tables = db.prepare(
           "SELECT name FROM src.sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'runs' "
           "ORDER BY name");
+      // An input of before version 8 stores a row per event: its rows go
+      // into chunks, their sites renumbered as the copies' are.
+      std::optional<Statement> event_rows;
+      std::map<std::int64_t, std::int64_t> sites;
       while (tables.step()) {
-        const std::string sql = copy_statement(db, std::string(tables.column_text(0)));
+        const std::string table(tables.column_text(0));
+        if (table == "events") {
+          event_rows = db.prepare("SELECT * FROM src.events WHERE run = ?1 ORDER BY seq");
+          Statement map = db.prepare("SELECT src, dst FROM temp.site_map");
+          while (map.step()) sites.emplace(map.column_int(0), map.column_int(1));
+          continue;
+        }
+        const std::string sql = copy_statement(db, table);
         if (!sql.empty()) per_run.push_back(db.prepare(sql));
       }
       Statement copy_run = db.prepare(copy_statement(db, "runs"));
@@ -84,6 +100,11 @@ std::vector<Renumbered> merge_logs(const std::string& out, const std::vector<std
           st.bind_int(1, from);
           st.bind_int(2, to);
           st.step();
+        }
+        if (event_rows) {
+          event_rows->reset();
+          event_rows->bind_int(1, from);
+          chunk_event_rows(db, *event_rows, RowMapping{to, &sites});
         }
         moved.push_back({in, from, to});
       }

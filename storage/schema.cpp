@@ -14,6 +14,9 @@
 #include <gorewind/event.hpp>
 #include <gorewind/storage/storage_error.hpp>
 
+#include "event_rows_to_chunks.hpp"
+#include "events_table.hpp"
+
 namespace gorewind::storage {
 namespace {
 
@@ -210,10 +213,40 @@ void migrate_6_to_7(Database& db) {
   db.exec("ALTER TABLE runs ADD COLUMN hash_algorithm TEXT NOT NULL DEFAULT '" + std::string(kFnv1a) + "'");
 }
 
+// Version 8: events stored a few thousand to a row (event_chunks), which
+// SQLite takes many times faster than a row per event, and read back as
+// rows by the events virtual table (events_table.hpp) under the old name
+// and columns, so queries over events and event_log read as before. Each
+// run numbers its sites in run_sites, so the chunks hold small numbers and
+// merge renumbers a run's sites without opening its chunks.
+constexpr std::string_view kSchemaV8 = R"sql(
+CREATE TABLE event_chunks (      -- read them as rows through the events table (docs/log.md)
+  run INTEGER NOT NULL,
+  first_seq INTEGER NOT NULL,    -- the chunk holds events first_seq .. last_seq, at most 4096,
+  last_seq INTEGER NOT NULL,     -- all in one chunk digest's
+  checksum INTEGER NOT NULL,     -- XXH3-64 of data, checked on every read
+  data BLOB NOT NULL,            -- the events, encoded (storage/event_chunk.hpp)
+  PRIMARY KEY (run, last_seq)    -- a rowid table: its rows are large blobs
+);
+CREATE TABLE run_sites (         -- the sites of a run's events under the run's own numbers
+  run INTEGER NOT NULL,
+  number INTEGER NOT NULL,       -- 1, 2, ... in order of first use
+  site INTEGER NOT NULL,         -- sites.id
+  PRIMARY KEY (run, number)
+) WITHOUT ROWID;
+)sql";
+
+void migrate_7_to_8(Database& db) {
+  db.exec(kSchemaV8);
+  Statement rows = db.prepare("SELECT * FROM main.events ORDER BY run, seq");
+  chunk_event_rows(db, rows, {});
+  db.exec("DROP TABLE main.events");
+}
+
 using Migration = void (*)(Database&);
 constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3,
                                                              migrate_3_to_4, migrate_4_to_5, migrate_5_to_6,
-                                                             migrate_6_to_7};
+                                                             migrate_6_to_7, migrate_7_to_8};
 
 int user_version(Database& db) {
   try {
@@ -282,6 +315,8 @@ void add_read_compat(Database& db, int version) {
 
 Database open_log(const std::string& path, Database::Mode mode) {
   Database db(path, mode);
+  if (register_events_table(db.handle()) != SQLITE_OK)
+    throw StorageError("cannot open '" + path + "': " + sqlite3_errmsg(db.handle()));
   db.exec("PRAGMA busy_timeout = 10000");
   // The version is checked before anything is written, so that a file that
   // is not a log of ours (or of a newer schema) is left exactly as it was.

@@ -8,6 +8,7 @@
 
 #include <gorewind/gorewind.hpp>
 #include <gorewind/record/recorder.hpp>
+#include <gorewind/storage/schema.hpp>
 
 namespace gorewind::test {
 
@@ -53,6 +54,18 @@ inline Recording record_scenario(const std::string& db, const std::string& scena
   r.saved = recorder.finish();
   r.live_hash = hasher.hex();
   return r;
+}
+
+// events_as_rows() turns the log at path, a log of the current schema, into one of
+// version 7, whose events table stores a row per event: what a test needs
+// that edits events with SQL (the events table of version 8 on is read
+// only) or makes a log older still. The rows are those the events table
+// reads from the chunks, which go.
+inline void events_as_rows(const std::string& path) {
+  storage::Database d = storage::open_log(path, storage::Database::Mode::ExistingOnly);
+  d.exec("CREATE TEMP TABLE event_rows AS SELECT * FROM events; DROP TABLE event_chunks; DROP TABLE run_sites; "
+         "CREATE TABLE main.events AS SELECT * FROM temp.event_rows; DROP TABLE temp.event_rows; "
+         "PRAGMA user_version = 7");
 }
 
 }  // namespace gorewind::test

@@ -285,6 +285,7 @@ TEST_CASE("exportcli: the chrome trace of handoff, exactly where it matters", "[
   CHECK(contains(out.out, "{\"ph\":\"C\",\"name\":\"goroutines\",\"pid\":1,\"tid\":0,\"ts\":5.000,\"args\":{\"runnable\":1,\"blocked\":1}}"));
   // An event of a kind this build does not know (a newer log) is an instant.
   {
+    gorewind::test::events_as_rows(log.db);
     gorewind::storage::Database db(log.db, gorewind::storage::Database::Mode::ExistingOnly);
     db.exec("UPDATE events SET kind = 60 WHERE run = 1 AND seq = 3");
   }

@@ -179,7 +179,8 @@ TEST_CASE("logcli: a corrupt value shows as <corrupt> and the listing goes on", 
   const std::string db = dir.file("log.db");
   REQUIRE(cli(dir, {"record", "handoff", "--strategy", "fifo", "--db", db}).code == 0);
   {
-    st::Database d = st::open_log(db, st::Database::Mode::ExistingOnly);
+    gr::test::events_as_rows(db);
+    st::Database d(db, st::Database::Mode::ExistingOnly);
     d.exec("UPDATE events SET value = x'0102ff' WHERE run = 1 AND seq = 7");
   }
   const Cli show = cli(dir, {"show", "1", "--db", db});

@@ -237,6 +237,7 @@ TEST_CASE("logcli: an older log is read as it is; a command that writes says so,
   const std::string db = dir.file("log.db");
   REQUIRE(cli(dir, {"record", "handoff", "--strategy", "fifo", "--db", db}).code == 0);
   const std::string show_now = cli(dir, {"show", "1", "--db", db}).out;
+  events_as_rows(db);
   const std::string v1 = dir.file("v1.db");
   fs::copy_file(db, v1);
   {
@@ -287,6 +288,9 @@ TEST_CASE("logcli: a corrupt seq is one line naming the run and the seq", "[logc
   TempDir dir;
   const std::string db = dir.file("log.db");
   REQUIRE(cli(dir, {"record", "handoff", "--strategy", "fifo", "--db", db}).code == 0);
+  // A seq is a column of its own in a log of version 7 (version 8's chunks
+  // number their events, and a damaged chunk fails its checksum).
+  events_as_rows(db);
   const std::string good = dir.file("good.db");
   fs::copy_file(db, good);
   // Text, a blob and a number below 1 are caught before a line is printed;

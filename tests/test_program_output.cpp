@@ -227,6 +227,7 @@ TEST_CASE("program output: record echoes it; show --output prints it by seq and 
 
   // A version 5 log: as a build before the output table wrote it.
   {
+    events_as_rows(db);
     st::Database d(db, st::Database::Mode::ExistingOnly);
     d.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; DROP TABLE output; PRAGMA user_version = 5");
   }

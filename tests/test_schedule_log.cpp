@@ -90,6 +90,7 @@ TEST_CASE("schedule log: a version 1 log is read as it is, upgraded in place by 
   {
     // What a version 1 file is: today's schema without the schedules table
     // the runs' program, and version 4's race mode and race event kind.
+    gr::test::events_as_rows(db);
     st::Database d(db, st::Database::Mode::ExistingOnly);
     d.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; DROP TABLE schedules; ALTER TABLE runs DROP COLUMN program; "
            "ALTER TABLE runs DROP COLUMN race_mode; DELETE FROM event_kinds WHERE name = 'race'; PRAGMA user_version = 1");
@@ -123,6 +124,7 @@ TEST_CASE("schedule log: a version 3 log is read as it is, upgraded in place by 
   {
     // What a version 3 file is: today's schema without version 4's race
     // mode and race event kind.
+    gr::test::events_as_rows(db);
     st::Database d(db, st::Database::Mode::ExistingOnly);
     d.exec("ALTER TABLE runs DROP COLUMN hash_algorithm; ALTER TABLE runs DROP COLUMN race_mode; "
            "DELETE FROM event_kinds WHERE name = 'race'; PRAGMA user_version = 3");

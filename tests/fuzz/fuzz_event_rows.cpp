@@ -1,13 +1,16 @@
 // fuzz_event_rows.cpp: rows of the events table as a damaged or hostile log
-// file may hold them, read back the way show, state and debug read them.
-// Every field is arbitrary; the readers must answer with their own errors
-// (std::runtime_error: StorageError, ReplayError, gorewind::Error), never
-// crash or overrun.
+// file may hold them (chunks of events with every field arbitrary, chunks
+// of arbitrary bytes, arbitrary site numbers), read back the way show,
+// state and debug read them. The readers must answer with their own
+// errors (std::runtime_error: StorageError, ReplayError, gorewind::Error),
+// never crash or overrun.
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <sstream>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 #include <fuzzer/FuzzedDataProvider.h>
 
@@ -17,6 +20,7 @@
 #include <gorewind/storage/schema.hpp>
 #include <gorewind/storage/storage_error.hpp>
 
+#include "event_chunk.hpp"
 #include "event_line.hpp"
 #include "fuzz_log.hpp"
 #include "state_dump.hpp"
@@ -24,57 +28,100 @@
 namespace {
 
 using gorewind::storage::Database;
+namespace st = gorewind::storage;
 
-// bind_value() binds any SQLite type to the value column; held keeps the
-// bytes alive until the row is stepped.
-void bind_value(gorewind::storage::Statement& st, int col, FuzzedDataProvider& in, std::string& held) {
-  switch (in.ConsumeIntegralInRange(0, 4)) {
-    case 0: st.bind_null(col); break;
-    case 1: st.bind_int(col, in.ConsumeIntegral<std::int64_t>()); break;
-    case 2: st.bind_real(col, in.ConsumeFloatingPoint<double>()); break;
-    case 3: held = in.ConsumeRandomLengthString(64); st.bind_text(col, held); break;
-    default: held = in.ConsumeRandomLengthString(64); st.bind_blob(col, held); break;
-  }
-}
-
-// Small numbers most of the time, so rows refer to goroutines, objects and
-// events that exist; any number sometimes.
+// Small numbers most of the time, so events refer to goroutines, objects,
+// sites and events that exist; any number sometimes.
 std::int64_t field(FuzzedDataProvider& in) {
   return in.ConsumeBool() ? in.ConsumeIntegralInRange<std::int64_t>(-2, 40) : in.ConsumeIntegral<std::int64_t>();
 }
 
-// write_rows() replaces run 1's events (and snapshots) with rows from in.
-std::int64_t write_rows(Database& db, FuzzedDataProvider& in) {
-  db.exec("BEGIN IMMEDIATE; DELETE FROM events WHERE run = 1; DELETE FROM snapshots WHERE run = 1");
-  auto st = db.prepare(
-      "INSERT INTO events (run, seq, vtime, gid, kind, obj_kind, obj, peer, reason, ok, select_case, ready, "
-      "cause, amount, counter, value, type_name, text, site) "
-      "VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
-  std::int64_t rows = 0;
-  while (in.remaining_bytes() > 0 && rows < 64) {
-    ++rows;
-    st.bind_int(1, in.ConsumeBool() ? rows : field(in));
-    for (int col = 2; col <= 10; ++col) st.bind_int(col, field(in));
-    if (in.ConsumeBool()) st.bind_null(10);
-    const std::string ready = in.ConsumeRandomLengthString(16);
-    st.bind_text(11, ready);
-    for (int col = 12; col <= 14; ++col) st.bind_int(col, field(in));
-    std::string value;
-    bind_value(st, 15, in, value);
-    const std::string type_name = in.ConsumeRandomLengthString(16);
-    const std::string text = in.ConsumeRandomLengthString(32);
-    st.bind_text(16, type_name);
-    st.bind_text(17, text);
-    st.bind_int(18, field(in));
-    try {
-      st.step();
-    } catch (const gorewind::storage::StorageError&) {
-      // A seq given twice: the primary key keeps the first row.
-    }
-    st.reset();
+// fuzzed_event() fills every field of e from in; held keeps the bytes its
+// strings, value and ready list view.
+void fuzzed_event(FuzzedDataProvider& in, st::EventRecord& e, std::vector<std::string>& held) {
+  gorewind::for_each_field(
+      [&](std::string_view, auto& v) {
+        using T = std::decay_t<decltype(v)>;
+        if constexpr (std::is_same_v<T, st::RecordReady>) {
+          std::string& ready = held.emplace_back();
+          for (int n = in.ConsumeIntegralInRange(0, 4); n > 0; --n) {
+            const auto r = static_cast<std::int32_t>(field(in));
+            ready.append(reinterpret_cast<const char*>(&r), sizeof r);
+          }
+          v.bytes = ready;
+        } else if constexpr (std::is_same_v<T, st::RecordValue>) {
+          v = st::RecordValue{};
+          v.form = static_cast<st::ValueForm>(in.ConsumeIntegralInRange(0, 4));
+          v.i = field(in);
+          v.f = in.ConsumeFloatingPoint<double>();
+          if (v.form == st::ValueForm::Text || v.form == st::ValueForm::Blob)
+            v.bytes = held.emplace_back(in.ConsumeRandomLengthString(64));
+        } else if constexpr (std::is_same_v<T, std::string_view>) {
+          v = held.emplace_back(in.ConsumeRandomLengthString(32));
+        } else if constexpr (std::is_same_v<T, st::SiteNumber>) {
+          v.number = static_cast<std::uint32_t>(field(in));
+        } else if constexpr (std::is_same_v<T, bool>) {
+          v = in.ConsumeBool();
+        } else if constexpr (std::is_enum_v<T>) {
+          v = static_cast<T>(field(in));
+        } else {
+          v = static_cast<T>(field(in));
+        }
+      },
+      e);
+}
+
+// write_chunks() replaces run 1's events (and snapshots) with chunks from
+// in: mostly events of arbitrary fields, encoded as the writer encodes
+// them (what a hostile file can say in the format), sometimes arbitrary
+// bytes under the right checksum and any seqs (what the decoder must
+// refuse); and run 1's site numbers with arbitrary ones.
+std::int64_t write_chunks(Database& db, FuzzedDataProvider& in) {
+  db.exec("BEGIN IMMEDIATE; DELETE FROM event_chunks WHERE run = 1; DELETE FROM run_sites WHERE run = 1; "
+          "DELETE FROM snapshots WHERE run = 1");
+  auto site = db.prepare("INSERT OR IGNORE INTO run_sites (run, number, site) VALUES (1, ?1, ?2)");
+  for (int n = in.ConsumeIntegralInRange(0, 4); n > 0; --n) {
+    site.bind_int(1, field(in));
+    site.bind_int(2, field(in));
+    site.step();
+    site.reset();
   }
-  db.exec("UPDATE runs SET events = " + std::to_string(rows) + " WHERE id = 1; COMMIT");
-  return rows;
+  auto put = db.prepare(
+      "INSERT OR IGNORE INTO event_chunks (run, first_seq, last_seq, checksum, data) VALUES (1, ?1, ?2, ?3, ?4)");
+  st::EventChunkEncoder chunk;
+  std::int64_t seq = 1;
+  std::int64_t events = 0;
+  while (in.remaining_bytes() > 0 && events < 64) {
+    std::string data;
+    std::int64_t first = seq, last = seq;
+    if (in.ConsumeIntegralInRange(0, 7) == 0) {
+      first = field(in);
+      last = field(in);
+      data = in.ConsumeRandomLengthString(64);
+    } else {
+      chunk.clear();
+      std::vector<std::string> held;
+      const int n = in.ConsumeIntegralInRange(1, 8);
+      for (int k = 0; k < n; ++k) {
+        st::EventRecord e;
+        fuzzed_event(in, e, held);
+        e.seq = static_cast<std::uint64_t>(seq + k);
+        chunk.add(e);
+      }
+      data = chunk.bytes();
+      last = seq + n - 1;
+      seq = last + 1;
+      events += n;
+    }
+    put.bind_int(1, first);
+    put.bind_int(2, last);
+    put.bind_int(3, st::chunk_checksum(data));
+    put.bind_blob(4, data);
+    put.step();
+    put.reset();
+  }
+  db.exec("UPDATE runs SET events = " + std::to_string(events) + " WHERE id = 1; COMMIT");
+  return events;
 }
 
 }  // namespace
@@ -84,7 +131,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const fuzz::RecordedLog log("handoff");
   static Database db = storage::open_log(log.path(), Database::Mode::ExistingOnly);
   FuzzedDataProvider in(data, size);
-  const std::int64_t rows = write_rows(db, in);
+  const std::int64_t rows = write_chunks(db, in);
   try {
     storage::EventLogReader reader(log.path());
     const storage::RunRow run = reader.run(1);

@@ -52,7 +52,7 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-// Database is one open connection. Open modes: an existing file to read
+// Database is one open connection, for one thread at a time. Open modes: an existing file to read
 // and never change (ReadOnly), an existing file to write (ExistingOnly),
 // or created when missing (CreateIfMissing). With ReadOnly or ExistingOnly
 // a missing file is an error, not a new empty log.

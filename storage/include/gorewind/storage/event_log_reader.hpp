@@ -143,6 +143,7 @@ class EventLogReader {
   void check_names(const EventQuery& q);
   std::vector<WaitRow> wait_rows(std::int64_t run, std::uint64_t at, const std::string& sql, int keys);
   Database db_;
+  int version_;  // the log's schema version
 };
 
 }  // namespace gorewind::storage

@@ -1,6 +1,6 @@
 // log_footprint.hpp: what a log costs, for bench/: the bytes its tables
-// take on disk, and SQLite's own ceiling for rows of the events table's
-// shape, inserted the way the writer inserts them.
+// take on disk, and SQLite's own ceiling for a row per event, as the
+// writer stored events before schema version 8.
 #pragma once
 
 #include <cstdint>
@@ -20,10 +20,11 @@ struct LogFootprint {
 LogFootprint log_footprint(const std::string& path);
 
 // insert_ceiling() creates a log at path (removing what is there) and
-// inserts into its events table, or into a plain rowid table of the same
-// columns, rows shaped like ping_pong's events as fast as SQLite takes
-// them: prepared statement, one transaction per 8192 rows, WAL. Returns
-// rows per second.
+// inserts a row per event, as logs of version 7 and before stored them,
+// into a table of the events table's columns keyed (run, seq) WITHOUT
+// ROWID as theirs was, or into a plain rowid table: rows shaped like
+// ping_pong's events as fast as SQLite takes them, prepared statement, one
+// transaction per 8192 rows, WAL. Returns rows per second.
 double insert_ceiling(const std::string& path, std::uint64_t rows, bool without_rowid);
 
 }  // namespace gorewind::storage

@@ -15,8 +15,13 @@ namespace gorewind::storage {
 // name the program that recorded each run; 3 has no race detector (no
 // race_mode, no race events); 4 has no crash event kind; 5 keeps no output
 // of the program; 6 does not name the trace hash's algorithm (its runs'
-// hashes are all FNV-1a, "fnv1a").
-inline constexpr int kSchemaVersion = 7;
+// hashes are all FNV-1a, "fnv1a"); 7 stores a row per event in its events
+// table, where 8 stores chunks of events (event_chunks) and reads them as
+// that table's rows.
+inline constexpr int kSchemaVersion = 8;
+
+// kChunkedEventsVersion is the first version that stores events in chunks.
+inline constexpr int kChunkedEventsVersion = 8;
 
 // open_log() opens an event log. A writer (Mode::CreateIfMissing) creates the
 // file and the schema if missing and migrates an older schema; so does
@@ -27,7 +32,8 @@ inline constexpr int kSchemaVersion = 7;
 // not SQLite or not a gorewind log, and a schema newer than kSchemaVersion;
 // such a file is left untouched. A writer's connection has WAL journaling,
 // and every connection a busy timeout, so writers and readers in several
-// processes share the file.
+// processes share the file; every connection has the events table
+// (events_table.hpp).
 Database open_log(const std::string& path, Database::Mode mode);
 
 // log_version() is the schema version of the existing log at path, read
