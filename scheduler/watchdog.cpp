@@ -58,7 +58,7 @@ void find_runtime_libs() {
       nullptr);
 }
 
-bool in_runtime_libs(std::uintptr_t pc) {
+[[maybe_unused]] bool in_runtime_libs(std::uintptr_t pc) {
   for (int i = 0; i < g_nlibs; ++i)
     if (pc >= g_libs[i].lo && pc < g_libs[i].hi) return true;
   return false;
@@ -95,7 +95,7 @@ void chain(const struct sigaction& prev, int sig, siginfo_t* si, void* uc) {
   if (si == nullptr || si->si_code <= 0) raise(sig);
 }
 
-void on_segv(int sig, siginfo_t* si, void* uc) {
+[[maybe_unused]] void on_segv(int sig, siginfo_t* si, void* uc) {
   WatchState* ws = t_watch;
   if (ws == nullptr) return chain(g_segv.prev, sig, si, uc);
   WatchState& w = *ws;
@@ -174,8 +174,9 @@ struct AltStack {
 thread_local AltStack t_altstack;
 
 // take_altstack() makes sure this thread runs its handlers on the alternate
-// stack; false when it cannot (the count is taken either way).
-bool take_altstack() {
+// stack; false when it cannot (the count is taken either way). Unused under
+// the sanitizers, like the overflow handler.
+[[maybe_unused]] bool take_altstack() {
   AltStack& a = t_altstack;
   if (a.users++ > 0) return a.ok;
   thread_local std::unique_ptr<char[]> mem(new char[kAltStackSize]);
