@@ -6,8 +6,11 @@
 # runs the two alternately ROUNDS times so they share the machine's noise,
 # and prints one table: benchmark | gorewind | Go | ratio | target | met?
 # Times are the median over every repetition of every round (best in
-# brackets); ratios are gorewind / Go. The targets (times at most 0.5x Go's,
-# RSS per parked goroutine at most 2x Go's) are reported, never enforced:
+# brackets); ratios are gorewind / Go. spawn_park (1M goroutines spawned,
+# parked and released) runs in a process of its own on each side, under
+# /usr/bin/time for its peak resident set. The targets (times at most 0.5x
+# Go's, RSS per parked goroutine at most 2x Go's, spawn_park at most 4 us a
+# goroutine with a peak RSS at most 1.5x Go's) are reported, never enforced:
 # the script exits 0 whatever the figures, as long as everything built and ran.
 #
 #   bench/run.sh [--quick]          # --quick: small sizes, a smoke test
@@ -25,7 +28,7 @@ quick=()
 for a in "$@"; do
   case $a in
     --quick) quick=(--quick) ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument $a (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -65,10 +68,27 @@ peer="$work/gopeer"
 # --- run, alternating -----------------------------------------------------------
 run_ours() { "$ours" "${quick[@]}" >"$work/ours.$1" || { echo "run.sh: gorewind_bench failed" >&2; exit 1; }; }
 run_go() { GOMAXPROCS=1 "$peer" "${quick[@]}" >"$work/go.$1" || { echo "run.sh: Go peer failed" >&2; exit 1; }; }
+# spawn_park runs alone in a process of its own, whole, under /usr/bin/time
+# for the peak resident set; its lines join that round's output.
+spawn_n=1000000
+((${#quick[@]})) && spawn_n=100000
+run_spawn() {
+  local side=$1 r=$2 cmd kb
+  if [[ $side = ours ]]; then cmd=("$ours" --spawn-park "$spawn_n"); else cmd=(env GOMAXPROCS=1 "$peer" -spawnpark "$spawn_n"); fi
+  if [[ -x /usr/bin/time ]]; then
+    /usr/bin/time -f %M -o "$work/rss.$side.$r" "${cmd[@]}" >>"$work/$side.$r" ||
+      { echo "run.sh: spawn_park ($side) failed" >&2; exit 1; }
+    kb=$(tail -n 1 "$work/rss.$side.$r")
+    echo "peak_rss_spawn_park $((kb / 1024)) $((kb / 1024)) MB" >>"$work/$side.$r"
+  else
+    "${cmd[@]}" >>"$work/$side.$r" || { echo "run.sh: spawn_park ($side) failed" >&2; exit 1; }
+  fi
+}
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds ..." >&2
   # Alternate who goes first, so neither always runs on a cooler machine.
   if ((r % 2)); then run_ours "$r"; run_go "$r"; else run_go "$r"; run_ours "$r"; fi
+  if ((r % 2)); then run_spawn ours "$r"; run_spawn go "$r"; else run_spawn go "$r"; run_spawn ours "$r"; fi
 done
 
 # --- the table ------------------------------------------------------------------
@@ -106,8 +126,10 @@ awk -v OFS='\t' '
         if (g != b) gs = gs " (" g ")"
         ratio = gv > 0 ? ov / gv : 0; rs = sprintf("%.2fx", ratio)
       } else { gs = "-"; rs = "-" }
-      if (b in peer || !(kg in n)) { tg = "-"; met = "(info)" }
+      if (b in peer || !(kg in n) || b == "spawn_park_in_run") { tg = "-"; met = "(info)" }
       else if (b == "rss_parked") { tg = "<= 2x"; met = ratio <= 2 ? "yes" : "NO" }
+      else if (b == "peak_rss_spawn_park") { tg = "<= 1.5x"; met = ratio <= 1.5 ? "yes" : "NO" }
+      else if (b == "spawn_park_whole") { tg = "<= 4 us"; met = ov <= 4 ? "yes" : "NO" }
       else { tg = "<= 0.5x"; met = ratio <= 0.5 ? "yes" : "NO" }
       printf "%-20s | %-14s | %-22s | %-26s | %-9s | %-7s | %s\n", b, unit[b], os, gs, rs, tg, met
     }
@@ -121,6 +143,9 @@ awk -v OFS='\t' '
 echo
 echo "rss_parked: resident bytes per parked goroutine with 100,000 parked. rss_parked and sieve_2000: one sample per round."
 echo "sieve_2000: the Go tour's sieve (leaves every goroutine blocked); _wholerun adds gorewind's teardown of them;"
+echo "spawn_park: $spawn_n goroutines spawned, parked on one channel and released, each side alone in its process;"
+echo "_whole is from the process's start to the end of the run (gorewind: teardown included), _in_run inside the run;"
+echo "peak_rss_spawn_park: that process's peak resident set (/usr/bin/time %M)."
 echo "sieve_2000_clean: the stopping variant of scenarios/prime_sieve.cpp. raw_switch: one Boost.Context fiber switch, the floor."
 [[ ${KEEP:-0} = 1 ]] && echo "raw outputs: $work"
 exit 0

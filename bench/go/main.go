@@ -31,6 +31,9 @@ func report(name string, v []float64, unit string) {
 	fmt.Printf("%s %.2f %.2f %s\n", name, v[0], median, unit)
 }
 
+// processStart is as early as this program can read the clock.
+var processStart = time.Now()
+
 func nsSince(t0 time.Time) float64 { return float64(time.Since(t0).Nanoseconds()) }
 
 // Ping-pong: main sends on ping, the echo goroutine sends it back on pong.
@@ -156,6 +159,29 @@ func rssParked(n int) float64 {
 	return float64(during-before) / float64(n)
 }
 
+// Spawn, park and release, the whole process (-spawnpark N, alone in its
+// process so that bench/run.sh can read its peak resident set): n goroutines
+// each block receiving from one channel; once all are parked main closes it
+// and waits for them all to finish. Microseconds per goroutine.
+func spawnPark(n int) float64 {
+	t0 := time.Now()
+	c := make(chan int)
+	var started, finished sync.WaitGroup
+	started.Add(n)
+	finished.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			started.Done()
+			<-c
+			finished.Done()
+		}()
+	}
+	started.Wait()
+	close(c)
+	finished.Wait()
+	return nsSince(t0) / 1e3 / float64(n)
+}
+
 // Prime sieve, the Go tour's program as it stands: the generator counts
 // forever, each filter loops forever, main takes the first n primes and
 // leaves every goroutine blocked. Milliseconds from main's start to the nth
@@ -234,7 +260,16 @@ func bench(name string, reps int, unit string, once func() float64) {
 func main() {
 	quick := flag.Bool("quick", false, "smaller runs")
 	onlyFlag := flag.String("only", "", "comma-separated benchmark names")
+	spawnParkN := flag.Int("spawnpark", 0, "run only spawn_park, of this many goroutines")
 	flag.Parse()
+	if *spawnParkN > 0 {
+		// The whole process, as gorewind_bench --spawn-park measures it.
+		runtime.GOMAXPROCS(1)
+		us := spawnPark(*spawnParkN)
+		report("spawn_park_in_run", []float64{us}, "us/goroutine")
+		report("spawn_park_whole", []float64{float64(time.Since(processStart).Nanoseconds()) / 1e3 / float64(*spawnParkN)}, "us/goroutine")
+		return
+	}
 	if *onlyFlag != "" {
 		for _, s := range strings.Split(*onlyFlag, ",") {
 			only[s] = true
