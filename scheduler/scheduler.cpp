@@ -1,6 +1,7 @@
 #include "scheduler.hpp"
 
 #include "chan_ops.hpp"
+#include "unwind_shapes.hpp"
 
 #include <cxxabi.h>
 #include <unwind.h>
@@ -114,10 +115,13 @@ thread_local GoroutineArena t_goroutines;
 // std::uncaught_exceptions() see what they would see with the throw. Tearing
 // down a finished run is most of an exploration's time, and that walk was
 // the half of its unwinding.
+// The unwinding also shows UnwindShapes the frames it passes; a catch (...)
+// that swallows it ends that watch (the exception's destruction does).
 [[noreturn, gnu::noinline, gnu::cold]] void exit_goroutine() {
   void* object = abi::__cxa_allocate_exception(sizeof(GoroutineExit));
   new (object) GoroutineExit{};
-  auto* header = __cxxabiv1::__cxa_init_primary_exception(object, const_cast<std::type_info*>(&typeid(GoroutineExit)), nullptr);
+  auto* header = __cxxabiv1::__cxa_init_primary_exception(object, const_cast<std::type_info*>(&typeid(GoroutineExit)),
+                                                         [](void*) { UnwindShapes::for_thread().forget(); });
   *reinterpret_cast<int*>(header) = 1;  // the reference count, as __cxa_throw sets it
   auto* unwind_header = static_cast<_Unwind_Exception*>(object) - 1;
   ++eh_globals().uncaught;
@@ -127,10 +131,12 @@ thread_local GoroutineArena t_goroutines;
   __asan_handle_no_return();
 #endif
   _Unwind_ForcedUnwind(
-      unwind_header, [](int, _Unwind_Action, _Unwind_Exception_Class, _Unwind_Exception*, _Unwind_Context*, void*) {
+      unwind_header,
+      [](int, _Unwind_Action, _Unwind_Exception_Class, _Unwind_Exception*, _Unwind_Context* context, void* shapes) {
+        static_cast<UnwindShapes*>(shapes)->frame(context);
         return _URC_NO_REASON;
       },
-      nullptr);
+      &UnwindShapes::for_thread());
   std::terminate();  // no handler: goroutine_main() has one, so never
 }
 
@@ -302,6 +308,7 @@ void Scheduler::goroutine_main(Goroutine* g) {
     // throws its own type), say. It fails this schedule, named by its type.
     // Or the unwinding of teardown (exit_goroutine()), which only catch (...)
     // stops, once the run has finished.
+    if (g->killed) UnwindShapes::for_thread().landed();
     if (!finished_) end_run(Outcome::Panic, "uncaught exception of type " + current_exception_type(), g, Site::from(g->site));
   }
   g->final_cleanup = true;
@@ -830,7 +837,7 @@ void Scheduler::teardown() {
     g->killed = true;
     if (g->started) {
       g->chan_wait.unlink();
-      resume(g);
+      drop_or_unwind(g);
     } else {
       // Never ran: only its callable's captures need destroying.
       g->final_cleanup = true;
@@ -841,6 +848,44 @@ void Scheduler::teardown() {
   timers_.clear();
   runq_.clear();
   runq_head_ = 0;
+}
+
+void Scheduler::drop_or_unwind(Goroutine* g) {
+  UnwindShapes& shapes = UnwindShapes::for_thread();
+  const char* top = static_cast<const char*>(g->stack) + pool_->size();
+  UnwindShapes::Parked parked;
+  // Inside a catch block it has an exception to end: unwound. A stack that
+  // native_stacks() walked has the walk's frames on it: unwound too.
+  const bool known = g->eh.caught == nullptr && g->eh.uncaught == 0 && !stacks_walked_ &&
+                     UnwindShapes::parked(g->ctx, top, parked);
+  if (!known || !shapes.clean(parked, top)) {
+    if (known) {
+      shapes.learn(parked);
+    } else {
+      shapes.forget();
+    }
+    resume(g);
+    shapes.forget();
+    return;
+  }
+  // Nothing on its stack to destroy: what is left of goroutine_main() once
+  // the unwinding has reached its catch, here, and the stack goes back to
+  // the pool as it stands.
+  running_ = g;
+  g->final_cleanup = true;
+  try {
+    g->task.reset();
+  } catch (...) {
+    // The run has ended: as in goroutine_main(), nothing more to report.
+  }
+  running_ = nullptr;
+  g->state = GoroutineState::Done;
+  // Its fiber must never be resumed, which its destructor would do to
+  // unwind it: the handle goes into storage that is never destroyed.
+  alignas(boost::context::fiber) static unsigned char dropped[sizeof(boost::context::fiber)];
+  ::new (dropped) boost::context::fiber(std::move(g->ctx));
+  pool_->release(g->stack);
+  goroutines_[g->id].reset();
 }
 
 // --- entry points for the public headers ---
