@@ -47,11 +47,17 @@ struct State {
       if (g.status == GoroutineStatus::Blocked && g.reason == WaitReason::RWMutexWrite)
         writers_waiting[object_key(g.obj_kind, g.obj)].push_back(g.gid);
     }
-    // In the order a scan of the channels meets them: a channel's
-    // receivers before its senders.
+    // A select's channels, in the order a scan of the channels meets
+    // them: a channel's receivers before its senders.
+    auto in_select = [this](Gid gid) {
+      const auto it = by_gid.find(gid);
+      return it != by_gid.end() && it->second->reason == WaitReason::Select;
+    };
     for (const ChannelInfo& c : s.channels) {
-      for (Gid gid : c.receivers) queued_on[gid].push_back({&c, false});
-      for (Gid gid : c.senders) queued_on[gid].push_back({&c, true});
+      for (Gid gid : c.receivers)
+        if (in_select(gid)) queued_on[gid].push_back({&c, false});
+      for (Gid gid : c.senders)
+        if (in_select(gid)) queued_on[gid].push_back({&c, true});
     }
   }
   const RuntimeState& s;
@@ -59,7 +65,7 @@ struct State {
   std::unordered_map<std::uint32_t, const ChannelInfo*> channels;
   std::unordered_map<std::uint32_t, const LockInfo*> locks;
   std::unordered_map<std::uint32_t, const WaitGroupInfo*> wait_groups;
-  std::unordered_map<Gid, std::vector<ChannelWait>> queued_on;
+  std::unordered_map<Gid, std::vector<ChannelWait>> queued_on;  // of goroutines blocked in a select
   // writers_waiting[object_key(kind, id)]: the goroutines blocked to
   // write-lock that RWMutex, in state order.
   std::unordered_map<std::uint64_t, std::vector<Gid>> writers_waiting;
