@@ -11,6 +11,7 @@
 // (best and median over the repetitions in this process).
 //
 //   gorewind_bench [--quick] [--only NAME[,NAME...]]
+//   gorewind_bench --spawn-park N     # only spawn_park, of N goroutines
 //
 // rss_parked runs first: the runtime keeps a per-thread pool of stacks whose
 // pages stay resident, so it must see a fresh pool to measure what 100,000
@@ -167,6 +168,28 @@ double rss_parked(int n) {
   return static_cast<double>(during - before) / n;
 }
 
+// Spawn, park and release, the whole process (--spawn-park N, alone in its
+// process so that bench/run.sh can read its peak resident set): n goroutines
+// each block receiving from one channel; once all are parked main closes it
+// and waits for them all to finish. Microseconds per goroutine.
+double spawn_park(int n) {
+  const auto t0 = Clock::now();
+  gr::chan<int> c;
+  gr::WaitGroup started, finished;
+  started.add(n);
+  finished.add(n);
+  for (int i = 0; i < n; ++i)
+    gr::go([&started, &finished, c] {
+      started.done();
+      (void)c.recv();
+      finished.done();
+    });
+  started.wait();
+  c.close();
+  finished.wait();
+  return ns_since(t0) / 1e3 / n;
+}
+
 // Prime sieve, the Go tour's program as it stands: the generator counts
 // forever, each filter loops forever, main takes the first n primes and
 // returns with every goroutine blocked (outcome leak: only time matters).
@@ -255,6 +278,15 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     if (!std::strcmp(argv[i], "--quick")) {
       g_quick = true;
+    } else if (!std::strcmp(argv[i], "--spawn-park") && i + 1 < argc) {
+      // The whole process: from here, through the run's teardown, to exit.
+      const auto t0 = Clock::now();
+      const int n = std::atoi(argv[++i]);
+      const double in_run = run_program("fifo", [n] { return spawn_park(n); });
+      const double whole = ns_since(t0) / 1e3 / n;
+      report("spawn_park_in_run", {in_run}, "us/goroutine");
+      report("spawn_park_whole", {whole}, "us/goroutine");
+      return 0;
     } else if (!std::strcmp(argv[i], "--only") && i + 1 < argc) {
       std::string list = argv[++i];
       std::size_t pos = 0;
@@ -264,7 +296,7 @@ int main(int argc, char** argv) {
         pos = comma + 1;
       }
     } else {
-      std::fprintf(stderr, "usage: gorewind_bench [--quick] [--only NAME[,NAME...]]\n");
+      std::fprintf(stderr, "usage: gorewind_bench [--quick] [--only NAME[,NAME...]] | --spawn-park N\n");
       return 2;
     }
   }

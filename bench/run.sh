@@ -11,7 +11,9 @@
 # are the median over every repetition of every round (best in brackets);
 # ratios are gorewind / Go. The targets (the table below, from the issues)
 # are reported, never enforced: the script exits 0 whatever the figures, as
-# long as everything built and ran.
+# long as everything built and ran. spawn_park (1M goroutines spawned,
+# parked and released) runs in a process of its own on each side, under
+# /usr/bin/time for its peak resident set.
 #
 #   bench/run.sh [--quick]          # --quick: small sizes, a smoke test
 #
@@ -135,10 +137,22 @@ run_go() {
   GOMAXPROCS=1 "$peer" "${quick[@]}" >"$work/go.$1" || { echo "run.sh: Go peer failed" >&2; exit 1; }
   whole_go "$1"
 }
+# spawn_park runs alone in a process of its own, whole, under /usr/bin/time
+# for the peak resident set; its lines join that round's output.
+spawn_n=1000000
+((${#quick[@]})) && spawn_n=100000
+run_spawn() {
+  local side=$1 r=$2 cmd
+  if [[ $side = ours ]]; then cmd=("$ours" --spawn-park "$spawn_n"); else cmd=(env GOMAXPROCS=1 "$peer" -spawnpark "$spawn_n"); fi
+  timed "$work/spawn" "${cmd[@]}"
+  cat "$work/spawn" >>"$work/$side.$r"
+  echo "peak_rss_spawn_park $((kb / 1024)) $((kb / 1024)) MB" >>"$work/$side.$r"
+}
 for ((r = 1; r <= rounds; r++)); do
   echo "round $r/$rounds ..." >&2
   # Alternate who goes first, so neither always runs on a cooler machine.
   if ((r % 2)); then run_ours "$r"; run_go "$r"; else run_go "$r"; run_ours "$r"; fi
+  if ((r % 2)); then run_spawn ours "$r"; run_spawn go "$r"; else run_spawn go "$r"; run_spawn ours "$r"; fi
 done
 
 # --- the table ------------------------------------------------------------------
@@ -160,6 +174,8 @@ record_events at-least 2000000
 record_bytes at-most 40
 explore_handoff at-least 600000
 debug_back at-most 20
+spawn_park_whole at-most 4
+peak_rss_spawn_park ratio 1.5
 TARGETS
 echo
 echo "gorewind vs Go $(go env GOVERSION) (GOMAXPROCS=1), $rounds rounds, $(nproc) CPUs, $(uname -m)"
@@ -214,6 +230,9 @@ awk -v OFS='\t' '
 echo
 echo "rss_parked: resident bytes per parked goroutine with 100,000 parked. rss_parked and sieve_2000: one sample per round."
 echo "sieve_2000: the Go tour's sieve (leaves every goroutine blocked); _wholerun adds gorewind's teardown of them;"
+echo "spawn_park: $spawn_n goroutines spawned, parked on one channel and released, each side alone in its process;"
+echo "_whole is from the process's start to the end of the run (gorewind: teardown included), _in_run inside the run;"
+echo "peak_rss_spawn_park: that process's peak resident set (/usr/bin/time %M)."
 echo "sieve_2000_clean: the stopping variant of scenarios/prime_sieve.cpp. raw_switch: one Boost.Context fiber switch, the floor."
 echo "run_*: the whole process, \`gorewind run\` (its default, the random strategy, and the trace hash) beside the Go program;"
 echo "record_*: \`gorewind record ping_pong\` (events/s, its time over a plain run's, log bytes per event); explore_handoff: one job;"

@@ -7,6 +7,8 @@
 #include <gorewind/error.hpp>
 #include <gorewind/fifo_strategy.hpp>
 
+#include "watchdog.hpp"
+
 namespace gorewind {
 
 std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOptions& o) {
@@ -42,6 +44,9 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
   rec->on_choice(o.on_choice);
   RunOptions ro = o.run;
   ro.strategy = rec;
+  // Runs one after another: the signal stack and handlers stay up between
+  // them rather than costing four system calls a run.
+  const detail::WatchdogHold hold;
 
   for (std::uint64_t k = 0;; ++k) {
     if (o.seconds > 0 && elapsed() >= o.seconds) break;

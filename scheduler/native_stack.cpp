@@ -25,6 +25,7 @@ std::vector<std::uintptr_t> frames_here() {
 }  // namespace
 
 std::vector<NativeStack> Scheduler::native_stacks() {
+  stacks_walked_ = true;
   std::vector<NativeStack> out;
   for (const auto& owned : goroutines_) {
     Goroutine* g = owned.get();

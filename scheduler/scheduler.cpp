@@ -1,8 +1,10 @@
 #include "scheduler.hpp"
 
 #include "chan_ops.hpp"
+#include "unwind_shapes.hpp"
 
 #include <cxxabi.h>
+#include <unwind.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -19,6 +21,13 @@
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/asan_interface.h>
 #endif
+
+// Exported by libstdc++ (CXXABI_1.3.11) but declared by its cxxabi.h only
+// from GCC 13 on: it makes a thrown object's header, as __cxa_throw does.
+namespace __cxxabiv1 {
+extern "C" __cxa_refcounted_exception* __cxa_init_primary_exception(void* object, std::type_info* tinfo,
+                                                                    void (*dest)(void*)) noexcept;
+}  // namespace __cxxabiv1
 
 namespace gorewind::detail {
 
@@ -92,6 +101,44 @@ class GoroutineArena {
 };
 
 thread_local GoroutineArena t_goroutines;
+
+// exit_goroutine() unwinds the running goroutine's stack down to
+// goroutine_main(), running the destructors of its frames, as
+// `throw GoroutineExit{}` would; only catch (...) stops it on the way (as it
+// would stop that throw: a goroutine that swallows it meets another at its
+// next runtime call). It is that throw without the unwinder's first walk of
+// the frames, the one that looks for a handler: there is always one, in
+// goroutine_main(), so the exception is raised as a forced unwind, which
+// runs the cleanups straight away. The exception is a C++ one, made as
+// __cxa_throw makes it (libstdc++'s ABI: its header ends right before the
+// object, its reference count comes first), so catch blocks and
+// std::uncaught_exceptions() see what they would see with the throw. Tearing
+// down a finished run is most of an exploration's time, and that walk was
+// the half of its unwinding.
+// The unwinding also shows UnwindShapes the frames it passes; a catch (...)
+// that swallows it ends that watch (the exception's destruction does).
+[[noreturn, gnu::noinline, gnu::cold]] void exit_goroutine() {
+  void* object = abi::__cxa_allocate_exception(sizeof(GoroutineExit));
+  new (object) GoroutineExit{};
+  auto* header = __cxxabiv1::__cxa_init_primary_exception(object, const_cast<std::type_info*>(&typeid(GoroutineExit)),
+                                                         [](void*) { UnwindShapes::for_thread().forget(); });
+  *reinterpret_cast<int*>(header) = 1;  // the reference count, as __cxa_throw sets it
+  auto* unwind_header = static_cast<_Unwind_Exception*>(object) - 1;
+  ++eh_globals().uncaught;
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's __cxa_throw interceptor does this: the frames about to be left
+  // must not stay poisoned for the code that runs on after the catch.
+  __asan_handle_no_return();
+#endif
+  _Unwind_ForcedUnwind(
+      unwind_header,
+      [](int, _Unwind_Action, _Unwind_Exception_Class, _Unwind_Exception*, _Unwind_Context* context, void* shapes) {
+        static_cast<UnwindShapes*>(shapes)->frame(context);
+        return _URC_NO_REASON;
+      },
+      &UnwindShapes::for_thread());
+  std::terminate();  // no handler: goroutine_main() has one, so never
+}
 
 // current_exception_type() is the demangled type of the exception being handled.
 std::string current_exception_type() {
@@ -259,6 +306,9 @@ void Scheduler::goroutine_main(Goroutine* g) {
   } catch (...) {
     // Not a std::exception: a test framework's assertion (Catch2's REQUIRE
     // throws its own type), say. It fails this schedule, named by its type.
+    // Or the unwinding of teardown (exit_goroutine()), which only catch (...)
+    // stops, once the run has finished.
+    if (g->killed) UnwindShapes::for_thread().landed();
     if (!finished_) end_run(Outcome::Panic, "uncaught exception of type " + current_exception_type(), g, Site::from(g->site));
   }
   g->final_cleanup = true;
@@ -441,7 +491,7 @@ void Scheduler::start_fiber(Goroutine* g) {
 }
 
 [[gnu::always_inline]] inline void Scheduler::after_switch(Goroutine* g) {
-  if (g->killed && std::uncaught_exceptions() == 0 && !g->final_cleanup) throw GoroutineExit{};
+  if (g->killed && std::uncaught_exceptions() == 0 && !g->final_cleanup) exit_goroutine();
 }
 
 void Scheduler::switch_to_hub() {
@@ -554,39 +604,40 @@ void Scheduler::park(WaitReason reason, std::uint32_t obj, const std::source_loc
 
 namespace {
 
-// ChanWait readies the running goroutine's own waiter (Goroutine::chan_wait)
-// for one operation, and takes it out of its queue however the operation
-// ends: left in, after an unwinding, it would point at a dead stack slot.
-struct ChanWait {
-  Waiter& w;
-  ChanWait(Goroutine* g, void* data, bool is_send) : w(g->chan_wait) {
-    w.data = data;
-    w.is_send = is_send;
-    w.ok = true;
-    w.done = false;
-  }
-  ChanWait(const ChanWait&) = delete;
-  ChanWait& operator=(const ChanWait&) = delete;
-  ~ChanWait() { w.unlink(); }
-};
+// chan_wait() readies the running goroutine's own waiter
+// (Goroutine::chan_wait) for one operation. Once woken the waiter is out of
+// its queue (its waker took it out); a goroutine torn down while parked
+// leaves it first (teardown()), so no frame here has anything to clean up
+// and the unwinding passes through without stopping.
+Waiter& chan_wait(Goroutine* g, void* data, bool is_send) {
+  Waiter& w = g->chan_wait;
+  w.data = data;
+  w.is_send = is_send;
+  w.ok = true;
+  w.done = false;
+  return w;
+}
 
 }  // namespace
 
 void Scheduler::park_send(ChanCore& c, void* value, const std::source_location& site) {
-  ChanWait wait(running_, value, true);
-  c.sendq.push_back(&wait.w);
+  Waiter& w = chan_wait(running_, value, true);
+  c.sendq.push_back(&w);
   // The offered value is for the Park event alone: looked up only when observed.
   park_here(WaitReason::ChanSend, c.id(), site, observed_ ? c.value_of(value) : ValueRef{});
-  if (!wait.w.done) return;  // torn down
-  ChanOps::finish_send(c, *this, wait.w, site, -1);
+  if (!w.done) return w.unlink();  // torn down
+  ChanOps::finish_send(c, *this, w, site, -1);
 }
 
 bool Scheduler::park_recv(ChanCore& c, void* slot, const std::source_location& site) {
-  ChanWait wait(running_, slot, false);
-  c.recvq.push_back(&wait.w);
+  Waiter& w = chan_wait(running_, slot, false);
+  c.recvq.push_back(&w);
   park_here(WaitReason::ChanRecv, c.id(), site);
-  if (!wait.w.done) return false;  // torn down
-  return ChanOps::finish_recv(c, *this, wait.w, site, -1);
+  if (!w.done) {  // torn down
+    w.unlink();
+    return false;
+  }
+  return ChanOps::finish_recv(c, *this, w, site, -1);
 }
 
 void Scheduler::fail(Outcome outcome, std::string message, const std::source_location& site) {
@@ -785,7 +836,8 @@ void Scheduler::teardown() {
     if (!g || g->state == GoroutineState::Done) continue;
     g->killed = true;
     if (g->started) {
-      resume(g);
+      g->chan_wait.unlink();
+      drop_or_unwind(g);
     } else {
       // Never ran: only its callable's captures need destroying.
       g->final_cleanup = true;
@@ -796,6 +848,44 @@ void Scheduler::teardown() {
   timers_.clear();
   runq_.clear();
   runq_head_ = 0;
+}
+
+void Scheduler::drop_or_unwind(Goroutine* g) {
+  UnwindShapes& shapes = UnwindShapes::for_thread();
+  const char* top = static_cast<const char*>(g->stack) + pool_->size();
+  UnwindShapes::Parked parked;
+  // Inside a catch block it has an exception to end: unwound. A stack that
+  // native_stacks() walked has the walk's frames on it: unwound too.
+  const bool known = g->eh.caught == nullptr && g->eh.uncaught == 0 && !stacks_walked_ &&
+                     UnwindShapes::parked(g->ctx, top, parked);
+  if (!known || !shapes.clean(parked, top)) {
+    if (known) {
+      shapes.learn(parked);
+    } else {
+      shapes.forget();
+    }
+    resume(g);
+    shapes.forget();
+    return;
+  }
+  // Nothing on its stack to destroy: what is left of goroutine_main() once
+  // the unwinding has reached its catch, here, and the stack goes back to
+  // the pool as it stands.
+  running_ = g;
+  g->final_cleanup = true;
+  try {
+    g->task.reset();
+  } catch (...) {
+    // The run has ended: as in goroutine_main(), nothing more to report.
+  }
+  running_ = nullptr;
+  g->state = GoroutineState::Done;
+  // Its fiber must never be resumed, which its destructor would do to
+  // unwind it: the handle goes into storage that is never destroyed.
+  alignas(boost::context::fiber) static unsigned char dropped[sizeof(boost::context::fiber)];
+  ::new (dropped) boost::context::fiber(std::move(g->ctx));
+  pool_->release(g->stack);
+  goroutines_[g->id].reset();
 }
 
 // --- entry points for the public headers ---

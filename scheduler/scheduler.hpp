@@ -17,9 +17,11 @@
 //
 // When the run ends (main returns, a panic, a failed check, a deadlock) no
 // goroutine runs user code again: the hub tears the rest down, newest first,
-// by resuming each one with `killed` set so that its stack unwinds through
-// GoroutineExit and its destructors run; runtime calls made meanwhile return
-// at once.
+// by resuming each one with `killed` set so that its stack unwinds (a
+// GoroutineExit raised as a forced unwind) and its destructors run; runtime
+// calls made meanwhile return at once. A stack whose unwinding would run
+// nothing (UnwindShapes has seen that shape unwind) is not resumed: the hub
+// destroys the goroutine's callable and takes its stack back as it stands.
 #pragma once
 
 #include <boost/context/fiber.hpp>
@@ -341,6 +343,10 @@ class Scheduler {
   bool only_idle_tickers() const;
   void report_blocked(bool forever_only);
   void teardown();
+  // drop_or_unwind() tears down g, started and switched out: dropped as it
+  // stands when UnwindShapes knows its stack runs nothing as it unwinds,
+  // else resumed to unwind (and its unwinding watched).
+  void drop_or_unwind(Goroutine* g);
   // stop_at_limit() ends the run at a scheduling point of g because the step
   // budget or the wall-clock timeout is spent; limit_stop() does so from the
   // running goroutine and says whether it did.
@@ -411,6 +417,7 @@ class Scheduler {
   std::vector<std::source_location> event_sites_;
 
   bool finished_ = false;
+  bool stacks_walked_ = false;  // native_stacks() has run: see drop_or_unwind()
   Watchdog watchdog_;
   EhState hub_eh_;  // the hub's exception state while a goroutine runs
   std::vector<void*> abandoned_;  // stacks of abandoned goroutines, released after teardown

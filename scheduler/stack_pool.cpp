@@ -1,6 +1,8 @@
 #include "stack_pool.hpp"
 
 #include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -19,6 +21,9 @@ constexpr std::size_t kStacksPerSlab = 64;
 #ifndef MADV_GUARD_INSTALL
 constexpr int MADV_GUARD_INSTALL = 102;
 #endif
+// PIDFD_SELF (Linux 6.14+): this process, whatever its pid (so also in a
+// forked child), for process_madvise().
+constexpr int kPidfdSelf = -10000;
 std::size_t page_size() {
   static const std::size_t p = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
   return p;
@@ -41,6 +46,30 @@ StackGuard probe_guard() {
 }
 
 std::atomic<int> g_forced{-1};
+std::atomic<bool> g_batch_refused{false};  // process_madvise cannot guard here: one madvise a stack
+
+// guard_batch() installs a guard page at the bottom of each of the n stacks
+// size apart from p with one system call, where the kernel (6.14+) lets a
+// process give itself any advice through process_madvise; false when it
+// cannot, for the caller to guard them one by one.
+bool guard_batch(char* p, std::size_t n, std::size_t size) {
+#if defined(SYS_process_madvise)
+  if (g_batch_refused.load(std::memory_order_relaxed)) return false;
+  iovec iov[kStacksPerSlab];
+  for (std::size_t i = 0; i < n; ++i) iov[i] = iovec{p + i * size, page_size()};
+  const long done = syscall(SYS_process_madvise, kPidfdSelf, iov, n, MADV_GUARD_INSTALL, 0);
+  if (done == static_cast<long>(n * page_size())) return true;
+  // Refused (an older kernel): every slab would be. A partial success leaves
+  // the rest to the one-by-one path, which guards a page twice harmlessly.
+  if (done < 0) g_batch_refused.store(true, std::memory_order_relaxed);
+  return false;
+#else
+  (void)p;
+  (void)n;
+  (void)size;
+  return false;
+#endif
+}
 std::atomic<std::size_t> g_mprotected{0};  // stacks guarded with mprotect in the process
 std::atomic<bool> g_noted{false};
 
@@ -115,10 +144,13 @@ void StackPool::grow() {
   Slab& slab = slabs_.back();
   auto* p = static_cast<char*>(base);
   StackGuard guard = stack_guard();
+  // A million goroutines take a million guards: one system call a slab,
+  // where the kernel allows, rather than one a stack.
+  const bool batched = guard == StackGuard::MadviseGuard && guard_batch(p, kStacksPerSlab, size_);
   // Pushed in reverse so stacks are handed out in address order.
   for (std::size_t i = kStacksPerSlab; i-- > 0;) {
     char* stack = p + i * size_;
-    if (guard == StackGuard::MadviseGuard && madvise(stack, page_size(), MADV_GUARD_INSTALL) != 0) {
+    if (guard == StackGuard::MadviseGuard && !batched && madvise(stack, page_size(), MADV_GUARD_INSTALL) != 0) {
       // Refused after the probe succeeded (a seccomp filter, say): fall back.
       force_stack_guard(StackGuard::Mprotect);
       guard = StackGuard::Mprotect;

@@ -58,7 +58,7 @@ void find_runtime_libs() {
       nullptr);
 }
 
-bool in_runtime_libs(std::uintptr_t pc) {
+[[maybe_unused]] bool in_runtime_libs(std::uintptr_t pc) {
   for (int i = 0; i < g_nlibs; ++i)
     if (pc >= g_libs[i].lo && pc < g_libs[i].hi) return true;
   return false;
@@ -95,7 +95,7 @@ void chain(const struct sigaction& prev, int sig, siginfo_t* si, void* uc) {
   if (si == nullptr || si->si_code <= 0) raise(sig);
 }
 
-void on_segv(int sig, siginfo_t* si, void* uc) {
+[[maybe_unused]] void on_segv(int sig, siginfo_t* si, void* uc) {
   WatchState* ws = t_watch;
   if (ws == nullptr) return chain(g_segv.prev, sig, si, uc);
   WatchState& w = *ws;
@@ -163,11 +163,59 @@ void uninstall(Installed& in) {
 }
 
 // The alternate signal stack: a SIGSEGV from an overflow cannot run its
-// handler on the stack that overflowed.
+// handler on the stack that overflowed. Counted per thread like the
+// handlers, so that a WatchdogHold keeps it up between runs.
 constexpr std::size_t kAltStackSize = 64 * 1024;
-char* altstack_memory() {
+struct AltStack {
+  int users = 0;
+  bool ok = false;  // ours is installed
+  stack_t prev{};
+};
+thread_local AltStack t_altstack;
+
+// take_altstack() makes sure this thread runs its handlers on the alternate
+// stack; false when it cannot (the count is taken either way). Unused under
+// the sanitizers, like the overflow handler.
+[[maybe_unused]] bool take_altstack() {
+  AltStack& a = t_altstack;
+  if (a.users++ > 0) return a.ok;
   thread_local std::unique_ptr<char[]> mem(new char[kAltStackSize]);
-  return mem.get();
+  stack_t ss{};
+  ss.ss_sp = mem.get();
+  ss.ss_size = kAltStackSize;
+  ss.ss_flags = 0;
+  a.ok = sigaltstack(&ss, &a.prev) == 0;
+  return a.ok;
+}
+
+void give_altstack() {
+  AltStack& a = t_altstack;
+  if (--a.users > 0 || !a.ok) return;
+  sigaltstack(&a.prev, nullptr);
+  a.ok = false;
+}
+
+// take_overflow_watch() installs what catches a stack overflow: the
+// alternate stack and, when stacks have guards, the SIGSEGV handler. It
+// sets the flags saying which to give back.
+void take_overflow_watch(bool& altstack, bool& segv) {
+#ifndef GOREWIND_SANITIZE
+  altstack = take_altstack();
+  if (altstack && stack_guard() != StackGuard::None) {
+    install(g_segv, on_segv, SA_ONSTACK);
+    segv = true;
+  }
+#else
+  (void)altstack;
+  (void)segv;
+#endif
+}
+
+void give_overflow_watch(bool& altstack, bool& segv) {
+  if (segv) uninstall(g_segv);
+  segv = false;
+  if (altstack) give_altstack();
+  altstack = false;
 }
 
 }  // namespace
@@ -184,19 +232,7 @@ void Watchdog::arm(std::uint64_t max_steps, double timeout, const std::uint64_t*
   w.guard = stack_guard() != StackGuard::None ? StackPool::guard_size() : 0;
   t_watch = &w;
   armed_ = true;
-#ifndef GOREWIND_SANITIZE
-  {
-    stack_t ss{};
-    ss.ss_sp = altstack_memory();
-    ss.ss_size = kAltStackSize;
-    ss.ss_flags = 0;
-    altstack_ = sigaltstack(&ss, &old_altstack_) == 0;
-  }
-  if (w.guard != 0 && altstack_) {
-    install(g_segv, on_segv, SA_ONSTACK);
-    segv_ = true;
-  }
-#endif
+  take_overflow_watch(altstack_, segv_);
   if (timeout > 0) {
     static std::once_flag libs_found;
     std::call_once(libs_found, find_runtime_libs);
@@ -258,16 +294,13 @@ void Watchdog::disarm() {
     if (foreign) raise(SIGALRM);  // someone else's alarm: delivered to their handler on unblocking
     pthread_sigmask(SIG_SETMASK, &old, nullptr);
   }
-  if (segv_) {
-    uninstall(g_segv);
-    segv_ = false;
-  }
-  if (altstack_) {
-    sigaltstack(&old_altstack_, nullptr);
-    altstack_ = false;
-  }
+  give_overflow_watch(altstack_, segv_);
   if (t_watch == &w) t_watch = nullptr;
 }
+
+WatchdogHold::WatchdogHold() { take_overflow_watch(altstack_, segv_); }
+
+WatchdogHold::~WatchdogHold() { give_overflow_watch(altstack_, segv_); }
 
 Outcome Watchdog::limit_outcome() const { return state_.expired ? Outcome::Timeout : Outcome::StepLimit; }
 

@@ -107,7 +107,23 @@ class Watchdog {
   bool alarm_ = false;
   bool altstack_ = false;
   timer_t timer_{};
-  stack_t old_altstack_{};
+};
+
+// WatchdogHold keeps this thread's overflow watch (the alternate signal
+// stack and the SIGSEGV handler) installed while it lives, so that the runs
+// made meanwhile (an exploration's thousands) each arm and disarm it
+// without a system call. What is installed, and when a fault is handled as
+// an overflow, is the same as without it.
+class WatchdogHold {
+ public:
+  WatchdogHold();
+  ~WatchdogHold();
+  WatchdogHold(const WatchdogHold&) = delete;
+  WatchdogHold& operator=(const WatchdogHold&) = delete;
+
+ private:
+  bool altstack_ = false;
+  bool segv_ = false;
 };
 
 }  // namespace gorewind::detail

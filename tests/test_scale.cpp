@@ -176,3 +176,59 @@ TEST_CASE("scale: main returning with 100,000 goroutines blocked is a leak listi
   CHECK(result.blocked.back().id == kGoroutines + 1);
   CHECK(torn_down == kGoroutines);  // every stack unwound once
 }
+
+TEST_CASE("scale: the leak report of 40,000 goroutines names what each waits on and who could wake it",
+          "[scale]") {
+  constexpr int kEach = 10'000;
+  gr::RunOptions o;
+  o.strategy = gr::make_strategy("fifo");
+  const gr::RunResult result = gr::run(
+      [] {
+        gr::chan<int> shared(0, "shared");
+        gr::RWMutex rw("rw");
+        rw.lock();  // main returns holding it
+        gr::go([&rw] { rw.lock(); }, "writer");
+        gr::yield();  // the writer queues first: readers wait behind it
+        for (int i = 0; i < kEach; ++i) {
+          gr::go([c = gr::chan<int>(0, "own")] { (void)c.recv(); }, "own");
+          gr::go([shared] { shared.send(1); }, "sender");
+          gr::go([c = gr::chan<int>(0, "mine"), shared] {
+            gr::select(gr::recv(c, [](int, bool) {}), gr::send(shared, 2, [] {}));
+          }, "select");
+          gr::go([&rw] { rw.lock_shared(); }, "reader");
+        }
+        gr::yield();  // fifo: every goroutine runs and blocks
+      },
+      o);
+  REQUIRE(result.outcome == gr::Outcome::Leak);
+  REQUIRE(result.blocked.size() == 4 * kEach + 1);
+  const std::vector<gr::WaitForNode>& nodes = result.wait_for.blocked;
+  REQUIRE(nodes.size() == 4 * kEach + 1);
+  CHECK(std::is_sorted(nodes.begin(), nodes.end(), [](const auto& a, const auto& b) { return a.gid < b.gid; }));
+  const gr::Gid writer = nodes.front().gid;
+  CHECK(nodes.front().name == "writer");
+  CHECK(nodes.front().waits_on.size() == 1);
+  CHECK(nodes.front().waits_on.front().wakers.empty());  // its holder, main, has returned
+  int own = 0, senders = 0, selects = 0, readers = 0;
+  for (const gr::WaitForNode& n : nodes) {
+    if (n.name == "own") {
+      own += n.waits_on.size() == 1 && n.waits_on[0].name == "own" && !n.waits_on[0].send &&
+             n.waits_on[0].wakers.empty();
+    } else if (n.name == "sender") {
+      senders += n.waits_on.size() == 1 && n.waits_on[0].name == "shared" && n.waits_on[0].send &&
+                 n.waits_on[0].wakers.empty();
+    } else if (n.name == "select") {
+      // In the order of the channels' ids: shared was made first.
+      selects += n.waits_on.size() == 2 && n.waits_on[0].name == "shared" && n.waits_on[0].send &&
+                 n.waits_on[1].name == "mine" && !n.waits_on[1].send && n.waits_on[0].wakers.empty() &&
+                 n.waits_on[1].wakers.empty();
+    } else if (n.name == "reader") {
+      readers += n.waits_on.size() == 1 && n.waits_on[0].name == "rw" && n.waits_on[0].wakers.size() == 1 &&
+                 n.waits_on[0].wakers[0] == gr::Waker{writer, "writer", gr::WakeRole::Writer};
+    }
+  }
+  CHECK(own == kEach);
+  CHECK(senders == kEach);
+  CHECK(selects == kEach);
+  CHECK(readers == kEach);
+}

@@ -6,8 +6,7 @@
 //
 // With -program NAME -n N it instead runs one program once and exits, for
 // bench/run.sh to time the whole process beside the same `gorewind run`:
-// pingpong (N round trips), sieve (the stopping sieve, N primes) or park
-// (N goroutines parked at once, then released).
+// pingpong (N round trips) or sieve (the stopping sieve, N primes).
 package main
 
 import (
@@ -35,6 +34,9 @@ func report(name string, v []float64, unit string) {
 	}
 	fmt.Printf("%s %.2f %.2f %s\n", name, v[0], median, unit)
 }
+
+// processStart is as early as this program can read the clock.
+var processStart = time.Now()
 
 func nsSince(t0 time.Time) float64 { return float64(time.Since(t0).Nanoseconds()) }
 
@@ -161,6 +163,29 @@ func rssParked(n int) float64 {
 	return float64(during-before) / float64(n)
 }
 
+// Spawn, park and release, the whole process (-spawnpark N, alone in its
+// process so that bench/run.sh can read its peak resident set): n goroutines
+// each block receiving from one channel; once all are parked main closes it
+// and waits for them all to finish. Microseconds per goroutine.
+func spawnPark(n int) float64 {
+	t0 := time.Now()
+	c := make(chan int)
+	var started, finished sync.WaitGroup
+	started.Add(n)
+	finished.Add(n)
+	for i := 0; i < n; i++ {
+		go func() {
+			started.Done()
+			<-c
+			finished.Done()
+		}()
+	}
+	started.Wait()
+	close(c)
+	finished.Wait()
+	return nsSince(t0) / 1e3 / float64(n)
+}
+
 // Prime sieve, the Go tour's program as it stands: the generator counts
 // forever, each filter loops forever, main takes the first n primes and
 // leaves every goroutine blocked. Milliseconds from main's start to the nth
@@ -236,26 +261,6 @@ func bench(name string, reps int, unit string, once func() float64) {
 	report(name, v, unit)
 }
 
-// parkRelease starts n goroutines that each block receiving from one
-// channel, waits until all have started, then closes it and waits for all
-// to finish: the whole-process peer of spawning and parking n goroutines.
-func parkRelease(n int) {
-	c := make(chan int)
-	var started, finished sync.WaitGroup
-	started.Add(n)
-	finished.Add(n)
-	for i := 0; i < n; i++ {
-		go func() {
-			started.Done()
-			<-c
-			finished.Done()
-		}()
-	}
-	started.Wait()
-	close(c)
-	finished.Wait()
-}
-
 // runProgram runs one -program once.
 func runProgram(name string, n int) {
 	last := 0
@@ -264,10 +269,8 @@ func runProgram(name string, n int) {
 		pingpong(n)
 	case "sieve":
 		sieveClean(n, &last)
-	case "park":
-		parkRelease(n)
 	default:
-		fmt.Fprintf(os.Stderr, "unknown -program %q (pingpong, sieve, park)\n", name)
+		fmt.Fprintf(os.Stderr, "unknown -program %q (pingpong, sieve)\n", name)
 		os.Exit(2)
 	}
 }
@@ -275,12 +278,21 @@ func runProgram(name string, n int) {
 func main() {
 	quick := flag.Bool("quick", false, "smaller runs")
 	onlyFlag := flag.String("only", "", "comma-separated benchmark names")
-	program := flag.String("program", "", "run one program once and exit: pingpong, sieve or park")
+	program := flag.String("program", "", "run one program once and exit: pingpong or sieve")
 	n := flag.Int("n", 0, "the -program's size")
+	spawnParkN := flag.Int("spawnpark", 0, "run only spawn_park, of this many goroutines")
 	flag.Parse()
 	if *program != "" {
 		runtime.GOMAXPROCS(1)
 		runProgram(*program, *n)
+		return
+	}
+	if *spawnParkN > 0 {
+		// The whole process, as gorewind_bench --spawn-park measures it.
+		runtime.GOMAXPROCS(1)
+		us := spawnPark(*spawnParkN)
+		report("spawn_park_in_run", []float64{us}, "us/goroutine")
+		report("spawn_park_whole", []float64{float64(time.Since(processStart).Nanoseconds()) / 1e3 / float64(*spawnParkN)}, "us/goroutine")
 		return
 	}
 	if *onlyFlag != "" {
