@@ -206,13 +206,31 @@ TEST_CASE("logcli: a recorder killed mid-run leaves every earlier run intact", "
   const std::string before = cli(dir, {"show", "1", "--db", db, "--json"}).out + cli(dir, {"show", "2", "--db", db}).out;
   REQUIRE_FALSE(before.empty());
   // Kill points spread over the start-up, the first batches and later ones.
-  const int delays_ms[] = {150, 40, 400, 250, 90};
+  // Those marked recording come once the run is in the log (however slow
+  // the start, as under the sanitizers), so at least three kills cut a run.
+  struct Kill {
+    int delay_ms;
+    bool recording;
+  };
+  const Kill kills[] = {{150, true}, {40, false}, {400, true}, {250, true}, {90, false}};
   int cut = 0;
-  for (int delay : delays_ms) {
-    INFO("killed after " << delay << " ms");
+  for (const Kill& kill : kills) {
+    INFO("killed after " << kill.delay_ms << " ms" << (kill.recording ? " of recording" : ""));
+    const int runs_before = 2 + cut;
     Process p(dir, {"record", "ping_pong", "--param", "n=5000000", "--strategy", "fifo", "--db", db,
                     "--snapshot-every", "1000"});
-    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    if (kill.recording) {
+      const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+      for (;;) {
+        st::Database d = st::open_log(db, st::Database::Mode::ExistingOnly);
+        st::Statement count = d.prepare("SELECT count(*) FROM runs");
+        REQUIRE(count.step());
+        if (count.column_int(0) > runs_before) break;
+        REQUIRE(std::chrono::steady_clock::now() < give_up);
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(kill.delay_ms));
     p.kill();
     CHECK(p.wait() == -1);
     {
