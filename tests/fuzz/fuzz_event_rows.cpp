@@ -6,6 +6,7 @@
 // never crash or overrun.
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <stdexcept>
 #include <sstream>
 #include <string>
@@ -37,8 +38,9 @@ std::int64_t field(FuzzedDataProvider& in) {
 }
 
 // fuzzed_event() fills every field of e from in; held keeps the bytes its
-// strings, value and ready list view.
-void fuzzed_event(FuzzedDataProvider& in, st::EventRecord& e, std::vector<std::string>& held) {
+// strings, value and ready list view (a deque: adding to it moves nothing,
+// and a short string's bytes live inside it).
+void fuzzed_event(FuzzedDataProvider& in, st::EventRecord& e, std::deque<std::string>& held) {
   gorewind::for_each_field(
       [&](std::string_view, auto& v) {
         using T = std::decay_t<decltype(v)>;
@@ -100,7 +102,7 @@ std::int64_t write_chunks(Database& db, FuzzedDataProvider& in) {
       data = in.ConsumeRandomLengthString(64);
     } else {
       chunk.clear();
-      std::vector<std::string> held;
+      std::deque<std::string> held;
       const int n = in.ConsumeIntegralInRange(1, 8);
       for (int k = 0; k < n; ++k) {
         st::EventRecord e;
