@@ -146,11 +146,11 @@ long resident_bytes() {
   return resident * sysconf(_SC_PAGESIZE);
 }
 
-// RSS per parked goroutine: n goroutines each say they started and then
-// block receiving from one channel; with all of them parked main reads the
-// resident set, then closes the channel to let them go. Bytes per goroutine.
-double rss_parked(int n) {
-  const long before = resident_bytes();
+// park_all() starts n goroutines that each say they started and then block
+// receiving from one channel; with all of them parked it calls parked(),
+// then closes the channel and waits for them all to finish.
+template <class F>
+void park_all(int n, F parked) {
   gr::chan<int> c;
   gr::WaitGroup started, finished;
   started.add(n);
@@ -162,31 +162,26 @@ double rss_parked(int n) {
       finished.done();
     });
   started.wait();
-  const long during = resident_bytes();
+  parked();
   c.close();
   finished.wait();
+}
+
+// RSS per parked goroutine: the resident set with n goroutines parked
+// (park_all), over the one before. Bytes per goroutine.
+double rss_parked(int n) {
+  const long before = resident_bytes();
+  long during = 0;
+  park_all(n, [&] { during = resident_bytes(); });
   return static_cast<double>(during - before) / n;
 }
 
 // Spawn, park and release, the whole process (--spawn-park N, alone in its
-// process so that bench/run.sh can read its peak resident set): n goroutines
-// each block receiving from one channel; once all are parked main closes it
-// and waits for them all to finish. Microseconds per goroutine.
+// process so that bench/run.sh can read its peak resident set): park_all of
+// n goroutines. Microseconds per goroutine.
 double spawn_park(int n) {
   const auto t0 = Clock::now();
-  gr::chan<int> c;
-  gr::WaitGroup started, finished;
-  started.add(n);
-  finished.add(n);
-  for (int i = 0; i < n; ++i)
-    gr::go([&started, &finished, c] {
-      started.done();
-      (void)c.recv();
-      finished.done();
-    });
-  started.wait();
-  c.close();
-  finished.wait();
+  park_all(n, [] {});
   return ns_since(t0) / 1e3 / n;
 }
 

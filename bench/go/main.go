@@ -140,11 +140,10 @@ func residentBytes() int64 {
 	return pages * int64(os.Getpagesize())
 }
 
-// RSS per parked goroutine: n goroutines each say they started and then
-// block receiving from one channel; with all of them parked main reads the
-// resident set, then closes the channel to let them go. Bytes per goroutine.
-func rssParked(n int) float64 {
-	before := residentBytes()
+// parkAll starts n goroutines that each say they started and then block
+// receiving from one channel; with all of them parked it calls parked, then
+// closes the channel and waits for them all to finish.
+func parkAll(n int, parked func()) {
 	c := make(chan int)
 	var started, finished sync.WaitGroup
 	started.Add(n)
@@ -157,32 +156,26 @@ func rssParked(n int) float64 {
 		}()
 	}
 	started.Wait()
-	during := residentBytes()
+	parked()
 	close(c)
 	finished.Wait()
+}
+
+// RSS per parked goroutine: the resident set with n goroutines parked
+// (parkAll), over the one before. Bytes per goroutine.
+func rssParked(n int) float64 {
+	before := residentBytes()
+	var during int64
+	parkAll(n, func() { during = residentBytes() })
 	return float64(during-before) / float64(n)
 }
 
 // Spawn, park and release, the whole process (-spawnpark N, alone in its
-// process so that bench/run.sh can read its peak resident set): n goroutines
-// each block receiving from one channel; once all are parked main closes it
-// and waits for them all to finish. Microseconds per goroutine.
+// process so that bench/run.sh can read its peak resident set): parkAll of
+// n goroutines. Microseconds per goroutine.
 func spawnPark(n int) float64 {
 	t0 := time.Now()
-	c := make(chan int)
-	var started, finished sync.WaitGroup
-	started.Add(n)
-	finished.Add(n)
-	for i := 0; i < n; i++ {
-		go func() {
-			started.Done()
-			<-c
-			finished.Done()
-		}()
-	}
-	started.Wait()
-	close(c)
-	finished.Wait()
+	parkAll(n, func() {})
 	return nsSince(t0) / 1e3 / float64(n)
 }
 
