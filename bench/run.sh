@@ -96,7 +96,6 @@ whole_ours() {
   timed "$o" "$cli" run prime_sieve --param n=$sieve_n
   echo "run_prime_sieve $ms $ms ms" >>"$f"
   timed "$o" "$cli" run ping_pong --param n=$pp_n --json
-  local run_ms=$ms
   echo "run_ping_pong $ms $ms ms" >>"$f"
   rm -f "$work/rec.db"*
   timed "$o" "$cli" record ping_pong --param n=$rec_n --db "$work/rec.db" --json
