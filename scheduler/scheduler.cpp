@@ -42,6 +42,7 @@ struct PooledStack {
   StackPool* pool;
   void** lowest;  // told the stack's lowest address, for the watchdog
   std::size_t color;  // how far below the top the stack starts (stack_color())
+  StackFence* fence;
   boost::context::stack_context allocate() {
     boost::context::stack_context sc;
     void* base = pool->acquire();
@@ -58,7 +59,15 @@ struct PooledStack {
     return sc;
   }
   void deallocate(boost::context::stack_context& sc) noexcept {
-    pool->release(static_cast<char*>(sc.sp) - sc.size);
+    void* base = static_cast<char*>(sc.sp) - sc.size;
+    if (base != fence->main_stack) return pool->release(base);
+    // Main's, freed as the drain begins: unreadable until the run ends.
+    try {
+      pool->fence(base);
+      fence->fenced = true;
+    } catch (const std::bad_alloc&) {
+      pool->release(base);
+    }
   }
 };
 
@@ -232,9 +241,11 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
   } catch (...) {
     // A strategy or observer failed in the hub: end the run cleanly, then report.
     finished_ = true;
+    unfence_main_stack();
     teardown();
     throw;
   }
+  unfence_main_stack();
   teardown();
   watchdog_.disarm();
   for (void* stack : abandoned_) pool_->abandon(stack);
@@ -253,6 +264,10 @@ void Scheduler::schedule() {
     if (!g) {
       if (runq_.size() == runq_head_) {
         if (fire_timers()) continue;
+        if (draining_) {
+          end_drain();
+          break;
+        }
         report_blocked(false);
         end_run(Outcome::Deadlock, "all goroutines are asleep - deadlock!", nullptr, {});
         break;
@@ -325,17 +340,59 @@ void Scheduler::goroutine_done(Goroutine* g) {
   if (finished_) return;
   if (race_) race_->exit(g->id);
   emit(EventKind::Exit, g->id, g->site);
-  if (g->id == 1) {
-    report_blocked(true);
-    if (result_.blocked.empty()) {
-      end_run(Outcome::Ok, "", nullptr, {});
-    } else {
-      end_run(Outcome::Leak,
-              "main returned while " + std::to_string(result_.blocked.size()) +
-                  (result_.blocked.size() == 1 ? " goroutine is" : " goroutines are") + " blocked forever",
-              nullptr, {});
-    }
+  if (g->id == 1) start_drain();
+}
+
+void Scheduler::start_drain() {
+  const bool alone = std::none_of(goroutines_.begin() + 2, goroutines_.end(), [](const auto& g) {
+    return g && g->state != GoroutineState::Done;
+  });
+  if (alone) return end_run(Outcome::Ok, "", nullptr, {});
+  if (options_.drain_steps == 0) return end_drain();
+  draining_ = true;
+  drained_from_ = seq_;
+  watchdog_.cap_steps(seq_ + options_.drain_steps);
+  // main's locals are gone: a goroutine still using them by reference
+  // (Go's closures would have moved them to the heap) faults on the fenced
+  // stack, a panic naming it, rather than reading freed memory.
+  Goroutine* main_g = goroutines_[1].get();
+  const std::size_t guard = StackPool::guard_size();
+  if (watchdog_.fence(static_cast<char*>(main_g->stack) + guard, pool_->size() - guard))
+    stack_fence_.main_stack = main_g->stack;
+}
+
+void Scheduler::unfence_main_stack() {
+  watchdog_.fence(nullptr, 0);
+  if (stack_fence_.fenced) pool_->unfence(stack_fence_.main_stack);
+  stack_fence_ = {};
+}
+
+void Scheduler::end_drain() {
+  report_blocked(true);
+  const std::size_t blocked = result_.blocked.size();
+  // Goroutines that neither exited nor blocked forever: runnable, running,
+  // or asleep on a timer the budget did not reach (without a drain, never
+  // run again: not reported).
+  for (const auto& g : goroutines_) {
+    if (!draining_) break;
+    if (!g || g->state == GoroutineState::Done) continue;
+    if (std::any_of(result_.blocked.begin(), result_.blocked.begin() + static_cast<std::ptrdiff_t>(blocked),
+                    [&](const BlockedGoroutine& b) { return b.id == g->id; }))
+      continue;
+    result_.blocked.push_back(BlockedGoroutine{g->id, g->name, WaitReason::None, {}, Site::from(g->site)});
   }
+  const std::size_t running = result_.blocked.size() - blocked;
+  if (result_.blocked.empty()) return end_run(Outcome::Ok, "", nullptr, {});
+  auto count = [](std::size_t n, const char* one, const char* many) {
+    return std::to_string(n) + (n == 1 ? one : many);
+  };
+  std::string message = "main returned while ";
+  if (blocked > 0) message += count(blocked, " goroutine is", " goroutines are") + " blocked forever";
+  if (blocked > 0 && running > 0) message += " and ";
+  if (running > 0)
+    message += count(running, blocked > 0 ? " is" : " goroutine is", blocked > 0 ? " are" : " goroutines are") +
+               " still running after " + std::to_string(seq_ - drained_from_) + " steps";
+  end_run(Outcome::Leak, std::move(message), nullptr, {});
 }
 
 void Scheduler::end_run(Outcome outcome, std::string message, Goroutine* g, Site site) {
@@ -460,7 +517,7 @@ void Scheduler::resume(Goroutine* g) {
 
 void Scheduler::start_fiber(Goroutine* g) {
   g->started = true;
-  g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack, stack_color(g->id)}, [this, g](boost::context::fiber&& from) {
+  g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack, stack_color(g->id), &stack_fence_}, [this, g](boost::context::fiber&& from) {
     *switched_from_ = std::move(from);
     watchdog_.enter(g->stack);
     goroutine_main(g);
@@ -621,6 +678,7 @@ Waiter& chan_wait(Goroutine* g, void* data, bool is_send) {
 }  // namespace
 
 void Scheduler::park_send(ChanCore& c, void* value, const std::source_location& site) {
+  const std::shared_ptr<ChanCore> keep = c.weak_from_this().lock();
   Waiter& w = chan_wait(running_, value, true);
   c.sendq.push_back(&w);
   // The offered value is for the Park event alone: looked up only when observed.
@@ -630,6 +688,7 @@ void Scheduler::park_send(ChanCore& c, void* value, const std::source_location& 
 }
 
 bool Scheduler::park_recv(ChanCore& c, void* slot, const std::source_location& site) {
+  const std::shared_ptr<ChanCore> keep = c.weak_from_this().lock();
   Waiter& w = chan_wait(running_, slot, false);
   c.recvq.push_back(&w);
   park_here(WaitReason::ChanRecv, c.id(), site);
@@ -798,6 +857,7 @@ void Scheduler::fire(Timer& t) {
 }
 
 void Scheduler::stop_at_limit(Goroutine* g) {
+  if (draining_ && watchdog_.limit_outcome() == Outcome::StepLimit) return end_drain();
   end_run(watchdog_.limit_outcome(), watchdog_.limit_message(seq_), g, Site::from(g->site));
 }
 
@@ -814,7 +874,7 @@ void Scheduler::abandon(Goroutine* g) {
   running_ = nullptr;
   g->state = GoroutineState::Done;
   if (!finished_) {
-    end_run(why == Runaway::Overflow ? Outcome::Panic : Outcome::Timeout,
+    end_run(why == Runaway::Timeout ? Outcome::Timeout : Outcome::Panic,
             watchdog_.runaway_message(why, g->id, g->name, seq_), g, Site::from(g->site));
   }
   // Neither its stack nor the hub context saved when it was resumed may be

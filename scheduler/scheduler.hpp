@@ -125,6 +125,13 @@ struct TimerState : std::enable_shared_from_this<TimerState> {
 
 // SelectWait ties together the waiters of one blocked select; the first one
 // completed fires the select and unlinks the others.
+// StackFence is main's stack during the drain (Scheduler::start_drain()):
+// once Boost frees it, it is made unreadable and kept from the pool.
+struct StackFence {
+  void* main_stack = nullptr;  // to fence when freed
+  bool fenced = false;
+};
+
 struct SelectWait {
   Waiter* waiters = nullptr;
   std::size_t count = 0;
@@ -342,6 +349,14 @@ class Scheduler {
   void push_timer(Timer t);
   bool only_idle_tickers() const;
   void report_blocked(bool forever_only);
+  // start_drain() begins the leak check when main returns (RunOptions::
+  // drain_steps); end_drain() ends the run once nothing can move or the
+  // drain's budget is spent: ok, or a leak naming the goroutines blocked
+  // forever and those still running.
+  void start_drain();
+  void end_drain();
+  // unfence_main_stack() gives main's stack back after the drain.
+  void unfence_main_stack();
   void teardown();
   // drop_or_unwind() tears down g, started and switched out: dropped as it
   // stands when UnwindShapes knows its stack runs nothing as it unwinds,
@@ -417,6 +432,9 @@ class Scheduler {
   std::vector<std::source_location> event_sites_;
 
   bool finished_ = false;
+  bool draining_ = false;     // main has returned: see start_drain()
+  std::uint64_t drained_from_ = 0;  // the seq of main's Exit
+  StackFence stack_fence_;
   bool stacks_walked_ = false;  // native_stacks() has run: see drop_or_unwind()
   Watchdog watchdog_;
   EhState hub_eh_;  // the hub's exception state while a goroutine runs

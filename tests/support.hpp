@@ -71,13 +71,17 @@ struct RunOutput {
 };
 
 // run_with() runs fn under the named strategy and seed, collecting events.
+// drain_steps 0 ends the run at main's return (RunOptions::drain_steps),
+// for what teardown does there.
 inline RunOutput run_with(const std::function<void()>& fn, const std::string& strategy = "random",
-                          std::uint64_t seed = 1, RaceMode races = RaceMode::First) {
+                          std::uint64_t seed = 1, RaceMode races = RaceMode::First,
+                          std::uint64_t drain_steps = RunOptions{}.drain_steps) {
   EventLog log;
   TraceHasher hasher;
   RunOptions o;
   o.seed = seed;
   o.races = races;
+  o.drain_steps = drain_steps;
   o.strategy = make_strategy(strategy);
   o.observers = {&log, &hasher};
   RunOutput out;

@@ -732,11 +732,70 @@ TEST_CASE("leak: main returning while a goroutine is blocked forever on a channe
   }
 }
 
-TEST_CASE("leak: a goroutine still runnable when main returns is not a leak", "[semantics]") {
-  for (const auto& [strategy, seed] : schedules(30)) {
+TEST_CASE("leak: a goroutine still runnable when main returns and then blocked forever is a leak (the drain)",
+          "[semantics]") {
+  // Before the drain, main's return ended the run at once: the worker,
+  // runnable but not yet run, went unreported on most schedules.
+  for (const auto& [strategy, seed] : schedules(100)) {
     INFO(strategy << " seed " << seed);
+    unsigned line = 0;
     auto out = run_with(
         [&] {
+          gr::chan<int> result(0, "result");
+          gr::go(
+              [&line, result] {
+                line = __LINE__ + 1;
+                result.send(1);  // main never receives
+              },
+              "worker");
+        },
+        strategy, seed);
+    CHECK(out.result.outcome == gr::Outcome::Leak);
+    CHECK(out.result.message == "main returned while 1 goroutine is blocked forever");
+    REQUIRE(out.result.blocked.size() == 1);
+    CHECK(out.result.blocked[0].name == "worker");
+    CHECK(out.result.blocked[0].reason == gr::WaitReason::ChanSend);
+    CHECK(out.result.blocked[0].site.line == line);
+  }
+}
+
+TEST_CASE("leak: goroutines that exit during the drain, timers and all, are no leak", "[semantics]") {
+  for (const auto& [strategy, seed] : schedules(30)) {
+    INFO(strategy << " seed " << seed);
+    int finished = 0;
+    auto out = run_with(
+        [&] {
+          gr::chan<int> c(1, "c");
+          gr::go(
+              [&finished, c] {
+                gr::sleep(1h);  // its timer fires after main returned
+                c.send(1);      // buffered: never blocks
+                ++finished;
+              },
+              "late");
+          gr::go([&finished] { ++finished; }, "quick");
+        },
+        strategy, seed);
+    CHECK(out.result.outcome == gr::Outcome::Ok);
+    CHECK(out.result.blocked.empty());
+    CHECK(finished == 2);
+  }
+}
+
+TEST_CASE("leak: a goroutine still running when the drain's budget is spent is reported as still running",
+          "[semantics]") {
+  for (const auto& [strategy, seed] : schedules(20)) {
+    INFO(strategy << " seed " << seed);
+    gr::test::EventLog log;
+    gr::RunOptions o;
+    o.seed = seed;
+    o.strategy = gr::make_strategy(strategy);
+    o.observers = {&log};
+    o.drain_steps = 500;
+    const gr::RunResult r = gr::run(
+        [&] {
+          gr::chan<int> stuck(0, "stuck");
+          gr::go([stuck] { stuck.recv(); }, "receiver");
           gr::go(
               [] {
                 for (;;) gr::yield();  // never blocks
@@ -744,8 +803,19 @@ TEST_CASE("leak: a goroutine still runnable when main returns is not a leak", "[
               "spinner");
           gr::yield();
         },
-        strategy, seed);
-    CHECK(out.result.outcome == gr::Outcome::Ok);
-    CHECK(out.result.blocked.empty());
+        o);
+    CHECK(r.outcome == gr::Outcome::Leak);
+    CHECK(r.message == "main returned while 1 goroutine is blocked forever and 1 is still running after 500 steps");
+    REQUIRE(r.blocked.size() == 2);
+    CHECK(r.blocked[0].name == "receiver");
+    CHECK(r.blocked[0].reason == gr::WaitReason::ChanRecv);
+    CHECK(r.blocked[1].name == "spinner");
+    CHECK(r.blocked[1].reason == gr::WaitReason::None);
+    // The drain's budget runs from main's Exit.
+    const auto main_exit = std::find_if(log.events.begin(), log.events.end(), [](const auto& e) {
+      return e.gid == 1 && e.kind == gr::EventKind::Exit;
+    });
+    REQUIRE(main_exit != log.events.end());
+    CHECK(r.events == main_exit->seq + 500);
   }
 }

@@ -248,7 +248,7 @@ TEST_CASE("determinism: scenario outcomes that hold on every schedule", "[determ
       {"handoff", gr::Outcome::Ok},           {"pipeline_close", gr::Outcome::Ok}, {"select_timeout", gr::Outcome::Ok},
       {"worker_pool", gr::Outcome::Ok},       {"mutex_counter", gr::Outcome::Ok},  {"prime_sieve", gr::Outcome::Ok},
       {"ping_pong", gr::Outcome::Ok},         {"close_twice", gr::Outcome::Panic}, {"leaky_handler", gr::Outcome::Leak},
-      {"chan_deadlock", gr::Outcome::Deadlock},
+      {"chan_deadlock", gr::Outcome::Deadlock}, {"cache_hit_leak", gr::Outcome::Leak},
   };
   for (const auto& [name, outcome] : always) {
     INFO(name);

@@ -435,12 +435,12 @@ TEST_CASE("exportcli: bad input is one line and exit 2", "[exportcli]") {
   const std::vector<std::pair<std::vector<std::string>, std::string>> cases{
       {{"export", "1", "--format", "svg"}, "--format: unknown format 'svg' (expected chrome, dot or json)"},
       {{"export", "7", "--format", "dot"}, "no run 7"},
-      {{"export", "1", "--format", "dot", "--at", "13"}, "seq 13 is beyond run 1, which has 12 events"},
+      {{"export", "1", "--format", "dot", "--at", "16"}, "seq 16 is beyond run 1, which has 15 events"},
       {{"export", "1", "--format", "chrome", "--at", "3"}, "--at: only --format dot takes a seq"},
       {{"export", "1", "--format", "chrome", "-o", log.dir.file("no/such/dir.json")}, "cannot write '"},
       {{"export", "1"}, "--format is required"},
       {{"profile", "1", "--kind", "heap"}, "--kind: unknown profile 'heap' (expected block, goroutine or mutex)"},
-      {{"profile", "1", "--kind", "block", "--at", "13"}, "--at: seq 13 is beyond run 1, which has 12 events"},
+      {{"profile", "1", "--kind", "block", "--at", "16"}, "--at: seq 16 is beyond run 1, which has 15 events"},
       {{"profile", "1", "--kind", "block", "--at", "x"}, "--at: 'x' is not a seq"},
   };
   for (const auto& [args, message] : cases) {

@@ -314,7 +314,7 @@ TEST_CASE("logcli: a disk that fills up while recording costs only the run being
   CHECK(contains(runs.out, " 2  worker_pool "));
   CHECK(contains(runs.out, " 3  ping_pong "));
   CHECK(contains(runs.out, "incomplete"));
-  CHECK(cli(dir, {"replay", "1", "--db", db}).out == "replayed run 1: identical (12 events)\n");
+  CHECK(cli(dir, {"replay", "1", "--db", db}).out == "replayed run 1: identical (15 events)\n");
   CHECK(cli(dir, {"replay", "2", "--db", db}).code == 0);
-  CHECK(cli(dir, {"record", "handoff", "--db", db}).out == "run 4: ok (12 events)\n");
+  CHECK(cli(dir, {"record", "handoff", "--db", db}).out == "run 4: ok (15 events)\n");
 }

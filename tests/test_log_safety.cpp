@@ -146,7 +146,7 @@ TEST_CASE("logcli: export and merge refuse an output that is one of their inputs
   // A new file, or one that is no input, is written as asked.
   const Cli ok = cli(dir, {"export", "1", "--format", "json", "-o", dir.file("events.json"), "--db", db});
   CHECK(ok.code == 0);
-  CHECK(std::count(std::istreambuf_iterator<char>(std::ifstream(dir.file("events.json")).rdbuf()), {}, '\n') == 12);
+  CHECK(std::count(std::istreambuf_iterator<char>(std::ifstream(dir.file("events.json")).rdbuf()), {}, '\n') == 15);
   CHECK(cli(dir, {"merge", other, db}).out == "" + db + ": run 1 -> run 2\nmerged 1 run into " + other + "\n");
   CHECK(sha256(db) == log_sum);
 }
@@ -274,7 +274,7 @@ TEST_CASE("logcli: an older log is read as it is; a command that writes says so,
 
   const Cli rec = cli(dir, {"record", "handoff", "--db", db});
   CHECK(rec.code == 0);
-  CHECK(rec.out == "run 2: ok (12 events)\n");
+  CHECK(rec.out == "run 2: ok (15 events)\n");
   CHECK(rec.err == one_line("gorewind: note: migrating '" + db + "' from event log schema version 3 to " +
                             std::to_string(st::kSchemaVersion) + " (older builds of gorewind will not open it again)"));
   CHECK(st::open_log(db, st::Database::Mode::ReadOnly).query_int("PRAGMA user_version") == st::kSchemaVersion);

@@ -228,7 +228,7 @@ TEST_CASE("replaycli: bad input is one line on stderr and exit 2", "[replaycli]"
                                                    "the recorded run's seed"},
       {{"replay", "1", "--db", db, "--then", "random", "--seed", "-1"}, "--seed: '-1' is not a seed"},
       {{"state", "9", "--at", "1", "--db", db}, "no run 9"},
-      {{"state", "1", "--at", "13", "--db", db}, "seq 13 is beyond run 1, which has 12 events"},
+      {{"state", "1", "--at", "16", "--db", db}, "seq 16 is beyond run 1, which has 15 events"},
       {{"state", "1", "--at", "x", "--db", db}, "--at: 'x' is not a seq"},
       {{"state", "1", "--at", "1", "--db", dir.file("missing.db")}, "no event log at"},
   };

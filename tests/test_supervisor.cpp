@@ -239,8 +239,8 @@ TEST_CASE("supervisor: kill -9 of the parent during record leaves no child behin
   const Cli runs = cli(dir, {"runs", "--db", db});
   CHECK(has(runs.out, " 1  handoff "));
   CHECK(has(runs.out, "incomplete"));
-  CHECK(cli(dir, {"replay", "1", "--db", db}).out == "replayed run 1: identical (12 events)\n");
-  CHECK(cli(dir, {"record", "handoff", "--db", db}).out == "run 3: ok (12 events)\n");
+  CHECK(cli(dir, {"replay", "1", "--db", db}).out == "replayed run 1: identical (15 events)\n");
+  CHECK(cli(dir, {"record", "handoff", "--db", db}).out == "run 3: ok (15 events)\n");
 }
 
 TEST_CASE("supervisor: Ctrl-C stops explore with its summary so far", "[supervisor]") {

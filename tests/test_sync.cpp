@@ -620,7 +620,7 @@ TEST_CASE("teardown: a goroutine switched out in the unlock of a unique_lock's m
           }, "juggler");
           for (int i = 0; i < 6; ++i) gr::yield();
         },
-        strategy, seed);
+        strategy, seed, gr::RaceMode::First, 0);  // no drain: torn down at main's return
     CHECK(out.result.outcome == gr::Outcome::Ok);
     if (assigning != assigned) ++unwound_inside;
   }

@@ -99,6 +99,7 @@ TEST_CASE("teardown: objects held by parked goroutines are destroyed, run after 
   o.runs = 10000;
   o.keep_going = true;
   o.pct_steps = 40;
+  o.run.drain_steps = 0;  // torn down where main's return finds them
   const gr::ExploreResult r = gr::explore(leaky, o);
   INFO(r.summary());
   CHECK(r.runs == 10000);
@@ -113,6 +114,7 @@ TEST_CASE("teardown: a goroutine that swallows its teardown is sent on its way a
   static bool resumed_user_code = false;
   gr::RunOptions o;
   o.strategy = gr::make_strategy("fifo");  // main's yield lets the goroutine park
+  o.drain_steps = 0;
   const gr::RunResult r = gr::run(
       [] {
         gr::chan<int> never;

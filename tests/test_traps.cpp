@@ -60,10 +60,13 @@ struct Ran {
   std::vector<std::string> lines;
 };
 
-Ran run_under(const std::function<void()>& fn, std::shared_ptr<gr::Strategy> strategy, std::uint64_t seed = 1) {
+// drain_steps 0: the run ends at main's return (RunOptions::drain_steps).
+Ran run_under(const std::function<void()>& fn, std::shared_ptr<gr::Strategy> strategy, std::uint64_t seed = 1,
+              std::uint64_t drain_steps = gr::RunOptions{}.drain_steps) {
   gr::test::EventLog log;
   gr::RunOptions o;
   o.seed = seed;
+  o.drain_steps = drain_steps;
   o.strategy = std::move(strategy);
   o.observers = {&log};
   Ran out;
@@ -384,23 +387,51 @@ TEST_CASE("traps: std::lock_guard unlocking during unwinding switches, and the e
 // Teardown
 // ---------------------------------------------------------------------------
 
-TEST_CASE("traps: a goroutine woken just before main returns never resumes", "[traps]") {
+TEST_CASE("traps: a goroutine woken just before main returns resumes in the drain", "[traps]") {
   bool flag = false;
   auto out = run_with(
       [&] {
         gr::chan<int> c(0, "c");
-        gr::go([&] {
+        gr::go([c, &flag] {  // c by value: the goroutine outlives main's frame
           c.recv();
-          flag = true;  // would run after main's frame is gone
+          flag = true;
         }, "late");
         gr::yield();  // late parks in recv
         c.send(1);    // late is woken, runnable ...
-      },              // ... and main returns
+      },              // ... and main returns: the drain runs it
       "fifo");
-  CHECK(out.result.outcome == gr::Outcome::Ok);  // runnable is not blocked forever
-  CHECK_FALSE(flag);
-  CHECK(out.lines.back() == "g1 exit");
+  CHECK(out.result.outcome == gr::Outcome::Ok);
+  CHECK(flag);
+  CHECK(out.lines.back() == "g2 exit");
 }
+
+#ifndef GOREWIND_SANITIZE
+TEST_CASE("traps: a goroutine that uses main's locals by reference after main returned panics, named", "[traps]") {
+  // In Go the closure's variables would live on the heap; in C++ a
+  // reference to main's local dangles once main returns. The drain makes
+  // main's stack unreadable, so the use is a panic rather than a read of
+  // freed memory.
+  bool flag = false;
+  auto out = run_with(
+      [&] {
+        gr::chan<int> c(0, "c");
+        int received = 0;
+        gr::go([&] {
+          received = c.recv();  // received is main's: gone when this resumes
+          flag = true;
+        }, "late");
+        gr::yield();
+        c.send(1);
+      },
+      "fifo");
+  CHECK(out.result.outcome == gr::Outcome::Panic);
+  CHECK(out.result.goroutine_name == "late");
+  CHECK(out.result.message ==
+        "goroutine 2 (late) used main's stack after main returned: a goroutine that outlives main must capture "
+        "main's locals by value (copies, gr::chan handles, shared_ptr), never by reference");
+  CHECK_FALSE(flag);
+}
+#endif
 
 TEST_CASE("traps: no goroutine runs user code once the run has ended", "[traps]") {
   // Goroutines busy with every kind of operation; the run ends while they are
@@ -452,7 +483,7 @@ TEST_CASE("traps: no goroutine runs user code once the run has ended", "[traps]"
             }
             gr::select();  // main waits forever
           },
-          strategy, seed);
+          strategy, seed, 0);  // no drain: main's return is the end
       CHECK(resumed_after_end == 0);
       if (ending == "panic") CHECK(out.result.outcome == gr::Outcome::Panic);
       if (ending == "check") CHECK(out.result.outcome == gr::Outcome::CheckFailed);
@@ -643,6 +674,7 @@ TEST_CASE("traps: a goroutine torn down inside std::lock_guard's destructor unwi
     };
     gr::RunOptions o;
     o.strategy = std::make_shared<Eager>();
+    o.drain_steps = 0;  // torn down at main's return
     const gr::RunResult r = gr::run(
         [&] {
           gr::Mutex mu("mu");
@@ -705,6 +737,7 @@ TEST_CASE("traps: a run that ends while a goroutine unwinds through runtime call
       gr::RunOptions o;
       o.strategy = std::make_shared<Eager>();
       o.observers = {&log};
+      o.drain_steps = 0;  // the run ends at main's return
       struct SendOnDestroy {
         gr::chan<int> c;
         int* n;
@@ -820,7 +853,7 @@ TEST_CASE("traps: nothing leaks, however the run ends", "[traps]") {
               while (buf.len() > 0) buf.recv();
               for (int k = 0; k < 5; ++k) gr::select(gr::recv(c), gr::otherwise()), gr::yield();
             },
-            "random", seed);
+            "random", seed, gr::RaceMode::First, 0);  // no drain: torn down where main's return finds them
         (void)out;
       }
       CHECK(g_live == 0);
@@ -838,8 +871,8 @@ TEST_CASE("traps: a goroutine that never started is torn down without running", 
         [&] {
           Live l(1);
           gr::go([l, &ran] { ran = true; }, "never");
-        },  // fifo: main runs on and returns first
-        "fifo");
+        },  // fifo: main runs on and returns first, and without a drain ...
+        "fifo", 1, gr::RaceMode::First, 0);
     CHECK(out.result.outcome == gr::Outcome::Ok);
     CHECK(out.result.goroutines == 2);
   }

@@ -1,6 +1,7 @@
 // outcome_report.cpp
 #include "outcome_report.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -293,8 +294,16 @@ void write_text(std::ostream& out, const RunReport& r) {
       write_races(out, res);
       break;
     case Outcome::Leak: {
-      const std::size_t n = res.blocked.size();
-      out << "leak: main returned with " << n << (n == 1 ? " goroutine" : " goroutines") << " blocked forever\n";
+      // The drain (RunOptions::drain_steps) leaves goroutines blocked
+      // forever, or still running once its budget is spent.
+      const auto running = static_cast<std::size_t>(std::count_if(
+          res.blocked.begin(), res.blocked.end(), [](const BlockedGoroutine& g) { return g.reason == WaitReason::None; }));
+      const std::size_t blocked = res.blocked.size() - running;
+      auto goroutines = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " goroutine" : " goroutines"); };
+      out << "leak: main returned with ";
+      if (blocked > 0) out << goroutines(blocked) << " blocked forever" << (running > 0 ? " and " : "");
+      if (running > 0) out << (blocked > 0 ? std::to_string(running) : goroutines(running)) << " still running";
+      out << "\n";
       write_blocked(out, res);
       write_wait_for(out, res);
       break;

@@ -28,9 +28,11 @@ GOREWIND_SCENARIO("my_flaky", "a reader can see the config loaded before its por
       "loader");
   gr::go(
       [&] {
-        std::lock_guard lock(mu);
-        if (loaded) gr::check(port == 8080, "a loaded config has its port");
-        wg.done();
+        {
+          std::lock_guard lock(mu);
+          if (loaded) gr::check(port == 8080, "a loaded config has its port");
+        }
+        wg.done();  // last: once main's wait returns, mu is gone
       },
       "reader");
   wg.wait();

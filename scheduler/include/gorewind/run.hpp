@@ -36,6 +36,14 @@ struct RunOptions {
   // hub) once the run has made max_steps events, it ends with
   // Outcome::StepLimit, naming the goroutine there: a livelock, or a budget.
   std::uint64_t max_steps = 0;
+  // drain_steps bounds the drain after main returns, which checks for leaks
+  // as goleak does in a Go test: the other goroutines go on (timers fire)
+  // until each has exited or blocked forever, for at most drain_steps more
+  // events (and within max_steps). Those blocked are the leak; any still
+  // going when the drain's budget is spent are reported as still running.
+  // 0: no drain, as a Go program exits when main returns: the goroutines
+  // blocked forever then are the leak, the rest are not run again.
+  std::uint64_t drain_steps = 10000;
   // timeout bounds the run's wall-clock time in seconds; 0 means no bound.
   // Once it has passed, the run ends with Outcome::Timeout at the next
   // scheduling point; a goroutine that reaches none (a loop without a

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <source_location>
 #include <string>
@@ -18,8 +19,11 @@
 namespace gorewind::detail {
 
 // ChanCore is a channel. A sender offers a T* (moved from); a receiver
-// provides a std::optional<T>* (emplaced into).
-class ChanCore {
+// provides a std::optional<T>* (emplaced into). A goroutine parked in send
+// or recv keeps it alive, as Go's waiting goroutine keeps its channel: the
+// handle it was called on may be gone when it wakes (main's, after main
+// returned).
+class ChanCore : public std::enable_shared_from_this<ChanCore> {
  public:
   ChanCore(std::size_t capacity, const ValueType* type);
   virtual ~ChanCore() = default;
