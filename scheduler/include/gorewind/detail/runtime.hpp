@@ -106,7 +106,10 @@ void release_object(std::uint32_t id, const void* self);
 bool tearing_down();
 
 // GoroutineExit unwinds a goroutine's stack when its run has ended. It does
-// not derive from std::exception; user code must let it pass.
+// not derive from std::exception; user code must let it pass. Teardown
+// raises it as a forced unwind, which only a catch (...) sees (and must
+// rethrow); a goroutine that swallowed it throws it again at its next
+// runtime call.
 struct GoroutineExit {};
 
 }  // namespace gorewind::detail
