@@ -54,6 +54,7 @@ inline void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std:
     race_handoff(c, s, me, r->g->id);
     c.hand_off(value, r->data);
     r->ok = true;
+    c.past_senders.note(me);
     const std::uint64_t seq = s.emit(EventKind::Send, me, site, [&](Event& e) {
       e.obj_kind = ObjKind::Chan;
       e.obj = c.id_;
@@ -66,6 +67,7 @@ inline void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std:
   }
   if (RaceDetector* race = s.race()) race->chan_send(c, me);
   c.buf_push(value);
+  c.past_senders.note(me);
   s.emit(EventKind::Send, me, site, [&](Event& e) {
     e.obj_kind = ObjKind::Chan;
     e.obj = c.id_;
@@ -77,6 +79,7 @@ inline void ChanOps::send_now(ChanCore& c, Scheduler& s, void* value, const std:
 inline bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::source_location& site, int select_case) {
   const Gid me = s.running()->id;
   auto emit_recv = [&](Gid peer, bool ok, bool refilled = false) {
+    c.past_receivers.note(me);
     return s.emit(EventKind::Recv, me, site, [&](Event& e) {
       e.obj_kind = ObjKind::Chan;
       e.obj = c.id_;
@@ -126,6 +129,7 @@ inline bool ChanOps::recv_now(ChanCore& c, Scheduler& s, void* slot, const std::
 inline void ChanOps::finish_send(ChanCore& c, Scheduler& s, const Waiter& w, const std::source_location& site,
                           int select_case) {
   if (!w.ok) throw Panic("send on closed channel", site);
+  c.past_senders.note(s.running()->id);
   s.emit(EventKind::Send, s.running()->id, site, [&](Event& e) {
     e.obj_kind = ObjKind::Chan;
     e.obj = c.id_;
@@ -138,6 +142,7 @@ inline void ChanOps::finish_send(ChanCore& c, Scheduler& s, const Waiter& w, con
 inline bool ChanOps::finish_recv(ChanCore& c, Scheduler& s, const Waiter& w, const std::source_location& site,
                           int select_case) {
   if (!w.ok) c.zero(w.data);
+  c.past_receivers.note(s.running()->id);
   s.emit(EventKind::Recv, s.running()->id, site, [&](Event& e) {
     e.obj_kind = ObjKind::Chan;
     e.obj = c.id_;

@@ -26,6 +26,8 @@ struct StateAccess {
     for (std::size_t i = 0; i < c.buf_len(); ++i) info.buffer.push_back(c.buf_at(i).to_string());
     add_gids(c.sendq, info.senders);
     add_gids(c.recvq, info.receivers);
+    info.past_senders = c.past_senders;
+    info.past_receivers = c.past_receivers;
     return info;
   }
   static LockInfo lock(const Mutex& m) {

@@ -162,6 +162,7 @@ void StateBuilder::apply(const Event& e) {
       break;
     case EventKind::Send: {
       ChannelInfo* c = channel(e.obj);
+      if (c && e.gid != 0) c->past_senders.note(e.gid);
       if (!c || e.cause != 0) break;  // a parked sender's completion: counted when it was taken
       if (e.peer != 0)
         erase_gid(c->receivers, e.peer);
@@ -171,6 +172,7 @@ void StateBuilder::apply(const Event& e) {
     }
     case EventKind::Recv: {
       ChannelInfo* c = channel(e.obj);
+      if (c && e.gid != 0) c->past_receivers.note(e.gid);
       if (!c || e.cause != 0 || !e.ok) break;
       // A sender taken off the queue offers nothing any more, even
       // before its Wake.

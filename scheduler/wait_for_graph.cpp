@@ -119,6 +119,8 @@ WaitedObject channel_wait(const State& s, const GoroutineInfo& me, const Channel
   for (Gid peer : send ? c.receivers : c.senders)
     if (peer != me.gid) set.add(peer, WakeRole::Peer);
   add_active(s, me.gid, set);
+  for (Gid past : (send ? c.past_receivers : c.past_senders).gids)
+    if (past != 0 && past != me.gid && s.by_gid.count(past) != 0) set.add(past, WakeRole::Former);
   o.wakers = set.take();
   return o;
 }
@@ -206,6 +208,7 @@ std::string_view to_string(WakeRole r) {
     case WakeRole::Peer: return "peer";
     case WakeRole::Writer: return "writer ahead";
     case WakeRole::Active: return "active";
+    case WakeRole::Former: return "former peer";
     case WakeRole::Any: return "any";
     case WakeRole::Timer: return "timer";
   }

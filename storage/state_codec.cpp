@@ -19,7 +19,9 @@
 namespace gorewind::storage {
 namespace {
 
-constexpr std::uint32_t kStateFormat = 1;
+// Format 2 added each channel's past peers; a format 1 snapshot reads with
+// none.
+constexpr std::uint32_t kStateFormat = 2;
 
 // Io runs one archive over a RuntimeState in either direction. Every length
 // it loads is checked against the bytes left before anything is allocated
@@ -29,7 +31,7 @@ template <class Archive>
 class Io {
  public:
   // left is the bytes still unread when loading; null when saving.
-  Io(Archive& ar, const ReadBuf* left) : ar_(ar), left_(left) {}
+  Io(Archive& ar, const ReadBuf* left, std::uint32_t format) : ar_(ar), left_(left), format_(format) {}
 
   template <class... Ts>
   void operator()(Ts&... fields) {
@@ -83,13 +85,20 @@ class Io {
     }
   }
   void io(GoroutineInfo& g) { (*this)(g.gid, g.parent, g.name, g.status, g.reason, g.obj_kind, g.obj, g.site, g.offering); }
-  void io(ChannelInfo& c) { (*this)(c.id, c.name, c.type, c.cap, c.closed, c.buffer, c.senders, c.receivers); }
+  void io(ChannelInfo& c) {
+    (*this)(c.id, c.name, c.type, c.cap, c.closed, c.buffer, c.senders, c.receivers);
+    if (format_ >= 2) (*this)(c.past_senders, c.past_receivers);
+  }
+  void io(PastPeers& p) {
+    for (Gid& g : p.gids) field(g);
+  }
   void io(LockInfo& l) { (*this)(l.id, l.kind, l.name, l.owner, l.readers, l.waiters); }
   void io(WaitGroupInfo& w) { (*this)(w.id, w.name, w.counter, w.waiters); }
   void io(RuntimeState& s) { (*this)(s.seq, s.vtime_ns, s.goroutines, s.channels, s.locks, s.wait_groups, s.watched); }
 
   Archive& ar_;
   const ReadBuf* left_;
+  std::uint32_t format_;
 };
 
 }  // namespace
@@ -103,7 +112,7 @@ std::string encode_state(const RuntimeState& s) {
     std::uint32_t format = kStateFormat;
     ar(format);
     RuntimeState copy = s;  // Io takes non-const references for both directions
-    Io<cereal::PortableBinaryOutputArchive>(ar, nullptr)(copy);
+    Io<cereal::PortableBinaryOutputArchive>(ar, nullptr, format)(copy);
   }
   return out;
 }
@@ -115,10 +124,10 @@ RuntimeState decode_state(std::string_view blob) {
     cereal::PortableBinaryInputArchive ar(in);
     std::uint32_t format = 0;
     ar(format);
-    if (format != kStateFormat)
+    if (format < 1 || format > kStateFormat)
       throw StorageError("snapshot of unknown format " + std::to_string(format));
     RuntimeState s;
-    Io<cereal::PortableBinaryInputArchive>(ar, &buf)(s);
+    Io<cereal::PortableBinaryInputArchive>(ar, &buf, format)(s);
     if (!buf.at_end()) throw StorageError("snapshot with trailing bytes");
     return s;
   } catch (const StorageError&) {

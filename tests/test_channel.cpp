@@ -819,3 +819,55 @@ TEST_CASE("leak: a goroutine still running when the drain's budget is spent is r
     CHECK(r.events == main_exit->seq + 500);
   }
 }
+
+TEST_CASE("deadlock: a lock held across a send to the lock's waiter is a cycle through a channel and a lock",
+          "[semantics]") {
+  // lock_while_send: main holds stats while it sends on results; the
+  // consumer, which received from results before, waits for stats.
+  const gr::Scenario* sc = gr::find_scenario("lock_while_send");
+  REQUIRE(sc != nullptr);
+  int deadlocks = 0;
+  for (const auto& [strategy, seed] : schedules(40)) {
+    INFO(strategy << " seed " << seed);
+    const auto out = run_with(sc->body, strategy, seed);
+    if (out.result.outcome == gr::Outcome::Ok) continue;
+    REQUIRE(out.result.outcome == gr::Outcome::Deadlock);
+    ++deadlocks;
+    const gr::WaitForGraph& g = out.result.wait_for;
+    REQUIRE(g.blocked.size() == 2);
+    const gr::WaitForNode& main_node = g.blocked[0];
+    const gr::WaitForNode& consumer = g.blocked[1];
+    CHECK(main_node.reason == gr::WaitReason::ChanSend);
+    REQUIRE(main_node.waits_on.size() == 1);
+    CHECK(main_node.waits_on[0].name == "results");
+    CHECK(main_node.waits_on[0].wakers == std::vector<gr::Waker>{{2, "consumer", gr::WakeRole::Former}});
+    CHECK(consumer.reason == gr::WaitReason::Mutex);
+    REQUIRE(consumer.waits_on.size() == 1);
+    CHECK(consumer.waits_on[0].name == "stats");
+    CHECK(consumer.waits_on[0].wakers == std::vector<gr::Waker>{{1, "main", gr::WakeRole::Holder}});
+  }
+  CHECK(deadlocks > 20);
+}
+
+TEST_CASE("deadlock: a channel's former peer is named only while it lives, and only from the other side",
+          "[semantics]") {
+  auto out = run_with(
+      [] {
+        gr::chan<int> c(0, "c");
+        gr::chan<int> quit(0, "quit");
+        gr::go([c] { c.recv(); }, "gone");  // receives once, exits
+        gr::go([c, quit] {
+          c.send(7);  // a sender of c, then blocked on quit
+          quit.recv();
+        }, "sender");
+        c.send(1);
+        c.recv();
+        c.send(2);  // nobody will receive: gone exited, sender only sent
+      },
+      "fifo");
+  REQUIRE(out.result.outcome == gr::Outcome::Deadlock);
+  const gr::WaitForNode& main_node = out.result.wait_for.blocked[0];
+  REQUIRE(main_node.gid == 1);
+  REQUIRE(main_node.waits_on.size() == 1);
+  CHECK(main_node.waits_on[0].wakers.empty());
+}

@@ -113,7 +113,7 @@ TEST_CASE("export: a blocked sender and a waiting receiver are each other's peer
   s.goroutines = {{1, 0, "main", gr::GoroutineStatus::Blocked, gr::WaitReason::ChanRecv, gr::ObjKind::Chan, 7, "m.cpp:3", ""},
                   {2, 1, "tx", gr::GoroutineStatus::Blocked, gr::WaitReason::ChanSend, gr::ObjKind::Chan, 7, "m.cpp:9", "1"},
                   {3, 1, "idle", gr::GoroutineStatus::Runnable, gr::WaitReason::None, gr::ObjKind::None, 0, "", ""}};
-  s.channels = {{7, "c", "int", 0, false, {}, {2}, {1}}};
+  s.channels = {{7, "c", "int", 0, false, {}, {2}, {1}, {}, {}}};
   const gr::WaitForGraph g = gr::wait_for_graph(s);
   REQUIRE(g.blocked.size() == 2);
   CHECK(wakers(g.blocked[0].waits_on.at(0)) == "g2 peer, g3 active");
@@ -375,9 +375,23 @@ TEST_CASE("exportcli: json is show --json; run and show print the wait-for graph
   // A cycle is named only where every goroutine in it surely waits for the next.
   CHECK(contains(cli(log.dir, {"run", "dining_philosophers", "--seed", "4"}).out,
                  "  g6 philosopher4  sync.Mutex.Lock on fork0  <- g2 philosopher0 (holder)\n"
-                 "  cycle: g2 philosopher0 -> g3 philosopher1 -> g4 philosopher2 -> g5 philosopher3 -> g6 philosopher4 -> g2\n"
+                 "  cycle: g2 philosopher0 (sync.Mutex.Lock on fork1) -> g3 philosopher1 (sync.Mutex.Lock on fork2) -> "
+                 "g4 philosopher2 (sync.Mutex.Lock on fork3) -> g5 philosopher3 (sync.Mutex.Lock on fork4) -> "
+                 "g6 philosopher4 (sync.Mutex.Lock on fork0) -> g2\n"
                  "\nreproduce: "));
   CHECK_FALSE(contains(cli(log.dir, {"run", "rw_recursive", "--seed", "3"}).out, "cycle:"));
+  // A cycle through a channel and a lock: the consumer received from
+  // results before, and main holds stats while it sends there. The log's
+  // graph, from the events alone, is the live one.
+  const std::string mixed =
+      "wait-for graph (who could wake each blocked goroutine):\n"
+      "  g1 main  chan send on results  <- g2 consumer (former peer)\n"
+      "  g2 consumer  sync.Mutex.Lock on stats  <- g1 main (holder)\n"
+      "  cycle: g1 main (send on results) -> g2 consumer (sync.Mutex.Lock on stats) -> g1\n";
+  CHECK(contains(cli(log.dir, {"run", "lock_while_send", "--strategy", "fifo"}).out, mixed + "\nreproduce: "));
+  REQUIRE(log.run({"record", "lock_while_send", "--strategy", "fifo"}).code == 1);
+  CHECK(log.run({"show", "2"}).out.ends_with("\n" + mixed));
+  CHECK(contains(log.run({"export", "2", "--format", "dot"}).out, "[style=dashed, label=\"former peer\"]"));
   CHECK(contains(cli(log.dir, {"run", "chan_deadlock"}).out, "  g2 idler  select (no cases)  <- nobody\n\nreproduce: "));
   const Cli dl = cli(log.dir, {"run", "dining_philosophers", "--seed", "4", "--json"});
   const Json result = parse_json(dl.out);

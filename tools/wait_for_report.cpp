@@ -26,9 +26,28 @@ std::string wakers_text(const std::vector<Waker>& wakers) {
   return out;
 }
 
-// cycles() are the cycles of goroutines that wait for each other for sure:
-// through holders, writers ahead and peers, not through anyone who might.
-// Each is listed once, from its lowest gid.
+// named_waker() says whether w is one a cycle goes through: a goroutine
+// that holds, is ahead, or is (or lately was) the channel's other side, not
+// anyone who merely might.
+bool named_waker(const Waker& w) {
+  return w.role == WakeRole::Holder || w.role == WakeRole::Writer || w.role == WakeRole::Peer ||
+         w.role == WakeRole::Former;
+}
+
+// edge_label() is what n waits on for next: "send on results",
+// "sync.Mutex.Lock on mu".
+std::string edge_label(const WaitForNode& n, Gid next) {
+  for (const WaitedObject& o : n.waits_on)
+    for (const Waker& w : o.wakers)
+      if (w.gid == next && named_waker(w)) {
+        if (o.kind == ObjKind::Chan) return (o.send ? "send on " : "receive on ") + object_label(o);
+        return std::string(to_string(n.reason)) + " on " + object_label(o);
+      }
+  return std::string(to_string(n.reason));
+}
+
+// cycles() are the cycles of goroutines that wait for each other through
+// named wakers (named_waker()). Each is listed once, from its lowest gid.
 std::vector<std::vector<const WaitForNode*>> cycles(const WaitForGraph& graph) {
   std::map<Gid, const WaitForNode*> nodes;
   for (const WaitForNode& n : graph.blocked) nodes[n.gid] = &n;
@@ -36,8 +55,7 @@ std::vector<std::vector<const WaitForNode*>> cycles(const WaitForGraph& graph) {
     std::set<Gid> out;
     for (const WaitedObject& o : n.waits_on)
       for (const Waker& w : o.wakers)
-        if ((w.role == WakeRole::Holder || w.role == WakeRole::Writer || w.role == WakeRole::Peer) && nodes.count(w.gid))
-          out.insert(w.gid);
+        if (named_waker(w) && nodes.count(w.gid)) out.insert(w.gid);
     return out;
   };
   std::vector<std::vector<const WaitForNode*>> found;
@@ -114,7 +132,11 @@ void write_wait_for_text(std::ostream& out, const WaitForGraph& graph) {
   }
   for (const auto& cycle : cycles(graph)) {
     out << "  cycle:";
-    for (const WaitForNode* n : cycle) out << " g" << n->gid << " " << n->name << " ->";
+    for (std::size_t i = 0; i < cycle.size(); ++i) {
+      const WaitForNode* n = cycle[i];
+      const Gid next = cycle[(i + 1) % cycle.size()]->gid;
+      out << " g" << n->gid << " " << n->name << " (" << edge_label(*n, next) << ") ->";
+    }
     out << " g" << cycle.front()->gid << "\n";
   }
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <gorewind/event.hpp>
+#include <gorewind/past_peers.hpp>
 
 namespace gorewind {
 
@@ -39,6 +40,8 @@ struct ChannelInfo {
   std::vector<std::string> buffer;  // value texts, next to be received first
   std::vector<Gid> senders;         // blocked senders in queue order (selects included)
   std::vector<Gid> receivers;       // blocked receivers in queue order
+  PastPeers past_senders;           // who sent on it lately
+  PastPeers past_receivers;         // who received from it lately
   friend bool operator==(const ChannelInfo&, const ChannelInfo&) = default;
 };
 

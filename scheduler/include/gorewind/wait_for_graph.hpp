@@ -9,7 +9,10 @@
 // who will call a WaitGroup's done or a Cond's signal. Where it cannot name
 // the goroutine, the graph lists every one that could be it (WakeRole::Active
 // and WakeRole::Any): the graph over-approximates, it never leaves a possible
-// waker out.
+// waker out. A goroutine blocked elsewhere may wake a channel's waiter once
+// it is free again; of those the graph names the channel's recent peers
+// (WakeRole::Former), so that a goroutine holding a lock while it sends to
+// the one waiting for that lock is a cycle.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +31,7 @@ enum class WakeRole : std::uint8_t {
   Peer,    // waits on the channel's other side
   Writer,  // an RWMutex writer queued ahead of a waiting reader
   Active,  // not blocked: it may still send, receive, close or unlock anything (a lock nobody holds)
+  Former,  // blocked, but used the channel's other side lately (PastPeers): likely its peer again
   Any,     // any other goroutine: a WaitGroup's done, a Cond's signal, a Once, an RWMutex's read locks
   Timer,   // the runtime's timers (gid 0): a sleep
 };

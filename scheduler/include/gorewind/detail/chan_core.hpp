@@ -14,6 +14,7 @@
 #include <gorewind/detail/ring_buffer.hpp>
 #include <gorewind/detail/runtime.hpp>
 #include <gorewind/detail/wait_queue.hpp>
+#include <gorewind/past_peers.hpp>
 #include <gorewind/value.hpp>
 
 namespace gorewind::detail {
@@ -67,6 +68,8 @@ class ChanCore : public std::enable_shared_from_this<ChanCore> {
 
   WaitQueue recvq;
   WaitQueue sendq;
+  PastPeers past_senders;
+  PastPeers past_receivers;
 
  protected:
   std::size_t len_ = 0;  // the derived buffer's size, kept equal by every change to it
