@@ -678,25 +678,30 @@ Waiter& chan_wait(Goroutine* g, void* data, bool is_send) {
 }  // namespace
 
 void Scheduler::park_send(ChanCore& c, void* value, const std::source_location& site) {
-  const std::shared_ptr<ChanCore> keep = c.weak_from_this().lock();
-  Waiter& w = chan_wait(running_, value, true);
+  Goroutine* g = running_;
+  g->parked_on = c.weak_from_this().lock();
+  Waiter& w = chan_wait(g, value, true);
   c.sendq.push_back(&w);
   // The offered value is for the Park event alone: looked up only when observed.
   park_here(WaitReason::ChanSend, c.id(), site, observed_ ? c.value_of(value) : ValueRef{});
   if (!w.done) return w.unlink();  // torn down
   ChanOps::finish_send(c, *this, w, site, -1);
+  g->parked_on.reset();
 }
 
 bool Scheduler::park_recv(ChanCore& c, void* slot, const std::source_location& site) {
-  const std::shared_ptr<ChanCore> keep = c.weak_from_this().lock();
-  Waiter& w = chan_wait(running_, slot, false);
+  Goroutine* g = running_;
+  g->parked_on = c.weak_from_this().lock();
+  Waiter& w = chan_wait(g, slot, false);
   c.recvq.push_back(&w);
   park_here(WaitReason::ChanRecv, c.id(), site);
   if (!w.done) {  // torn down
     w.unlink();
     return false;
   }
-  return ChanOps::finish_recv(c, *this, w, site, -1);
+  const bool ok = ChanOps::finish_recv(c, *this, w, site, -1);
+  g->parked_on.reset();
+  return ok;
 }
 
 void Scheduler::fail(Outcome outcome, std::string message, const std::source_location& site) {

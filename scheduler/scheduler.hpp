@@ -99,6 +99,10 @@ struct alignas(64) Goroutine {
   UniqueTask task;
   Gid parent = 0;
   std::string name;
+  // parked_on keeps the channel of a plain send or receive alive while it
+  // waits (see ChanCore); here rather than on the stack, where its
+  // destructor would make teardown unwind every stack parked on a channel.
+  std::shared_ptr<ChanCore> parked_on;
 
   // Goroutines come from a per-thread free list of blocks carved from slabs:
   // an aligned new goes through memalign, several times slower than a pop,
