@@ -760,8 +760,23 @@ std::shared_ptr<TimerState> Scheduler::new_timer(std::string_view name, Duration
   t->channel.emplace(1, name, site);
   t->target = t->channel->core();
   t->period = period.count();
-  t->id = register_object(ObjKind::Timer, name, now_ + std::max<std::int64_t>(d.count(), 0), "", site);
-  arm_timer(*t, d);
+  t->id = new_object_id();
+  ChanCore& c = *t->target;
+  c.timer_id = t->id;
+  c.ticker = t->period > 0;
+  c.timer = t;
+  std::string& stored = object_names_[t->id];
+  stored = name;
+  arm_timer(*t, d);  // before its Make, which a state captured there shows armed
+  const std::int32_t channel[] = {static_cast<std::int32_t>(c.id())};
+  emit(EventKind::Make, running_ ? running_->id : 0, site, [&](Event& e) {
+    e.obj_kind = ObjKind::Timer;
+    e.obj = t->id;
+    e.text = stored;
+    e.amount = now_ + std::max<std::int64_t>(d.count(), 0);
+    e.counter = t->period;
+    e.ready = channel;
+  });
   return t;
 }
 

@@ -28,6 +28,10 @@ struct StateAccess {
     add_gids(c.recvq, info.receivers);
     info.past_senders = c.past_senders;
     info.past_receivers = c.past_receivers;
+    info.timer = c.timer_id;
+    info.ticker = c.ticker;
+    const std::shared_ptr<const TimerState> t = c.timer.lock();
+    info.timer_armed = t && t->armed;
     return info;
   }
   static LockInfo lock(const Mutex& m) {

@@ -150,6 +150,13 @@ void StateBuilder::apply(const Event& e) {
           state_.locks.push_back(std::move(l));
           break;
         }
+        case ObjKind::Timer:
+          if (ChannelInfo* c = e.ready.empty() ? nullptr : channel(static_cast<std::uint32_t>(e.ready.front()))) {
+            c->timer = e.obj;
+            c->ticker = e.counter > 0;
+            c->timer_armed = true;
+          }
+          break;
         case ObjKind::WaitGroup: {
           WaitGroupInfo w;
           w.id = e.obj;
@@ -207,6 +214,22 @@ void StateBuilder::apply(const Event& e) {
       if (WaitGroupInfo* w = wait_group(e.obj)) w->counter = e.counter;
       break;
     case EventKind::Watch: state_.watched.insert_or_assign(std::string(e.text), e.value.to_string()); break;
+    case EventKind::TimerFire:
+    case EventKind::TimerStop:
+    case EventKind::TimerReset: {
+      // Sleeps and a Context's deadline have timers of their own: no channel.
+      const auto c = std::find_if(state_.channels.begin(), state_.channels.end(),
+                                  [&](const ChannelInfo& x) { return x.timer == e.obj; });
+      if (c == state_.channels.end()) break;
+      if (e.kind == EventKind::TimerFire) {
+        c->timer_armed = c->ticker;
+      } else {
+        // Stopping or resetting drops a value the timer sent and nobody took.
+        c->timer_armed = e.kind == EventKind::TimerReset;
+        c->buffer.clear();
+      }
+      break;
+    }
     default: break;
   }
 }

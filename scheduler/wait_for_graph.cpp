@@ -118,6 +118,7 @@ WaitedObject channel_wait(const State& s, const GoroutineInfo& me, const Channel
   WakerSet set(s);
   for (Gid peer : send ? c.receivers : c.senders)
     if (peer != me.gid) set.add(peer, WakeRole::Peer);
+  if (!send && c.timer_armed) set.add(0, WakeRole::Timer);  // after(), a Timer's or a Ticker's channel
   add_active(s, me.gid, set);
   for (Gid past : (send ? c.past_receivers : c.past_senders).gids)
     if (past != 0 && past != me.gid && s.by_gid.count(past) != 0) set.add(past, WakeRole::Former);

@@ -19,8 +19,8 @@
 namespace gorewind::storage {
 namespace {
 
-// Format 2 added each channel's past peers; a format 1 snapshot reads with
-// none.
+// Format 2 added each channel's past peers and timer; a format 1 snapshot
+// reads with none.
 constexpr std::uint32_t kStateFormat = 2;
 
 // Io runs one archive over a RuntimeState in either direction. Every length
@@ -87,7 +87,7 @@ class Io {
   void io(GoroutineInfo& g) { (*this)(g.gid, g.parent, g.name, g.status, g.reason, g.obj_kind, g.obj, g.site, g.offering); }
   void io(ChannelInfo& c) {
     (*this)(c.id, c.name, c.type, c.cap, c.closed, c.buffer, c.senders, c.receivers);
-    if (format_ >= 2) (*this)(c.past_senders, c.past_receivers);
+    if (format_ >= 2) (*this)(c.past_senders, c.past_receivers, c.timer, c.ticker, c.timer_armed);
   }
   void io(PastPeers& p) {
     for (Gid& g : p.gids) field(g);

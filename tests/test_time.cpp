@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -223,4 +225,52 @@ TEST_CASE("leak: a goroutine asleep on a timer when main returns is not a leak: 
   CHECK(out.result.blocked[0].name == "stuck");
   CHECK(out.result.blocked[0].reason == gr::WaitReason::ChanRecv);
   CHECK(out.result.blocked[0].object == "never");
+}
+
+TEST_CASE("wait-for: a pending timer's channel is woken by the runtime's timer, live and from the events alike",
+          "[semantics]") {
+  // When main's sleep ends (the first timer to fire) every other goroutine
+  // waits: on after()'s channel, in a select with a timeout, on a Ticker's
+  // channel, and on a stopped Timer's channel, which nothing will ever wake.
+  struct AtFirstFire final : gr::Observer {
+    gr::StateBuilder builder;
+    std::optional<gr::RuntimeState> live, rebuilt;
+    void on_event(const gr::Event& e) override {
+      builder.apply(e);
+      if (!live && e.kind == gr::EventKind::TimerFire) {
+        live = gr::capture_state();
+        rebuilt = builder.state();
+      }
+    }
+  } at;
+  gr::RunOptions o;
+  o.strategy = gr::make_strategy("fifo");
+  o.observers = {&at};
+  const gr::RunResult r = gr::run(
+      [] {
+        gr::chan<int> never(0, "never");
+        gr::go([] { (void)gr::after(2s).recv(); }, "after_waiter");
+        gr::go([never] { gr::select(gr::recv(never), gr::after_case(3s)); }, "timeout_waiter");
+        gr::Ticker tick(1s);
+        gr::go([c = tick.C] { (void)c.recv(); }, "ticker_waiter");
+        gr::Timer stopped(1h);
+        stopped.stop();
+        gr::go([c = stopped.C] { (void)c.recv(); }, "stopped_waiter");
+        gr::sleep(1ms);
+        tick.stop();
+      },
+      o);
+  CHECK(r.outcome == gr::Outcome::Leak);  // stopped_waiter, and the ticker's once it stopped
+  REQUIRE(at.live);
+  CHECK(*at.live == *at.rebuilt);
+  const gr::WaitForGraph g = gr::wait_for_graph(*at.live);
+  const std::vector<gr::Waker> timer{{0, "runtime", gr::WakeRole::Timer}};
+  std::map<std::string, std::vector<std::vector<gr::Waker>>> wakers;
+  for (const gr::WaitForNode& n : g.blocked)
+    for (const gr::WaitedObject& w : n.waits_on) wakers[n.name].push_back(w.wakers);
+  CHECK(wakers["after_waiter"] == std::vector<std::vector<gr::Waker>>{timer});
+  // The select: never (no peer; main, asleep, is not active), then the timeout's channel.
+  CHECK(wakers["timeout_waiter"] == std::vector<std::vector<gr::Waker>>{{}, timer});
+  CHECK(wakers["ticker_waiter"] == std::vector<std::vector<gr::Waker>>{timer});
+  CHECK(wakers["stopped_waiter"] == std::vector<std::vector<gr::Waker>>{{}});
 }

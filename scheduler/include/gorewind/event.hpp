@@ -29,7 +29,8 @@ enum class EventKind : std::uint8_t {
   Yield,       // gid called gr::yield()
   Exit,        // gid returned
   Make,        // gid created obj of obj_kind; text = name; amount = capacity (channels),
-               // deadline in ns (timers); value type name in type_name
+               // deadline in ns (timers); value type name in type_name; a timer lists
+               // in ready the channel it sends on (+id), counter = its period (a Ticker)
   Send,        // gid sent value on obj; peer = receiver handed to directly (0: buffer);
                // a send that had parked reports cause = the receive that took it, no value
   Recv,        // gid received value (ok=false: closed and drained) on obj; peer = sender

@@ -42,6 +42,9 @@ struct ChannelInfo {
   std::vector<Gid> receivers;       // blocked receivers in queue order
   PastPeers past_senders;           // who sent on it lately
   PastPeers past_receivers;         // who received from it lately
+  std::uint32_t timer = 0;          // the timer that sends on it (after(), Timer, Ticker); 0: none
+  bool ticker = false;              // that timer re-arms when it fires
+  bool timer_armed = false;         // that timer will fire
   friend bool operator==(const ChannelInfo&, const ChannelInfo&) = default;
 };
 

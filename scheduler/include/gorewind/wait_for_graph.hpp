@@ -33,7 +33,7 @@ enum class WakeRole : std::uint8_t {
   Active,  // not blocked: it may still send, receive, close or unlock anything (a lock nobody holds)
   Former,  // blocked, but used the channel's other side lately (PastPeers): likely its peer again
   Any,     // any other goroutine: a WaitGroup's done, a Cond's signal, a Once, an RWMutex's read locks
-  Timer,   // the runtime's timers (gid 0): a sleep
+  Timer,   // the runtime's timers (gid 0): a sleep, a receive from a pending timer's channel
 };
 std::string_view to_string(WakeRole r);
 

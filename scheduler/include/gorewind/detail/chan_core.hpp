@@ -19,6 +19,8 @@
 
 namespace gorewind::detail {
 
+struct TimerState;
+
 // ChanCore is a channel. A sender offers a T* (moved from); a receiver
 // provides a std::optional<T>* (emplaced into). A goroutine parked in send
 // or recv keeps it alive, as Go's waiting goroutine keeps its channel: the
@@ -70,6 +72,11 @@ class ChanCore : public std::enable_shared_from_this<ChanCore> {
   WaitQueue sendq;
   PastPeers past_senders;
   PastPeers past_receivers;
+  // The timer that sends on it, if any (Scheduler::new_timer()): its id and
+  // kind stay when the timer itself is gone.
+  std::uint32_t timer_id = 0;
+  bool ticker = false;
+  std::weak_ptr<const TimerState> timer;
 
  protected:
   std::size_t len_ = 0;  // the derived buffer's size, kept equal by every change to it
