@@ -384,7 +384,7 @@ TEST_CASE("cli: bisect names bank_transfer's culprit and records both neighbours
   CHECK(contains(text.out, "\n  before  run 2  first " + std::to_string(decision - 1) + " decisions kept  ok\n"));
   CHECK(contains(text.out, "\n  after   run 3  first " + std::to_string(decision) +
                                " decisions kept  check_failed at scenarios/bank_transfer.cpp:42\n"));
-  CHECK(contains(text.out, "\ncompare them: gorewind diff 2 3 --db " + log.db + "\n"));
+  CHECK(contains(text.out, "\ncompare them: " + gr::test::bin() + " diff 2 3 --db " + log.db + "\n"));
 
   // diff shows the neighbours side by side, parting at the culprit.
   const Json d = parse_json(log.cli({"diff", std::to_string(before), std::to_string(after), "--json"}).out);

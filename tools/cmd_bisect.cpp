@@ -52,9 +52,8 @@ class BisectCommand final : public Command {
  public:
   std::string_view name() const override { return "bisect"; }
   std::string_view help() const override {
-    return "Find the decision that turns a pass into a failing run's failure: keep the failing run's first k "
-           "decisions, let a passing run (or fifo) decide the rest, and verify k-1 passes and k fails the same "
-           "way; record both neighbours for diff";
+    return "Find the decision that turns a pass (fifo's schedule, or --against RUN) into a failing run's failure, "
+           "verified on both sides; record the two runs around it for diff";
   }
 
   void add_options(CLI::App& sub) override {
@@ -161,7 +160,7 @@ class BisectCommand final : public Command {
                   << ending(b.before.result) << "\n"
                   << "  after   run " << after->run << "  first " << b.after.prefix << " decisions kept  "
                   << ending(b.after.result) << "\n"
-                  << "compare them: " << ctx.name << " diff " << before->run << " " << after->run
+                  << "compare them: " << ctx.program << " diff " << before->run << " " << after->run
                   << (db_ == kDefaultDb ? "" : " --db " + db_) << "\n";
       }
     }
