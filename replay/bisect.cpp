@@ -107,7 +107,9 @@ class Watching final : public Strategy, public Observer {
   std::size_t pick_goroutine(const Runnable& options) override {
     return note(Choice::kGoroutine, options.size(), script_.pick_goroutine(options));
   }
-  std::size_t pick(Decision kind, std::size_t n) override { return note(Choice::kind_of(kind), n, script_.pick(kind, n)); }
+  std::size_t pick(Decision kind, std::size_t n) override {
+    return note(Choice::kind_of(kind), n, script_.pick(kind, n));
+  }
   void on_event(const Event& e) override {
     if (!armed_) return;
     armed_ = false;
@@ -181,7 +183,8 @@ Attempt run_script(const std::function<void()>& fn, const RunOptions& options, c
   return a;
 }
 
-bool same_failure(const RunResult& a, const RunResult& b) {
+// fails_as() says whether a ended as b did: the same outcome at the same site.
+bool fails_as(const RunResult& a, const RunResult& b) {
   return a.outcome == b.outcome && a.site.file == b.site.file && a.site.line == b.site.line;
 }
 
@@ -259,11 +262,12 @@ class Search {
   std::optional<Verdict> verdict(std::size_t k) {
     if (const auto it = verdicts_.find(k); it != verdicts_.end()) return it->second;
     if (!spend()) return std::nullopt;
-    const RunResult r = run_script(fn_, options_, mix(failing_, passing_, k), kNoDecision, report_, limits_.timeout).result;
+    const RunResult r =
+        run_script(fn_, options_, mix(failing_, passing_, k), kNoDecision, report_, limits_.timeout).result;
     if (k == 0) out_.passing = r;
-    const Verdict v = r.outcome == Outcome::Ok           ? Verdict::Pass
-                      : same_failure(r, out_.failure) ? Verdict::SameFailure
-                                                      : Verdict::OtherFailure;
+    const Verdict v = r.outcome == Outcome::Ok       ? Verdict::Pass
+                      : fails_as(r, out_.failure) ? Verdict::SameFailure
+                                                  : Verdict::OtherFailure;
     verdicts_[k] = v;
     return v;
   }
@@ -292,7 +296,7 @@ class Search {
     }
     // Verified: the runs repeat (pass, same failure), both reached the
     // decision with the same question and answered it differently.
-    const bool verified = watched[0].result.outcome == Outcome::Ok && same_failure(watched[1].result, out_.failure) &&
+    const bool verified = watched[0].result.outcome == Outcome::Ok && fails_as(watched[1].result, out_.failure) &&
                           watched[0].probed && watched[1].probed && watched[0].seen && watched[1].seen &&
                           watched[0].seq == watched[1].seq && watched[0].asked.kind == watched[1].asked.kind &&
                           watched[0].asked.options == watched[1].asked.options &&

@@ -448,6 +448,7 @@ TEST_CASE("cli: bisect's bad input is one line and exit 2; no culprit is exit 1;
   BisectLog log;
   REQUIRE(log.cli({"record", "handoff"}).code == 0);  // run 2: another scenario, passing
   REQUIRE(log.cli({"record", "bank_transfer", "--strategy", "fifo"}).code == 0);  // run 3: passes
+  REQUIRE(log.cli({"record", "chan_deadlock"}).code == 1);  // run 4: deadlocks on every schedule
   const std::size_t runs = log.runs();
   const struct {
     std::vector<std::string> args;
@@ -481,6 +482,12 @@ TEST_CASE("cli: bisect's bad input is one line and exit 2; no culprit is exit 1;
   CHECK(few.code == 1);
   CHECK(contains(few.out, "\nno culprit: the attempts ran out (3) before a culprit was verified: raise "
                           "--max-attempts\n"));
+  // fifo deadlocks too: nothing passes.
+  const gr::test::Cli no_pass = log.cli({"bisect", "4"});
+  CHECK(no_pass.code == 1);
+  CHECK(contains(no_pass.out, "\nno culprit: fifo's schedule ends in deadlock: nothing passes to bisect from (give "
+                              "--against a passing run)\n"));
+  CHECK(parse_json(log.cli({"bisect", "4", "--json"}).out).at("status").string == "passing_fails");
   const Json j = parse_json(log.cli({"bisect", "1", "--max-attempts", "3", "--json"}).out);
   CHECK(j.at("status").string == "out_of_attempts");
   CHECK_FALSE(j.at("found").boolean);

@@ -32,7 +32,8 @@ std::string ending(const RunResult& r) {
   return s;
 }
 
-std::string site_text(const Site& s) { return s.empty() ? "" : s.to_string(); }
+// site_or_none() is "file:line", or "" for no site.
+std::string site_or_none(const Site& s) { return s.empty() ? "" : s.to_string(); }
 
 // question() is what a decision of this kind (a Choice's) asks.
 std::string question(std::uint8_t kind) {
@@ -103,7 +104,8 @@ class BisectCommand final : public Command {
         const storage::RunRow p = log.run(*against);
         const std::string pname = "run " + std::to_string(*against);
         if (p.state != storage::RunState::Complete) throw UsageError(pname + " is not complete: it cannot be the pass");
-        if (p.outcome != "ok") throw UsageError(pname + " did not pass (" + p.outcome + "): --against needs a passing run");
+        if (p.outcome != "ok")
+          throw UsageError(pname + " did not pass (" + p.outcome + "): --against needs a passing run");
         if (p.scenario != row.scenario || p.params != row.params)
           throw UsageError(pname + " (" + p.scenario + ") and " + name + " (" + row.scenario +
                            ") are not runs of one scenario with the same parameters");
@@ -215,7 +217,7 @@ class BisectCommand final : public Command {
                          const std::optional<Recorded>& after, const std::string& why) {
     std::cout << "{\"run\":" << id << ",\"against\":" << (against ? std::to_string(*against) : "null")
               << ",\"scenario\":" << json_string(row.scenario) << ",\"outcome\":" << json_string(row.outcome)
-              << ",\"site\":" << json_string(site_text(b.failure.site)) << ",\"decisions\":" << decisions
+              << ",\"site\":" << json_string(site_or_none(b.failure.site)) << ",\"decisions\":" << decisions
               << ",\"attempts\":" << b.attempts << ",\"status\":" << json_string(replay::to_string(b.status))
               << ",\"found\":" << (before ? "true" : "false") << ",\"reason\":" << json_string(why);
     if (!before || !after) {
@@ -227,12 +229,12 @@ class BisectCommand final : public Command {
       const auto it = r.names.find(s.gid);
       return "{\"gid\":" + std::to_string(s.gid) +
              ",\"goroutine\":" + json_string(it == r.names.end() ? "" : it->second) +
-             ",\"site\":" + json_string(site_text(s.site)) + ",\"option\":" + std::to_string(s.chosen) + "}";
+             ",\"site\":" + json_string(site_or_none(s.site)) + ",\"option\":" + std::to_string(s.chosen) + "}";
     };
     const auto side = [](const Recorded& r, const replay::BisectSide& s) {
       return "{\"run\":" + std::to_string(r.run) + ",\"prefix\":" + std::to_string(s.prefix) +
              ",\"outcome\":" + json_string(to_string(s.result.outcome)) +
-             ",\"site\":" + json_string(site_text(s.result.site)) + "}";
+             ",\"site\":" + json_string(site_or_none(s.result.site)) + "}";
     };
     std::cout << ",\"culprit_seq\":" << b.seq << ",\"decision\":" << b.after.prefix
               << ",\"kind\":" << json_string(replay::decision_kind(b.asked.kind)) << ",\"swapped\":[" << b.after.gid
