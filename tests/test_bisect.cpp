@@ -2,8 +2,9 @@
 // into a failure. Each culprit found is checked from outside: the two
 // neighbouring mixes run again here (the one before passes, the one after
 // fails the same way) and their events first differ at the culprit's seq.
-// bank_transfer's culprit is known: the second teller runs right after the
-// first one checked the balance and before it withdrew.
+// bank_transfer's culprit is known: where a teller that has checked the
+// balance would go on to withdraw, the failing side runs another goroutine,
+// and the other teller checks the same balance.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
