@@ -355,7 +355,15 @@ TEST_CASE("cli: bisect names bank_transfer's culprit and records both neighbours
   CHECK(r.at("passing").at("goroutine").string == "teller");
   CHECK(known.passing_line == 33);
   CHECK(r.at("passing").at("site").string == site + std::to_string(known.passing_line));
-  CHECK(r.at("passing").at("option").number == 0);             // fifo's choice
+  CHECK(r.at("passing").at("option").number == 0);  // fifo's choice
+  for (const char* side : {"failing", "passing"}) {
+    INFO(side);
+    const Json& ev = r.at(side).at("event");
+    CHECK(ev.at("seq").number == static_cast<double>(known.seq));
+    CHECK(ev.at("gid").number == r.at(side).at("gid").number);
+    CHECK(ev.at("goroutine").string == r.at(side).at("goroutine").string);
+    CHECK(site + std::to_string(static_cast<int>(ev.at("site").at("line").number)) == r.at(side).at("site").string);
+  }
   const std::size_t decision = known.decision;
   CHECK(r.at("before").at("prefix").number == static_cast<double>(decision - 1));
   CHECK(r.at("after").at("prefix").number == static_cast<double>(decision));
@@ -371,17 +379,26 @@ TEST_CASE("cli: bisect names bank_transfer's culprit and records both neighbours
   CHECK(r.at("before").at("run").number == 4);
   CHECK(r.at("after").at("run").number == 5);
   const std::string seq = std::to_string(known.seq);
-  const auto names = [](gr::Gid g) {
-    return "g" + std::to_string(g) + (g == 1 ? " main" : " teller");
+  // Each side's event at the culprit's seq, as show prints it (the line
+  // after its label, leading spaces dropped).
+  const auto line = [&](const std::string& label) {
+    const auto at = text.out.find("\n  " + label);
+    REQUIRE(at != std::string::npos);
+    const std::string rest = text.out.substr(at + 3 + label.size());
+    return rest.substr(rest.find_first_not_of(' '), rest.find('\n') - rest.find_first_not_of(' '));
   };
   CHECK(contains(text.out, "bisected run 1 (check_failed at scenarios/bank_transfer.cpp:42) against fifo in " +
                                std::to_string(static_cast<int>(r.at("attempts").number)) + " attempts\n"));
   CHECK(contains(text.out, "\nculprit: decision " + std::to_string(decision) + " of " +
                                std::to_string(known.decisions) + " at seq " + seq +
                                ", which goroutine runs: option "));
-  CHECK(contains(text.out, "\n  run 1 runs  " + names(known.failing_gid) + "  at " + site +
-                               std::to_string(known.failing_line) + "\n"));
-  CHECK(contains(text.out, "\n  fifo runs   " + names(known.passing_gid) + "  at " + site + "33\n"));
+  const std::string failing_line = line("run 1  "), passing_line = line("fifo   ");
+  CHECK(failing_line.rfind(seq + "  0s", 0) == 0);
+  CHECK(contains(failing_line, " g" + std::to_string(known.failing_gid) + " "));
+  CHECK(contains(failing_line, "  at " + site + std::to_string(known.failing_line)));
+  CHECK(passing_line.rfind(seq + "  0s", 0) == 0);
+  CHECK(contains(passing_line, " g" + std::to_string(known.passing_gid) + " teller "));
+  CHECK(contains(passing_line, "  at " + site + "33"));
   CHECK(contains(text.out, "\n  before  run 2  first " + std::to_string(decision - 1) + " decisions kept  ok\n"));
   CHECK(contains(text.out, "\n  after   run 3  first " + std::to_string(decision) +
                                " decisions kept  check_failed at scenarios/bank_transfer.cpp:42\n"));
@@ -441,7 +458,11 @@ TEST_CASE("cli: bisect --against a passing run recorded with a seed", "[bisect]"
   const gr::test::Cli text = log.cli({"bisect", "1", "--against", std::to_string(pass)});
   CHECK(text.code == 0);
   CHECK(contains(text.out, " against run " + std::to_string(pass) + " in "));
-  CHECK(contains(text.out, "\n  run " + std::to_string(pass) + " runs  g"));
+  const std::string seq = std::to_string(static_cast<int>(r.at("culprit_seq").number));
+  const std::string label = "\n  run " + std::to_string(pass) + "  ";
+  REQUIRE(contains(text.out, label));
+  const std::string line = text.out.substr(text.out.find(label) + label.size());
+  CHECK(line.substr(line.find_first_not_of(' ')).rfind(seq + "  0s", 0) == 0);
 }
 
 TEST_CASE("cli: bisect's bad input is one line and exit 2; no culprit is exit 1; neither changes the log",

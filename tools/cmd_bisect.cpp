@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <iostream>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -16,6 +15,7 @@
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "cli.hpp"
+#include "event_line.hpp"
 #include "log_db.hpp"
 #include "outcome_report.hpp"
 #include "recorded_scenario.hpp"
@@ -43,10 +43,13 @@ std::string question(std::uint8_t kind) {
   return "which waiter the released lock goes to";
 }
 
-// Recorded is one neighbour recorded into the log.
+// Recorded is one neighbour recorded into the log, with its event at the
+// culprit's seq (none: the run ended before it) and the widths that align
+// that event's line with its run's.
 struct Recorded {
   std::int64_t run = 0;
-  std::map<Gid, std::string> names;  // its goroutines' names
+  std::optional<storage::StoredEvent> event;
+  EventColumns columns;
 };
 
 class BisectCommand final : public Command {
@@ -75,8 +78,9 @@ class BisectCommand final : public Command {
     sub.add_flag("--json", json_,
                  "Print the result as one JSON object on one line: run, against (null: fifo), scenario, outcome, "
                  "site, decisions, attempts, status, found, reason, culprit_seq, decision (1-based), kind, swapped "
-                 "[the failing side's gid, the passing side's], failing and passing {gid, goroutine, site, option}, "
-                 "before_run, after_run, before and after {run, prefix, outcome, site}");
+                 "[the failing side's gid, the passing side's], failing and passing {gid, goroutine, site, option, "
+                 "event (its event at culprit_seq, as show --json prints it)}, before_run, after_run, before and "
+                 "after {run, prefix, outcome, site}");
   }
 
   int run(const Context& ctx) override {
@@ -135,8 +139,8 @@ class BisectCommand final : public Command {
     const std::string pass_name = against ? "run " + std::to_string(*against) : "fifo";
     std::optional<Recorded> before, after;
     if (b.status == replay::BisectStatus::Found) {
-      before = record_side(ctx, sc, o, b.before, limits.timeout, name);
-      after = record_side(ctx, sc, o, b.after, limits.timeout, name);
+      before = record_side(ctx, sc, o, b.before, b.seq, limits.timeout, name);
+      after = record_side(ctx, sc, o, b.after, b.seq, limits.timeout, name);
     }
     const std::string why = reason(b, pass_name, row.seed, against.has_value());
     if (json_) {
@@ -147,17 +151,20 @@ class BisectCommand final : public Command {
       if (!before) {
         std::cout << "no culprit: " << why << "\n";
       } else {
-        const std::string label = name + " runs", pass_label = pass_name + " runs";
-        const std::size_t width = std::max(label.size(), pass_label.size()) + 2;
-        const auto who = [&](const std::string& l, const Recorded& r, const replay::BisectSide& s) {
-          const auto it = r.names.find(s.gid);
-          return "  " + l + std::string(width - l.size(), ' ') + "g" + std::to_string(s.gid) +
-                 (it == r.names.end() ? "" : " " + it->second) + "  at " + s.site.to_string() + "\n";
+        const std::string pass_label = against ? pass_name : "fifo";
+        const std::size_t width = std::max(name.size(), pass_label.size()) + 2;
+        EventColumns columns = after->columns;
+        columns.seq = std::max(columns.seq, before->columns.seq);
+        columns.gid = std::max(columns.gid, before->columns.gid);
+        columns.name = std::max(columns.name, before->columns.name);
+        const auto line = [&](const std::string& label, const Recorded& r) {
+          return "  " + label + std::string(width - label.size(), ' ') +
+                 (r.event ? event_line(*r.event, columns) : "(the run ended)") + "\n";
         };
         std::cout << "culprit: decision " << b.after.prefix << " of " << failing.size() << " at seq " << b.seq
                   << ", " << question(b.asked.kind) << ": option " << b.after.chosen << " instead of "
                   << b.before.chosen << " (of " << b.asked.options << ")\n"
-                  << who(label, *after, b.after) << who(pass_label, *before, b.before)
+                  << line(name, *after) << line(pass_label, *before)
                   << "  before  run " << before->run << "  first " << b.before.prefix << " decisions kept  "
                   << ending(b.before.result) << "\n"
                   << "  after   run " << after->run << "  first " << b.after.prefix << " decisions kept  "
@@ -171,9 +178,9 @@ class BisectCommand final : public Command {
 
  private:
   // record_side() records one neighbour's schedule as a new run of the log
-  // and reads back its goroutines' names.
+  // and reads back its event at seq.
   Recorded record_side(const Context& ctx, const Scenario& sc, RunOptions o, const replay::BisectSide& side,
-                       double timeout, const std::string& name) const {
+                       std::uint64_t seq, double timeout, const std::string& name) const {
     o.strategy = std::make_shared<ScriptedStrategy>(side.schedule, nullptr, "bisect");
     announce_migration(db_);
     const record::SupervisedRecording saved = record::record_supervised(
@@ -188,7 +195,10 @@ class BisectCommand final : public Command {
     Recorded r;
     r.run = saved.run_id;
     storage::EventLogReader log(db_);
-    for (const storage::GoroutineRow& g : log.goroutines(r.run)) r.names[g.gid] = g.name;
+    storage::EventQuery q(r.run);
+    q.from = q.to = seq;
+    r.event = log.first(q);
+    r.columns = run_columns(log, log.run(r.run));
     return r;
   }
 
@@ -226,10 +236,10 @@ class BisectCommand final : public Command {
       return;
     }
     const auto who = [](const Recorded& r, const replay::BisectSide& s) {
-      const auto it = r.names.find(s.gid);
       return "{\"gid\":" + std::to_string(s.gid) +
-             ",\"goroutine\":" + json_string(it == r.names.end() ? "" : it->second) +
-             ",\"site\":" + json_string(site_or_none(s.site)) + ",\"option\":" + std::to_string(s.chosen) + "}";
+             ",\"goroutine\":" + json_string(r.event ? r.event->goroutine_name : "") +
+             ",\"site\":" + json_string(site_or_none(s.site)) + ",\"option\":" + std::to_string(s.chosen) +
+             ",\"event\":" + (r.event ? event_json(*r.event) : "null") + "}";
     };
     const auto side = [](const Recorded& r, const replay::BisectSide& s) {
       return "{\"run\":" + std::to_string(r.run) + ",\"prefix\":" + std::to_string(s.prefix) +
