@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 #include <gorewind/record/supervised_recording.hpp>
@@ -134,7 +135,8 @@ class BisectCommand final : public Command {
     if (std::string(to_string(b.failure.outcome)) != row.outcome || b.failure.site.file != row.failed_site.file ||
         b.failure.site.line != row.failed_site.line)
       throw UsageError(name + " does not fail the same way when run again (" + ending(b.failure) + " instead of " +
-                       row.outcome + "): replay it to see where it diverges");
+                       row.outcome + (row.failed_site.empty() ? "" : " at " + row.failed_site.to_string()) +
+                       "): replay it to see where it diverges");
 
     const std::string pass_name = against ? "run " + std::to_string(*against) : "fifo";
     std::optional<Recorded> before, after;
@@ -151,8 +153,7 @@ class BisectCommand final : public Command {
       if (!before) {
         std::cout << "no culprit: " << why << "\n";
       } else {
-        const std::string pass_label = against ? pass_name : "fifo";
-        const std::size_t width = std::max(name.size(), pass_label.size()) + 2;
+        const std::size_t width = std::max(name.size(), pass_name.size()) + 2;
         EventColumns columns = after->columns;
         columns.seq = std::max(columns.seq, before->columns.seq);
         columns.gid = std::max(columns.gid, before->columns.gid);
@@ -164,7 +165,7 @@ class BisectCommand final : public Command {
         std::cout << "culprit: decision " << b.after.prefix << " of " << failing.size() << " at seq " << b.seq
                   << ", " << question(b.asked.kind) << ": option " << b.after.chosen << " instead of "
                   << b.before.chosen << " (of " << b.asked.options << ")\n"
-                  << line(name, *after) << line(pass_label, *before)
+                  << line(name, *after) << line(pass_name, *before)
                   << "  before  run " << before->run << "  first " << b.before.prefix << " decisions kept  "
                   << ending(b.before.result) << "\n"
                   << "  after   run " << after->run << "  first " << b.after.prefix << " decisions kept  "
