@@ -96,7 +96,8 @@ std::vector<Choice> mix(const std::vector<Choice>& failing, const std::vector<Ch
 // bisect() finds a culprit decision of failing against passing, for fn run
 // with options (the scenario's seed, params and race mode; its strategy and
 // observers are replaced). It runs mix n first (the failure: NotFailing
-// when it passes) and mix 0 (PassingFails when it does not pass), then
+// when it passes) and mix 0 (PassingFails when it does not pass, or when
+// failing has no decision: then mix 0 is the same run as mix n), then
 // binary-searches k between them for a mix k that fails as mix n does next
 // to a mix k-1 that passes, and verifies that pair by running both again,
 // watching the culprit decision. Where the search's pair is not a pass
