@@ -166,7 +166,7 @@ TEST_CASE("cli: every command has help", "[cli]") {
 
 TEST_CASE("cli: every option that takes a value shows its default in the help", "[cli]") {
   for (const char* command : {"list", "run", "record", "runs", "show", "explore", "replay", "state", "debug", "merge",
-                              "minimize", "export", "profile", "diff"}) {
+                              "minimize", "bisect", "export", "profile", "diff"}) {
     const Cli help = cli(std::string(command) + " --help");
     REQUIRE(help.code == 0);
     // One entry per option: its line and the lines that continue it (indented further).

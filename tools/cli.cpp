@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
     commands.push_back(make_debug_command());
     commands.push_back(make_merge_command());
     commands.push_back(make_minimize_command());
+    commands.push_back(make_bisect_command());
     commands.push_back(make_export_command());
     commands.push_back(make_profile_command());
     commands.push_back(make_diff_command());

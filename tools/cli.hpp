@@ -85,6 +85,7 @@ std::unique_ptr<Command> make_state_command();
 std::unique_ptr<Command> make_debug_command();
 std::unique_ptr<Command> make_merge_command();
 std::unique_ptr<Command> make_minimize_command();
+std::unique_ptr<Command> make_bisect_command();
 std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_profile_command();
 std::unique_ptr<Command> make_diff_command();
