@@ -857,15 +857,16 @@ bool Scheduler::fire_timers() {
 }
 
 void Scheduler::fire(Timer& t) {
+  // Disarmed (a Ticker re-armed) before its event: a state captured there
+  // shows it so.
+  if (t.state) t.state->armed = t.state->period > 0;
   const std::uint64_t seq = emit(EventKind::TimerFire, 0, {}, [&](Event& e) {
     e.obj_kind = ObjKind::Timer;
     e.obj = t.id;
   });
   if (t.sleeper) return wake(t.sleeper, seq, 0);
   TimerState& s = *t.state;
-  s.armed = false;
   if (s.period > 0) {
-    s.armed = true;
     s.when = now_ + s.period;
     push_timer(Timer{s.when, s.id, nullptr, t.state, s.version});
   }

@@ -113,7 +113,7 @@ TEST_CASE("export: a blocked sender and a waiting receiver are each other's peer
   s.goroutines = {{1, 0, "main", gr::GoroutineStatus::Blocked, gr::WaitReason::ChanRecv, gr::ObjKind::Chan, 7, "m.cpp:3", ""},
                   {2, 1, "tx", gr::GoroutineStatus::Blocked, gr::WaitReason::ChanSend, gr::ObjKind::Chan, 7, "m.cpp:9", "1"},
                   {3, 1, "idle", gr::GoroutineStatus::Runnable, gr::WaitReason::None, gr::ObjKind::None, 0, "", ""}};
-  s.channels = {{7, "c", "int", 0, false, {}, {2}, {1}, {}, {}}};
+  s.channels = {{7, "c", "int", 0, false, {}, {2}, {1}, {}, {}, 0, false, false}};
   const gr::WaitForGraph g = gr::wait_for_graph(s);
   REQUIRE(g.blocked.size() == 2);
   CHECK(wakers(g.blocked[0].waits_on.at(0)) == "g2 peer, g3 active");

@@ -79,7 +79,7 @@ gr::RuntimeState sample_state() {
                           "scenarios/x.cpp:12", ""});
   s.goroutines.push_back({2, 1, "sender", gr::GoroutineStatus::Runnable, gr::WaitReason::None, gr::ObjKind::None, 0,
                           "", "7"});
-  s.channels.push_back({3, "jobs", "int", 2, true, {"1", "2"}, {2}, {}, gr::PastPeers{{2, 1}}, gr::PastPeers{{1}}});
+  s.channels.push_back({3, "jobs", "int", 2, true, {"1", "2"}, {2}, {}, gr::PastPeers{{2, 1}}, gr::PastPeers{{1}}, 7, false, true});
   s.locks.push_back({4, gr::ObjKind::RWMutex, "rw", 0, 2, {1, 2}});
   s.wait_groups.push_back({5, "wg", 1, {1}});
   s.watched = {{"count", "3"}};
@@ -156,19 +156,19 @@ TEST_CASE("storage: snapshots round-trip; a damaged one is an error", "[storage]
   CHECK_THROWS_AS(st::decode_state(""), st::StorageError);
 }
 
-TEST_CASE("storage: a format 1 snapshot, from before channels' past peers, reads with none", "[storage]") {
+TEST_CASE("storage: a format 1 snapshot, from before channels' past peers and timers, reads with none", "[storage]") {
   gr::RuntimeState s;
   s.seq = 3;
-  s.channels.push_back({3, "jobs", "int", 0, false, {}, {}, {}, {}, {}});
+  s.channels.push_back({3, "jobs", "int", 0, false, {}, {}, {}, {}, {}, 0, false, false});
   std::string blob = st::encode_state(s);
   // Format 2's blob: a byte for endianness, the format, ..., the channel's
-  // two PastPeers (8 gids of 4 bytes), then the empty locks, WaitGroups
-  // and watched values (a size of 8 bytes each). Format 1 is that without
-  // the past peers.
+  // two PastPeers (8 gids of 4 bytes) and its timer (4 bytes, 2 flags),
+  // then the empty locks, WaitGroups and watched values (a size of 8 bytes
+  // each). Format 1 is that without the past peers and the timer.
   REQUIRE(blob[1] == 2);
   std::string v1 = blob;
   v1[1] = 1;
-  v1.erase(v1.size() - 24 - 32, 32);
+  v1.erase(v1.size() - 24 - 38, 38);
   CHECK(st::decode_state(v1) == s);
   v1[1] = 3;
   CHECK_THROWS_WITH(st::decode_state(v1), Catch::Contains("snapshot of unknown format 3"));
