@@ -28,11 +28,9 @@ GOREWIND_SCENARIO("my_flaky", "a reader can see the config loaded before its por
       "loader");
   gr::go(
       [&] {
-        {
-          std::lock_guard lock(mu);
-          if (loaded) gr::check(port == 8080, "a loaded config has its port");
-        }
-        wg.done();  // last: once main's wait returns, mu is gone
+        if (std::lock_guard lock(mu); loaded)  // unlocked here: after done(), main may return and mu be gone
+          gr::check(port == 8080, "a loaded config has its port");
+        wg.done();
       },
       "reader");
   wg.wait();
