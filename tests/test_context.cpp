@@ -150,11 +150,13 @@ TEST_CASE("context: a parent's earlier deadline wins; a past deadline is already
 TEST_CASE("context: a select on done and a channel sees whichever comes first", "[semantics]") {
   int timeouts = 0, values = 0;
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
-    run_with(
+    INFO("seed " << seed);
+    const auto out = run_with(
         [&] {
           auto [ctx, cancel] = gr::with_timeout(gr::Context::background(), 5s);
           gr::chan<int> c(0, "c");
-          gr::go([&] {
+          // By value: the late worker runs on after main returned (the drain).
+          gr::go([ctx = ctx, c, seed] {
             gr::sleep(std::chrono::seconds(seed % 2 ? 1 : 9));
             gr::select(gr::send(c, 1), gr::recv(ctx.done()));
           }, "worker");
@@ -162,6 +164,7 @@ TEST_CASE("context: a select on done and a channel sees whichever comes first", 
           cancel();
         },
         "random", seed);
+    CHECK(out.result.outcome == gr::Outcome::Ok);
   }
   CHECK(values == 20);
   CHECK(timeouts == 20);
