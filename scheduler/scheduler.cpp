@@ -373,13 +373,12 @@ void Scheduler::end_drain() {
   // Goroutines that neither exited nor blocked forever: runnable, running,
   // or asleep on a timer the budget did not reach (without a drain, never
   // run again: not reported).
-  for (const auto& g : goroutines_) {
-    if (!draining_) break;
-    if (!g || g->state == GoroutineState::Done) continue;
-    if (std::any_of(result_.blocked.begin(), result_.blocked.begin() + static_cast<std::ptrdiff_t>(blocked),
-                    [&](const BlockedGoroutine& b) { return b.id == g->id; }))
-      continue;
-    result_.blocked.push_back(BlockedGoroutine{g->id, g->name, WaitReason::None, {}, Site::from(g->site)});
+  if (draining_) {
+    std::vector<bool> listed(goroutines_.size());
+    for (const BlockedGoroutine& b : result_.blocked) listed[b.id] = true;
+    for (const auto& g : goroutines_)
+      if (g && g->state != GoroutineState::Done && !listed[g->id])
+        result_.blocked.push_back(BlockedGoroutine{g->id, g->name, WaitReason::None, {}, Site::from(g->site)});
   }
   const std::size_t running = result_.blocked.size() - blocked;
   if (result_.blocked.empty()) return end_run(Outcome::Ok, "", nullptr, {});
