@@ -42,7 +42,7 @@ struct PooledStack {
   StackPool* pool;
   void** lowest;  // told the stack's lowest address, for the watchdog
   std::size_t color;  // how far below the top the stack starts (stack_color())
-  StackFence* fence;
+  HeldStack* held;
   boost::context::stack_context allocate() {
     boost::context::stack_context sc;
     void* base = pool->acquire();
@@ -60,14 +60,14 @@ struct PooledStack {
   }
   void deallocate(boost::context::stack_context& sc) noexcept {
     void* base = static_cast<char*>(sc.sp) - sc.size;
-    if (base != fence->main_stack) return pool->release(base);
-    // Main's, freed as the drain begins: unreadable until the run ends.
-    try {
-      pool->fence(base);
-      fence->fenced = true;
-    } catch (const std::bad_alloc&) {
-      pool->release(base);
-    }
+    if (base != held->stack) return pool->release(base);
+    // Main's, freed as the drain begins: kept from the pool until the run
+    // ends (Scheduler::start_drain()).
+    held->freed = true;
+#if defined(__SANITIZE_ADDRESS__)
+    const std::size_t guard = StackPool::guard_size();
+    __asan_poison_memory_region(static_cast<char*>(base) + guard, pool->size() - guard);
+#endif
   }
 };
 
@@ -241,11 +241,11 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
   } catch (...) {
     // A strategy or observer failed in the hub: end the run cleanly, then report.
     finished_ = true;
-    unfence_main_stack();
+    release_main_stack();
     teardown();
     throw;
   }
-  unfence_main_stack();
+  release_main_stack();
   teardown();
   watchdog_.disarm();
   for (void* stack : abandoned_) pool_->abandon(stack);
@@ -352,19 +352,18 @@ void Scheduler::start_drain() {
   draining_ = true;
   drained_from_ = seq_;
   watchdog_.cap_steps(seq_ + options_.drain_steps);
-  // main's locals are gone: a goroutine still using them by reference
-  // (Go's closures would have moved them to the heap) faults on the fenced
-  // stack, a panic naming it, rather than reading freed memory.
-  Goroutine* main_g = goroutines_[1].get();
-  const std::size_t guard = StackPool::guard_size();
-  if (watchdog_.fence(static_cast<char*>(main_g->stack) + guard, pool_->size() - guard))
-    stack_fence_.main_stack = main_g->stack;
+  // main's locals are gone. A goroutine still using them by reference (Go's
+  // closures would have moved them to the heap) is a bug of the program's,
+  // but it must not scribble on another goroutine's frames: main's stack
+  // stays out of the pool until the run ends. Fencing it with mprotect
+  // instead cost more than the rest of a short run (a fault per page when
+  // it is used again); the sanitizer build poisons it, and reports the use.
+  held_stack_.stack = goroutines_[1]->stack;
 }
 
-void Scheduler::unfence_main_stack() {
-  watchdog_.fence(nullptr, 0);
-  if (stack_fence_.fenced) pool_->unfence(stack_fence_.main_stack);
-  stack_fence_ = {};
+void Scheduler::release_main_stack() {
+  if (held_stack_.freed) pool_->release(held_stack_.stack);
+  held_stack_ = {};
 }
 
 void Scheduler::end_drain() {
@@ -516,7 +515,7 @@ void Scheduler::resume(Goroutine* g) {
 
 void Scheduler::start_fiber(Goroutine* g) {
   g->started = true;
-  g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack, stack_color(g->id), &stack_fence_}, [this, g](boost::context::fiber&& from) {
+  g->ctx = boost::context::fiber(std::allocator_arg, PooledStack{pool_, &g->stack, stack_color(g->id), &held_stack_}, [this, g](boost::context::fiber&& from) {
     *switched_from_ = std::move(from);
     watchdog_.enter(g->stack);
     goroutine_main(g);

@@ -129,11 +129,11 @@ struct TimerState : std::enable_shared_from_this<TimerState> {
 
 // SelectWait ties together the waiters of one blocked select; the first one
 // completed fires the select and unlinks the others.
-// StackFence is main's stack during the drain (Scheduler::start_drain()):
-// once Boost frees it, it is made unreadable and kept from the pool.
-struct StackFence {
-  void* main_stack = nullptr;  // to fence when freed
-  bool fenced = false;
+// HeldStack is main's stack during the drain (Scheduler::start_drain()):
+// once Boost frees it, it is kept from the pool until the run ends.
+struct HeldStack {
+  void* stack = nullptr;
+  bool freed = false;
 };
 
 struct SelectWait {
@@ -359,8 +359,8 @@ class Scheduler {
   // forever and those still running.
   void start_drain();
   void end_drain();
-  // unfence_main_stack() gives main's stack back after the drain.
-  void unfence_main_stack();
+  // release_main_stack() gives main's stack back to the pool after the drain.
+  void release_main_stack();
   void teardown();
   // drop_or_unwind() tears down g, started and switched out: dropped as it
   // stands when UnwindShapes knows its stack runs nothing as it unwinds,
@@ -438,7 +438,7 @@ class Scheduler {
   bool finished_ = false;
   bool draining_ = false;     // main has returned: see start_drain()
   std::uint64_t drained_from_ = 0;  // the seq of main's Exit
-  StackFence stack_fence_;
+  HeldStack held_stack_;
   bool stacks_walked_ = false;  // native_stacks() has run: see drop_or_unwind()
   Watchdog watchdog_;
   EhState hub_eh_;  // the hub's exception state while a goroutine runs

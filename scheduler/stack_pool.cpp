@@ -136,17 +136,6 @@ void StackPool::abandon(void* base) {
   madvise(static_cast<char*>(base) + page, size_ - page, MADV_DONTNEED);
 }
 
-void StackPool::fence(void* base) {
-  const std::size_t guard = guard_size();
-  if (mprotect(static_cast<char*>(base) + guard, size_ - guard, PROT_NONE) != 0) throw std::bad_alloc();
-}
-
-void StackPool::unfence(void* base) {
-  const std::size_t guard = guard_size();
-  if (mprotect(static_cast<char*>(base) + guard, size_ - guard, PROT_READ | PROT_WRITE) != 0) throw std::bad_alloc();
-  release(base);
-}
-
 void StackPool::grow() {
   const std::size_t bytes = size_ * kStacksPerSlab;
   void* base = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

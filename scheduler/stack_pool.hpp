@@ -64,11 +64,6 @@ class StackPool {
   // overflowed or ran away): it never returns to the pool, its memory goes
   // back to the kernel and its guard stays.
   void abandon(void* base);
-  // fence() makes a free stack unreadable and keeps it from the pool (main's
-  // during the drain: scheduler.hpp); unfence() makes it usable again and
-  // returns it to the pool. The guard stays as it was.
-  void fence(void* base);
-  void unfence(void* base);
   // size() is each stack's size, guard page and colour slack included.
   std::size_t size() const { return size_; }
   // usable() is the size asked for, rounded up to pages: the depth a

@@ -105,10 +105,6 @@ void chain(const struct sigaction& prev, int sig, siginfo_t* si, void* uc) {
     w.reason = static_cast<sig_atomic_t>(Runaway::Overflow);
     siglongjmp(*w.jump, 1);
   }
-  if (w.jump != nullptr && w.lo != nullptr && w.reason == 0 && addr >= w.fenced && addr < w.fenced + w.fenced_size) {
-    w.reason = static_cast<sig_atomic_t>(Runaway::AfterMain);
-    siglongjmp(*w.jump, 1);
-  }
   chain(g_segv.prev, sig, si, uc);
 }
 
@@ -306,13 +302,6 @@ WatchdogHold::WatchdogHold() { take_overflow_watch(altstack_, segv_); }
 
 WatchdogHold::~WatchdogHold() { give_overflow_watch(altstack_, segv_); }
 
-bool Watchdog::fence(const void* lo, std::size_t size) {
-  if (!segv_) return false;
-  state_.fenced = static_cast<const char*>(lo);
-  state_.fenced_size = size;
-  return true;
-}
-
 void Watchdog::cap_steps(std::uint64_t seq) {
   // The timer's handler may set the cap to 0 meanwhile: never undo that.
   std::uint64_t cap = cap_.load(std::memory_order_relaxed);
@@ -347,10 +336,6 @@ std::string Watchdog::runaway_message(Runaway why, Gid gid, const std::string& n
   if (why == Runaway::Overflow)
     return "fatal error: stack overflow (goroutine stack exceeds " +
            std::to_string(stack_limit_) + "-byte limit)";
-  if (why == Runaway::AfterMain)
-    return "goroutine " + std::to_string(gid) + " (" + name +
-           ") used main's stack after main returned: a goroutine that outlives main must capture main's locals "
-           "by value (copies, gr::chan handles, shared_ptr), never by reference";
   return spin_message(gid, name, static_cast<double>(state_.stuck_ns) / 1e9, seq);
 }
 

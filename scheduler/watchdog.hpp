@@ -41,8 +41,7 @@
 namespace gorewind::detail {
 
 // Runaway is why a goroutine was abandoned.
-// AfterMain: it touched main's stack, fenced during the drain (fence()).
-enum class Runaway : int { None = 0, Overflow = 1, Timeout = 2, AfterMain = 3 };
+enum class Runaway : int { None = 0, Overflow = 1, Timeout = 2 };
 
 // WatchState is what the handlers read about this thread's run: plain data
 // that the scheduler keeps up to date at each switch, found through a
@@ -52,8 +51,6 @@ struct WatchState {
   char* lo = nullptr;          // the running goroutine's stack; null while the hub runs
   std::size_t size = 0;        // each stack's size
   std::size_t guard = 0;       // guard bytes at the bottom of each stack (0: none)
-  const char* fenced = nullptr;  // main's stack during the drain (fence())
-  std::size_t fenced_size = 0;
   volatile sig_atomic_t reason = 0;  // a Runaway, set right before the jump
   // The timeout.
   bool timing = false;
@@ -83,11 +80,6 @@ class Watchdog {
   // limit_reached() says whether the run must end at this scheduling point
   // (the step budget is spent or the deadline has passed).
   bool limit_reached(std::uint64_t seq) const { return seq >= cap_.load(std::memory_order_relaxed); }
-  // fence() makes a fault in [lo, lo+size) (main's stack, made unreadable
-  // for the drain) abandon the goroutine that touched it with
-  // Runaway::AfterMain. False when this thread catches no faults (a
-  // sanitizer build, stacks without guards): the caller must not fence.
-  bool fence(const void* lo, std::size_t size);
   // cap_steps() lowers the step budget so that the run ends by event seq
   // (never raises it): the drain after main returns (scheduler.hpp).
   void cap_steps(std::uint64_t seq);
