@@ -25,6 +25,7 @@ void WaitGroup::add(std::int64_t delta, std::source_location loc) {
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
   id(site);
+  if (!s.sched_point()) return;
   counter_ += delta;
   const Gid me = s.running()->id;
   detail::RaceDetector* race = s.race();
@@ -57,6 +58,9 @@ void WaitGroup::wait(std::source_location loc) {
     waiters_.push_back(&w);
     s.park(WaitReason::WaitGroup, id_, site);
     if (!w.done) return;  // torn down
+    // Go's Wait checks on waking that nobody has added since the release:
+    // such an add() would be counted towards a Wait that is already over.
+    if (counter_ != 0) throw Panic("sync: WaitGroup is reused before previous Wait has returned", site);
     cause = w.cause;
   } else if (detail::RaceDetector* race = s.race()) {
     race->acquire(id_, g->id);

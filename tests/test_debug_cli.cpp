@@ -200,12 +200,12 @@ TEST_CASE("debugcli: a panicked run starts on the panic; back and reverse-contin
   const std::string db = dir.file("log.db");
   REQUIRE(cli(dir, {"record", "close_twice", "--db", db}).code == 1);
   const std::string panic =
-      "19  0s      g3 worker_b  panic          \"close of closed channel\"  at scenarios/close_twice.cpp:18\n";
-  const std::string close = "12  0s      g2 worker_a  close          chan done  at scenarios/close_twice.cpp:18\n";
+      "17  0s      g3 worker_b  panic          \"close of closed channel\"  at scenarios/close_twice.cpp:18\n";
+  const std::string close = "10  0s      g2 worker_a  close          chan done  at scenarios/close_twice.cpp:18\n";
   const Cli r = debug(dir, db, "1", "where\nback\nbreak close\nreverse-continue\nreverse-continue\nbreak panic\ncontinue\n");
   CHECK(r.code == 0);
-  CHECK(r.out == "run 1 (close_twice): panic (19 events)\n" + panic + panic +
-                     "18  0s      g3 worker_b  switch         at scenarios/close_twice.cpp:18\n"
+  CHECK(r.out == "run 1 (close_twice): panic (17 events)\n" + panic + panic +
+                     "16  0s      g3 worker_b  switch         at scenarios/close_twice.cpp:17\n"
                      "breakpoint 1: close\n"
                      "breakpoint 1: close\n" + close +
                      "no breakpoint matches before this event; at the start\n"
@@ -245,17 +245,17 @@ void check_lines(const std::string& out, const std::vector<std::string>& expecte
 TEST_CASE("debugcli: bt shows each goroutine's own frames by re-execution, print the watched values", "[debugcli]") {
   TempDir dir;
   const std::string db = dir.file("log.db");
-  // Seed 3: both tellers pass the check before either withdraws.
-  REQUIRE(cli(dir, {"record", "bank_transfer", "--seed", "3", "--db", db}).code == 1);
+  // Seed 13: both tellers pass the check before either withdraws.
+  REQUIRE(cli(dir, {"record", "bank_transfer", "--seed", "13", "--db", db}).code == 1);
   const Cli r = debug(dir, db, "1", "print\nbt\nback 7\nprint balance\nbt 2\nbt g2\nbt 7\nbt x\nprint nothing\ngoto 0\nbt\nbt all\nprint\n");
   CHECK(r.code == 0);
   CHECK(r.err.empty());
-  const std::string watch = "37  0s      g2 teller   watch          -60  \"balance\"  at scenarios/bank_transfer.cpp:35";
+  const std::string watch = "39  0s      g2 teller   watch          -60  \"balance\"  at scenarios/bank_transfer.cpp:35";
   const std::vector<std::string> teller{"goroutine 2 [running]:", "*", "\tscenarios/bank_transfer.cpp:35",
                                         "created by goroutine 1"};
   std::vector<std::string> expected{
-      "run 1 (bank_transfer): check_failed (44 events)",
-      "44  0s      g1 main     check_failed   \"the balance went negative\"  at scenarios/bank_transfer.cpp:42",
+      "run 1 (bank_transfer): check_failed (46 events)",
+      "46  0s      g1 main     check_failed   \"the balance went negative\"  at scenarios/bank_transfer.cpp:42",
       "balance = -60",
       "goroutine 1 [running]:",
       "*",
@@ -264,8 +264,8 @@ TEST_CASE("debugcli: bt shows each goroutine's own frames by re-execution, print
       "balance = -60"};
   expected.insert(expected.end(), teller.begin(), teller.end());
   expected.insert(expected.end(), teller.begin(), teller.end());
-  for (const char* l : {"no goroutine 7 at seq 37", "bt: 'x' is not a goroutine (G or gG)",
-                        "print: no watched value or event field 'nothing' at seq 37 (watched: balance)",
+  for (const char* l : {"no goroutine 7 at seq 39", "bt: 'x' is not a goroutine (G or gG)",
+                        "print: no watched value or event field 'nothing' at seq 39 (watched: balance)",
                         "at seq 0, before the first event", "bt: no goroutine here (step first, or goroutine N)",
                         "no goroutines", "no watched values at seq 0"})
     expected.push_back(l);
@@ -275,27 +275,27 @@ TEST_CASE("debugcli: bt shows each goroutine's own frames by re-execution, print
 TEST_CASE("debugcli: state --process adds the native stacks; --gdb needs a debugger", "[debugcli]") {
   TempDir dir;
   const std::string db = dir.file("log.db");
-  REQUIRE(cli(dir, {"record", "bank_transfer", "--seed", "3", "--db", db}).code == 1);
-  const Cli text = cli(dir, {"state", "1", "--at", "37", "--process", "--db", db});
+  REQUIRE(cli(dir, {"record", "bank_transfer", "--seed", "13", "--db", db}).code == 1);
+  const Cli text = cli(dir, {"state", "1", "--at", "39", "--process", "--db", db});
   CHECK(text.code == 0);
-  const Cli plain = cli(dir, {"state", "1", "--at", "37", "--db", db});
+  const Cli plain = cli(dir, {"state", "1", "--at", "39", "--db", db});
   REQUIRE(text.out.size() > plain.out.size());
   CHECK(text.out.substr(0, plain.out.size()) == plain.out);
   check_lines(text.out.substr(plain.out.size()),
-              {"", "native stacks (the run re-executed to seq 37):", "goroutine 1 [sync.WaitGroup.Wait on tellers]:",
+              {"", "native stacks (the run re-executed to seq 39):", "goroutine 1 [sync.WaitGroup.Wait on tellers]:",
                "*", "\tscenarios/bank_transfer.cpp:41", "", "goroutine 2 [running]:", "*",
                "\tscenarios/bank_transfer.cpp:35", "created by goroutine 1"});
 
-  const Cli json = cli(dir, {"state", "1", "--at", "37", "--process", "--json", "--db", db});
+  const Cli json = cli(dir, {"state", "1", "--at", "39", "--process", "--json", "--db", db});
   CHECK(json.code == 0);
   CHECK(contains(json.out, "\"process_matches_log\":true,\"native_stacks\":[{\"id\":1,\"frames\":[{\"function\":"));
   CHECK(contains(json.out, "scenarios/bank_transfer.cpp\",\"line\":35}"));
 
-  const Cli bare = cli(dir, {"state", "1", "--at", "37", "--gdb", "--db", db});
+  const Cli bare = cli(dir, {"state", "1", "--at", "39", "--gdb", "--db", db});
   CHECK(bare.code == 2);
   CHECK(bare.err == std::vector<std::string>{"gorewind: error: --gdb needs a debugger: gdb -ex run --args " + bin() +
-                                             " state 1 --db " + db + " --at 37 --gdb"});
-  CHECK(cli(dir, {"state", "1", "--at", "37", "--process", "--vs", "1", "--db", db}).err ==
+                                             " state 1 --db " + db + " --at 39 --gdb"});
+  CHECK(cli(dir, {"state", "1", "--at", "39", "--process", "--vs", "1", "--db", db}).err ==
         std::vector<std::string>{"gorewind: error: --vs, --process, --gdb: one at a time"});
 }
 

@@ -65,7 +65,7 @@ void tangle() {
 }  // namespace
 
 TEST_CASE("export: the wait-for graph of a dining philosophers deadlock", "[export]") {
-  const gr::RunResult r = run_scenario("dining_philosophers", 4);
+  const gr::RunResult r = run_scenario("dining_philosophers", 9);
   REQUIRE(r.outcome == gr::Outcome::Deadlock);
   const auto& nodes = r.wait_for.blocked;
   REQUIRE(nodes.size() == 6);
@@ -311,9 +311,9 @@ TEST_CASE("exportcli: chrome traces draw every send to its receive and every unl
   const TraceCheck pool(log.run({"export", "1", "--format", "chrome"}).out);
   // 10 jobs and 10 results: a value sent into the buffer, handed to a
   // waiting receiver, or taken from a blocked sender's wait.
-  CHECK(pool.counts == std::map<std::string, int>{{"send send recv", 15}, {"send chan recv", 5}});
+  CHECK(pool.counts == std::map<std::string, int>{{"send send recv", 13}, {"send chan recv", 7}});
   const TraceCheck counter(log.run({"export", "2", "--format", "chrome"}).out);
-  CHECK(counter.counts == std::map<std::string, int>{{"unlock unlock lock", 7}});
+  CHECK(counter.counts == std::map<std::string, int>{{"unlock unlock lock", 10}});
   const Cli leak = log.run({"export", "3", "--format", "chrome"});
   const TraceCheck leaky(leak.out);
   CHECK(leaky.counts == std::map<std::string, int>{{"send send recv", 1}});
@@ -328,7 +328,7 @@ TEST_CASE("exportcli: dot is the wait-for graph at the run's last event", "[expo
   REQUIRE_FALSE(bin().empty());
   RecordedLog log;
   REQUIRE(log.run({"record", "chan_deadlock"}).code == 1);
-  REQUIRE(log.run({"record", "dining_philosophers", "--seed", "4"}).code == 1);
+  REQUIRE(log.run({"record", "dining_philosophers", "--seed", "9"}).code == 1);
   const Cli dot = log.run({"export", "1", "--format", "dot"});
   CHECK(dot.code == 0);
   CHECK(dot.err.empty());
@@ -344,7 +344,7 @@ TEST_CASE("exportcli: dot is the wait-for graph at the run's last event", "[expo
         "}\n");
   const Cli ring = log.run({"export", "2", "--format", "dot"});
   CHECK(contains(ring.out, "  g2 -> o2 [label=\"sync.Mutex.Lock\"];\n  o2 -> g3 [style=dashed, label=\"holder\"];\n"));
-  CHECK(contains(ring.out, "  g6 -> o3 [label=\"sync.Mutex.Lock\"];\n  o3 -> g2 [style=dashed, label=\"holder\"];\n"));
+  CHECK(contains(ring.out, "  g6 -> o6 [label=\"sync.Mutex.Lock\"];\n  o6 -> g2 [style=dashed, label=\"holder\"];\n"));
   // Earlier in the run nobody waits yet.
   CHECK(contains(log.run({"export", "2", "--format", "dot", "--at", "2"}).out, "wait-for graph at seq 2\";\n  labelloc=t;\n  rankdir=LR;\n}\n"));
   if (std::system("command -v dot >/dev/null 2>&1") != 0) {
@@ -373,7 +373,7 @@ TEST_CASE("exportcli: json is show --json; run and show print the wait-for graph
   CHECK(show.out.ends_with("40  11s     g1 main     exit           at scenarios/leaky_handler.cpp:40\n" + graph));
   CHECK(contains(cli(log.dir, {"run", "leaky_handler"}).out, graph + "\nreproduce: "));
   // A cycle is named only where every goroutine in it surely waits for the next.
-  CHECK(contains(cli(log.dir, {"run", "dining_philosophers", "--seed", "4"}).out,
+  CHECK(contains(cli(log.dir, {"run", "dining_philosophers", "--seed", "9"}).out,
                  "  g6 philosopher4  sync.Mutex.Lock on fork0  <- g2 philosopher0 (holder)\n"
                  "  cycle: g2 philosopher0 (sync.Mutex.Lock on fork1) -> g3 philosopher1 (sync.Mutex.Lock on fork2) -> "
                  "g4 philosopher2 (sync.Mutex.Lock on fork3) -> g5 philosopher3 (sync.Mutex.Lock on fork4) -> "
@@ -393,7 +393,7 @@ TEST_CASE("exportcli: json is show --json; run and show print the wait-for graph
   CHECK(log.run({"show", "2"}).out.ends_with("\n" + mixed));
   CHECK(contains(log.run({"export", "2", "--format", "dot"}).out, "[style=dashed, label=\"former peer\"]"));
   CHECK(contains(cli(log.dir, {"run", "chan_deadlock"}).out, "  g2 idler  select (no cases)  <- nobody\n\nreproduce: "));
-  const Cli dl = cli(log.dir, {"run", "dining_philosophers", "--seed", "4", "--json"});
+  const Cli dl = cli(log.dir, {"run", "dining_philosophers", "--seed", "9", "--json"});
   const Json result = parse_json(dl.out);
   const Json& first = result.at("wait_for").array.at(1);
   CHECK(first.at("name").string == "philosopher0");
@@ -426,20 +426,20 @@ TEST_CASE("exportcli: block, mutex and goroutine profiles", "[exportcli]") {
   CHECK(sleep.at("open").number == 1);
   const Cli mutex = log.run({"profile", "2", "--kind", "mutex"});
   CHECK(mutex.out ==
-        "run 2 (mutex_counter): mutex profile up to seq 148 of 148\n"
+        "run 2 (mutex_counter): mutex profile up to seq 146 of 146\n"
         "vtime  events  waits  open  lock        state            site                            released_at\n"
-        "0s     115     11     0     counter_mu  sync.Mutex.Lock  scenarios/mutex_counter.cpp:27  scenarios/mutex_counter.cpp:27\n");
+        "0s     124     9      0     counter_mu  sync.Mutex.Lock  scenarios/mutex_counter.cpp:27  scenarios/mutex_counter.cpp:27\n");
   const Cli goroutines = log.run({"profile", "3", "--kind", "goroutine", "--at", "60"});
   CHECK(goroutines.out ==
-        "run 3 (worker_pool): goroutine profile at seq 60 of 171\n"
+        "run 3 (worker_pool): goroutine profile at seq 60 of 161\n"
         "count  state                           site                          goroutines\n"
-        "2      chan receive on jobs            scenarios/worker_pool.cpp:19  g2 g4\n"
-        "1      runnable                        scenarios/worker_pool.cpp:19  g3\n"
-        "1      runnable                        scenarios/worker_pool.cpp:33  g1\n"
-        "1      running                         scenarios/worker_pool.cpp:24  g5\n"
+        "2      chan send on results            scenarios/worker_pool.cpp:19  g3 g4\n"
+        "1      runnable                        scenarios/worker_pool.cpp:19  g2\n"
+        "1      runnable                        scenarios/worker_pool.cpp:24  g5\n"
+        "1      running                         scenarios/worker_pool.cpp:33  g1\n"
         "1      sync.WaitGroup.Wait on workers  scenarios/worker_pool.cpp:28  g6\n");
   CHECK(log.run({"profile", "3", "--kind", "goroutine"}).out ==
-        "run 3 (worker_pool): goroutine profile at seq 171 of 171\nno goroutines\n");
+        "run 3 (worker_pool): goroutine profile at seq 161 of 161\nno goroutines\n");
 }
 
 TEST_CASE("exportcli: bad input is one line and exit 2", "[exportcli]") {

@@ -68,7 +68,7 @@ TEST_CASE("logcli: record then show handoff under fifo, exactly", "[logcli]") {
 TEST_CASE("logcli: record exits like run; runs lists every run", "[logcli]") {
   gr::test::TempDir dir;
   const std::string db = dir.file("log.db");
-  CHECK(cli(dir, {"record", "close_twice", "--db", db}).out == "run 1: panic (19 events)\n");
+  CHECK(cli(dir, {"record", "close_twice", "--db", db}).out == "run 1: panic (17 events)\n");
   CHECK(cli(dir, {"record", "close_twice", "--db", db}).code == 1);
   const Cli ok = cli(dir, {"record", "prime_sieve", "--seed", "5", "--param", "n=5", "--db", db});
   CHECK(ok.code == 0);
@@ -79,7 +79,7 @@ TEST_CASE("logcli: record exits like run; runs lists every run", "[logcli]") {
   std::getline(lines, header);
   std::getline(lines, first);
   CHECK(header == "id  scenario     seed  strategy  outcome  events  state");
-  CHECK(first == " 1  close_twice     1  random    panic        19  complete");
+  CHECK(first == " 1  close_twice     1  random    panic        17  complete");
   const Cli json = cli(dir, {"runs", "--db", db, "--json"});
   CHECK(contains(json.out, "\"id\":3,\"scenario\":\"prime_sieve\",\"params\":{\"n\":\"5\"},\"seed\":5"));
   CHECK(contains(json.out, "\"state\":\"complete\""));

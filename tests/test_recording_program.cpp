@@ -96,26 +96,26 @@ TEST_CASE("replaycli: a run of a scenario the binary lacks names the program tha
   CHECK(runs.code == 0);
   CHECK(runs.out ==
         "id  scenario                seed  strategy  outcome  events  state\n"
-        " 1  tests_only_close_twice     1  random    panic        19  complete\n"
+        " 1  tests_only_close_twice     1  random    panic        17  complete\n"
         " 2  handoff                    1  fifo      ok           12  complete\n");
   const Cli json = cli(dir, {"runs", "--db", db, "--json"});
   CHECK(contains(json.out, "\"strategy\":\"random\",\"build\":"));
   CHECK(contains(json.out, "\"program\":\"gorewind_tests\",\"started_at\":"));
-  const Cli show = cli(dir, {"show", "1", "--db", db, "--from", "19"});
+  const Cli show = cli(dir, {"show", "1", "--db", db, "--from", "17"});
   CHECK(show.code == 0);
   CHECK(show.out ==
-        "19  0s      g3 worker_b  panic          \"close of closed channel\"  at scenarios/close_twice.cpp:18\n");
-  const Cli state = cli(dir, {"state", "1", "--at", "12", "--db", db});
+        "17  0s      g3 worker_b  panic          \"close of closed channel\"  at scenarios/close_twice.cpp:18\n");
+  const Cli state = cli(dir, {"state", "1", "--at", "10", "--db", db});
   CHECK(state.code == 0);
-  CHECK(contains(state.out, "run 1 (tests_only_close_twice) at seq 12 of 19, virtual time 0s\n"));
+  CHECK(contains(state.out, "run 1 (tests_only_close_twice) at seq 10 of 17, virtual time 0s\n"));
   const std::string script = dir.file("debug.in");
   std::ofstream(script) << "back\n";
   const Cli debug = cli(dir, {"debug", "1", "--db", db}, script);
   CHECK(debug.code == 0);
   CHECK(debug.out ==
-        "run 1 (tests_only_close_twice): panic (19 events)\n"
-        "19  0s      g3 worker_b  panic          \"close of closed channel\"  at scenarios/close_twice.cpp:18\n"
-        "18  0s      g3 worker_b  switch         at scenarios/close_twice.cpp:18\n");
+        "run 1 (tests_only_close_twice): panic (17 events)\n"
+        "17  0s      g3 worker_b  panic          \"close of closed channel\"  at scenarios/close_twice.cpp:18\n"
+        "16  0s      g3 worker_b  switch         at scenarios/close_twice.cpp:17\n");
 
   // merge carries the program with the run.
   const std::string merged = dir.file("merged.db");

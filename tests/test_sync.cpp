@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <set>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "support.hpp"
@@ -168,6 +170,125 @@ TEST_CASE("waitgroup: a negative counter panics", "[semantics]") {
       "fifo");
   CHECK(out.result.outcome == gr::Outcome::Ok);
   CHECK(msg == "sync: negative WaitGroup counter");
+}
+
+// The classic misuse: the goroutine calls add() itself, so wait() may run
+// before it, after it, or between its add() and its done(). Every interleaving
+// is a Go schedule; dfs must reach all three and no other.
+TEST_CASE("waitgroup: add and done are scheduling points, so add can race with wait", "[semantics]") {
+  // At wait's return: how far the worker had got (0 nothing, 1 added, 2 done)
+  // and whether main had parked in wait.
+  std::set<std::pair<int, bool>> seen;
+  const auto program = [](std::pair<int, bool>* at_return) {
+    return [at_return] {
+      auto wg = std::make_shared<gr::WaitGroup>("wg");
+      auto stage = std::make_shared<int>(0);
+      gr::go(
+          [wg, stage] {
+            wg->add(1);
+            *stage = 1;
+            wg->done();
+            *stage = 2;
+          },
+          "worker");
+      wg->wait();
+      at_return->first = *stage;
+    };
+  };
+  const auto parked_in_wait = [](const std::vector<gr::test::Recorded>& events) {
+    return std::any_of(events.begin(), events.end(), [](const auto& e) {
+      return e.kind == gr::EventKind::Park && e.gid == 1 && e.reason == gr::WaitReason::WaitGroup;
+    });
+  };
+  gr::DfsStrategy dfs;
+  auto strategy = std::shared_ptr<gr::Strategy>(&dfs, [](gr::Strategy*) {});
+  do {
+    std::pair<int, bool> at_return{-1, false};
+    gr::test::EventLog log;
+    gr::RunOptions o;
+    o.strategy = strategy;
+    o.observers = {&log};
+    const gr::RunResult r = gr::run(program(&at_return), o);
+    REQUIRE(r.outcome == gr::Outcome::Ok);
+    at_return.second = parked_in_wait(log.events);
+    seen.insert(at_return);
+  } while (dfs.advance());
+  CHECK(dfs.exhausted());
+  // Wait before the add returns at once (the bug); after add and before done
+  // it parks until done; after both it returns at once. It never returns
+  // while the worker's add is outstanding.
+  CHECK(seen == std::set<std::pair<int, bool>>{{0, false}, {2, true}, {2, false}});
+  // fifo, like Go's run queue, keeps main going: the bug shows.
+  std::pair<int, bool> fifo_return{-1, false};
+  auto fifo = run_with(program(&fifo_return), "fifo");
+  REQUIRE(fifo.result.outcome == gr::Outcome::Ok);
+  CHECK(fifo_return.first == 0);
+  CHECK_FALSE(parked_in_wait(fifo.events));
+}
+
+// Go's Wait re-checks the state when woken: an add() between the done() that
+// released the waiter and the waiter's return means the WaitGroup was reused
+// too early, and the waiter panics at its wait.
+TEST_CASE("waitgroup: reuse before the previous wait returned panics the waiter", "[semantics]") {
+  const char* const reuse = "sync: WaitGroup is reused before previous Wait has returned";
+  unsigned wait_line = 0;
+  const auto program = [&wait_line] {
+    auto wg = std::make_shared<gr::WaitGroup>("wg");
+    wg->add(1);
+    gr::go(
+        [wg] {
+          wg->done();
+          wg->add(1);
+          wg->done();
+        },
+        "worker");
+    wait_line = __LINE__ + 1;
+    wg->wait();
+  };
+  // Per run: did main panic, did it park, and the worker's counter values
+  // (after each add) that came before main's panic or return.
+  using Seen = std::tuple<bool, bool, std::vector<std::int64_t>>;
+  std::set<Seen> seen;
+  gr::DfsStrategy dfs;
+  auto strategy = std::shared_ptr<gr::Strategy>(&dfs, [](gr::Strategy*) {});
+  do {
+    gr::test::EventLog log;
+    gr::RunOptions o;
+    o.strategy = strategy;
+    o.observers = {&log};
+    const gr::RunResult r = gr::run(program, o);
+    const bool panicked = r.outcome == gr::Outcome::Panic;
+    if (panicked) {
+      CHECK(r.message == reuse);
+      CHECK(r.goroutine == 1);
+      CHECK(r.site.line == wait_line);
+    } else {
+      REQUIRE(r.outcome == gr::Outcome::Ok);
+    }
+    bool parked = false;
+    std::vector<std::int64_t> before;
+    for (const auto& e : log.events) {
+      if (e.gid == 1 && e.kind == gr::EventKind::WgWait) break;
+      if (e.gid == 1 && e.kind == gr::EventKind::Park) parked = true;
+      if (e.gid == 2 && e.kind == gr::EventKind::WgAdd) before.push_back(e.counter);
+    }
+    const bool returned = std::any_of(log.events.begin(), log.events.end(), [](const auto& e) {
+      return e.gid == 1 && e.kind == gr::EventKind::WgWait;
+    });
+    CHECK(returned != panicked);
+    seen.insert({panicked, parked, before});
+  } while (dfs.advance());
+  CHECK(seen == std::set<Seen>{
+                    // main resumed between the worker's add(1) and its last done()
+                    {true, true, {0, 1}},
+                    // main parked in the first round and resumed before the add(1)
+                    {false, true, {0}},
+                    // main resumed after the last done(), or parked only in the second round
+                    {false, true, {0, 1, 0}},
+                    // main's wait found the counter at 0 after the first or the last done()
+                    {false, false, {0}},
+                    {false, false, {0, 1, 0}},
+                });
 }
 
 // ---- Mutex ----

@@ -12,7 +12,12 @@
 namespace gorewind {
 
 // WaitGroup is Go's sync.WaitGroup: wait() blocks until the counter is zero.
-// A negative counter panics ("sync: negative WaitGroup counter").
+// add(), done() and wait() are scheduling points, so an add() in the
+// goroutine it counts can run before or after a wait() elsewhere, as in Go.
+// A negative counter panics ("sync: negative WaitGroup counter"); so does a
+// waiter woken by the counter reaching zero that finds it non-zero again
+// when it resumes ("sync: WaitGroup is reused before previous Wait has
+// returned"), at its wait().
 class WaitGroup {
  public:
   explicit WaitGroup(std::string_view name = {}) : name_(name) {}
