@@ -16,8 +16,9 @@ std::map<std::string, Scenario, std::less<>>& registry() {
 }  // namespace
 
 detail::ScenarioRegistrar::ScenarioRegistrar(const char* name, const char* description, void (*body)(),
-                                             bool kills_process, std::source_location loc) {
-  registry().insert_or_assign(name, Scenario{name, description, body, loc.file_name(), loc.line(), kills_process});
+                                             bool kills_process, const char* origin, std::source_location loc) {
+  registry().insert_or_assign(name,
+                              Scenario{name, description, body, loc.file_name(), loc.line(), kills_process, origin});
 }
 
 std::vector<const Scenario*> scenarios() {

@@ -72,10 +72,18 @@ TEST_CASE("cli: list names every built-in scenario", "[cli]") {
     INFO(s->name);
     CHECK(contains(r.out, s->name));
     CHECK(contains(r.out, s->description));
+    // A corpus program comes after the others, with the bug it is written from.
+    if (!s->origin.empty()) {
+      const std::string corpus = r.out.substr(r.out.find("\ndeep-bug corpus"));
+      const std::size_t at = corpus.find("\n" + s->name + " ");
+      REQUIRE(at != std::string::npos);
+      CHECK(contains(corpus.substr(at, corpus.find('\n', at + 1) - at), "[" + s->origin + "] " + s->description));
+    }
   }
   const Cli j = cli("list --json");
   CHECK(j.code == 0);
   CHECK(contains(j.out, "\"name\":\"flaky_order\""));
+  CHECK(contains(j.out, "\"line\":" + std::to_string(gr::find_scenario("flaky_order")->line) + ",\"origin\":null}"));
 }
 
 TEST_CASE("cli: run reports a failing seed exactly as the library runs it", "[cli]") {

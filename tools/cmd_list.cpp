@@ -13,15 +13,18 @@ namespace gorewind::cli {
 namespace {
 
 // ListCommand prints every registered scenario with its description, names
-// aligned in one column, or with --json one object
-// {"scenarios": [{"name", "description", "file", "line"}, ...]}.
+// aligned in one column, the deep-bug corpus after the others with the bug
+// each is written from; or with --json one object
+// {"scenarios": [{"name", "description", "file", "line", "origin"}, ...]}
+// (origin null outside the corpus).
 class ListCommand final : public Command {
  public:
   std::string_view name() const override { return "list"; }
   std::string_view help() const override { return "List the registered scenarios with their descriptions"; }
 
   void add_options(CLI::App& sub) override {
-    sub.add_flag("--json", json_, "Print one JSON object: {\"scenarios\": [{name, description, file, line}]}");
+    sub.add_flag("--json", json_,
+                 "Print one JSON object: {\"scenarios\": [{name, description, file, line, origin}]}");
   }
 
   int run(const Context&) override {
@@ -32,7 +35,8 @@ class ListCommand final : public Command {
       for (const Scenario* s : all) {
         if (!first) out += ',';
         out += "{\"name\":" + json_string(s->name) + ",\"description\":" + json_string(s->description) +
-               ",\"file\":" + json_string(s->file) + ",\"line\":" + std::to_string(s->line) + "}";
+               ",\"file\":" + json_string(s->file) + ",\"line\":" + std::to_string(s->line) +
+               ",\"origin\":" + (s->origin.empty() ? std::string("null") : json_string(s->origin)) + "}";
         first = false;
       }
       out += "]}";
@@ -41,10 +45,20 @@ class ListCommand final : public Command {
     }
     std::size_t width = 0;
     for (const Scenario* s : all) width = std::max(width, s->name.size());
-    for (const Scenario* s : all) {
-      std::cout << s->name;
-      if (!s->description.empty()) std::cout << std::string(width - s->name.size() + 2, ' ') << s->description;
-      std::cout << "\n";
+    const auto print = [&](bool corpus) {
+      for (const Scenario* s : all) {
+        if (s->origin.empty() == corpus) continue;
+        std::cout << s->name;
+        if (corpus) std::cout << std::string(width - s->name.size() + 2, ' ') << "[" << s->origin << "]";
+        if (!s->description.empty())
+          std::cout << std::string(corpus ? 1 : width - s->name.size() + 2, ' ') << s->description;
+        std::cout << "\n";
+      }
+    };
+    print(false);
+    if (std::any_of(all.begin(), all.end(), [](const Scenario* s) { return !s->origin.empty(); })) {
+      std::cout << "\ndeep-bug corpus (docs/corpus.md): each bug NAME has a fixed twin NAME_fixed\n";
+      print(true);
     }
     return kExitOk;
   }

@@ -29,6 +29,10 @@ struct Scenario {
   // (GOREWIND_CRASHING_SCENARIO), so it must run only in a supervised child
   // (the CLI's commands do), never in a test's own process.
   bool kills_process = false;
+  // origin: for the deep-bug corpus (scenarios/corpus/), the published Go
+  // bug the program is written from ("GoKer etcd#7443"); empty otherwise.
+  // A corpus bug NAME has a fixed twin NAME_fixed of the same origin.
+  std::string origin;
 };
 
 // scenarios() lists the registered scenarios sorted by name.
@@ -39,7 +43,7 @@ const Scenario* find_scenario(std::string_view name);
 namespace detail {
 struct ScenarioRegistrar {
   ScenarioRegistrar(const char* name, const char* description, void (*body)(), bool kills_process = false,
-                    std::source_location loc = std::source_location::current());
+                    const char* origin = "", std::source_location loc = std::source_location::current());
 };
 }  // namespace detail
 
@@ -47,14 +51,19 @@ struct ScenarioRegistrar {
 
 #define GOREWIND_DETAIL_CAT2(a, b) a##b
 #define GOREWIND_DETAIL_CAT(a, b) GOREWIND_DETAIL_CAT2(a, b)
-#define GOREWIND_DETAIL_SCENARIO(id, name, description, kills)                                       \
+#define GOREWIND_DETAIL_SCENARIO(id, name, description, kills, origin)                              \
   static void GOREWIND_DETAIL_CAT(gorewind_scenario_body_, id)();                                   \
   static const ::gorewind::detail::ScenarioRegistrar GOREWIND_DETAIL_CAT(gorewind_scenario_reg_, id)( \
-      name, description, &GOREWIND_DETAIL_CAT(gorewind_scenario_body_, id), kills);                 \
+      name, description, &GOREWIND_DETAIL_CAT(gorewind_scenario_body_, id), kills, origin);         \
   static void GOREWIND_DETAIL_CAT(gorewind_scenario_body_, id)()
 
 // GOREWIND_SCENARIO(name, description) { body } registers a scenario.
-#define GOREWIND_SCENARIO(name, description) GOREWIND_DETAIL_SCENARIO(__COUNTER__, name, description, false)
+#define GOREWIND_SCENARIO(name, description) GOREWIND_DETAIL_SCENARIO(__COUNTER__, name, description, false, "")
 // GOREWIND_CRASHING_SCENARIO(name, description) { body } registers one that
 // crashes or hangs its process on some schedules (Scenario::kills_process).
-#define GOREWIND_CRASHING_SCENARIO(name, description) GOREWIND_DETAIL_SCENARIO(__COUNTER__, name, description, true)
+#define GOREWIND_CRASHING_SCENARIO(name, description) \
+  GOREWIND_DETAIL_SCENARIO(__COUNTER__, name, description, true, "")
+// GOREWIND_CORPUS_SCENARIO(name, origin, description) { body } registers a
+// program of the deep-bug corpus (Scenario::origin), its bug or its twin.
+#define GOREWIND_CORPUS_SCENARIO(name, origin, description) \
+  GOREWIND_DETAIL_SCENARIO(__COUNTER__, name, description, false, origin)
