@@ -38,6 +38,10 @@ struct Pinned {
 };
 
 const Pinned kPinned[] = {
+    {"etcd_6857", "random", 9, gr::Outcome::Leak, "main returned while 1 goroutine is blocked forever"},
+    {"etcd_6873", "random", 1, gr::Outcome::Leak, "main returned while 2 goroutines are blocked forever"},
+    {"etcd_7443", "random", 41679, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
+    {"grpc_1353", "random", 1, gr::Outcome::Leak, "main returned while 3 goroutines are blocked forever"},
 };
 
 }  // namespace
