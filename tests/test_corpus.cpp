@@ -38,6 +38,10 @@ struct Pinned {
 };
 
 const Pinned kPinned[] = {
+    {"hugo_5379", "random", 1, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
+    {"moby_27782", "random", 2, gr::Outcome::Leak, "main returned while 2 goroutines are blocked forever"},
+    {"serving_2137", "random", 27, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
+    {"syncthing_5795", "random", 1, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
 };
 
 }  // namespace
