@@ -42,6 +42,10 @@ const Pinned kPinned[] = {
     {"etcd_6873", "random", 1, gr::Outcome::Leak, "main returned while 2 goroutines are blocked forever"},
     {"etcd_7443", "random", 41679, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
     {"grpc_1353", "random", 1, gr::Outcome::Leak, "main returned while 3 goroutines are blocked forever"},
+    {"hugo_5379", "random", 1, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
+    {"moby_27782", "random", 2, gr::Outcome::Leak, "main returned while 2 goroutines are blocked forever"},
+    {"serving_2137", "random", 27, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
+    {"syncthing_5795", "random", 1, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
 };
 
 }  // namespace
