@@ -38,6 +38,9 @@ struct Pinned {
 };
 
 const Pinned kPinned[] = {
+    {"cockroach_13755", "random", 1, gr::Outcome::Leak, "main returned while 1 goroutine is blocked forever"},
+    {"istio_16224", "random", 4, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
+    {"moby_33781", "random", 2, gr::Outcome::Leak, "main returned while 1 goroutine is blocked forever"},
 };
 
 }  // namespace
