@@ -46,6 +46,9 @@ const Pinned kPinned[] = {
     {"moby_27782", "random", 2, gr::Outcome::Leak, "main returned while 2 goroutines are blocked forever"},
     {"serving_2137", "random", 27, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
     {"syncthing_5795", "random", 1, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
+    {"cockroach_13755", "random", 1, gr::Outcome::Leak, "main returned while 1 goroutine is blocked forever"},
+    {"istio_16224", "random", 4, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
+    {"moby_33781", "random", 2, gr::Outcome::Leak, "main returned while 1 goroutine is blocked forever"},
 };
 
 }  // namespace
