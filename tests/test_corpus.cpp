@@ -38,6 +38,9 @@ struct Pinned {
 };
 
 const Pinned kPinned[] = {
+    {"cockroach_10214", "random", 1, gr::Outcome::Leak, "main returned while 2 goroutines are blocked forever"},
+    {"kubernetes_62464", "random", 4, gr::Outcome::Leak, "main returned while 2 goroutines are blocked forever"},
+    {"kubernetes_70277", "random", 1, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
 };
 
 }  // namespace
