@@ -49,6 +49,9 @@ const Pinned kPinned[] = {
     {"cockroach_13755", "random", 1, gr::Outcome::Leak, "main returned while 1 goroutine is blocked forever"},
     {"istio_16224", "random", 4, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
     {"moby_33781", "random", 2, gr::Outcome::Leak, "main returned while 1 goroutine is blocked forever"},
+    {"cockroach_10214", "random", 1, gr::Outcome::Leak, "main returned while 2 goroutines are blocked forever"},
+    {"kubernetes_62464", "random", 4, gr::Outcome::Leak, "main returned while 2 goroutines are blocked forever"},
+    {"kubernetes_70277", "random", 1, gr::Outcome::Deadlock, "all goroutines are asleep - deadlock!"},
 };
 
 }  // namespace
