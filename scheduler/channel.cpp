@@ -15,7 +15,7 @@ void ChanCore::send(void* value, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::Chan, id_})) return;
   if (ChanOps::send_ready(*this)) return ChanOps::send_now(*this, s, value, site, -1);
   s.park_send(*this, value, site);
 }
@@ -24,7 +24,7 @@ bool ChanCore::recv(void* slot, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
-  if (!s.sched_point()) return false;
+  if (!s.sched_point({ObjKind::Chan, id_})) return false;
   if (ChanOps::recv_ready(*this)) return ChanOps::recv_now(*this, s, slot, site, -1);
   return s.park_recv(*this, slot, site);
 }
@@ -33,7 +33,7 @@ void ChanCore::close(const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::Chan, id_})) return;
   if (closed_) throw Panic("close of closed channel", site);
   ChanOps::close_now(*this, s, s.running()->id, site);
 }
@@ -89,7 +89,7 @@ void block_on_nil(bool send, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({})) return;
   s.park(send ? WaitReason::ChanSendNil : WaitReason::ChanRecvNil, 0, site);
 }
 

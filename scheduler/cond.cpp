@@ -49,8 +49,7 @@ void Cond::wait(std::source_location loc) {
   if (s.tearing_down()) return;
   // A copy: the mutex calls below update the goroutine's site.
   const std::source_location site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::Cond, id(site)})) return;
   detail::Goroutine* g = s.running();
   CondTicket ticket;
   detail::Waiter w;
@@ -80,8 +79,7 @@ void Cond::signal(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::Cond, id(site)})) return;
   const Gid me = s.running()->id;
   detail::Waiter* w = waiters_.pop_front();
   const std::uint64_t seq = s.emit(EventKind::CondSignal, me, site, [&](Event& e) {
@@ -96,8 +94,7 @@ void Cond::broadcast(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::Cond, id(site)})) return;
   const Gid me = s.running()->id;
   std::vector<detail::Waiter*> woken;
   while (detail::Waiter* w = waiters_.pop_front()) woken.push_back(w);

@@ -88,7 +88,7 @@ std::pair<Context, CancelFunc> derive(const Context& parent_ctx, std::optional<T
     Scheduler& s = Scheduler::get();
     if (s.tearing_down()) return;
     const std::source_location& at = s.user_site(loc);
-    if (!s.sched_point()) return;
+    if (!s.sched_point({})) return;
     if (auto ctx = weak.lock()) ctx->cancel(s, kCanceled, s.running()->id, at);
   });
   return {ContextState::handle(c), std::move(cancel)};

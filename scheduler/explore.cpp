@@ -28,8 +28,8 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
                 "record::explore_supervised");
   if (o.shard_count == 0 || o.shard_index >= o.shard_count)
     throw Error("explore: the shard index must be below the shard count");
-  if (o.strategy != "random" && o.strategy != "pct" && o.strategy != "dfs")
-    throw Error("unknown exploration strategy '" + o.strategy + "' (expected random, pct or dfs)");
+  if (!is_strategy(o.strategy, true))
+    throw Error("unknown exploration strategy '" + o.strategy + "' (expected " + strategy_names(true) + ")");
   if (o.runs == 0 && o.seconds <= 0 && o.strategy != "dfs")
     throw Error("explore: give a number of runs or a time budget");
   ExploreResult r;

@@ -27,8 +27,7 @@ void Mutex::lock(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::Mutex, id(site)})) return;
   detail::Goroutine* g = s.running();
   std::uint64_t cause = 0;
   bool requeue = false;
@@ -56,8 +55,7 @@ bool Mutex::try_lock(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point() || locked_) return false;
+  if (!s.sched_point({ObjKind::Mutex, id(site)}) || locked_) return false;
   locked_ = true;
   owner_ = s.running()->id;
   if (detail::RaceDetector* race = s.race()) race->acquire(id_, owner_);
@@ -72,8 +70,7 @@ void Mutex::unlock(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::Mutex, id(site)})) return;
   if (!locked_) return s.fail(Outcome::Panic, "fatal error: sync: unlock of unlocked mutex", site);
   locked_ = false;
   owner_ = 0;

@@ -22,8 +22,7 @@ bool Once::begin(const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return false;
+  if (!s.sched_point({ObjKind::Once, id(site)})) return false;
   detail::Goroutine* g = s.running();
   if (done_) {
     if (detail::RaceDetector* race = s.race()) race->acquire(id_, g->id);

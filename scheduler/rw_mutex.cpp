@@ -34,8 +34,7 @@ void RWMutex::lock(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::RWMutex, id(site), true})) return;
   detail::Goroutine* g = s.running();
   std::uint64_t cause = 0;
   bool requeue = false;
@@ -79,8 +78,7 @@ bool RWMutex::try_lock(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point() || writer_slot_ || readers_ > 0) return false;
+  if (!s.sched_point({ObjKind::RWMutex, id(site), true}) || writer_slot_ || readers_ > 0) return false;
   writer_slot_ = true;
   writer_ = s.running()->id;
   if (detail::RaceDetector* race = s.race()) {
@@ -98,8 +96,7 @@ void RWMutex::unlock(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::RWMutex, id(site), true})) return;
   if (!writer_slot_ || writer_draining_)
     return s.fail(Outcome::Panic, "fatal error: sync: Unlock of unlocked RWMutex", site);
   writer_slot_ = false;
@@ -130,8 +127,7 @@ void RWMutex::lock_shared(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::RWMutex, id(site), false})) return;
   detail::Goroutine* g = s.running();
   std::uint64_t cause = 0;
   if (writer_slot_) {
@@ -159,8 +155,7 @@ bool RWMutex::try_lock_shared(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point() || writer_slot_) return false;
+  if (!s.sched_point({ObjKind::RWMutex, id(site), false}) || writer_slot_) return false;
   ++readers_;
   if (detail::RaceDetector* race = s.race()) race->acquire(id_, s.running()->id);
   s.emit(EventKind::RLock, s.running()->id, site, [&](Event& e) {
@@ -175,8 +170,7 @@ void RWMutex::unlock_shared(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::RWMutex, id(site), false})) return;
   if (readers_ == 0) return s.fail(Outcome::Panic, "fatal error: sync: RUnlock of unlocked RWMutex", site);
   --readers_;
   const Gid me = s.running()->id;

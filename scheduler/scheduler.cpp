@@ -169,9 +169,14 @@ Scheduler::Scheduler(const RunOptions& options)
       generation_(++t_generation),
       outer_(current_) {
   if (outer_) throw Error("gorewind: a run is already active on this thread (runs do not nest)");
+  if (Observer* w = strategy_->watcher()) {
+    observers_.push_back(w);
+    observed_ = true;
+  }
   current_ = this;
   eh_ = &eh_globals();
   goroutines_.emplace_back();  // gid 0 is the runtime
+  next_access_.emplace_back();
   object_names_.emplace_back();  // object 0 is none
 }
 
@@ -282,7 +287,7 @@ void Scheduler::schedule() {
   const std::size_t n = runq_.size() - runq_head_;
   std::size_t i = 0;
   if (n > 1 && !takes_first_) {
-    i = strategy_->pick_goroutine(Runnable(0, {runq_.data() + runq_head_, n}));
+    i = strategy_->pick_goroutine(Runnable(0, {runq_.data() + runq_head_, n}, next_access_));
     if (i >= n) throw Error("gorewind: strategy picked a goroutine out of range");
   }
   return take_runnable(i);
@@ -297,6 +302,7 @@ Goroutine* Scheduler::new_goroutine(UniqueTask task, std::string_view name, Gid 
   g->name = name.empty() ? "g" + std::to_string(g->id) : std::string(name);
   g->task = std::move(task);
   goroutines_.push_back(std::move(owned));
+  next_access_.emplace_back();
   push_runnable(g);
   return g;
 }
@@ -603,15 +609,16 @@ void Scheduler::spawn(UniqueTask task, std::string_view name, const std::source_
     e.peer = g->id;
     e.text = g->name;
   });
-  sched_point();
+  sched_point({});
 }
 
-bool Scheduler::offer_turn() {
+bool Scheduler::offer_turn(Access coming) {
   if (limit_stop()) return false;
   const std::size_t n = runq_.size() - runq_head_;
   if (n == 0) return true;
   Goroutine* g = running_;
-  const std::size_t i = strategy_->pick_goroutine(Runnable(g->id, {runq_.data() + runq_head_, n}));
+  next_access_[g->id] = coming;
+  const std::size_t i = strategy_->pick_goroutine(Runnable(g->id, {runq_.data() + runq_head_, n}, next_access_));
   if (i == 0) return true;
   if (i > n) throw Error("gorewind: strategy picked a goroutine out of range");
   Goroutine* next = take_runnable(i - 1);
@@ -738,7 +745,7 @@ std::uint32_t Scheduler::new_object_id() {
 void Scheduler::sleep(Duration d, const std::source_location& loc) {
   if (tearing_down()) return;
   const std::source_location& site = user_site(loc);
-  if (!sched_point()) return;
+  if (!sched_point({})) return;
   Goroutine* g = running_;
   const std::uint32_t id = new_object_id();
   emit(EventKind::Sleep, g->id, site, [&](Event& e) {

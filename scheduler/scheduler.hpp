@@ -181,13 +181,13 @@ class Scheduler {
   bool finished() const { return finished_; }
   void spawn(UniqueTask task, std::string_view name, const std::source_location& site);
   // sched_point() lets the strategy run another goroutine before the running
-  // one goes on with its next operation. Returns false when the run ended
-  // meanwhile (the goroutine is being torn down while it unwinds): the
+  // one goes on with its next operation, next. Returns false when the run
+  // ended meanwhile (the goroutine is being torn down while it unwinds): the
   // operation must then do nothing.
-  bool sched_point() {
+  bool sched_point(Access next) {
     // Nobody to run instead, or a strategy that would say so.
     if ((keeps_running_ || runq_.size() == runq_head_) && !watchdog_.limit_reached(seq_)) return true;
-    return offer_turn();
+    return offer_turn(next);
   }
   void yield(const std::source_location& site);
   // park() blocks the running goroutine until wake(); returns early, without
@@ -205,6 +205,7 @@ class Scheduler {
   // wake() makes a parked goroutine runnable; cause is the waking event's seq.
   void wake(Goroutine* g, std::uint64_t cause, Gid waker) {
     push_runnable(g);
+    next_access_[g->id] = {};  // its operation is done: what comes next is not known
     emit(EventKind::Wake, g->id, g->site, [&](Event& e) {
       e.peer = waker;
       e.cause = cause;
@@ -304,7 +305,7 @@ class Scheduler {
   void park_here(WaitReason reason, std::uint32_t obj, const std::source_location& site, ValueRef offered = {},
                  std::span<const std::int32_t> waits = {});
   // offer_turn() is sched_point() when the strategy may have a choice.
-  bool offer_turn();
+  bool offer_turn(Access next);
   // start_event() resets event_ for the event seq_ and returns it. The
   // event is built there, not on the stack: a local would widen the frame of
   // every operation that emits, and so the stack a parked goroutine leaves
@@ -396,6 +397,7 @@ class Scheduler {
 
   std::vector<std::unique_ptr<Goroutine>> goroutines_;  // by gid; [0] unused
   std::vector<Gid> runq_;   // runnable goroutines from runq_head_ on, FIFO
+  std::vector<Access> next_access_;  // by gid: the operation each will make next (Runnable::access)
   std::size_t runq_head_ = 0;
   std::vector<Timer> timers_;  // a heap on timer_later
   Goroutine* running_ = nullptr;

@@ -18,7 +18,8 @@ int select_impl(std::span<SelectCase> cases, const std::source_location& loc) {
   if (s.tearing_down()) return -1;
   if (cases.size() > kMaxCases) throw Error("gorewind: a select has at most 64 cases");
   const std::source_location& site = s.user_site(loc);
-  if (!s.sched_point()) return -1;
+  // Which of its channels it will touch is not known yet: any of them.
+  if (!s.sched_point({ObjKind::Chan, 0})) return -1;
   Goroutine* g = s.running();
 
   std::array<std::int32_t, kMaxCases> ready_buf;
@@ -120,7 +121,7 @@ int select(std::source_location loc) {
   detail::Scheduler& s = detail::Scheduler::get();
   if (s.tearing_down()) return -1;
   const std::source_location& site = s.user_site(loc);
-  if (!s.sched_point()) return -1;
+  if (!s.sched_point({})) return -1;
   s.park(WaitReason::SelectNoCases, 0, site);
   return -1;
 }

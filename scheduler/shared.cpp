@@ -4,7 +4,7 @@
 
 namespace gorewind::detail {
 
-bool shared_access(SharedCell& cell, const std::source_location& loc) {
+bool shared_access(SharedCell& cell, bool store, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
@@ -13,7 +13,7 @@ bool shared_access(SharedCell& cell, const std::source_location& loc) {
     cell.id = s.register_object(ObjKind::Shared, cell.name, 0, "", site);
     s.start_race_detector();
   }
-  return s.sched_point();
+  return s.sched_point({ObjKind::Shared, cell.id, store});
 }
 
 void shared_record(SharedCell& cell, bool store, ValueRef value, const std::source_location& loc) {

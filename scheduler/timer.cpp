@@ -29,7 +29,7 @@ bool Timer::stop(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
-  if (!s.sched_point()) return false;
+  if (!s.sched_point({ObjKind::Timer, state_->id})) return false;
   const bool pending = s.disarm_timer(*state_);
   emit_timer_op(s, EventKind::TimerStop, *state_, pending, site);
   return pending;
@@ -39,7 +39,7 @@ bool Timer::reset(Duration d, std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return false;
   const std::source_location& site = s.user_site(loc);
-  if (!s.sched_point()) return false;
+  if (!s.sched_point({ObjKind::Timer, state_->id})) return false;
   const bool pending = s.arm_timer(*state_, d);
   emit_timer_op(s, EventKind::TimerReset, *state_, pending, site);
   return pending;
@@ -55,7 +55,7 @@ void Ticker::stop(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::Timer, state_->id})) return;
   const bool pending = s.disarm_timer(*state_);
   emit_timer_op(s, EventKind::TimerStop, *state_, pending, site);
 }
@@ -65,7 +65,7 @@ void Ticker::reset(Duration period, std::source_location loc) {
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
   if (period.count() <= 0) throw Panic("non-positive interval for Ticker.Reset", site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::Timer, state_->id})) return;
   state_->period = period.count();
   const bool pending = s.arm_timer(*state_, period);
   emit_timer_op(s, EventKind::TimerReset, *state_, pending, site);

@@ -24,8 +24,7 @@ void WaitGroup::add(std::int64_t delta, std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::WaitGroup, id(site)})) return;
   counter_ += delta;
   const Gid me = s.running()->id;
   detail::RaceDetector* race = s.race();
@@ -48,8 +47,7 @@ void WaitGroup::wait(std::source_location loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
   const std::source_location& site = s.user_site(loc);
-  id(site);
-  if (!s.sched_point()) return;
+  if (!s.sched_point({ObjKind::WaitGroup, id(site)})) return;
   detail::Goroutine* g = s.running();
   std::uint64_t cause = 0;
   if (counter_ != 0) {

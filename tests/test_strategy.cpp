@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <limits>
 #include <memory>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -146,7 +147,7 @@ TEST_CASE("prng: below(n) is roughly uniform", "[determinism]") {
   CHECK(upper < 10'600);
 }
 
-TEST_CASE("strategy: make_strategy knows random, pct, dfs and fifo with their settings, rejects the rest", "[determinism]") {
+TEST_CASE("strategy: make_strategy knows every built-in strategy with its settings, rejects the rest", "[determinism]") {
   CHECK(gr::make_strategy("random")->name() == "random");
   CHECK(gr::make_strategy("fifo")->name() == "fifo");
   CHECK(gr::make_strategy("dfs")->name() == "dfs");
@@ -157,6 +158,16 @@ TEST_CASE("strategy: make_strategy knows random, pct, dfs and fifo with their se
   CHECK(p->steps() == 40);
   const auto defaults = gr::make_strategy("pct");
   CHECK(dynamic_cast<const gr::PctStrategy&>(*defaults).depth() == gr::PctStrategy::kDefaultDepth);
+  CHECK(gr::make_strategy("pos")->name() == "pos");
+  CHECK(gr::make_strategy("surw")->name() == "surw");
+  CHECK(gr::strategy_names(true) == "random, pct, pos, surw or dfs");
+  CHECK(gr::strategy_names(false) == "random, pct, pos, surw, dfs or fifo");
+  for (const gr::StrategyInfo& info : gr::builtin_strategies()) {
+    CHECK(gr::make_strategy(info.name)->name() == info.name);
+    CHECK(gr::is_strategy(info.name, true) == info.explores);
+  }
+  CHECK_FALSE(gr::is_strategy("fifo", true));
+  CHECK(gr::is_strategy("fifo", false));
   CHECK_THROWS_AS(gr::make_strategy("pct3"), gr::Error);
   CHECK_THROWS_AS(gr::make_strategy(""), gr::Error);
 }
@@ -363,4 +374,170 @@ TEST_CASE("strategy: a strategy or observer failing at a hand-over ends the run 
   }
   // Everything was torn down: the thread runs again.
   CHECK(gr::run(body).outcome == gr::Outcome::Ok);
+}
+
+TEST_CASE("strategy: races() pairs operations on one object when one of them writes", "[determinism]") {
+  const gr::Access store{gr::ObjKind::Shared, 4, true}, load{gr::ObjKind::Shared, 4, false};
+  CHECK(gr::races(store, load));
+  CHECK(gr::races(load, store));
+  CHECK_FALSE(gr::races(load, load));
+  CHECK_FALSE(gr::races(store, gr::Access{gr::ObjKind::Shared, 5, true}));
+  CHECK_FALSE(gr::races(gr::Access{}, gr::Access{}));
+  // A select may touch any of its channels: it races with every channel
+  // operation and nothing else.
+  const gr::Access select{gr::ObjKind::Chan, 0, true};
+  CHECK(gr::races(select, gr::Access{gr::ObjKind::Chan, 9, true}));
+  CHECK(gr::races(gr::Access{gr::ObjKind::Chan, 9, true}, select));
+  CHECK_FALSE(gr::races(select, gr::Access{gr::ObjKind::Mutex, 9, true}));
+}
+
+namespace {
+
+// Peeking answers as the random strategy does and keeps what each option
+// was about to do, by gid, as the scheduler told it.
+class Peeking final : public gr::Strategy {
+ public:
+  std::string_view name() const override { return "random"; }
+  void begin_run(std::uint64_t seed) override { inner_.begin_run(seed); }
+  std::size_t pick_goroutine(const gr::Runnable& options) override {
+    for (std::size_t i = 0; i < options.size(); ++i) seen.push_back({options[i], options.access(i)});
+    return inner_.pick_goroutine(options);
+  }
+  std::size_t pick(gr::Decision d, std::size_t n) override { return inner_.pick(d, n); }
+  std::vector<std::pair<gr::Gid, gr::Access>> seen;
+
+ private:
+  gr::RandomStrategy inner_;
+};
+
+// one_store_among_three: main starts a, which stores once into x, and
+// stores three times itself: four interleavings of the four stores.
+void one_store_among_three() {
+  auto x = std::make_shared<gr::shared<int>>(0, "x");
+  gr::go([x] { x->store(-1); }, "a");
+  for (int i = 1; i <= 3; ++i) x->store(i);
+}
+
+// position() is how many of main's stores came before a's.
+int position(const std::vector<gr::test::Recorded>& events) {
+  int before = 0;
+  for (const auto& e : events) {
+    if (e.kind != gr::EventKind::Store) continue;
+    if (e.gid == 2) return before;
+    ++before;
+  }
+  return -1;
+}
+
+}  // namespace
+
+TEST_CASE("strategy: the runnable goroutines say what they will do next", "[determinism]") {
+  auto peek = std::make_shared<Peeking>();
+  gr::RunOptions o;
+  o.strategy = peek;
+  o.races = gr::RaceMode::Off;
+  std::set<std::pair<gr::ObjKind, bool>> kinds;
+  for (std::uint64_t seed = 1; seed <= 20; ++seed) {
+    o.seed = seed;
+    gr::run(
+        [] {
+          auto x = std::make_shared<gr::shared<int>>(0, "x");
+          auto mu = std::make_shared<gr::Mutex>("mu");
+          gr::chan<int> c(1, "c");
+          gr::go([x, mu, c] {
+            (void)x->load();
+            std::lock_guard lock(*mu);
+            c.send(1);
+          });
+          x->store(1);
+          (void)c.recv();
+        },
+        o);
+    for (const auto& [g, a] : peek->seen) kinds.insert({a.kind, a.write});
+  }
+  // A load reads; a store, a lock and a send write; a goroutine not yet
+  // started or just woken is not known.
+  CHECK(kinds.count({gr::ObjKind::Shared, false}) == 1);
+  CHECK(kinds.count({gr::ObjKind::Shared, true}) == 1);
+  CHECK(kinds.count({gr::ObjKind::Mutex, true}) == 1);
+  CHECK(kinds.count({gr::ObjKind::Chan, true}) == 1);
+  CHECK(kinds.count({gr::ObjKind::None, true}) == 1);
+}
+
+TEST_CASE("strategy: surw puts one goroutine's store anywhere among another's with equal odds, random does not",
+          "[determinism]") {
+  constexpr int kSeeds = 2000;
+  std::array<int, 4> surw{}, random{};
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    const int s = position(gr::test::run_with(one_store_among_three, "surw", seed, gr::RaceMode::Off).events);
+    const int r = position(gr::test::run_with(one_store_among_three, "random", seed, gr::RaceMode::Off).events);
+    REQUIRE(s >= 0);
+    REQUIRE(r >= 0);
+    ++surw[s];
+    ++random[r];
+  }
+  INFO("surw " << surw[0] << " " << surw[1] << " " << surw[2] << " " << surw[3] << ", random " << random[0] << " "
+               << random[1] << " " << random[2] << " " << random[3]);
+  // A quarter each, within four standard deviations (19 schedules).
+  for (int n : surw) {
+    CHECK(n > kSeeds / 4 - 80);
+    CHECK(n < kSeeds / 4 + 80);
+  }
+  // A uniform walk halves the odds at each store main makes first.
+  CHECK(random[0] > kSeeds * 2 / 5);
+  CHECK(random[3] < kSeeds / 5);
+}
+
+namespace {
+
+// late_racer: a stores once into x; b first makes six stores of its own
+// into y, which nobody else touches, then stores into x.
+void late_racer() {
+  auto x = std::make_shared<gr::shared<int>>(0, "x");
+  gr::go([x] { x->store(1); }, "a");
+  gr::go([x] {
+    gr::shared<int> y(0, "y");
+    for (int i = 0; i < 6; ++i) y.store(i);
+    x->store(2);
+  }, "b");
+}
+
+// b_first() says whether b's store into x came before a's.
+bool b_first(const std::vector<gr::test::Recorded>& events) {
+  std::uint32_t x = 0;
+  for (const auto& e : events)
+    if (e.kind == gr::EventKind::Make && e.text == "x") x = e.obj;
+  for (const auto& e : events)
+    if (e.kind == gr::EventKind::Store && e.obj == x) return e.gid == 3;
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("strategy: pos orders two racing stores by their race, not by the private work before them, random does not",
+          "[determinism]") {
+  constexpr int kSeeds = 2000;
+  int pos = 0, random = 0;
+  for (std::uint64_t seed = 1; seed <= kSeeds; ++seed) {
+    pos += b_first(gr::test::run_with(late_racer, "pos", seed, gr::RaceMode::Off).events);
+    random += b_first(gr::test::run_with(late_racer, "random", seed, gr::RaceMode::Off).events);
+  }
+  INFO("b's store first: pos " << pos << ", random " << random << " of " << kSeeds);
+  // A uniform walk lets b's store go first only when b wins seven turns
+  // before a wins two (1 in 100 here); pos redraws a's priority only when a
+  // runs, so b, once ahead, keeps going (18 in 100 here).
+  CHECK(random < kSeeds * 3 / 100);
+  CHECK(pos > kSeeds / 8);
+}
+
+TEST_CASE("strategy: pos and surw give the same run for the same seed, on every scenario", "[determinism]") {
+  for (const gr::Scenario* s : gr::test::in_process_scenarios())
+    for (const char* strategy : {"pos", "surw"})
+      for (std::uint64_t seed = 1; seed <= 4; ++seed) {
+        INFO(s->name << " under " << strategy << " seed " << seed);
+        const auto a = gr::test::run_with(s->body, strategy, seed);
+        const auto b = gr::test::run_with(s->body, strategy, seed);
+        CHECK(a.hash == b.hash);
+        CHECK(a.result.outcome == b.result.outcome);
+      }
 }

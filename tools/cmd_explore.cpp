@@ -101,7 +101,7 @@ class ExploreCommand final : public Command {
                                 "--runs decides)")
                      ->type_name("SECONDS");
     runs->excludes(time);
-    sub.add_option("--strategy", strategy_, "random, pct (probabilistic concurrency testing) or dfs (exhaustive)")
+    sub.add_option("--strategy", strategy_, "Who decides the schedules: " + strategy_help(true))
         ->type_name("NAME")
         ->capture_default_str();
     const std::string depth_help = "pct: its depth (default " + std::to_string(PctStrategy::kDefaultDepth) +
@@ -136,8 +136,8 @@ class ExploreCommand final : public Command {
   int run(const Context& ctx) override {
     const Scenario* sc = find_scenario(scenario_);
     if (!sc) throw UsageError("unknown scenario '" + scenario_ + "' (see '" + ctx.program + " list')");
-    if (strategy_ != "random" && strategy_ != "pct" && strategy_ != "dfs")
-      throw UsageError("--strategy: '" + strategy_ + "' is not random, pct or dfs");
+    if (!is_strategy(strategy_, true))
+      throw UsageError("--strategy: '" + strategy_ + "' is not " + strategy_names(true));
     record::SupervisedExplore search;
     ExploreOptions& o = search.explore;
     o.strategy = strategy_;
@@ -255,6 +255,11 @@ class ExploreCommand final : public Command {
     std::cout << ": "
               << (found.failures.empty() ? "no failure" : std::to_string(found.failures.size()) + " failing")
               << "\n";
+    std::string others;
+    for (const StrategyInfo& s : builtin_strategies())
+      if (s.explores && s.name != o.strategy) others += (others.empty() ? "" : "|") + std::string(s.name);
+    std::cout << "  strategy " << o.strategy << (o.strategy == ExploreOptions{}.strategy ? ", the default" : "")
+              << "; another: --strategy " << others << " (docs/strategies.md)\n";
     const std::string prog = shell_word(p.ctx.program);
     const std::string db = db_ == kDefaultDb ? "" : " --db " + shell_word(db_);
     for (const record::FailureGroup& g : p.groups) {
@@ -282,7 +287,8 @@ class ExploreCommand final : public Command {
     std::string out = "{\"scenario\":" + json_string(p.scenario.name) + ",\"params\":";
     json_params(out, o.run.params);
     out += ",\"strategy\":" + json_string(o.strategy);
-    out += ",\"depth\":" + (o.strategy == "random" ? std::string("null") : std::to_string(depth(o)));
+    const bool has_depth = o.strategy == "pct" || o.strategy == "dfs";
+    out += ",\"depth\":" + (has_depth ? std::to_string(depth(o)) : std::string("null"));
     out += ",\"shard\":{\"index\":" + std::to_string(o.shard_index) + ",\"count\":" +
            std::to_string(o.shard_count) + "}";
     out += ",\"runs\":" + std::to_string(found.runs) + ",\"seconds\":" + seconds(found);

@@ -111,15 +111,26 @@ std::uint64_t parse_count(const std::string& text, std::string_view option, std:
   throw UsageError(std::string(option) + ": '" + text + "' is not " + std::string(what));
 }
 
+std::string strategy_help(bool exploring) {
+  std::string out;
+  const auto all = builtin_strategies();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    if (exploring && !all[i].explores) continue;
+    if (!out.empty()) out += ", ";
+    out += std::string(all[i].name) + " (" + std::string(all[i].about) + ")";
+  }
+  return out;
+}
+
 void ScenarioArgs::add_to(CLI::App& sub) {
   sub.add_option("scenario", scenario, "The scenario to run (see the list command)")->required();
   sub.add_option("--seed", seed_text, "Seed of the strategy's choices; the same seed gives the same run")
       ->type_name("N")
       ->capture_default_str();
   sub.add_option("--strategy", strategy,
-                 "Who decides the schedule: random (seeded), pct (probabilistic concurrency testing, seeded), fifo "
-                 "(Go's run queue; ignores the seed) or dfs (the seed-th schedule of explore's dfs search); a seed "
-                 "gives the schedule explore --strategy S reports for it")
+                 "Who decides the schedule: " + strategy_help() +
+                     "; for dfs the seed is the seed-th schedule of explore's search. A seed gives the schedule "
+                     "explore --strategy S reports for it")
       ->type_name("NAME")
       ->capture_default_str();
   sub.add_option("--depth", depth_text,
@@ -147,8 +158,8 @@ PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
   const Scenario* scenario = find_scenario(args.scenario);
   if (scenario == nullptr)
     throw UsageError("unknown scenario '" + args.scenario + "' (see '" + ctx.program + " list')");
-  if (args.strategy != "random" && args.strategy != "pct" && args.strategy != "fifo" && args.strategy != "dfs")
-    throw UsageError("unknown strategy '" + args.strategy + "' (expected random, pct, fifo or dfs)");
+  if (!is_strategy(args.strategy, false))
+    throw UsageError("unknown strategy '" + args.strategy + "' (expected " + strategy_names(false) + ")");
   int depth = 0;
   if (!args.depth_text.empty()) {
     if (args.strategy != "pct" && args.strategy != "dfs")

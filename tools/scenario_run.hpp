@@ -110,6 +110,10 @@ std::map<std::string, std::string> parse_params(const std::vector<std::string>& 
 // shell_word() quotes s for a POSIX shell when it needs it.
 std::string shell_word(const std::string& s);
 
+// strategy_help() describes the built-in strategies for --strategy's help
+// (only those explore can search with, when exploring).
+std::string strategy_help(bool exploring = false);
+
 // kRacesHelp is the help of --races, which run, record and explore share.
 inline constexpr const char* kRacesHelp =
     "The data race detector on gr::shared cells: first (the first race ends the run, outcome race), all (the run "

@@ -33,6 +33,8 @@ class RecordingStrategy final : public Strategy {
   void begin_run(std::uint64_t seed) override;
   std::size_t pick_goroutine(const Runnable& options) override;
   std::size_t pick(Decision kind, std::size_t n) override;
+  Observer* watcher() override { return inner_->watcher(); }
+  Observer* profiler() override { return inner_->profiler(); }
   // choices() are the decisions of the current (or last) run, from decision
   // forgotten() on.
   const std::vector<Choice>& choices() const { return choices_; }

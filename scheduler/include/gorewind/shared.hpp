@@ -18,9 +18,9 @@ struct SharedCell {
   std::uint64_t generation = 0;
   std::uint32_t id = 0;
 };
-// shared_access() is the scheduling point before an access; false when the
-// run has ended (the access is then skipped).
-bool shared_access(SharedCell& cell, const std::source_location& loc);
+// shared_access() is the scheduling point before an access (a store when
+// store); false when the run has ended (the access is then skipped).
+bool shared_access(SharedCell& cell, bool store, const std::source_location& loc);
 // shared_record() emits the access's Load or Store event.
 void shared_record(SharedCell& cell, bool store, ValueRef value, const std::source_location& loc);
 // watch_record() emits a Watch event.
@@ -40,11 +40,11 @@ class shared {
   shared& operator=(const shared&) = delete;
 
   T load(std::source_location loc = std::source_location::current()) {
-    if (detail::shared_access(cell_, loc)) detail::shared_record(cell_, false, value_ref(value_), loc);
+    if (detail::shared_access(cell_, false, loc)) detail::shared_record(cell_, false, value_ref(value_), loc);
     return value_;
   }
   void store(T v, std::source_location loc = std::source_location::current()) {
-    if (!detail::shared_access(cell_, loc)) return;
+    if (!detail::shared_access(cell_, true, loc)) return;
     value_ = std::move(v);
     detail::shared_record(cell_, true, value_ref(value_), loc);
   }

@@ -20,12 +20,30 @@
 
 namespace gorewind {
 
+class Observer;
+
+// Access is what a goroutine will do next, as far as it is known when the
+// strategy is asked: the object of the operation it is about to make and
+// whether that operation changes the object. Strategies that tell racing
+// operations apart (pos, surw) read it; the others ignore it.
+struct Access {
+  ObjKind kind = ObjKind::None;  // None: not known (a goroutine new or just woken, a sleep)
+  std::uint32_t obj = 0;         // 0 with kind Chan: a select, on any of its channels
+  bool write = true;             // false: a shared cell's load, a read lock
+};
+
+// races() says whether a and b may not commute: the same object, known on
+// both sides, and at least one of them a write.
+bool races(const Access& a, const Access& b);
+
 // Runnable lists the goroutines that could run next, in a fixed order: the
 // goroutine that is running now (when it could go on) first, then the run
 // queue in the order goroutines became runnable.
 class Runnable {
  public:
-  Runnable(Gid current, std::span<const Gid> queue) : current_(current), queue_(queue) {}
+  // next holds each goroutine's coming Access, by gid (empty: none known).
+  Runnable(Gid current, std::span<const Gid> queue, std::span<const Access> next = {})
+      : current_(current), queue_(queue), next_(next) {}
   std::size_t size() const { return queue_.size() + (current_ != 0); }
   Gid operator[](std::size_t i) const {
     if (current_ != 0) return i == 0 ? current_ : queue_[i - 1];
@@ -33,10 +51,16 @@ class Runnable {
   }
   // current() is the running goroutine when it is option 0, else 0.
   Gid current() const { return current_; }
+  // access() is what option i will do next.
+  Access access(std::size_t i) const {
+    const Gid g = (*this)[i];
+    return g < next_.size() ? next_[g] : Access{};
+  }
 
  private:
   Gid current_;
   std::span<const Gid> queue_;
+  std::span<const Access> next_;
 };
 
 // Decision names the choices other than which goroutine runs.
@@ -62,6 +86,14 @@ class Strategy {
   // does not ask at those points, a call saved per channel operation. Asked
   // once per run, after begin_run().
   virtual bool keeps_running() const { return false; }
+  // watcher() is an observer the run adds for this strategy, for a strategy
+  // that steers by what the run has done so far (surw); nullptr: none.
+  virtual Observer* watcher() { return nullptr; }
+  // profiler() asks for one run of the program before this strategy's
+  // first: run() makes it under fifo, with the same options, observed by
+  // the profiler alone (surw counts each goroutine's operations there).
+  // nullptr: nothing to learn, or learned already.
+  virtual Observer* profiler() { return nullptr; }
 };
 
 // StrategyConfig is the settings of the built-in strategies that take any;
@@ -73,10 +105,28 @@ struct StrategyConfig {
   unsigned shard_count = 1;
 };
 
-// make_strategy() returns the built-in strategy of this name (random, pct,
-// dfs or fifo) with config: the one place that turns a strategy's name into
-// a strategy, for the CLI, explore and tests alike. Throws gorewind::Error
-// for an unknown name.
+// StrategyInfo describes a built-in strategy, for the CLI's help and checks.
+struct StrategyInfo {
+  std::string_view name;
+  std::string_view about;  // a few words for --help
+  bool explores;           // explore can search with it (fifo has one schedule only)
+};
+
+// builtin_strategies() lists the built-in strategies: the one list the
+// CLI's help, its checks and make_strategy() follow.
+std::span<const StrategyInfo> builtin_strategies();
+
+// strategy_names() is "random, pct, ... or dfs": the built-in strategies
+// (those explore can search with, when exploring), for help and errors.
+std::string strategy_names(bool exploring);
+
+// is_strategy() says whether name is a built-in strategy (one explore can
+// search with, when exploring).
+bool is_strategy(std::string_view name, bool exploring);
+
+// make_strategy() returns the built-in strategy of this name with config:
+// the one place that turns a strategy's name into a strategy, for the CLI,
+// explore and tests alike. Throws gorewind::Error for an unknown name.
 std::unique_ptr<Strategy> make_strategy(std::string_view name, const StrategyConfig& config = {});
 
 }  // namespace gorewind
