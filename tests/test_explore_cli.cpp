@@ -74,6 +74,11 @@ std::string text_of(const Json& report, const std::string& seconds, const std::s
   if (report.at("exhausted").boolean) t += ", every schedule within the bound";
   const std::uint64_t failures = number(report.at("failures"));
   t += ": " + (failures == 0 ? std::string("no failure") : std::to_string(failures) + " failing") + "\n";
+  std::string others;
+  for (const gr::StrategyInfo& s : gr::builtin_strategies())
+    if (s.explores && s.name != strategy) others += (others.empty() ? "" : "|") + std::string(s.name);
+  t += "  strategy " + strategy + (strategy == gr::ExploreOptions{}.strategy ? ", the default" : "") +
+       "; another: --strategy " + others + " (docs/strategies.md)\n";
   for (const Json& g : report.at("groups").array) {
     const Json& site = g.at("site");
     t += "\n" + g.at("outcome").string;
@@ -160,7 +165,8 @@ TEST_CASE("cli: explore --json of a correct scenario has no failure and no group
   const std::string db = dir.file("ok.db");
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"--runs", "200"}, {"--strategy", "pct", "--runs", "50", "--depth", "4"},
-        {"--strategy", "dfs"}, {"--runs", "40", "--shard", "1/3", "--param", "n=2"}}) {
+        {"--strategy", "pos", "--runs", "50"}, {"--strategy", "surw", "--runs", "50"}, {"--strategy", "dfs"},
+        {"--runs", "40", "--shard", "1/3", "--param", "n=2"}}) {
     std::vector<std::string> cmd = {"explore", "handoff", "--json", "--db", db};
     cmd.insert(cmd.end(), args.begin(), args.end());
     INFO(args[0] << " " << args[1]);
@@ -176,6 +182,9 @@ TEST_CASE("cli: explore --json of a correct scenario has no failure and no group
     const std::string strategy = j.at("strategy").string;
     if (strategy == "pct") {
       CHECK(number(j.at("depth")) == 4);
+      CHECK(number(j.at("runs")) == 50);
+    } else if (strategy == "pos" || strategy == "surw") {
+      CHECK(j.at("depth").type == Json::Type::Null);
       CHECK(number(j.at("runs")) == 50);
     } else if (strategy == "dfs") {
       CHECK(number(j.at("depth")) == 2);
@@ -227,7 +236,8 @@ TEST_CASE("cli: the run command explore prints gives the reported schedule again
   TempDir dir;
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"--strategy", "random"}, {"--strategy", "pct"}, {"--strategy", "pct", "--depth", "5"},
-        {"--strategy", "pct", "--seed-start", "40"}, {"--strategy", "dfs"}, {"--strategy", "dfs", "--depth", "1"}}) {
+        {"--strategy", "pct", "--seed-start", "40"}, {"--strategy", "pos"}, {"--strategy", "surw"},
+        {"--strategy", "surw", "--seed-start", "40"}, {"--strategy", "dfs"}, {"--strategy", "dfs", "--depth", "1"}}) {
     std::string label;
     for (const std::string& a : args) label += a + " ";
     INFO(label);
