@@ -163,7 +163,7 @@ int twins(std::uint64_t runs, const std::vector<std::string>& strategies) {
 int main(int argc, char** argv) {
   std::string mode = "bugs";
   std::uint64_t cap = 20000, ranges = 10, runs = 20000;
-  std::vector<std::string> strategies = {"random", "pct", "pos", "surw", "dfs"};
+  std::vector<std::string> strategies = {"random", "pct", "pos", "surw", "portfolio", "dfs"};
   std::vector<std::string> only;
   int i = 1;
   if (i < argc && std::string(argv[i]) == "twins") mode = argv[i++];

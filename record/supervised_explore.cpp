@@ -237,7 +237,7 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
   o.on_failure = nullptr;
   o.progress = nullptr;
   o.isolate = false;
-  if (o.strategy == "pct" && o.pct_steps == 0) o.pct_steps = measure_pct_steps_supervised(fn, o, options.timeout);
+  if (measures_run_length(o.strategy) && o.pct_steps == 0) o.pct_steps = measure_pct_steps_supervised(fn, o, options.timeout);
   result.pct_steps = o.pct_steps;
   const auto interrupted = [&] { return options.interrupted && options.interrupted(); };
 

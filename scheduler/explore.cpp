@@ -36,7 +36,7 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
   r.strategy = o.strategy;
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-  if (o.strategy == "pct") r.pct_steps = o.pct_steps > 0 ? o.pct_steps : measure_pct_steps(fn, o);
+  if (measures_run_length(o.strategy)) r.pct_steps = o.pct_steps > 0 ? o.pct_steps : measure_pct_steps(fn, o);
   std::shared_ptr<Strategy> strategy = make_strategy(
       o.strategy, {.depth = o.depth, .pct_steps = r.pct_steps, .shard_index = o.shard_index, .shard_count = o.shard_count});
   auto* dfs = dynamic_cast<DfsStrategy*>(strategy.get());

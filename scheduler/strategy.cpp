@@ -2,6 +2,7 @@
 #include <gorewind/error.hpp>
 #include <gorewind/fifo_strategy.hpp>
 #include <gorewind/pct_strategy.hpp>
+#include <gorewind/portfolio_strategy.hpp>
 #include <gorewind/pos_strategy.hpp>
 #include <gorewind/random_strategy.hpp>
 #include <gorewind/strategy.hpp>
@@ -22,6 +23,7 @@ constexpr StrategyInfo kStrategies[] = {
     {"pct", "probabilistic concurrency testing (seeded)", true},
     {"pos", "partial order sampling (seeded)", true},
     {"surw", "selectively uniform random walk (seeded; profiles the program once first)", true},
+    {"portfolio", "seed N runs under pct, pos or surw by N mod 3 (seeded)", true},
     {"dfs", "exhaustive search with a preemption bound", true},
     {"fifo", "Go's run queue order, no preemption (one schedule)", false},
 };
@@ -48,12 +50,21 @@ bool is_strategy(std::string_view name, bool exploring) {
   return false;
 }
 
+bool measures_run_length(std::string_view name) { return name == "pct" || name == "portfolio"; }
+
 std::unique_ptr<Strategy> make_strategy(std::string_view name, const StrategyConfig& c) {
   if (name == "random") return std::make_unique<RandomStrategy>();
   if (name == "fifo") return std::make_unique<FifoStrategy>();
   if (name == "pct")
     return std::make_unique<PctStrategy>(c.depth > 0 ? c.depth : PctStrategy::kDefaultDepth,
                                          c.pct_steps > 0 ? c.pct_steps : PctStrategy::kDefaultSteps);
+  if (name == "portfolio") {
+    std::vector<std::unique_ptr<Strategy>> members;
+    members.push_back(make_strategy("pct", c));
+    members.push_back(make_strategy("pos", c));
+    members.push_back(make_strategy("surw", c));
+    return std::make_unique<PortfolioStrategy>(std::move(members));
+  }
   if (name == "pos") return std::make_unique<PosStrategy>();
   if (name == "surw") return std::make_unique<SurwStrategy>();
   if (name == "dfs")

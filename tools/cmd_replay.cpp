@@ -131,7 +131,7 @@ class ReplayCommand final : public Command {
       // pct's run length is measured as `run --strategy pct` measures it,
       // so that --then pct --seed N goes on as that run would.
       StrategyConfig config;
-      if (then_ == "pct") {
+      if (measures_run_length(then_)) {
         ExploreOptions measure;
         measure.run.params = row.params;
         measure.run.races = row.race_mode;

@@ -185,7 +185,7 @@ PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
     StrategyConfig config{.depth = depth};
     // pct spreads its change points over the run's length, which explore
     // measures first: measured the same way, seed N is explore's seed N.
-    if (args.strategy == "pct") {
+    if (measures_run_length(args.strategy)) {
       ExploreOptions measure;
       measure.run = options;
       config.pct_steps = record::measure_pct_steps_supervised(scenario->body, measure, p.timeout);

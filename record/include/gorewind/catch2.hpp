@@ -67,7 +67,7 @@ inline ExploreResult explore(const std::function<void()>& fn, ExploreOptions opt
   if (text == nullptr || options.strategy == "dfs") return search();
   const std::optional<std::uint64_t> seed = parse_decimal(text);
   if (!seed) throw std::invalid_argument(std::string(kSeedVariable) + "='" + text + "' is not a seed");
-  if (options.strategy == "pct" && options.pct_steps == 0)
+  if (measures_run_length(options.strategy) && options.pct_steps == 0)
     options.pct_steps = options.isolate ? record::measure_pct_steps_supervised(fn, options, timeout)
                                         : measure_pct_steps(fn, options);
   options.seed_start = *seed;

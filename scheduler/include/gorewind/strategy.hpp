@@ -124,6 +124,12 @@ std::string strategy_names(bool exploring);
 // search with, when exploring).
 bool is_strategy(std::string_view name, bool exploring);
 
+// measures_run_length() says whether the strategy of this name spreads pct's
+// change points over the run's length, which a search measures first
+// (measure_pct_steps()) and passes as StrategyConfig::pct_steps: pct, and the
+// portfolio that holds it.
+bool measures_run_length(std::string_view name);
+
 // make_strategy() returns the built-in strategy of this name with config:
 // the one place that turns a strategy's name into a strategy, for the CLI,
 // explore and tests alike. Throws gorewind::Error for an unknown name.
