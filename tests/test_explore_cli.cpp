@@ -237,7 +237,8 @@ TEST_CASE("cli: the run command explore prints gives the reported schedule again
   for (const std::vector<std::string>& args :
        {std::vector<std::string>{"--strategy", "random"}, {"--strategy", "pct"}, {"--strategy", "pct", "--depth", "5"},
         {"--strategy", "pct", "--seed-start", "40"}, {"--strategy", "pos"}, {"--strategy", "surw"},
-        {"--strategy", "surw", "--seed-start", "40"}, {"--strategy", "dfs"}, {"--strategy", "dfs", "--depth", "1"}}) {
+        {"--strategy", "surw", "--seed-start", "40"}, {"--strategy", "portfolio"}, {"--strategy", "dfs"},
+        {"--strategy", "dfs", "--depth", "1"}}) {
     std::string label;
     for (const std::string& a : args) label += a + " ";
     INFO(label);

@@ -160,8 +160,16 @@ TEST_CASE("strategy: make_strategy knows every built-in strategy with its settin
   CHECK(dynamic_cast<const gr::PctStrategy&>(*defaults).depth() == gr::PctStrategy::kDefaultDepth);
   CHECK(gr::make_strategy("pos")->name() == "pos");
   CHECK(gr::make_strategy("surw")->name() == "surw");
-  CHECK(gr::strategy_names(true) == "random, pct, pos, surw or dfs");
-  CHECK(gr::strategy_names(false) == "random, pct, pos, surw, dfs or fifo");
+  const auto portfolio = gr::make_strategy("portfolio", {.pct_steps = 40});
+  const auto& p3 = dynamic_cast<gr::PortfolioStrategy&>(*portfolio);
+  for (std::uint64_t seed : {3, 4, 5}) {
+    portfolio->begin_run(seed);
+    CHECK(p3.active().name() == std::vector<std::string>{"pct", "pos", "surw"}[seed % 3]);
+  }
+  portfolio->begin_run(3);
+  CHECK(dynamic_cast<const gr::PctStrategy&>(p3.active()).steps() == 40);
+  CHECK(gr::strategy_names(true) == "random, pct, pos, surw, portfolio or dfs");
+  CHECK(gr::strategy_names(false) == "random, pct, pos, surw, portfolio, dfs or fifo");
   for (const gr::StrategyInfo& info : gr::builtin_strategies()) {
     CHECK(gr::make_strategy(info.name)->name() == info.name);
     CHECK(gr::is_strategy(info.name, true) == info.explores);
@@ -530,9 +538,10 @@ TEST_CASE("strategy: pos orders two racing stores by their race, not by the priv
   CHECK(pos > kSeeds / 8);
 }
 
-TEST_CASE("strategy: pos and surw give the same run for the same seed, on every scenario", "[determinism]") {
+TEST_CASE("strategy: pos, surw and portfolio give the same run for the same seed, on every scenario",
+          "[determinism]") {
   for (const gr::Scenario* s : gr::test::in_process_scenarios())
-    for (const char* strategy : {"pos", "surw"})
+    for (const char* strategy : {"pos", "surw", "portfolio"})
       for (std::uint64_t seed = 1; seed <= 4; ++seed) {
         INFO(s->name << " under " << strategy << " seed " << seed);
         const auto a = gr::test::run_with(s->body, strategy, seed);

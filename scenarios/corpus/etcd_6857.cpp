@@ -20,10 +20,7 @@ namespace gr = gorewind;
 
 namespace {
 
-struct Signal {  // Go's struct{}
-  template <class Archive>
-  void serialize(Archive&) {}
-};
+using Signal = gr::Empty;  // Go's struct{}
 struct Status {
   template <class Archive>
   void serialize(Archive&) {}

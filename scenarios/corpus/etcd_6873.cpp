@@ -22,10 +22,7 @@ namespace gr = gorewind;
 
 namespace {
 
-struct Signal {  // Go's struct{}
-  template <class Archive>
-  void serialize(Archive&) {}
-};
+using Signal = gr::Empty;  // Go's struct{}
 struct WatchBroadcast {
   template <class Archive>
   void serialize(Archive&) {}

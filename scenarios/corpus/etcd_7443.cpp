@@ -39,10 +39,7 @@ namespace {
 using Address = int;
 using Addresses = std::vector<Address>;
 
-struct Signal {  // Go's struct{}
-  template <class Archive>
-  void serialize(Archive&) {}
-};
+using Signal = gr::Empty;  // Go's struct{}
 
 struct World;
 // go() starts a goroutine that keeps the world alive: the test's body returns

@@ -25,10 +25,7 @@ namespace gr = gorewind;
 
 namespace {
 
-struct Signal {  // Go's struct{}
-  template <class Archive>
-  void serialize(Archive&) {}
-};
+using Signal = gr::Empty;  // Go's struct{}
 
 struct RoundRobin {
   gr::Mutex mu{"rr.mu"};

@@ -19,6 +19,8 @@
 #include <gorewind/outcome.hpp>
 #include <gorewind/param.hpp>
 #include <gorewind/pct_strategy.hpp>
+#include <gorewind/portfolio_strategy.hpp>
+#include <gorewind/pos_strategy.hpp>
 #include <gorewind/race.hpp>
 #include <gorewind/rand.hpp>
 #include <gorewind/random_strategy.hpp>
@@ -31,6 +33,7 @@
 #include <gorewind/site.hpp>
 #include <gorewind/state.hpp>
 #include <gorewind/strategy.hpp>
+#include <gorewind/surw_strategy.hpp>
 #include <gorewind/time.hpp>
 #include <gorewind/timer.hpp>
 #include <gorewind/trace.hpp>

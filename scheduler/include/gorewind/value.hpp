@@ -258,4 +258,11 @@ ValueRef value_ref(const T& v) {
   return ValueRef{&v, value_type_of<T>()};
 }
 
+// Empty is Go's struct{}: a value that carries nothing, for a channel that
+// only signals (chan struct{}).
+struct Empty {
+  template <class Archive>
+  void serialize(Archive&) {}
+};
+
 }  // namespace gorewind
