@@ -72,7 +72,7 @@ TEST_CASE("catch2: the failure message names the seed and the command that repla
   gr::ExploreOptions few;
   few.runs = 50;
   const gr::ExploreResult ok = gr::catch2::explore(gr::find_scenario("handoff")->body, few);
-  CHECK(gr::catch2::failure_message(ok, "t", "x") == "explored 50 schedules (random): 0 failures");
+  CHECK(gr::catch2::failure_message(ok, "t", "x") == "explored 50 schedules (portfolio): 0 failures");
   GOREWIND_REQUIRE_NO_FAILURE(ok);
 }
 

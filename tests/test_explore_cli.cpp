@@ -121,7 +121,7 @@ TEST_CASE("cli: explore --json gives the failing group, its site, count and a ru
   CHECK(j.at("scenario").string == "flaky_order");
   CHECK(j.at("params").type == Json::Type::Object);
   CHECK(j.at("params").object.empty());
-  CHECK(j.at("strategy").string == "random");
+  CHECK(j.at("strategy").string == "portfolio");
   CHECK(j.at("depth").type == Json::Type::Null);
   CHECK(number(j.at("shard").at("index")) == 0);
   CHECK(number(j.at("shard").at("count")) == 1);
@@ -142,7 +142,7 @@ TEST_CASE("cli: explore --json gives the failing group, its site, count and a ru
   CHECK(number(g.at("seed")) == seed);
   CHECK(g.at("schedule").type == Json::Type::Null);
   CHECK(g.at("reproduce").string ==
-        bin() + " run flaky_order --seed " + std::to_string(seed) + " --strategy random");
+        bin() + " run flaky_order --seed " + std::to_string(seed) + " --strategy portfolio");
 
   const std::string run = std::to_string(number(g.at("run")));
   const Cli show = cli(dir, {"show", run, "--db", db});
@@ -196,7 +196,7 @@ TEST_CASE("cli: explore --json of a correct scenario has no failure and no group
       CHECK(number(j.at("shard").at("count")) == 3);
       CHECK(number(j.at("runs")) == 13);  // seeds 2, 5, ..., 38 of 1 to 40
     } else {
-      CHECK(strategy == "random");
+      CHECK(strategy == "portfolio");
       CHECK(number(j.at("runs")) == 200);
       CHECK_FALSE(j.at("exhausted").boolean);
     }

@@ -71,6 +71,6 @@ TEST_CASE("racecli: a race is recorded, listed, shown, replayed; explore finds i
   CHECK(replay.out == "replayed run 1: identical (39 events)\n");
   const Cli explore = cli(dir, {"explore", "racy_counter", "--runs", "50", "--db", db});
   CHECK(explore.code == 1);
-  CHECK(contains(explore.out, "explored 1 schedule of racy_counter (random)"));
+  CHECK(contains(explore.out, "explored 1 schedule of racy_counter (portfolio)"));
   CHECK(contains(explore.out, "\nrace at scenarios/racy_counter.cpp:20: data race on n: "));
 }

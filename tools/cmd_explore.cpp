@@ -93,7 +93,7 @@ class ExploreCommand final : public Command {
 
   void add_options(CLI::App& sub) override {
     sub.add_option("scenario", scenario_, "The scenario to explore (see the list command)")->required();
-    const std::string runs_help = "Schedules to run (random, pct: seeds from --seed-start on; default " +
+    const std::string runs_help = "Schedules to run (the seeded strategies: seeds from --seed-start on; default " +
                                   std::to_string(ExploreOptions{}.runs) + "; dfs: until the search is exhausted)";
     auto* runs = sub.add_option("--runs", runs_text_, runs_help)->type_name("N");
     auto* time = sub.add_option("--time", time_text_,
@@ -104,7 +104,7 @@ class ExploreCommand final : public Command {
     sub.add_option("--strategy", strategy_, "Who decides the schedules: " + strategy_help(true))
         ->type_name("NAME")
         ->capture_default_str();
-    const std::string depth_help = "pct: its depth (default " + std::to_string(PctStrategy::kDefaultDepth) +
+    const std::string depth_help = "pct, and portfolio's pct: its depth (default " + std::to_string(PctStrategy::kDefaultDepth) +
                                    "); dfs: its preemption bound (default " +
                                    std::to_string(DfsStrategy::kDefaultPreemptionBound) + ")";
     sub.add_option("--depth", depth_text_, depth_help)->type_name("D");
@@ -324,7 +324,7 @@ class ExploreCommand final : public Command {
   std::string scenario_;
   std::string runs_text_;
   std::string time_text_;
-  std::string strategy_ = "random";
+  std::string strategy_ = ExploreOptions{}.strategy;
   std::string depth_text_;
   std::string seed_start_text_ = "1";
   std::string jobs_text_ = "1";

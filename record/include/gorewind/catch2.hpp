@@ -16,7 +16,7 @@
 // A failing search fails the test with what it found and the command that
 // runs the failing schedule alone, in this same test:
 //
-//   explored 23 schedules (random): 1 failure; first: seed 23, check_failed: ...
+//   explored 23 schedules (portfolio): 1 failure; first: seed 23, check_failed: ...
 //   replay: GOREWIND_SEED=23 build/my_tests 'the config is never read half-published'
 #pragma once
 
@@ -44,12 +44,13 @@
 namespace gorewind::catch2 {
 
 // kSeedVariable names the environment variable that narrows every
-// catch2::explore() of a random or pct search to the one seed it holds.
+// catch2::explore() of a seeded search (any strategy but dfs) to the one
+// seed it holds.
 inline constexpr const char* kSeedVariable = "GOREWIND_SEED";
 
 // explore() is gorewind::explore(fn, options), except that when
-// GOREWIND_SEED=N is set a random or pct search runs only seed N, exactly as
-// the whole search runs it (pct keeps the run length measured at
+// GOREWIND_SEED=N is set a seeded search runs only seed N, exactly as the
+// whole search runs it (pct and portfolio keep the run length measured at
 // options.seed_start). A dfs search ignores the variable: its failures
 // replay through ScriptedStrategy(failure.schedule). Throws
 // std::invalid_argument for a GOREWIND_SEED that is not a decimal seed.
@@ -101,7 +102,7 @@ inline std::string test_spec(std::string_view name) {
 }
 
 // failure_message() is what a failing search reports: r.summary() and, for
-// a random or pct search, the command that runs its first failing seed
+// a seeded search, the command that runs its first failing seed
 // again: program (argv[0]) with GOREWIND_SEED and the spec of test_name.
 inline std::string failure_message(const ExploreResult& r, std::string_view program, std::string_view test_name) {
   std::string message = r.summary();

@@ -18,9 +18,9 @@ struct ExploreFailure;
 
 // ExploreOptions says which schedules to try.
 struct ExploreOptions {
-  std::string strategy = "random";  // random, pct or dfs
-  int depth = 0;                    // pct: its depth (0: 3); dfs: its preemption bound (0: 2)
-  // runs bounds the schedules (random, pct: the seed range [seed_start,
+  std::string strategy = "portfolio";  // a name from builtin_strategies() that explores
+  int depth = 0;                       // pct: its depth (0: 3); dfs: its preemption bound (0: 2)
+  // runs bounds the schedules (a seeded strategy: the seed range [seed_start,
   // seed_start + runs)); 0 means no bound, for a time budget or a dfs search.
   std::uint64_t runs = 10000;
   double seconds = 0;  // wall-clock budget; 0: none
