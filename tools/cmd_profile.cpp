@@ -1,20 +1,29 @@
 // cmd_profile.cpp: `gorewind profile <run> --kind block|goroutine|mutex`, a
-// recorded run's waits as Go's pprof profiles show them (see profiles.hpp).
+// recorded run's waits as Go's pprof profiles show them (see profiles.hpp),
+// as a table or, with --format pprof, as a file `go tool pprof` opens.
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <gorewind/replay/checkpoint_server.hpp>
+#include <gorewind/replay/log_state.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "cli.hpp"
 #include "log_db.hpp"
 #include "outcome_report.hpp"
+#include "output_file.hpp"
+#include "profile_pprof.hpp"
 #include "profiles.hpp"
+#include "recorded_scenario.hpp"
 #include "scenario_run.hpp"
+#include "state_dump.hpp"
 
 namespace gorewind::cli {
 namespace {
@@ -62,7 +71,7 @@ class ProfileCommand final : public Command {
   std::string_view name() const override { return "profile"; }
   std::string_view help() const override {
     return "Profile a recorded run: virtual time blocked per wait and site (block), per lock (mutex), or the "
-           "goroutines grouped by state and site at a seq (goroutine)";
+           "goroutines grouped by state and site at a seq (goroutine); as a table, or as a pprof file";
   }
 
   void add_options(CLI::App& sub) override {
@@ -72,21 +81,41 @@ class ProfileCommand final : public Command {
         ->type_name("SEQ");
     add_db_option(sub, db_);
     sub.add_flag("--json", json_, "Print one JSON object: run, kind, at, rows [{column: value}]");
+    sub.add_option("--format", format_,
+                   "text: a table on stdout; pprof: a gzipped profile.proto for go tool pprof, written to -o (goroutine: "
+                   "each goroutine's stack, by re-executing the run to the seq, which needs the program that "
+                   "recorded it)")
+        ->type_name("text|pprof")
+        ->capture_default_str();
+    sub.add_option("-o,--output", output_, "With --format pprof: the file to write (FILE.pb.gz)")->type_name("FILE");
   }
 
-  int run(const Context&) override {
+  int run(const Context& ctx) override {
     const auto run_id = static_cast<std::int64_t>(parse_count(run_text_, "run", "a run id (see the runs command)"));
     ProfileKind kind;
     if (kind_ == "block") kind = ProfileKind::Block;
     else if (kind_ == "mutex") kind = ProfileKind::Mutex;
     else if (kind_ == "goroutine") kind = ProfileKind::Goroutine;
     else throw UsageError("--kind: unknown profile '" + kind_ + "' (expected block, goroutine or mutex)");
+    if (format_ != "text" && format_ != "pprof") throw UsageError("--format: '" + format_ + "' is not text or pprof");
+    const bool pprof = format_ == "pprof";
+    if (pprof && json_) throw UsageError("--json prints the table: not with --format pprof");
+    if (pprof && output_.empty()) throw UsageError("--format pprof writes a file: give it with -o FILE.pb.gz");
+    if (!pprof && !output_.empty()) throw UsageError("-o: only with --format pprof");
+    if (pprof && kind != ProfileKind::Goroutine)
+      throw UsageError("--format pprof: the " + kind_ + " profile is a table only so far (goroutine has a pprof file)");
+    if (pprof) refuse_output_over_inputs("-o", output_, {db_});
+    // The re-execution's fork server first: no database connection may
+    // exist in the process it copies.
+    std::optional<replay::CheckpointServer> processes;
+    if (pprof) processes.emplace(replay::CheckpointServer::start());
     storage::EventLogReader log(db_);
     const storage::RunRow row = log.run(run_id);
     const std::uint64_t at = at_text_.empty() ? row.events : parse_count(at_text_, "--at", "a seq");
     if (at > row.events)
       throw UsageError("--at: seq " + std::to_string(at) + " is beyond run " + std::to_string(run_id) + ", which has " +
                        std::to_string(row.events) + " events");
+    if (pprof) return write_pprof(log, row, at, *processes, ctx);
     const Profile p = profile(log, row, kind, at);
     if (json_) {
       std::string out = "{\"run\":" + std::to_string(run_id) + ",\"scenario\":" + json_string(row.scenario) +
@@ -108,10 +137,32 @@ class ProfileCommand final : public Command {
   }
 
  private:
+  // write_pprof() writes the goroutine profile at seq at to output_, its
+  // stacks from the run re-executed to at.
+  int write_pprof(storage::EventLogReader& log, const storage::RunRow& row, std::uint64_t at,
+                  replay::CheckpointServer& processes, const Context& ctx) const {
+    const RuntimeState state = replay::log_state_at(log, row.id, at);
+    const ObjectNames names = object_names(log, row.id);
+    processes.open(db_, row, recorded_scenario(row, ctx).body, std::max<std::uint64_t>(at, 1));
+    const replay::ProcessState process = processes.at(at);
+    record::Symbolizer symbols;
+    const std::string bytes = pprof_bytes(goroutine_pprof(row, state, names, process, symbols));
+    std::ofstream out(output_, std::ios::binary | std::ios::trunc);
+    out << bytes;
+    out.close();
+    if (!out) throw UsageError("-o: cannot write " + output_);
+    std::cout << "wrote " << output_ << ": goroutine profile of run " << row.id << " at seq " << at << ", "
+              << state.goroutines.size() << " goroutine" << (state.goroutines.size() == 1 ? "" : "s")
+              << " (go tool pprof -top " << output_ << ")\n";
+    return kExitOk;
+  }
+
   std::string run_text_;
   std::string kind_;
   std::string at_text_;
   std::string db_ = kDefaultDb;
+  std::string format_ = "text";
+  std::string output_;
   bool json_ = false;
 };
 

@@ -43,7 +43,7 @@ Profile goroutine_profile(storage::EventLogReader& log, const storage::RunRow& r
   const ObjectNames names = object_names(log, run.id);
   std::map<std::pair<std::string, std::string>, std::vector<std::int64_t>> groups;
   for (const GoroutineInfo& g : state.goroutines)
-    groups[{status_text(g, names), g.site.empty() ? std::string("(not started)") : g.site}].push_back(g.gid);
+    groups[{status_text(g, names), goroutine_site(g)}].push_back(g.gid);
   for (auto& [key, gids] : groups)
     p.rows.push_back({static_cast<std::int64_t>(gids.size()), key.first, key.second, std::move(gids)});
   std::stable_sort(p.rows.begin(), p.rows.end(), [](const auto& a, const auto& b) {
@@ -53,6 +53,8 @@ Profile goroutine_profile(storage::EventLogReader& log, const storage::RunRow& r
 }
 
 }  // namespace
+
+std::string goroutine_site(const GoroutineInfo& g) { return g.site.empty() ? "(not started)" : g.site; }
 
 Profile profile(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind, std::uint64_t at) {
   switch (kind) {

@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include <gorewind/state.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
 namespace gorewind::cli {
@@ -33,6 +34,10 @@ struct Profile {
   std::vector<std::string> columns;
   std::vector<std::vector<Cell>> rows;
 };
+
+// goroutine_site() is g's site as the goroutine profile groups it:
+// "(not started)" for a goroutine that has not run yet.
+std::string goroutine_site(const GoroutineInfo& g);
 
 // profile() computes kind over run up to (or at) seq at, which must not
 // lie beyond the run's events.

@@ -14,13 +14,14 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build"
-PACKAGES=(libboost-context-dev libsqlite3-dev sqlite3 libcli11-dev libcereal-dev libxxhash-dev catch2 cmake ninja-build g++)
+PACKAGES=(libboost-context-dev libsqlite3-dev sqlite3 libcli11-dev libcereal-dev libxxhash-dev zlib1g-dev catch2 cmake ninja-build g++)
 # Clang 16, not Debian 12's default 14: 14 lacks the builtin behind
 # std::source_location, which every gorewind header uses.
 FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
 # What the test suite needs beyond the build: python3 runs the docs' commands
-# (tools/readme_check.py, ctest entry docs).
-TEST_PACKAGES=(python3)
+# (tools/readme_check.py, ctest entry docs); golang-go's go tool pprof judges
+# the pprof files (ctest entry pprof).
+TEST_PACKAGES=(python3 golang-go)
 
 usage() {
   cat <<USAGE
@@ -137,7 +138,7 @@ sanitize() {
   cmake --build "$dir" --parallel "$(nproc)"
   say "testing under the sanitizers"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir "$dir" --output-on-failure -j2 --label-exclude docs
+    ctest --test-dir "$dir" --output-on-failure -j2 --label-exclude "docs|go"
 }
 
 fuzz() {
