@@ -78,7 +78,14 @@ class Checkpointer final : public Observer {
 
   void on_event(const Event& e) override {
     if (serving_) {
-      if (e.seq == target_) serve(e);
+      if (collecting_parks_ && e.kind == EventKind::Park &&
+          !write_frame(query_, "p " + std::to_string(e.seq) + " " + stack_lines({native_stack(e.gid)}).substr(2)))
+        ::_exit(0);
+      if (e.seq == target_) {
+        if (collecting_parks_ && !write_frame(query_, "ok " + std::to_string(e.seq))) ::_exit(0);
+        collecting_parks_ = false;
+        serve(e);
+      }
       return;
     }
     if (e.seq == until_) {
@@ -90,8 +97,9 @@ class Checkpointer final : public Observer {
 
   void on_run_end(const RunResult& r) override {
     if (!serving_) return;
-    // Asked for a seq the re-execution never reached.
-    if (read_frame(query_, std::chrono::milliseconds(-1)))
+    // Asked for a seq the re-execution never reached: the answer to the
+    // request that comes next, or to the parks on their way.
+    if (collecting_parks_ || read_frame(query_, std::chrono::milliseconds(-1)))
       write_frame(query_, "error the re-execution ended after " + std::to_string(r.events) +
                               " events, before seq " + std::to_string(target_) +
                               ": the program no longer replays this run");
@@ -170,12 +178,15 @@ class Checkpointer final : public Observer {
     for (;;) {
       const std::optional<std::string> request = read_frame(query_, std::chrono::milliseconds(-1));
       if (!request) ::_exit(0);
-      if (request->rfind("forward ", 0) == 0) {
-        const std::uint64_t target = std::stoull(request->substr(8));
+      const bool parks = request->rfind("parks ", 0) == 0;
+      if (parks || request->rfind("forward ", 0) == 0) {
+        const std::uint64_t target = std::stoull(request->substr(request->find(' ') + 1));
         if (target > seq) {
           target_ = target;
+          collecting_parks_ = parks;
           return;
         }
+        if (parks && !write_frame(query_, "ok " + std::to_string(seq))) ::_exit(0);
         continue;
       }
       const std::string stacks = stack_lines(native_stacks());
@@ -192,6 +203,7 @@ class Checkpointer final : public Observer {
   std::uint64_t interval_;
   std::uint64_t until_;
   bool serving_ = false;
+  bool collecting_parks_ = false;  // a "parks" request is on its way to target_
   int query_ = -1;
   std::uint64_t target_ = 0;
 };

@@ -12,7 +12,9 @@
 // (SOCK_STREAM) attached; a server gets "state" or "forward SEQ" frames and
 // answers "state" with two frames: "ok SEQ" and a stack line per goroutine
 // ("g GID ADDR..." in hex), then the encoded RuntimeState; or one "error
-// TEXT" frame.
+// TEXT" frame. "parks SEQ" runs a server on to SEQ, sending a frame "p
+// PARK GID ADDR..." at each park on the way, the parking goroutine's stack,
+// then "ok SEQ" there.
 #pragma once
 
 #include <sys/types.h>

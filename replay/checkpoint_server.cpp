@@ -25,15 +25,21 @@ constexpr std::chrono::milliseconds kPatience{120'000};
 constexpr std::uint64_t kMaxCheckpoints = 256;
 constexpr std::uint64_t kMinInterval = 1000;
 
+// parse_stack() reads "GID ADDR..." (the gid in decimal, the addresses in hex).
+NativeStack parse_stack(std::istream& words) {
+  NativeStack s;
+  words >> s.gid >> std::hex;
+  for (std::uintptr_t a; words >> a;) s.frames.push_back(a);
+  return s;
+}
+
 std::vector<NativeStack> parse_stacks(std::istream& in) {
   std::vector<NativeStack> out;
   for (std::string line; std::getline(in, line);) {
     std::istringstream words(line);
     std::string tag;
-    NativeStack s;
-    words >> tag >> s.gid >> std::hex;
-    for (std::uintptr_t a; words >> a;) s.frames.push_back(a);
-    out.push_back(std::move(s));
+    words >> tag;
+    out.push_back(parse_stack(words));
   }
   return out;
 }
@@ -236,6 +242,38 @@ ProcessState CheckpointServer::at(std::uint64_t seq) {
     }
     p.state = storage::decode_state(*blob);
     return p;
+  }
+}
+
+void CheckpointServer::park_stacks(std::uint64_t until,
+                                   const std::function<void(std::uint64_t, const NativeStack&)>& each) {
+  if (!live_) throw ReplayError("process state: no run open");
+  until = std::min(until, last_live_);
+  if (until <= 1) return;
+  at(1);
+  Live& live = *live_;
+  if (!detail::write_frame(live.query, "parks " + std::to_string(until))) {
+    detail::close_fd(live.query);
+    throw ReplayError("process state: the re-execution died at seq 1");
+  }
+  for (;;) {
+    const std::optional<std::string> frame = detail::read_frame(live.query, kPatience);
+    std::istringstream in(frame.value_or(""));
+    std::string tag;
+    in >> tag;
+    if (tag == "p") {
+      std::uint64_t seq = 0;
+      in >> seq;
+      each(seq, parse_stack(in));
+      continue;
+    }
+    if (tag == "ok") {
+      live.query_seq = until;
+      return;
+    }
+    detail::close_fd(live.query);
+    if (tag == "error") throw ReplayError("process state: " + frame->substr(6));
+    throw ReplayError("process state: the re-execution died before seq " + std::to_string(until));
   }
 }
 

@@ -251,8 +251,10 @@ class Scheduler {
   void retire_object(std::uint32_t id, const void* self);
   void set_watched(std::string_view name, std::string text);
   RuntimeState capture() const;
-  // native_stacks(): see gorewind/native_stack.hpp (native_stack.cpp).
+  // native_stacks(), native_stack(): see gorewind/native_stack.hpp
+  // (native_stack.cpp).
   std::vector<NativeStack> native_stacks();
+  NativeStack native_stack(Gid gid);
 
   Strategy& strategy() { return *strategy_; }
   std::uint64_t generation() const { return generation_; }

@@ -20,10 +20,17 @@ std::string waits_cte() {
          ") WINDOW w AS (PARTITION BY gid ORDER BY seq)) ";
 }
 
-// The sums every wait profile shows: ?3 is the virtual time at ?2.
+// The sums every wait profile shows (?3 is the virtual time at ?2), then
+// the first wait's park and goroutine: with one min() in the query, SQLite
+// takes a bare column (pw.gid) from the row that min() picked.
 constexpr std::string_view kSums =
     "sum(coalesce(pw.until_vtime, ?3) - pw.vtime) AS vtime_ns, sum(coalesce(pw.until_seq, ?2) - pw.seq) AS events, "
-    "count(*) AS waits, sum(pw.until_seq IS NULL) AS open";
+    "count(*) AS waits, sum(pw.until_seq IS NULL) AS open, min(pw.seq), pw.gid";
+
+// group_by() is a profile's GROUP BY: its keys, or each park on its own.
+std::string group_by(WaitGrouping grouping, std::string_view keys) {
+  return " GROUP BY " + std::string(grouping == WaitGrouping::ByKeys ? keys : "pw.seq");
+}
 
 }  // namespace
 
@@ -40,25 +47,27 @@ std::vector<WaitRow> EventLogReader::wait_rows(std::int64_t run_id, std::uint64_
   st.bind_int(3, vtime_at);
   std::vector<WaitRow> rows;
   while (st.step()) {
-    WaitRow row{st.column_int(0), st.column_int(1), st.column_int(2), st.column_int(3), {}};
-    for (int i = 0; i < keys; ++i) row.keys.emplace_back(st.column_text(4 + i));
+    WaitRow row{st.column_int(0), st.column_int(1), st.column_int(2), st.column_int(3), {},
+                static_cast<std::uint64_t>(st.column_int(4)), static_cast<Gid>(st.column_int(5))};
+    for (int i = 0; i < keys; ++i) row.keys.emplace_back(st.column_text(6 + i));
     rows.push_back(std::move(row));
   }
   return rows;
 }
 
-std::vector<WaitRow> EventLogReader::block_waits(std::int64_t run_id, std::uint64_t at) {
+std::vector<WaitRow> EventLogReader::block_waits(std::int64_t run_id, std::uint64_t at, WaitGrouping grouping) {
   return wait_rows(run_id, at,
                    waits_cte() + "SELECT " + std::string(kSums) +
                        ", wr.name, coalesce(o.name, ''), coalesce(s.file || ':' || s.line, '') FROM pw "
                        "JOIN wait_reasons wr ON wr.id = pw.reason "
                        "LEFT JOIN objects o ON o.run = ?1 AND o.id = pw.obj AND pw.obj != 0 "
                        "LEFT JOIN sites s ON s.id = pw.site WHERE pw.kind = " + code(EventKind::Park) +
-                       " GROUP BY pw.reason, pw.obj, pw.site ORDER BY 1 DESC, 2 DESC, pw.reason, pw.obj, 7",
+                       group_by(grouping, "pw.reason, pw.obj, pw.site") +
+                       " ORDER BY 1 DESC, 2 DESC, pw.reason, pw.obj, 9, 5",
                    3);
 }
 
-std::vector<WaitRow> EventLogReader::mutex_waits(std::int64_t run_id, std::uint64_t at) {
+std::vector<WaitRow> EventLogReader::mutex_waits(std::int64_t run_id, std::uint64_t at, WaitGrouping grouping) {
   return wait_rows(run_id, at,
                    waits_cte() + "SELECT " + std::string(kSums) +
                        ", coalesce(o.name, ''), wr.name, coalesce(s.file || ':' || s.line, ''), "
@@ -70,8 +79,8 @@ std::vector<WaitRow> EventLogReader::mutex_waits(std::int64_t run_id, std::uint6
                        "LEFT JOIN sites rs ON rs.id = r.site WHERE pw.kind = " + code(EventKind::Park) +
                        " AND pw.reason IN (" + code(WaitReason::Mutex) + ", " + code(WaitReason::RWMutexRead) +
                        ", " + code(WaitReason::RWMutexWrite) +
-                       ") GROUP BY pw.obj, pw.reason, pw.site, r.site "
-                       "ORDER BY 1 DESC, 2 DESC, pw.obj, pw.reason, 7, 8",
+                       ")" + group_by(grouping, "pw.obj, pw.reason, pw.site, r.site") +
+                       " ORDER BY 1 DESC, 2 DESC, pw.obj, pw.reason, 9, 10, 5",
                    4);
 }
 

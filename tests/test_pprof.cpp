@@ -152,6 +152,62 @@ TEST_CASE("pprof: go tool pprof reads the goroutine profile, and its samples are
   }
 }
 
+TEST_CASE("pprof: block and mutex profiles, one sample per wait where it parked, summing to the text table",
+          "[pprof]") {
+  REQUIRE_FALSE(bin().empty());
+  Log log;
+  REQUIRE(log.run({"record", "leaky_handler"}).code == 1);
+  REQUIRE(log.run({"record", "mutex_counter", "--seed", "1"}).code == 0);
+  REQUIRE(log.run({"record", "dining_philosophers", "--seed", "9"}).code == 1);
+  const std::vector<std::vector<std::string>> profiles = {
+      {"1", "block"}, {"1", "block", "20"}, {"2", "mutex"}, {"3", "mutex"}, {"3", "block"}};
+  for (const std::vector<std::string>& which : profiles) {
+    const std::string& run = which[0];
+    const std::string& kind = which[1];
+    INFO("run " << run << " " << kind << (which.size() > 2 ? " at " + which[2] : ""));
+    std::vector<std::string> args{"profile", run, "--kind", kind};
+    if (which.size() > 2) args.insert(args.end(), {"--at", which[2]});
+    std::vector<std::string> json = args;
+    json.push_back("--json");
+    const Json table = parse_json(log.run(json).out);
+    REQUIRE_FALSE(table.at("rows").array.empty());
+    const std::string file = log.dir.file(kind + "_" + run + ".pb.gz");
+    args.insert(args.end(), {"--format", "pprof", "-o", file});
+    REQUIRE(log.run(args).code == 0);
+    const std::vector<RawSample> samples = raw_samples(shell("go tool pprof -raw " + file + " 2>/dev/null"));
+    REQUIRE_FALSE(samples.empty());
+    // Each row is its samples summed: pprof's labels are the row's keys
+    // (an empty key has no label).
+    long waits = 0;
+    for (const Json& row : table.at("rows").array) {
+      long contentions = 0, delay = 0, open = 0;
+      for (const RawSample& s : samples) {
+        bool match = true;
+        for (const auto& [column, value] : row.object)
+          if (value.type == Json::Type::String)
+            match = match && (s.labels.count(column) ? s.labels.at(column) : "") == value.string;
+        if (!match) continue;
+        contentions += s.values.at(0);
+        delay += s.values.at(1);
+        if (s.labels.at("open") == "true") open += s.values.at(0);
+        // The stack, from the re-execution at the park, ends at the wait.
+        CHECK(s.leaf == row.at("site").string);
+      }
+      CHECK(contentions == static_cast<long>(row.at("waits").number));
+      CHECK(delay == static_cast<long>(row.at("vtime_ns").number));
+      CHECK(open == static_cast<long>(row.at("open").number));
+      waits += contentions;
+    }
+    long all = 0;
+    for (const RawSample& s : samples) all += s.values.at(0);
+    CHECK(all == waits);
+    const std::string top = shell("go tool pprof -top -sample_index=contentions " + file + " 2>/dev/null");
+    CHECK(contains(top, "Type: contentions\n"));
+    CHECK(contains(top, "Showing nodes accounting for " + std::to_string(waits) + ", 100% of " +
+                            std::to_string(waits) + " total"));
+  }
+}
+
 TEST_CASE("pprof: bad --format and -o are one line and exit 2, and the log is untouched", "[pprof]") {
   REQUIRE_FALSE(bin().empty());
   Log log;

@@ -82,9 +82,9 @@ class ProfileCommand final : public Command {
     add_db_option(sub, db_);
     sub.add_flag("--json", json_, "Print one JSON object: run, kind, at, rows [{column: value}]");
     sub.add_option("--format", format_,
-                   "text: a table on stdout; pprof: a gzipped profile.proto for go tool pprof, written to -o (goroutine: "
-                   "each goroutine's stack, by re-executing the run to the seq, which needs the program that "
-                   "recorded it)")
+                   "text: a table on stdout; pprof: a gzipped profile.proto for go tool pprof, written to -o, with "
+                   "stacks from re-executing the run (each goroutine's at the seq; each wait's where it parked), "
+                   "which needs the program that recorded it")
         ->type_name("text|pprof")
         ->capture_default_str();
     sub.add_option("-o,--output", output_, "With --format pprof: the file to write (FILE.pb.gz)")->type_name("FILE");
@@ -102,8 +102,6 @@ class ProfileCommand final : public Command {
     if (pprof && json_) throw UsageError("--json prints the table: not with --format pprof");
     if (pprof && output_.empty()) throw UsageError("--format pprof writes a file: give it with -o FILE.pb.gz");
     if (!pprof && !output_.empty()) throw UsageError("-o: only with --format pprof");
-    if (pprof && kind != ProfileKind::Goroutine)
-      throw UsageError("--format pprof: the " + kind_ + " profile is a table only so far (goroutine has a pprof file)");
     if (pprof) refuse_output_over_inputs("-o", output_, {db_});
     // The re-execution's fork server first: no database connection may
     // exist in the process it copies.
@@ -115,7 +113,7 @@ class ProfileCommand final : public Command {
     if (at > row.events)
       throw UsageError("--at: seq " + std::to_string(at) + " is beyond run " + std::to_string(run_id) + ", which has " +
                        std::to_string(row.events) + " events");
-    if (pprof) return write_pprof(log, row, at, *processes, ctx);
+    if (pprof) return write_pprof(log, row, kind, at, *processes, ctx);
     const Profile p = profile(log, row, kind, at);
     if (json_) {
       std::string out = "{\"run\":" + std::to_string(run_id) + ",\"scenario\":" + json_string(row.scenario) +
@@ -137,22 +135,47 @@ class ProfileCommand final : public Command {
   }
 
  private:
-  // write_pprof() writes the goroutine profile at seq at to output_, its
-  // stacks from the run re-executed to at.
-  int write_pprof(storage::EventLogReader& log, const storage::RunRow& row, std::uint64_t at,
+  // write_pprof() writes kind's profile at (or up to) seq at to output_,
+  // its stacks from re-executing the run: to at for the goroutines; for the
+  // waits, one pass to at that hands over each park's stack.
+  int write_pprof(storage::EventLogReader& log, const storage::RunRow& row, ProfileKind kind, std::uint64_t at,
                   replay::CheckpointServer& processes, const Context& ctx) const {
     const RuntimeState state = replay::log_state_at(log, row.id, at);
-    const ObjectNames names = object_names(log, row.id);
-    processes.open(db_, row, recorded_scenario(row, ctx).body, std::max<std::uint64_t>(at, 1));
-    const replay::ProcessState process = processes.at(at);
     record::Symbolizer symbols;
-    const std::string bytes = pprof_bytes(goroutine_pprof(row, state, names, process, symbols));
+    PprofProfile p;
+    std::size_t samples = 0;
+    if (kind == ProfileKind::Goroutine) {
+      processes.open(db_, row, recorded_scenario(row, ctx).body, std::max<std::uint64_t>(at, 1));
+      p = goroutine_pprof(row, state, object_names(log, row.id), processes.at(at), symbols);
+      samples = state.goroutines.size();
+    } else {
+      const std::vector<storage::WaitRow> waits = wait_rows(log, row, kind, at, storage::WaitGrouping::EachWait);
+      std::vector<std::size_t> by_park(waits.size());
+      for (std::size_t i = 0; i < by_park.size(); ++i) by_park[i] = i;
+      std::sort(by_park.begin(), by_park.end(),
+                [&](std::size_t a, std::size_t b) { return waits[a].park_seq < waits[b].park_seq; });
+      StackTable stacks(symbols);
+      // A wait the re-execution passed without a stack (it no longer
+      // replays the run) is charged to an unknown place, as pprof does.
+      std::vector<std::size_t> stack_of(waits.size(), stacks.add({}, "(unknown)"));
+      if (!waits.empty()) {
+        processes.open(db_, row, recorded_scenario(row, ctx).body);
+        auto next = by_park.begin();
+        processes.park_stacks(at, [&](std::uint64_t seq, const NativeStack& stack) {
+          for (; next != by_park.end() && waits[*next].park_seq <= seq; ++next)
+            if (waits[*next].park_seq == seq) stack_of[*next] = stacks.add(stack, "(unknown)");
+        });
+      }
+      p = wait_pprof(row, kind, at, state.vtime_ns, waits, stack_of, stacks);
+      samples = waits.size();
+    }
+    const std::string bytes = pprof_bytes(p);
     std::ofstream out(output_, std::ios::binary | std::ios::trunc);
     out << bytes;
     out.close();
     if (!out) throw UsageError("-o: cannot write " + output_);
-    std::cout << "wrote " << output_ << ": goroutine profile of run " << row.id << " at seq " << at << ", "
-              << state.goroutines.size() << " goroutine" << (state.goroutines.size() == 1 ? "" : "s")
+    std::cout << "wrote " << output_ << ": " << kind_ << " profile of run " << row.id << " at seq " << at << ", "
+              << samples << (kind == ProfileKind::Goroutine ? " goroutine" : " wait") << (samples == 1 ? "" : "s")
               << " (go tool pprof -top " << output_ << ")\n";
     return kExitOk;
   }

@@ -136,14 +136,16 @@ std::string pprof_bytes(const PprofProfile& p) {
   Tables t;
   Message profile;
   for (const PprofValueType& v : p.sample_types) profile.message(field::kSampleType, value_type(t, v));
+  std::vector<std::vector<std::uint64_t>> locations(p.stacks.size());
+  for (std::size_t i = 0; i < p.stacks.size(); ++i)
+    for (const Frame& f : p.stacks[i]) locations[i].push_back(t.location(f));
   for (const PprofSample& s : p.samples) {
     if (s.values.size() != p.sample_types.size())
       throw Error("pprof: a sample has " + std::to_string(s.values.size()) + " values for " +
                   std::to_string(p.sample_types.size()) + " sample types");
-    std::vector<std::uint64_t> locations;
-    for (const Frame& f : s.stack) locations.push_back(t.location(f));
+    if (s.stack >= p.stacks.size()) throw Error("pprof: a sample has no stack");
     Message m;
-    m.packed(field::kSampleLocationId, locations);
+    m.packed(field::kSampleLocationId, locations[s.stack]);
     m.packed(field::kSampleValue, s.values);
     for (const PprofLabel& l : s.labels) {
       Message label;

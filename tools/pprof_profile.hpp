@@ -25,10 +25,10 @@ struct PprofLabel {
   std::string value;
 };
 
-// PprofSample is one call stack, innermost frame first, with one value per
-// sample type of its profile.
+// PprofSample is one call stack (an index into its profile's stacks), with
+// one value per sample type of its profile.
 struct PprofSample {
-  std::vector<Frame> stack;
+  std::size_t stack = 0;
   std::vector<std::int64_t> values;
   std::vector<PprofLabel> labels;
 };
@@ -39,6 +39,8 @@ struct PprofSample {
 // address is not written (it would change from process to process).
 struct PprofProfile {
   std::vector<PprofValueType> sample_types;
+  // stacks are the call stacks the samples share, innermost frame first.
+  std::vector<std::vector<Frame>> stacks;
   std::vector<PprofSample> samples;
   PprofValueType period_type;
   std::int64_t period = 0;
@@ -51,7 +53,8 @@ struct PprofProfile {
 // pprof_bytes() is p as profile.proto's Profile message, gzip-compressed:
 // string_table[0] is "", functions and locations are shared by every
 // sample that has them, and equal profiles give equal bytes. Throws Error
-// when a sample has not one value per sample type or zlib fails.
+// when a sample has not one value per sample type or no stack, or zlib
+// fails.
 std::string pprof_bytes(const PprofProfile& p);
 
 }  // namespace gorewind::cli

@@ -1,38 +1,94 @@
 #include "profile_pprof.hpp"
 
 #include <algorithm>
+#include <map>
 #include <string>
+#include <tuple>
 
 #include "profiles.hpp"
 
 namespace gorewind::cli {
 
+namespace {
+
+// base() is what every profile of run at seq at says of itself.
+PprofProfile base(const storage::RunRow& run, std::uint64_t at, std::int64_t vtime_ns) {
+  PprofProfile p;
+  p.time_nanos = vtime_ns;
+  p.program = run.program.empty() ? "gorewind" : run.program;
+  p.comments = {"gorewind run " + std::to_string(run.id) + " (" + run.scenario + ") at seq " + std::to_string(at)};
+  return p;
+}
+
+}  // namespace
+
+std::size_t StackTable::add(const NativeStack& stack, const std::string& placeholder) {
+  const auto known = known_.find(stack.frames);
+  if (known != known_.end()) return known->second;
+  std::vector<Frame> frames = stack.frames.empty() ? std::vector<Frame>{} : symbols_.user_frames(stack);
+  if (frames.empty()) {
+    const auto [it, added] = placeholders_.try_emplace(placeholder, stacks_.size());
+    if (!added) return it->second;
+    frames.emplace_back().function = placeholder;
+  } else {
+    known_.emplace(stack.frames, stacks_.size());
+  }
+  stacks_.push_back(std::move(frames));
+  return stacks_.size() - 1;
+}
+
 PprofProfile goroutine_pprof(const storage::RunRow& run, const RuntimeState& state, const ObjectNames& names,
                              const replay::ProcessState& process, record::Symbolizer& symbols) {
-  PprofProfile p;
+  PprofProfile p = base(run, state.seq, state.vtime_ns);
   p.sample_types = {{"goroutine", "count"}};
   p.period_type = {"goroutine", "count"};
   p.period = 1;
-  p.time_nanos = state.vtime_ns;
-  p.program = run.program.empty() ? "gorewind" : run.program;
-  p.comments = {"gorewind run " + std::to_string(run.id) + " (" + run.scenario + ") at seq " +
-                std::to_string(state.seq)};
+  StackTable stacks(symbols);
   for (const GoroutineInfo& g : state.goroutines) {
     PprofSample s;
     s.values = {1};
     const auto stack = std::find_if(process.stacks.begin(), process.stacks.end(),
                                     [&](const NativeStack& n) { return n.gid == g.gid; });
-    if (stack != process.stacks.end() && !stack->frames.empty()) s.stack = symbols.user_frames(*stack);
-    if (s.stack.empty()) {
-      s.stack.emplace_back();
-      s.stack.back().function = goroutine_site(g);
-    }
+    s.stack = stacks.add(stack != process.stacks.end() ? *stack : NativeStack{g.gid, {}}, goroutine_site(g));
     s.labels = {{"goroutine", std::to_string(g.gid)},
                 {"name", g.name},
                 {"state", status_text(g, names)},
                 {"site", goroutine_site(g)}};
     p.samples.push_back(std::move(s));
   }
+  p.stacks = stacks.take();
+  return p;
+}
+
+PprofProfile wait_pprof(const storage::RunRow& run, ProfileKind kind, std::uint64_t at, std::int64_t vtime_ns,
+                        const std::vector<storage::WaitRow>& waits, const std::vector<std::size_t>& stack_of,
+                        StackTable& stacks) {
+  PprofProfile p = base(run, at, vtime_ns);
+  p.sample_types = {{"contentions", "count"}, {"delay", "nanoseconds"}};
+  p.period_type = {"contentions", "count"};
+  p.period = 1;
+  p.duration_nanos = vtime_ns;
+  const std::vector<std::string> columns = wait_columns(kind);
+  constexpr std::size_t kSums = 4;  // the columns before the keys
+  // Waits alike in stack and labels are one sample, as Go's profiles sum
+  // them: a long run waits at a few places many times.
+  std::map<std::tuple<std::size_t, Gid, bool, std::vector<std::string>>, std::size_t> alike;
+  for (std::size_t i = 0; i < waits.size(); ++i) {
+    const storage::WaitRow& w = waits[i];
+    const auto [it, added] = alike.try_emplace({stack_of.at(i), w.gid, w.open != 0, w.keys}, p.samples.size());
+    if (!added) {
+      p.samples[it->second].values[0] += w.waits;
+      p.samples[it->second].values[1] += w.vtime_ns;
+      continue;
+    }
+    PprofSample s;
+    s.values = {w.waits, w.vtime_ns};
+    s.stack = stack_of.at(i);
+    s.labels = {{"goroutine", std::to_string(w.gid)}, {"open", w.open ? "true" : "false"}};
+    for (std::size_t k = 0; k < w.keys.size(); ++k) s.labels.push_back({columns.at(kSums + k), w.keys[k]});
+    p.samples.push_back(std::move(s));
+  }
+  p.stacks = stacks.take();
   return p;
 }
 

@@ -5,7 +5,16 @@
 //   type goroutine/count, its stack where the re-executed program stands
 //   there, labelled with the goroutine's id, name, state and site, so that
 //   summing the samples by state and site gives the text table's counts.
+// - block, mutex: one sample per wait, of Go's sample types contentions/count
+//   and delay/nanoseconds (virtual), its stack where the goroutine parked,
+//   labelled with the goroutine, the text table's keys and whether the wait
+//   is still open: summing by the keys gives the table's waits and time.
 #pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
 
 #include <gorewind/record/symbolizer.hpp>
 #include <gorewind/replay/process_state.hpp>
@@ -13,9 +22,27 @@
 #include <gorewind/storage/run_row.hpp>
 
 #include "pprof_profile.hpp"
+#include "profiles.hpp"
 #include "state_dump.hpp"
 
 namespace gorewind::cli {
+
+// StackTable numbers the distinct native stacks of a profile, each
+// symbolized once (a long run's waits park at a few places, many times).
+class StackTable {
+ public:
+  explicit StackTable(record::Symbolizer& symbols) : symbols_(symbols) {}
+  // add() is stack's index in stacks(): its user frames, or one frame
+  // named placeholder when it has none (a goroutine not started yet).
+  std::size_t add(const NativeStack& stack, const std::string& placeholder);
+  std::vector<std::vector<Frame>> take() { return std::move(stacks_); }
+
+ private:
+  record::Symbolizer& symbols_;
+  std::map<std::vector<std::uintptr_t>, std::size_t> known_;
+  std::map<std::string, std::size_t> placeholders_;
+  std::vector<std::vector<Frame>> stacks_;
+};
 
 // goroutine_pprof() is the goroutine profile of run at state's seq: the
 // goroutines of state (the log's), with their stacks in process (the
@@ -23,5 +50,12 @@ namespace gorewind::cli {
 // frame, named by its goroutine_site(), "(not started)".
 PprofProfile goroutine_pprof(const storage::RunRow& run, const RuntimeState& state, const ObjectNames& names,
                              const replay::ProcessState& process, record::Symbolizer& symbols);
+
+// wait_pprof() is the block or mutex profile of run up to seq at (virtual
+// time vtime_ns): waits as wait_rows() lists them each on its own, and
+// stack_of[i] the index in stacks of where waits[i]'s goroutine parked.
+PprofProfile wait_pprof(const storage::RunRow& run, ProfileKind kind, std::uint64_t at, std::int64_t vtime_ns,
+                        const std::vector<storage::WaitRow>& waits, const std::vector<std::size_t>& stack_of,
+                        StackTable& stacks);
 
 }  // namespace gorewind::cli

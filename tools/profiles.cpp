@@ -25,18 +25,6 @@ std::vector<std::vector<Cell>> rows(const std::vector<storage::WaitRow>& waits) 
   return out;
 }
 
-Profile block_profile(storage::EventLogReader& log, const storage::RunRow& run, std::uint64_t at) {
-  Profile p{ProfileKind::Block, at, {"vtime_ns", "events", "waits", "open", "state", "object", "site"}, {}};
-  p.rows = rows(log.block_waits(run.id, at));
-  return p;
-}
-
-Profile mutex_profile(storage::EventLogReader& log, const storage::RunRow& run, std::uint64_t at) {
-  Profile p{ProfileKind::Mutex, at, {"vtime_ns", "events", "waits", "open", "lock", "state", "site", "released_at"}, {}};
-  p.rows = rows(log.mutex_waits(run.id, at));
-  return p;
-}
-
 Profile goroutine_profile(storage::EventLogReader& log, const storage::RunRow& run, std::uint64_t at) {
   Profile p{ProfileKind::Goroutine, at, {"count", "state", "site", "goroutines"}, {}};
   const RuntimeState state = replay::log_state_at(log, run.id, at);
@@ -54,12 +42,25 @@ Profile goroutine_profile(storage::EventLogReader& log, const storage::RunRow& r
 
 }  // namespace
 
+std::vector<std::string> wait_columns(ProfileKind kind) {
+  std::vector<std::string> columns{"vtime_ns", "events", "waits", "open"};
+  if (kind == ProfileKind::Mutex) columns.insert(columns.end(), {"lock", "state", "site", "released_at"});
+  else columns.insert(columns.end(), {"state", "object", "site"});
+  return columns;
+}
+
+std::vector<storage::WaitRow> wait_rows(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind,
+                                        std::uint64_t at, storage::WaitGrouping grouping) {
+  return kind == ProfileKind::Mutex ? log.mutex_waits(run.id, at, grouping) : log.block_waits(run.id, at, grouping);
+}
+
 std::string goroutine_site(const GoroutineInfo& g) { return g.site.empty() ? "(not started)" : g.site; }
 
 Profile profile(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind, std::uint64_t at) {
   switch (kind) {
-    case ProfileKind::Block: return block_profile(log, run, at);
-    case ProfileKind::Mutex: return mutex_profile(log, run, at);
+    case ProfileKind::Block:
+    case ProfileKind::Mutex:
+      return {kind, at, wait_columns(kind), rows(wait_rows(log, run, kind, at, storage::WaitGrouping::ByKeys))};
     case ProfileKind::Goroutine: return goroutine_profile(log, run, at);
   }
   return {};

@@ -35,6 +35,15 @@ struct Profile {
   std::vector<std::vector<Cell>> rows;
 };
 
+// wait_columns() are the columns of a block or mutex profile's rows: the
+// four sums (vtime_ns, events, waits, open), then the keys of its groups.
+std::vector<std::string> wait_columns(ProfileKind kind);
+
+// wait_rows() are kind's rows up to seq at: the log's waits summed by their
+// keys, or each wait on its own (its park_seq and gid say which).
+std::vector<storage::WaitRow> wait_rows(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind,
+                                        std::uint64_t at, storage::WaitGrouping grouping);
+
 // goroutine_site() is g's site as the goroutine profile groups it:
 // "(not started)" for a goroutine that has not run yet.
 std::string goroutine_site(const GoroutineInfo& g);

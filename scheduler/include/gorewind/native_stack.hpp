@@ -27,4 +27,9 @@ struct NativeStack {
 // event it is). Throws Error outside a run.
 std::vector<NativeStack> native_stacks();
 
+// native_stack() is goroutine gid's stack as native_stacks() gives it,
+// walking that one goroutine only. Throws Error outside a run or for a
+// goroutine that is not alive.
+NativeStack native_stack(Gid gid);
+
 }  // namespace gorewind

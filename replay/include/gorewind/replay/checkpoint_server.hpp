@@ -19,6 +19,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -54,6 +55,11 @@ class CheckpointServer {
   // replays the run that far, or a process of the tree failed (a process
   // that dies is reported so; the next call forks a new one).
   ProcessState at(std::uint64_t seq);
+  // park_stacks() calls each(seq, stack) for every park of the run after
+  // seq 1 (main's spawn) up to seq until, in seq order, with the parking
+  // goroutine's stack there: one pass of one re-execution, which is left
+  // at until for at() to go on from. Throws ReplayError as at() does.
+  void park_stacks(std::uint64_t until, const std::function<void(std::uint64_t, const NativeStack&)>& each);
   // checkpoints() are the seqs of the checkpoints made so far (one that
   // could not fork, out of processes, is missing: the one before serves).
   std::vector<std::uint64_t> checkpoints();

@@ -41,14 +41,20 @@ struct ObjectRow {
 
 // WaitRow is one group of a wait profile: the waits (a park up to the
 // goroutine's next wake, or up to the seq profiled when still open) that
-// share the group's keys.
+// share the group's keys, or a single wait.
 struct WaitRow {
   std::int64_t vtime_ns = 0;  // virtual time spent waiting
   std::int64_t events = 0;    // events that happened meanwhile
   std::int64_t waits = 0;
   std::int64_t open = 0;      // waits not over at the seq profiled
   std::vector<std::string> keys;
+  std::uint64_t park_seq = 0;  // the (first) wait's park event
+  Gid gid = 0;                 // the goroutine that parked there
 };
+
+// WaitGrouping says whether a wait profile sums its waits by their keys or
+// lists each wait on its own (a pprof profile's samples, each with its stack).
+enum class WaitGrouping { ByKeys, EachWait };
 
 // EventCursor walks the selected events in seq order. It holds a read
 // transaction of its own while it lives, so it sees one consistent log even
@@ -106,11 +112,13 @@ class EventLogReader {
   // block_waits() are run's waits up to seq at, grouped by wait reason,
   // object and site; keys: reason, object name, "file:line" (""s when
   // none). Heaviest first (vtime_ns, then events), ties in key order.
-  std::vector<WaitRow> block_waits(std::int64_t run, std::uint64_t at);
+  std::vector<WaitRow> block_waits(std::int64_t run, std::uint64_t at,
+                                  WaitGrouping grouping = WaitGrouping::ByKeys);
   // mutex_waits() are run's Mutex and RWMutex waits up to seq at, grouped
   // by lock, reason, waiting site and the site of the unlock that woke the
   // waiter; keys: lock name, reason, "file:line", unlock's "file:line".
-  std::vector<WaitRow> mutex_waits(std::int64_t run, std::uint64_t at);
+  std::vector<WaitRow> mutex_waits(std::int64_t run, std::uint64_t at,
+                                  WaitGrouping grouping = WaitGrouping::ByKeys);
 
   // snapshot_at() is the latest snapshot of run at or before seq, decoded;
   // nullopt when there is none.
