@@ -3,6 +3,7 @@
 // PATH (tools/quickstart.sh test installs it).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -223,6 +224,15 @@ TEST_CASE("pprof: bad --format and -o are one line and exit 2, and the log is un
        "--json prints the table: not with --format pprof"},
       {{"profile", "1", "--kind", "goroutine", "--format", "pprof", "-o", log.db}, "-o: "},
       {{"profile", "2", "--kind", "goroutine", "--format", "pprof", "-o", out}, "run 2"},
+      {{"profile", "1", "--kind", "goroutine", "--every", "0", "--format", "pprof", "-o", out}, "--every: give at least 1"},
+      {{"profile", "1", "--kind", "goroutine", "--every", "10"}, "give --format pprof -o DIR"},
+      {{"profile", "1", "--kind", "block", "--every", "10", "--format", "pprof", "-o", out}, "for --kind goroutine"},
+      {{"profile", "1", "--kind", "goroutine", "--before-failure", "1"}, "give at least 2 snapshots"},
+      {{"profile", "1", "--kind", "goroutine", "--before-failure", "3"}, "run 1 did not fail"},
+      {{"profile", "1", "--kind", "goroutine", "--diff-base", "50", "--at", "40"}, "is not before --at's 40"},
+      {{"profile", "1", "--kind", "goroutine", "--at", "10,9999", "--format", "pprof", "-o", out},
+       "--at: seq 9999 is beyond run 1"},
+      {{"profile", "1", "--kind", "goroutine", "--diff-base", "5", "--before-failure", "2"}, "one at a time"},
   };
   for (const auto& [args, message] : cases) {
     INFO(args.back());
@@ -232,4 +242,123 @@ TEST_CASE("pprof: bad --format and -o are one line and exit 2, and the log is un
     CHECK(contains(r.err[0], message));
   }
   CHECK(slurp(log.db) == before);
+}
+
+namespace {
+
+// blocked_at() is each goroutine blocked at seq, by id, with its state and
+// site, from the text table's JSON.
+std::map<std::string, std::string> blocked_at(Log& log, const std::string& run, std::uint64_t seq) {
+  const Json table =
+      parse_json(log.run({"profile", run, "--kind", "goroutine", "--at", std::to_string(seq), "--json"}).out);
+  std::map<std::string, std::string> out;
+  for (const Json& row : table.at("rows").array) {
+    const std::string state = row.at("state").string;
+    if (state == "runnable" || state == "running") continue;
+    for (const Json& g : row.at("goroutines").array)
+      out[std::to_string(static_cast<long>(g.number))] = state + " " + row.at("site").string;
+  }
+  return out;
+}
+
+// goroutine_headers() are the ids of the "goroutine N [" lines of text.
+std::set<std::string> goroutine_headers(const std::string& text) {
+  std::set<std::string> out;
+  const std::regex header(R"(\ngoroutine (\d+) \[)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), header); it != std::sregex_iterator(); ++it)
+    out.insert((*it)[1]);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("pprof: --before-failure and --diff-base list the goroutines newly blocked, with their chain and stacks",
+          "[pprof]") {
+  REQUIRE_FALSE(bin().empty());
+  Log log;
+  REQUIRE(log.run({"record", "dining_philosophers", "--seed", "9"}).code == 1);
+  const Json run = parse_json(log.run({"runs", "--json"}).out).at("runs").array.at(0);
+  const auto events = static_cast<std::uint64_t>(run.at("events").number);
+  // Three snapshots over the last 10% of the run, the last at the deadlock.
+  const std::uint64_t span = (events + 9) / 10;
+  const std::vector<std::uint64_t> seqs{events - span, events - span + span / 2, events};
+  const Cli r = log.run({"profile", "1", "--kind", "goroutine", "--before-failure", "3"});
+  REQUIRE(r.code == 0);
+  CHECK(contains(r.out, "run 1 (dining_philosophers): 3 snapshots before its deadlock at seq " +
+                            std::to_string(events) + ": seq " + std::to_string(seqs[0]) + " " +
+                            std::to_string(seqs[1]) + " " + std::to_string(seqs[2]) + "\n"));
+  // Each section lists what the log's tables say became blocked there.
+  std::set<std::string> listed_in_all;
+  for (std::size_t i = 1; i < seqs.size(); ++i) {
+    INFO("seq " << seqs[i - 1] << " to " << seqs[i]);
+    const auto before = blocked_at(log, "1", seqs[i - 1]);
+    const auto after = blocked_at(log, "1", seqs[i]);
+    std::set<std::string> newly;
+    for (const auto& [g, what] : after)
+      if (!before.count(g) || before.at(g) != what) newly.insert(g);
+    const std::string heading = " newly blocked between seq " + std::to_string(seqs[i - 1]) + " and seq " +
+                                std::to_string(seqs[i]) + "\n";
+    const std::size_t from = r.out.find(heading);
+    REQUIRE(from != std::string::npos);
+    const std::size_t to = r.out.find(" newly blocked between", from + heading.size());
+    const std::string section = r.out.substr(from, to == std::string::npos ? std::string::npos : to - from);
+    CHECK(goroutine_headers(section) == newly);
+    for (const std::string& g : newly) {
+      // The stack, from the re-execution there, ends at the wait's site.
+      const std::string site = after.at(g).substr(after.at(g).rfind(' ') + 1);
+      const std::size_t at = section.find("\ngoroutine " + g + " [");
+      CHECK(section.find("\t" + site + "\n", at) != std::string::npos);
+      listed_in_all.insert(g);
+    }
+  }
+  // The last section is the deadlock itself: its chain closes the cycle.
+  CHECK(contains(r.out.substr(r.out.rfind(" newly blocked between")), "cycle: g"));
+  CHECK_FALSE(listed_in_all.empty());
+
+  // --diff-base writes both ends for go tool pprof -diff_base, named by
+  // their virtual time and seq.
+  const std::string dir = log.dir.file("diff");
+  const Cli d = log.run({"profile", "1", "--kind", "goroutine", "--diff-base", std::to_string(seqs[0]), "--format",
+                         "pprof", "-o", dir});
+  REQUIRE(d.code == 0);
+  const std::string base = dir + "/goroutine_19700101T000000.000000000Z_seq" + std::to_string(seqs[0]) + ".pb.gz";
+  const std::string last = dir + "/goroutine_19700101T000000.000000000Z_seq" + std::to_string(events) + ".pb.gz";
+  CHECK(contains(d.out, "go tool pprof -top -diff_base " + base + " " + last + "\n"));
+  const std::string diff = shell("go tool pprof -top -diff_base " + base + " " + last + " 2>/dev/null");
+  CHECK(contains(diff, "Type: goroutine\n"));
+  // Both samples' counts are the goroutines alive at each end: the diff's
+  // total is the later count minus the base's.
+  const auto count = [&](const std::string& file) { return raw_samples(shell("go tool pprof -raw " + file)).size(); };
+  const long delta = static_cast<long>(count(last)) - static_cast<long>(count(base));
+  CHECK(contains(diff, "Showing nodes accounting for " + std::to_string(delta) + ","));
+}
+
+TEST_CASE("pprof: --every and a list of --at seqs write a snapshot series named by virtual time", "[pprof]") {
+  REQUIRE_FALSE(bin().empty());
+  Log log;
+  REQUIRE(log.run({"record", "leaky_handler"}).code == 1);
+  const std::string dir = log.dir.file("series");
+  const Cli every = log.run({"profile", "1", "--kind", "goroutine", "--every", "15", "--format", "pprof", "-o", dir});
+  REQUIRE(every.code == 0);
+  // leaky_handler's 40 events: seqs 15 and 30; virtual time passes with
+  // its sleeps, and each file holds the goroutines alive there.
+  for (std::uint64_t seq : {15, 30}) {
+    const Json state = parse_json(log.run({"state", "1", "--at", std::to_string(seq), "--json"}).out);
+    const auto vtime = static_cast<std::int64_t>(state.at("vtime_ns").number);
+    char when[64];
+    std::snprintf(when, sizeof when, "19700101T0000%02lld.%09lldZ", static_cast<long long>(vtime / 1000000000),
+                  static_cast<long long>(vtime % 1000000000));
+    const std::string file = dir + "/goroutine_" + when + "_seq" + std::to_string(seq) + ".pb.gz";
+    INFO(file);
+    CHECK(contains(every.out, "wrote " + file + ": "));
+    const Json table =
+        parse_json(log.run({"profile", "1", "--kind", "goroutine", "--at", std::to_string(seq), "--json"}).out);
+    std::size_t goroutines = 0;
+    for (const Json& row : table.at("rows").array) goroutines += row.at("goroutines").array.size();
+    CHECK(raw_samples(shell("go tool pprof -raw " + file + " 2>/dev/null")).size() == goroutines);
+  }
+  CHECK(std::count(every.out.begin(), every.out.end(), '\n') == 2);
+  const Cli list = log.run({"profile", "1", "--kind", "goroutine", "--at", "15,30", "--format", "pprof", "-o", dir});
+  REQUIRE(list.code == 0);
+  CHECK(list.out == every.out);
 }

@@ -2,6 +2,7 @@
 // recorded run's waits as Go's pprof profiles show them (see profiles.hpp),
 // as a table or, with --format pprof, as a file `go tool pprof` opens.
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -17,6 +18,7 @@
 
 #include "cli.hpp"
 #include "log_db.hpp"
+#include "newly_blocked.hpp"
 #include "outcome_report.hpp"
 #include "output_file.hpp"
 #include "profile_pprof.hpp"
@@ -24,6 +26,7 @@
 #include "recorded_scenario.hpp"
 #include "scenario_run.hpp"
 #include "state_dump.hpp"
+#include "wait_for_report.hpp"
 
 namespace gorewind::cli {
 namespace {
@@ -77,8 +80,10 @@ class ProfileCommand final : public Command {
   void add_options(CLI::App& sub) override {
     sub.add_option("run", run_text_, "The run's id (see the runs command)")->required();
     sub.add_option("--kind", kind_, "block, mutex or goroutine")->type_name("block|goroutine|mutex")->required();
-    sub.add_option("--at", at_text_, "Profile up to this seq (goroutine: the state right after it); default: the last")
-        ->type_name("SEQ");
+    sub.add_option("--at", at_text_,
+                   "Profile up to this seq (goroutine: the state right after it); default: the last. goroutine "
+                   "with --format pprof: a list S1,S2,... writes one file per seq into the -o directory")
+        ->type_name("SEQ[,SEQ...]");
     add_db_option(sub, db_);
     sub.add_flag("--json", json_, "Print one JSON object: run, kind, at, rows [{column: value}]");
     sub.add_option("--format", format_,
@@ -87,7 +92,21 @@ class ProfileCommand final : public Command {
                    "which needs the program that recorded it")
         ->type_name("text|pprof")
         ->capture_default_str();
-    sub.add_option("-o,--output", output_, "With --format pprof: the file to write (FILE.pb.gz)")->type_name("FILE");
+    sub.add_option("-o,--output", output_,
+                   "With --format pprof: the file to write (FILE.pb.gz), or for a series (--every, several --at, "
+                   "--diff-base, --before-failure) the directory, whose files are named "
+                   "<kind>_<virtual time as 20060102T150405.000000000Z>_seq<SEQ>.pb.gz")
+        ->type_name("FILE|DIR");
+    sub.add_option("--every", every_text_, "goroutine: a snapshot every N events (with --format pprof -o DIR)")
+        ->type_name("N");
+    sub.add_option("--diff-base", diff_base_text_,
+                   "goroutine: list the goroutines newly blocked between this seq and --at (default: the last), "
+                   "with the chain of waits they joined and their stacks (pprof's -diff_base, in our terms)")
+        ->type_name("SEQ");
+    sub.add_option("--before-failure", before_failure_text_,
+                   "goroutine: take K snapshots before the failure (evenly over the run's last 10%, or --every N "
+                   "apart), and list the goroutines newly blocked from each to the next")
+        ->type_name("K");
   }
 
   int run(const Context& ctx) override {
@@ -99,24 +118,94 @@ class ProfileCommand final : public Command {
     else throw UsageError("--kind: unknown profile '" + kind_ + "' (expected block, goroutine or mutex)");
     if (format_ != "text" && format_ != "pprof") throw UsageError("--format: '" + format_ + "' is not text or pprof");
     const bool pprof = format_ == "pprof";
-    if (pprof && json_) throw UsageError("--json prints the table: not with --format pprof");
-    if (pprof && output_.empty()) throw UsageError("--format pprof writes a file: give it with -o FILE.pb.gz");
+    const bool several_at = at_text_.find(',') != std::string::npos;
+    const bool comparing = !diff_base_text_.empty() || !before_failure_text_.empty();
+    const bool series = several_at || !every_text_.empty() || comparing;
+    if (!diff_base_text_.empty() && !before_failure_text_.empty())
+      throw UsageError("--diff-base, --before-failure: one at a time");
+    if (series && kind != ProfileKind::Goroutine)
+      throw UsageError("--every, --diff-base, --before-failure and a list of --at seqs are for --kind goroutine "
+                       "(block and mutex sum the waits up to one seq)");
+    if (!every_text_.empty() && !diff_base_text_.empty()) throw UsageError("--every: not with --diff-base");
+    if ((several_at || !every_text_.empty()) && !comparing && !pprof)
+      throw UsageError("--every and a list of --at seqs write a series: give --format pprof -o DIR");
+    if (several_at && !every_text_.empty()) throw UsageError("--every, a list of --at seqs: one or the other");
+    if (several_at && comparing) throw UsageError("--at: one seq with --diff-base or --before-failure");
+    if (json_ && (pprof || comparing)) throw UsageError("--json prints the table: not with --format pprof or a comparison");
+    if (pprof && output_.empty())
+      throw UsageError(std::string("--format pprof writes ") + (series ? "files: give their directory with -o DIR"
+                                                                        : "a file: give it with -o FILE.pb.gz"));
     if (!pprof && !output_.empty()) throw UsageError("-o: only with --format pprof");
-    if (pprof) refuse_output_over_inputs("-o", output_, {db_});
+    if (pprof && !series) refuse_output_over_inputs("-o", output_, {db_});
+    const std::uint64_t every = every_text_.empty() ? 0 : parse_count(every_text_, "--every", "a number of events");
+    if (!every_text_.empty() && every == 0) throw UsageError("--every: give at least 1");
+    const std::uint64_t before_failure =
+        before_failure_text_.empty() ? 0 : parse_count(before_failure_text_, "--before-failure", "a number of snapshots");
+    if (!before_failure_text_.empty() && before_failure < 2)
+      throw UsageError("--before-failure: give at least 2 snapshots, to compare each with the next");
     // The re-execution's fork server first: no database connection may
     // exist in the process it copies.
     std::optional<replay::CheckpointServer> processes;
-    if (pprof) processes.emplace(replay::CheckpointServer::start());
+    if (pprof || comparing) processes.emplace(replay::CheckpointServer::start());
     storage::EventLogReader log(db_);
     const storage::RunRow row = log.run(run_id);
-    const std::uint64_t at = at_text_.empty() ? row.events : parse_count(at_text_, "--at", "a seq");
-    if (at > row.events)
-      throw UsageError("--at: seq " + std::to_string(at) + " is beyond run " + std::to_string(run_id) + ", which has " +
-                       std::to_string(row.events) + " events");
-    if (pprof) return write_pprof(log, row, kind, at, *processes, ctx);
+    std::vector<std::uint64_t> seqs;
+    if (several_at) {
+      for (std::size_t from = 0; from <= at_text_.size();) {
+        const std::size_t comma = std::min(at_text_.find(',', from), at_text_.size());
+        seqs.push_back(checked_seq(at_text_.substr(from, comma - from), "--at", row));
+        from = comma + 1;
+      }
+    } else {
+      seqs.push_back(at_text_.empty() ? row.events : checked_seq(at_text_, "--at", row));
+    }
+    if (every > 0 && before_failure == 0) {
+      seqs.clear();
+      for (std::uint64_t s = every; s <= row.events; s += every) seqs.push_back(s);
+      if (seqs.empty()) throw UsageError("--every: run " + run_text_ + " has only " + std::to_string(row.events) + " events");
+    }
+    if (!diff_base_text_.empty()) {
+      const std::uint64_t base = checked_seq(diff_base_text_, "--diff-base", row);
+      if (base >= seqs[0])
+        throw UsageError("--diff-base: seq " + std::to_string(base) + " is not before --at's " + std::to_string(seqs[0]));
+      seqs.insert(seqs.begin(), base);
+    }
+    if (before_failure > 0) seqs = before_failure_seqs(row, before_failure, every);
+    if (comparing) return compare(log, row, seqs, *processes, ctx);
+    if (series) return write_series(log, row, seqs, *processes, ctx);
+    if (pprof) return write_pprof(log, row, kind, seqs[0], *processes, ctx);
+    return print_table(log, row, kind, seqs[0]);
+  }
+
+ private:
+  // checked_seq() is text as a seq of run, which it must not lie beyond.
+  static std::uint64_t checked_seq(const std::string& text, const std::string& option, const storage::RunRow& run) {
+    const std::uint64_t seq = parse_count(text, option, "a seq");
+    if (seq > run.events)
+      throw UsageError(option + ": seq " + std::to_string(seq) + " is beyond run " + std::to_string(run.id) +
+                       ", which has " + std::to_string(run.events) + " events");
+    return seq;
+  }
+
+  // before_failure_seqs() are k seqs ending at the failure, the run's last
+  // event: every apart, or evenly over the run's last 10%.
+  static std::vector<std::uint64_t> before_failure_seqs(const storage::RunRow& run, std::uint64_t k,
+                                                        std::uint64_t every) {
+    if (run.outcome == "ok") throw UsageError("--before-failure: run " + std::to_string(run.id) + " did not fail");
+    const std::uint64_t span = every > 0 ? every * (k - 1) : std::max<std::uint64_t>(k - 1, (run.events + 9) / 10);
+    if (span >= run.events)
+      throw UsageError("--before-failure: run " + std::to_string(run.id) + " has " + std::to_string(run.events) +
+                       " events, too few for " + std::to_string(k) + " snapshots " +
+                       (every > 0 ? std::to_string(every) + " apart" : "over its last 10%"));
+    std::vector<std::uint64_t> seqs;
+    for (std::uint64_t i = 0; i < k; ++i) seqs.push_back(run.events - span + span * i / (k - 1));
+    return seqs;
+  }
+
+  int print_table(storage::EventLogReader& log, const storage::RunRow& row, ProfileKind kind, std::uint64_t at) const {
     const Profile p = profile(log, row, kind, at);
     if (json_) {
-      std::string out = "{\"run\":" + std::to_string(run_id) + ",\"scenario\":" + json_string(row.scenario) +
+      std::string out = "{\"run\":" + std::to_string(row.id) + ",\"scenario\":" + json_string(row.scenario) +
                         ",\"kind\":" + json_string(kind_) + ",\"at\":" + std::to_string(at) + ",\"rows\":[";
       for (std::size_t r = 0; r < p.rows.size(); ++r) {
         out += r ? ",{" : "{";
@@ -127,14 +216,13 @@ class ProfileCommand final : public Command {
       std::cout << out << "]}\n";
       return kExitOk;
     }
-    std::cout << "run " << run_id << " (" << row.scenario << "): " << kind_ << " profile "
+    std::cout << "run " << row.id << " (" << row.scenario << "): " << kind_ << " profile "
               << (kind == ProfileKind::Goroutine ? "at" : "up to") << " seq " << at << " of " << row.events << "\n";
     if (p.rows.empty()) std::cout << (kind == ProfileKind::Goroutine ? "no goroutines\n" : "no waits\n");
     else write_table(std::cout, p);
     return kExitOk;
   }
 
- private:
   // write_pprof() writes kind's profile at (or up to) seq at to output_,
   // its stacks from re-executing the run: to at for the goroutines; for the
   // waits, one pass to at that hands over each park's stack.
@@ -155,8 +243,8 @@ class ProfileCommand final : public Command {
       std::sort(by_park.begin(), by_park.end(),
                 [&](std::size_t a, std::size_t b) { return waits[a].park_seq < waits[b].park_seq; });
       StackTable stacks(symbols);
-      // A wait the re-execution passed without a stack (it no longer
-      // replays the run) is charged to an unknown place, as pprof does.
+      // Every park after seq 1 (main's spawn, never a park) is handed over;
+      // the placeholder is only the vector's filling until then.
       std::vector<std::size_t> stack_of(waits.size(), stacks.add({}, "(unknown)"));
       if (!waits.empty()) {
         processes.open(db_, row, recorded_scenario(row, ctx).body);
@@ -169,15 +257,94 @@ class ProfileCommand final : public Command {
       p = wait_pprof(row, kind, at, state.vtime_ns, waits, stack_of, stacks);
       samples = waits.size();
     }
-    const std::string bytes = pprof_bytes(p);
-    std::ofstream out(output_, std::ios::binary | std::ios::trunc);
-    out << bytes;
-    out.close();
-    if (!out) throw UsageError("-o: cannot write " + output_);
+    write_file(output_, pprof_bytes(p));
     std::cout << "wrote " << output_ << ": " << kind_ << " profile of run " << row.id << " at seq " << at << ", "
               << samples << (kind == ProfileKind::Goroutine ? " goroutine" : " wait") << (samples == 1 ? "" : "s")
               << " (go tool pprof -top " << output_ << ")\n";
     return kExitOk;
+  }
+
+  // Snapshot is the goroutine profile at one seq: the log's state there and
+  // the re-executed program's.
+  struct Snapshot {
+    RuntimeState state;
+    replay::ProcessState process;
+  };
+
+  // snapshots() re-executes the run once, forward through seqs (ascending).
+  std::vector<Snapshot> snapshots(storage::EventLogReader& log, const storage::RunRow& row,
+                                  const std::vector<std::uint64_t>& seqs, replay::CheckpointServer& processes,
+                                  const Context& ctx) const {
+    processes.open(db_, row, recorded_scenario(row, ctx).body);
+    std::vector<Snapshot> out;
+    for (std::uint64_t seq : seqs) out.push_back({replay::log_state_at(log, row.id, seq), processes.at(seq)});
+    return out;
+  }
+
+  // write_series() writes a goroutine profile file per snapshot into the
+  // output_ directory and returns its path for each.
+  std::vector<std::string> write_snapshot_files(storage::EventLogReader& log, const storage::RunRow& row,
+                                                const std::vector<Snapshot>& snaps) const {
+    std::error_code error;
+    std::filesystem::create_directories(output_, error);
+    if (error) throw UsageError("-o: cannot make the directory " + output_ + ": " + error.message());
+    const ObjectNames names = object_names(log, row.id);
+    record::Symbolizer symbols;
+    std::vector<std::string> paths;
+    for (const Snapshot& s : snaps) {
+      const std::string path =
+          (std::filesystem::path(output_) / snapshot_file_name(kind_, s.state.vtime_ns, s.state.seq)).string();
+      write_file(path, pprof_bytes(goroutine_pprof(row, s.state, names, s.process, symbols)));
+      paths.push_back(path);
+    }
+    return paths;
+  }
+
+  int write_series(storage::EventLogReader& log, const storage::RunRow& row, const std::vector<std::uint64_t>& seqs,
+                   replay::CheckpointServer& processes, const Context& ctx) const {
+    const std::vector<Snapshot> snaps = snapshots(log, row, seqs, processes, ctx);
+    const std::vector<std::string> paths = write_snapshot_files(log, row, snaps);
+    for (std::size_t i = 0; i < paths.size(); ++i)
+      std::cout << "wrote " << paths[i] << ": " << snaps[i].state.goroutines.size() << " goroutine"
+                << (snaps[i].state.goroutines.size() == 1 ? "" : "s") << "\n";
+    return kExitOk;
+  }
+
+  // compare() prints what became blocked from each snapshot to the next
+  // (--diff-base: two; --before-failure: k), and with --format pprof writes
+  // the snapshots for go tool pprof -diff_base.
+  int compare(storage::EventLogReader& log, const storage::RunRow& row, const std::vector<std::uint64_t>& seqs,
+              replay::CheckpointServer& processes, const Context& ctx) const {
+    const std::vector<Snapshot> snaps = snapshots(log, row, seqs, processes, ctx);
+    const ObjectNames names = object_names(log, row.id);
+    record::Symbolizer symbols;
+    std::cout << "run " << row.id << " (" << row.scenario << "): ";
+    if (before_failure_text_.empty()) {
+      std::cout << "goroutines from seq " << seqs.front() << " to seq " << seqs.back() << "\n";
+    } else {
+      std::cout << snaps.size() << " snapshots before its " << row.outcome << " at seq " << row.events << ": seq";
+      for (std::uint64_t s : seqs) std::cout << " " << s;
+      std::cout << "\n";
+    }
+    for (std::size_t i = 1; i < snaps.size(); ++i) {
+      std::cout << "\n";
+      write_newly_blocked(std::cout, snaps[i - 1].state, snaps[i].state, log_wait_for(log, row.id, seqs[i]),
+                          snaps[i].process, names, symbols);
+    }
+    if (format_ != "pprof") return kExitOk;
+    const std::vector<std::string> paths = write_snapshot_files(log, row, snaps);
+    std::cout << "\nwrote " << paths.size() << " goroutine profiles into " << output_ << "; compare two with: go tool "
+              << "pprof -top -diff_base " << shell_word(paths[paths.size() - 2]) << " " << shell_word(paths.back())
+              << "\n";
+    return kExitOk;
+  }
+
+  // write_file() writes bytes to path, replacing it.
+  static void write_file(const std::string& path, const std::string& bytes) {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << bytes;
+    out.close();
+    if (!out) throw UsageError("-o: cannot write " + path);
   }
 
   std::string run_text_;
@@ -186,6 +353,9 @@ class ProfileCommand final : public Command {
   std::string db_ = kDefaultDb;
   std::string format_ = "text";
   std::string output_;
+  std::string every_text_;
+  std::string diff_base_text_;
+  std::string before_failure_text_;
   bool json_ = false;
 };
 

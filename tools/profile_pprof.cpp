@@ -1,6 +1,8 @@
 #include "profile_pprof.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <ctime>
 #include <map>
 #include <string>
 #include <tuple>
@@ -21,6 +23,17 @@ PprofProfile base(const storage::RunRow& run, std::uint64_t at, std::int64_t vti
 }
 
 }  // namespace
+
+std::string snapshot_file_name(const std::string& kind, std::int64_t vtime_ns, std::uint64_t seq) {
+  constexpr std::int64_t kNanos = 1'000'000'000;
+  const std::time_t seconds = static_cast<std::time_t>(vtime_ns / kNanos);
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char when[64];
+  const std::size_t n = std::strftime(when, sizeof when, "%Y%m%dT%H%M%S", &utc);
+  std::snprintf(when + n, sizeof when - n, ".%09lldZ", static_cast<long long>(vtime_ns % kNanos));
+  return kind + "_" + when + "_seq" + std::to_string(seq) + ".pb.gz";
+}
 
 std::size_t StackTable::add(const NativeStack& stack, const std::string& placeholder) {
   const auto known = known_.find(stack.frames);

@@ -44,6 +44,11 @@ class StackTable {
   std::vector<std::vector<Frame>> stacks_;
 };
 
+// snapshot_file_name() is the name of one file of a snapshot series:
+// "<kind>_<virtual time, counted from the Unix epoch, as
+// 20060102T150405.000000000Z>_seq<seq>.pb.gz".
+std::string snapshot_file_name(const std::string& kind, std::int64_t vtime_ns, std::uint64_t seq);
+
 // goroutine_pprof() is the goroutine profile of run at state's seq: the
 // goroutines of state (the log's), with their stacks in process (the
 // re-execution's at that seq). A goroutine that has not run yet has one
