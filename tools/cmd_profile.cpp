@@ -95,9 +95,9 @@ class ProfileCommand final : public Command {
     sub.add_option("-o,--output", output_,
                    "With --format pprof: the file to write (FILE.pb.gz), or for a series (--every, several --at, "
                    "--diff-base, --before-failure) the directory, whose files are named "
-                   "<kind>_<virtual time as 20060102T150405.000000000Z>_seq<SEQ>.pb.gz")
+                   "<kind>_<virtual time as 20060102T150405.000000000Z>_seq<SEQ>.pb.gz (default: none)")
         ->type_name("FILE|DIR");
-    sub.add_option("--every", every_text_, "goroutine: a snapshot every N events (with --format pprof -o DIR)")
+    sub.add_option("--every", every_text_, "goroutine: a snapshot every N events (with --format pprof -o DIR; default: one, at --at)")
         ->type_name("N");
     sub.add_option("--diff-base", diff_base_text_,
                    "goroutine: list the goroutines newly blocked between this seq and --at (default: the last), "
@@ -105,7 +105,7 @@ class ProfileCommand final : public Command {
         ->type_name("SEQ");
     sub.add_option("--before-failure", before_failure_text_,
                    "goroutine: take K snapshots before the failure (evenly over the run's last 10%, or --every N "
-                   "apart), and list the goroutines newly blocked from each to the next")
+                   "apart), and list the goroutines newly blocked from each to the next (default: none)")
         ->type_name("K");
   }
 
