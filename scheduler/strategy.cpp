@@ -18,15 +18,45 @@ bool races(const Access& a, const Access& b) {
 
 namespace {
 
+std::unique_ptr<Strategy> make_pct(const StrategyConfig& c) {
+  return std::make_unique<PctStrategy>(c.depth > 0 ? c.depth : PctStrategy::kDefaultDepth,
+                                       c.pct_steps > 0 ? c.pct_steps : PctStrategy::kDefaultSteps);
+}
+
+std::unique_ptr<Strategy> make_portfolio(const StrategyConfig& c) {
+  std::vector<std::unique_ptr<Strategy>> members;
+  members.push_back(make_pct(c));
+  members.push_back(std::make_unique<PosStrategy>());
+  members.push_back(std::make_unique<SurwStrategy>());
+  return std::make_unique<PortfolioStrategy>(std::move(members));
+}
+
+template <class S>
+std::unique_ptr<Strategy> make_plain(const StrategyConfig&) {
+  return std::make_unique<S>();
+}
+
+std::unique_ptr<Strategy> make_dfs(const StrategyConfig& c) {
+  return std::make_unique<DfsStrategy>(c.depth > 0 ? c.depth : DfsStrategy::kDefaultPreemptionBound, c.shard_index,
+                                       c.shard_count);
+}
+
 constexpr StrategyInfo kStrategies[] = {
-    {"random", "a uniform random walk (seeded)", true},
-    {"pct", "probabilistic concurrency testing (seeded)", true},
-    {"pos", "partial order sampling (seeded)", true},
-    {"surw", "selectively uniform random walk (seeded; profiles the program once first)", true},
-    {"portfolio", "seed N runs under pct, pos or surw by N mod 3 (seeded)", true},
-    {"dfs", "exhaustive search with a preemption bound", true},
-    {"fifo", "Go's run queue order, no preemption (one schedule)", false},
+    {"random", "a uniform random walk (seeded)", true, false, make_plain<RandomStrategy>},
+    {"pct", "probabilistic concurrency testing (seeded)", true, true, make_pct},
+    {"pos", "partial order sampling (seeded)", true, false, make_plain<PosStrategy>},
+    {"surw", "selectively uniform random walk (seeded; profiles the program once first)", true, false,
+     make_plain<SurwStrategy>},
+    {"portfolio", "seed N runs under pct, pos or surw by N mod 3 (seeded)", true, true, make_portfolio},
+    {"dfs", "exhaustive search with a preemption bound", true, false, make_dfs},
+    {"fifo", "Go's run queue order, no preemption (one schedule)", false, false, make_plain<FifoStrategy>},
 };
+
+const StrategyInfo* find(std::string_view name) {
+  for (const StrategyInfo& s : kStrategies)
+    if (s.name == name) return &s;
+  return nullptr;
+}
 
 }  // namespace
 
@@ -45,31 +75,17 @@ std::string strategy_names(bool exploring) {
 }
 
 bool is_strategy(std::string_view name, bool exploring) {
-  for (const StrategyInfo& s : kStrategies)
-    if (s.name == name) return s.explores || !exploring;
-  return false;
+  const StrategyInfo* s = find(name);
+  return s && (s->explores || !exploring);
 }
 
-bool measures_run_length(std::string_view name) { return name == "pct" || name == "portfolio"; }
+bool measures_run_length(std::string_view name) {
+  const StrategyInfo* s = find(name);
+  return s && s->measures_run_length;
+}
 
 std::unique_ptr<Strategy> make_strategy(std::string_view name, const StrategyConfig& c) {
-  if (name == "random") return std::make_unique<RandomStrategy>();
-  if (name == "fifo") return std::make_unique<FifoStrategy>();
-  if (name == "pct")
-    return std::make_unique<PctStrategy>(c.depth > 0 ? c.depth : PctStrategy::kDefaultDepth,
-                                         c.pct_steps > 0 ? c.pct_steps : PctStrategy::kDefaultSteps);
-  if (name == "portfolio") {
-    std::vector<std::unique_ptr<Strategy>> members;
-    members.push_back(make_strategy("pct", c));
-    members.push_back(make_strategy("pos", c));
-    members.push_back(make_strategy("surw", c));
-    return std::make_unique<PortfolioStrategy>(std::move(members));
-  }
-  if (name == "pos") return std::make_unique<PosStrategy>();
-  if (name == "surw") return std::make_unique<SurwStrategy>();
-  if (name == "dfs")
-    return std::make_unique<DfsStrategy>(c.depth > 0 ? c.depth : DfsStrategy::kDefaultPreemptionBound,
-                                         c.shard_index, c.shard_count);
+  if (const StrategyInfo* s = find(name)) return s->make(c);
   throw Error("unknown strategy '" + std::string(name) + "' (expected " + strategy_names(false) + ")");
 }
 

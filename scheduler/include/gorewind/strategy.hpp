@@ -105,11 +105,14 @@ struct StrategyConfig {
   unsigned shard_count = 1;
 };
 
-// StrategyInfo describes a built-in strategy, for the CLI's help and checks.
+// StrategyInfo describes a built-in strategy, for the CLI's help and checks,
+// and makes it.
 struct StrategyInfo {
   std::string_view name;
   std::string_view about;  // a few words for --help
   bool explores;           // explore can search with it (fifo has one schedule only)
+  bool measures_run_length;  // see measures_run_length()
+  std::unique_ptr<Strategy> (*make)(const StrategyConfig&);
 };
 
 // builtin_strategies() lists the built-in strategies: the one list the
