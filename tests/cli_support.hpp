@@ -91,4 +91,16 @@ inline Cli cli(const TempDir& dir, const std::vector<std::string>& args, const s
 
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
 
+// RecordedLog is a log in a fresh directory, for runs recorded by the CLI
+// and the commands that read them: run() adds --db.
+struct RecordedLog {
+  TempDir dir;
+  std::string db = dir.file("log.db");
+  Cli run(std::vector<std::string> args) {
+    args.push_back("--db");
+    args.push_back(db);
+    return cli(dir, args);
+  }
+};
+
 }  // namespace gorewind::test

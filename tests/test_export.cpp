@@ -253,17 +253,6 @@ struct TraceCheck {
   }
 };
 
-// Recorded is a log in a fresh directory with runs recorded by the CLI.
-struct RecordedLog {
-  TempDir dir;
-  std::string db = dir.file("log.db");
-  Cli run(std::vector<std::string> args) {
-    args.push_back("--db");
-    args.push_back(db);
-    return cli(dir, args);
-  }
-};
-
 }  // namespace
 
 TEST_CASE("exportcli: the chrome trace of handoff, exactly where it matters", "[exportcli]") {

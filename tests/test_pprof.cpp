@@ -79,21 +79,11 @@ std::vector<RawSample> raw_samples(const std::string& raw) {
   return samples;
 }
 
-struct Log {
-  TempDir dir;
-  std::string db = dir.file("log.db");
-  Cli run(std::vector<std::string> args) {
-    args.push_back("--db");
-    args.push_back(db);
-    return cli(dir, args);
-  }
-};
-
 }  // namespace
 
 TEST_CASE("pprof: go tool pprof reads the goroutine profile, and its samples are the text table's", "[pprof]") {
   REQUIRE_FALSE(bin().empty());
-  Log log;
+  RecordedLog log;
   REQUIRE(log.run({"record", "worker_pool", "--seed", "7"}).code == 0);
   REQUIRE(log.run({"record", "dining_philosophers", "--seed", "9"}).code == 1);
   for (const auto& [run, at] : std::vector<std::pair<std::string, std::string>>{{"1", "60"}, {"1", "100"}, {"2", ""}}) {
@@ -156,7 +146,7 @@ TEST_CASE("pprof: go tool pprof reads the goroutine profile, and its samples are
 TEST_CASE("pprof: block and mutex profiles, one sample per wait where it parked, summing to the text table",
           "[pprof]") {
   REQUIRE_FALSE(bin().empty());
-  Log log;
+  RecordedLog log;
   REQUIRE(log.run({"record", "leaky_handler"}).code == 1);
   REQUIRE(log.run({"record", "mutex_counter", "--seed", "1"}).code == 0);
   REQUIRE(log.run({"record", "dining_philosophers", "--seed", "9"}).code == 1);
@@ -211,7 +201,7 @@ TEST_CASE("pprof: block and mutex profiles, one sample per wait where it parked,
 
 TEST_CASE("pprof: bad --format and -o are one line and exit 2, and the log is untouched", "[pprof]") {
   REQUIRE_FALSE(bin().empty());
-  Log log;
+  RecordedLog log;
   REQUIRE(log.run({"record", "worker_pool", "--seed", "7"}).code == 0);
   const std::string before = slurp(log.db);
   const std::string out = log.dir.file("p.pb.gz");
@@ -248,7 +238,7 @@ namespace {
 
 // blocked_at() is each goroutine blocked at seq, by id, with its state and
 // site, from the text table's JSON.
-std::map<std::string, std::string> blocked_at(Log& log, const std::string& run, std::uint64_t seq) {
+std::map<std::string, std::string> blocked_at(RecordedLog& log, const std::string& run, std::uint64_t seq) {
   const Json table =
       parse_json(log.run({"profile", run, "--kind", "goroutine", "--at", std::to_string(seq), "--json"}).out);
   std::map<std::string, std::string> out;
@@ -275,7 +265,7 @@ std::set<std::string> goroutine_headers(const std::string& text) {
 TEST_CASE("pprof: --before-failure and --diff-base list the goroutines newly blocked, with their chain and stacks",
           "[pprof]") {
   REQUIRE_FALSE(bin().empty());
-  Log log;
+  RecordedLog log;
   REQUIRE(log.run({"record", "dining_philosophers", "--seed", "9"}).code == 1);
   const Json run = parse_json(log.run({"runs", "--json"}).out).at("runs").array.at(0);
   const auto events = static_cast<std::uint64_t>(run.at("events").number);
@@ -335,7 +325,7 @@ TEST_CASE("pprof: --before-failure and --diff-base list the goroutines newly blo
 
 TEST_CASE("pprof: --every and a list of --at seqs write a snapshot series named by virtual time", "[pprof]") {
   REQUIRE_FALSE(bin().empty());
-  Log log;
+  RecordedLog log;
   REQUIRE(log.run({"record", "leaky_handler"}).code == 1);
   const std::string dir = log.dir.file("series");
   const Cli every = log.run({"profile", "1", "--kind", "goroutine", "--every", "15", "--format", "pprof", "-o", dir});
