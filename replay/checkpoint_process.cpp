@@ -56,16 +56,19 @@ OpenRequest parse_open(const std::string& text) {
   return r;
 }
 
-// stack_lines() is the "g GID ADDR..." part of a state answer (the gid in
-// decimal, the addresses in hex).
-std::string stack_lines(const std::vector<NativeStack>& stacks) {
+// stack_line() is "GID ADDR..." (the gid in decimal, the addresses in hex).
+std::string stack_line(const NativeStack& s) {
   std::ostringstream out;
-  for (const NativeStack& s : stacks) {
-    out << "g " << std::dec << s.gid << std::hex;
-    for (std::uintptr_t a : s.frames) out << ' ' << a;
-    out << '\n';
-  }
+  out << s.gid << std::hex;
+  for (std::uintptr_t a : s.frames) out << ' ' << a;
   return out.str();
+}
+
+// stack_lines() is the "g GID ADDR..." part of a state answer.
+std::string stack_lines(const std::vector<NativeStack>& stacks) {
+  std::string out;
+  for (const NativeStack& s : stacks) out += "g " + stack_line(s) + "\n";
+  return out;
 }
 
 // Checkpointer is the observer of every process of the tree. As the head it
@@ -79,7 +82,7 @@ class Checkpointer final : public Observer {
   void on_event(const Event& e) override {
     if (serving_) {
       if (collecting_parks_ && e.kind == EventKind::Park &&
-          !write_frame(query_, "p " + std::to_string(e.seq) + " " + stack_lines({native_stack(e.gid)}).substr(2)))
+          !write_frame(query_, "p " + std::to_string(e.seq) + " " + stack_line(native_stack(e.gid))))
         ::_exit(0);
       if (e.seq == target_) {
         if (collecting_parks_ && !write_frame(query_, "ok " + std::to_string(e.seq))) ::_exit(0);

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -243,9 +244,8 @@ class ProfileCommand final : public Command {
       std::sort(by_park.begin(), by_park.end(),
                 [&](std::size_t a, std::size_t b) { return waits[a].park_seq < waits[b].park_seq; });
       StackTable stacks(symbols);
-      // Every park after seq 1 (main's spawn, never a park) is handed over;
-      // the placeholder is only the vector's filling until then.
-      std::vector<std::size_t> stack_of(waits.size(), stacks.add({}, "(unknown)"));
+      constexpr std::size_t kNoStack = std::numeric_limits<std::size_t>::max();
+      std::vector<std::size_t> stack_of(waits.size(), kNoStack);
       if (!waits.empty()) {
         processes.open(db_, row, recorded_scenario(row, ctx).body);
         auto next = by_park.begin();
@@ -254,6 +254,10 @@ class ProfileCommand final : public Command {
             if (waits[*next].park_seq == seq) stack_of[*next] = stacks.add(stack, "(unknown)");
         });
       }
+      // park_stacks() hands over every park after seq 1 (main's spawn, never
+      // a park); a wait it did not is charged to an unknown place.
+      for (std::size_t& s : stack_of)
+        if (s == kNoStack) s = stacks.add({}, "(unknown)");
       p = wait_pprof(row, kind, at, state.vtime_ns, waits, stack_of, stacks);
       samples = waits.size();
     }
@@ -271,7 +275,8 @@ class ProfileCommand final : public Command {
     replay::ProcessState process;
   };
 
-  // snapshots() re-executes the run once, forward through seqs (ascending).
+  // snapshots() re-executes the run once, through seqs (forward, where they
+  // ascend).
   std::vector<Snapshot> snapshots(storage::EventLogReader& log, const storage::RunRow& row,
                                   const std::vector<std::uint64_t>& seqs, replay::CheckpointServer& processes,
                                   const Context& ctx) const {
@@ -281,15 +286,13 @@ class ProfileCommand final : public Command {
     return out;
   }
 
-  // write_series() writes a goroutine profile file per snapshot into the
-  // output_ directory and returns its path for each.
-  std::vector<std::string> write_snapshot_files(storage::EventLogReader& log, const storage::RunRow& row,
-                                                const std::vector<Snapshot>& snaps) const {
+  // write_snapshot_files() writes a goroutine profile file per snapshot
+  // into the output_ directory and returns its path for each.
+  std::vector<std::string> write_snapshot_files(const storage::RunRow& row, const std::vector<Snapshot>& snaps,
+                                                const ObjectNames& names, record::Symbolizer& symbols) const {
     std::error_code error;
     std::filesystem::create_directories(output_, error);
     if (error) throw UsageError("-o: cannot make the directory " + output_ + ": " + error.message());
-    const ObjectNames names = object_names(log, row.id);
-    record::Symbolizer symbols;
     std::vector<std::string> paths;
     for (const Snapshot& s : snaps) {
       const std::string path =
@@ -303,7 +306,8 @@ class ProfileCommand final : public Command {
   int write_series(storage::EventLogReader& log, const storage::RunRow& row, const std::vector<std::uint64_t>& seqs,
                    replay::CheckpointServer& processes, const Context& ctx) const {
     const std::vector<Snapshot> snaps = snapshots(log, row, seqs, processes, ctx);
-    const std::vector<std::string> paths = write_snapshot_files(log, row, snaps);
+    record::Symbolizer symbols;
+    const std::vector<std::string> paths = write_snapshot_files(row, snaps, object_names(log, row.id), symbols);
     for (std::size_t i = 0; i < paths.size(); ++i)
       std::cout << "wrote " << paths[i] << ": " << snaps[i].state.goroutines.size() << " goroutine"
                 << (snaps[i].state.goroutines.size() == 1 ? "" : "s") << "\n";
@@ -328,11 +332,12 @@ class ProfileCommand final : public Command {
     }
     for (std::size_t i = 1; i < snaps.size(); ++i) {
       std::cout << "\n";
-      write_newly_blocked(std::cout, snaps[i - 1].state, snaps[i].state, log_wait_for(log, row.id, seqs[i]),
-                          snaps[i].process, names, symbols);
+      WaitForGraph graph = wait_for_graph(snaps[i].state);
+      name_objects(graph, names);
+      write_newly_blocked(std::cout, snaps[i - 1].state, snaps[i].state, graph, snaps[i].process, names, symbols);
     }
     if (format_ != "pprof") return kExitOk;
-    const std::vector<std::string> paths = write_snapshot_files(log, row, snaps);
+    const std::vector<std::string> paths = write_snapshot_files(row, snaps, names, symbols);
     std::cout << "\nwrote " << paths.size() << " goroutine profiles into " << output_ << "; compare two with: go tool "
               << "pprof -top -diff_base " << shell_word(paths[paths.size() - 2]) << " " << shell_word(paths.back())
               << "\n";

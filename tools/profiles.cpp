@@ -54,8 +54,6 @@ std::vector<storage::WaitRow> wait_rows(storage::EventLogReader& log, const stor
   return kind == ProfileKind::Mutex ? log.mutex_waits(run.id, at, grouping) : log.block_waits(run.id, at, grouping);
 }
 
-std::string goroutine_site(const GoroutineInfo& g) { return g.site.empty() ? "(not started)" : g.site; }
-
 Profile profile(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind, std::uint64_t at) {
   switch (kind) {
     case ProfileKind::Block:

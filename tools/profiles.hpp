@@ -44,10 +44,6 @@ std::vector<std::string> wait_columns(ProfileKind kind);
 std::vector<storage::WaitRow> wait_rows(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind,
                                         std::uint64_t at, storage::WaitGrouping grouping);
 
-// goroutine_site() is g's site as the goroutine profile groups it:
-// "(not started)" for a goroutine that has not run yet.
-std::string goroutine_site(const GoroutineInfo& g);
-
 // profile() computes kind over run up to (or at) seq at, which must not
 // lie beyond the run's events.
 Profile profile(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind, std::uint64_t at);

@@ -48,13 +48,15 @@ ObjectNames object_names(storage::EventLogReader& log, std::int64_t run) {
   return names;
 }
 
+std::string goroutine_site(const GoroutineInfo& g) { return g.site.empty() ? "(not started)" : g.site; }
+
 void write_goroutines_text(std::ostream& out, const RuntimeState& s, const ObjectNames& names) {
   for (std::size_t i = 0; i < s.goroutines.size(); ++i) {
     const GoroutineInfo& g = s.goroutines[i];
     out << (i ? "\n" : "") << "goroutine " << g.gid << " [" << status_text(g, names) << "]:\n"
         << (g.name.empty() ? "?" : g.name) << "\n";
     if (!g.offering.empty()) out << "\toffering " << g.offering << "\n";
-    out << "\t" << (g.site.empty() ? "(not started)" : g.site) << "\n";
+    out << "\t" << goroutine_site(g) << "\n";
     if (g.parent != 0) out << "created by goroutine " << g.parent << "\n";
   }
   if (s.goroutines.empty()) out << "no goroutines\n";

@@ -30,6 +30,10 @@ ObjectNames object_names(storage::EventLogReader& log, std::int64_t run);
 // runnable / running.
 std::string status_text(const GoroutineInfo& g, const ObjectNames& names);
 
+// goroutine_site() is g's site as a goroutine dump and the goroutine
+// profile show it: "(not started)" for a goroutine that has not run yet.
+std::string goroutine_site(const GoroutineInfo& g);
+
 // write_goroutines_text() prints each goroutine of s as a Go goroutine dump
 // does, a blank line between two; "no goroutines" when there is none.
 void write_goroutines_text(std::ostream& out, const RuntimeState& s, const ObjectNames& names);
