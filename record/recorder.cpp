@@ -1,5 +1,6 @@
 #include <gorewind/record/recorder.hpp>
 
+#include <gorewind/error.hpp>
 #include <gorewind/record/build_fingerprint.hpp>
 #include <gorewind/record/program_name.hpp>
 #include <gorewind/storage/state_codec.hpp>
@@ -7,7 +8,9 @@
 namespace gorewind::record {
 
 Recorder::Recorder(const std::string& db_path, Config config)
-    : config_(config), writer_(db_path, config.writer) {}
+    : config_(config), writer_(db_path, config.writer) {
+  if (config.heap) throw Error("heap counts are recorded only by a supervised recording (record_supervised)");
+}
 
 Recorder::Recorder(storage::LogSink& sink, Config config) : config_(config), writer_(sink, config.writer) {}
 
@@ -23,8 +26,9 @@ void Recorder::on_run_begin(const RunInfo& info) {
   error_ = nullptr;
   try {
     run_ = writer_.begin_run(storage::RunHeader{info.scenario, info.params, info.seed, info.strategy,
-                                                build_fingerprint(), program_name(), info.races});
+                                                build_fingerprint(), program_name(), info.races, config_.heap});
     recording_ = true;
+    if (config_.heap) heap::start();
   } catch (...) {
     fail();
   }
@@ -52,6 +56,7 @@ void Recorder::on_event(const Event& e) {
     writer_.add_schedule_chunk(std::span<const Choice>(schedule_of_->choices()).first(storage::kScheduleChunk));
     schedule_of_->forget(storage::kScheduleChunk);
   }
+  if (config_.heap) take_heap(e.seq);
   if (config_.snapshot_every != 0 && e.seq % config_.snapshot_every == 0) {
     try {
       writer_.add_snapshot(e.seq, storage::encode_state(state_.state()));
@@ -61,8 +66,21 @@ void Recorder::on_event(const Event& e) {
   }
 }
 
+void Recorder::take_heap(std::uint64_t seq) noexcept {
+  try {
+    heap_.clear();
+    heap::take(heap_);
+    if (!heap_.empty()) writer_.add_heap(seq, heap_);
+  } catch (...) {
+    fail();
+  }
+}
+
 void Recorder::on_run_end(const RunResult& r) {
   if (!recording_) return;
+  // What the teardown freed after the last event, unwinding the goroutines
+  // left blocked, stays uncounted: in Go they would hold it still.
+  if (config_.heap) heap::stop();
   try {
     // The state right after the last event, unless a periodic snapshot
     // already holds it. A streaming writer leaves it to the receiving side,

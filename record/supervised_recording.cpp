@@ -8,6 +8,7 @@
 #include <gorewind/record/child_output.hpp>
 #include <gorewind/record/record_run.hpp>
 #include <gorewind/record/ring_sink.hpp>
+#include <gorewind/record/symbolizer.hpp>
 #include <gorewind/storage/log_stream_writer.hpp>
 #include <gorewind/trace_hasher.hpp>
 
@@ -29,8 +30,15 @@ SupervisedRecording record_supervised(const std::function<int(const ChildRecorde
         });
       },
       child_config);
-  // Opened only now: a database connection must not cross the fork.
-  storage::LogStreamWriter writer(db_path);
+  // Opened only now: a database connection must not cross the fork. The
+  // child is this process forked, so its return addresses are this
+  // process's too.
+  Symbolizer symbols;
+  storage::LogStreamWriter::Config writer_config;
+  writer_config.name_heap_sites = [&symbols](const std::vector<std::uintptr_t>& addresses) {
+    return symbols.call_sites(addresses);
+  };
+  storage::LogStreamWriter writer(db_path, writer_config);
   ChildOutput& output = *child.output();
   // take_output() stores what the program printed since the last call. The
   // bytes are read first, then every message the child had published by

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -211,6 +212,30 @@ std::vector<Frame> Symbolizer::frames(const std::vector<std::uintptr_t>& address
   resolve(addresses);
   std::vector<Frame> out;
   for (std::uintptr_t a : addresses) out.insert(out.end(), known_[a].begin(), known_[a].end());
+  return out;
+}
+
+std::vector<std::vector<Frame>> Symbolizer::call_sites(const std::vector<std::uintptr_t>& addresses) {
+  resolve(addresses);
+  std::vector<std::vector<Frame>> out;
+  for (std::uintptr_t a : addresses) {
+    const std::vector<Frame>& all = known_[a];
+    const auto own =
+        std::find_if(all.begin(), all.end(), [](const Frame& f) { return !runtime_frame(f) && !library_frame(f); });
+    if (own != all.end()) {
+      // Outside, as in user_frames(): the fiber's entry and the task invoker.
+      auto end = all.end();
+      while (end - 1 != own && (runtime_frame(*(end - 1)) || library_frame(*(end - 1)))) --end;
+      std::vector<Frame>& site = out.emplace_back(own, end);
+      // As in user_frames(): a goroutine's lambda named after gorewind's task invoker.
+      for (Frame& f : site)
+        if (names_any(f.function, {"gorewind::detail::"})) f.function = "(inlined)";
+    } else if (all.empty() || runtime_frame(all.back())) {
+      out.push_back({Frame{a, std::string(kRuntimeSite), "", 0}});
+    } else {
+      out.push_back({all.back()});
+    }
+  }
   return out;
 }
 

@@ -1,5 +1,7 @@
 #include <gorewind/schedule_script.hpp>
 
+#include <gorewind/heap_counter.hpp>
+
 namespace gorewind {
 
 void RecordingStrategy::begin_run(std::uint64_t seed) {
@@ -14,7 +16,10 @@ void RecordingStrategy::forget(std::size_t n) {
   forgotten_ += n;
 }
 
+// The strategy's and the schedule's allocations are the tool's, not the
+// program's, so --heap leaves them out.
 std::size_t RecordingStrategy::pick_goroutine(const Runnable& options) {
+  const heap::Pause tools_own;
   const std::size_t i = inner_->pick_goroutine(options);
   choices_.push_back({Choice::kGoroutine, static_cast<std::uint32_t>(options.size()), static_cast<std::uint32_t>(i)});
   if (on_choice_) on_choice_(choices_.back());
@@ -22,6 +27,7 @@ std::size_t RecordingStrategy::pick_goroutine(const Runnable& options) {
 }
 
 std::size_t RecordingStrategy::pick(Decision kind, std::size_t n) {
+  const heap::Pause tools_own;
   const std::size_t i = inner_->pick(kind, n);
   choices_.push_back({Choice::kind_of(kind), static_cast<std::uint32_t>(n), static_cast<std::uint32_t>(i)});
   if (on_choice_) on_choice_(choices_.back());

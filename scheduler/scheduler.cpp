@@ -15,6 +15,7 @@
 
 #include <gorewind/error.hpp>
 #include <gorewind/fifo_strategy.hpp>
+#include <gorewind/heap_counter.hpp>
 #include <gorewind/random_strategy.hpp>
 #include <gorewind/run_position.hpp>
 
@@ -205,6 +206,7 @@ Event& Scheduler::start_event(EventKind kind, Gid gid, const std::source_locatio
 }
 
 void Scheduler::dispatch(const Event& e) {
+  const heap::Pause tools_own;
   // A Wake is reported by the waker under the woken goroutine's id.
   if (e.gid != 0 && e.kind != EventKind::Wake && e.site.file_name()[0] != '\0') {
     if (event_sites_.size() <= e.gid) event_sites_.resize(goroutines_.size());
@@ -224,7 +226,10 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
   strategy_->begin_run(options_.seed);
   keeps_running_ = strategy_->keeps_running();
   takes_first_ = dynamic_cast<const FifoStrategy*>(strategy_.get()) != nullptr;
-  for (Observer* o : observers_) o->on_run_begin(info);
+  {
+    const heap::Pause tools_own;
+    for (Observer* o : observers_) o->on_run_begin(info);
+  }
   result_.seed = options_.seed;
   result_.strategy = info.strategy;
 
@@ -258,6 +263,7 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
   result_.events = seq_;
   result_.vtime_ns = now_;
   result_.goroutines = goroutines_.size() - 1;
+  const heap::Pause tools_own;
   for (Observer* o : observers_) o->on_run_end(result_);
   return result_;
 }
@@ -719,6 +725,8 @@ void Scheduler::fail(Outcome outcome, std::string message, const std::source_loc
 std::uint32_t Scheduler::register_object(ObjKind kind, std::string_view name, std::int64_t amount,
                                          std::string_view type_name, const std::source_location& loc,
                                          const void* self) {
+  // The runtime's tables of objects are its own, not the program's memory.
+  const heap::Pause runtime_own;
   const std::uint32_t id = new_object_id();
   if (self) {
     if (object_refs_.size() <= id) object_refs_.resize(id + 1);
@@ -738,6 +746,7 @@ std::uint32_t Scheduler::register_object(ObjKind kind, std::string_view name, st
 }
 
 std::uint32_t Scheduler::new_object_id() {
+  const heap::Pause runtime_own;
   object_names_.emplace_back();
   return static_cast<std::uint32_t>(object_names_.size() - 1);
 }

@@ -61,7 +61,14 @@ BatchWriter::BatchWriter(const std::string& path)
       insert_digest_(db_.prepare("INSERT OR REPLACE INTO chunk_digests VALUES (?1, ?2, ?3)")),
       insert_snapshot_(db_.prepare("INSERT OR REPLACE INTO snapshots VALUES (?1, ?2, ?3)")),
       insert_schedule_(db_.prepare("INSERT OR REPLACE INTO schedules VALUES (?1, ?2, ?3, ?4)")),
-      insert_output_(db_.prepare("INSERT INTO output (run, chunk, seq, stream, bytes) VALUES (?1, ?2, ?3, ?4, ?5)")) {}
+      insert_output_(db_.prepare("INSERT INTO output (run, chunk, seq, stream, bytes) VALUES (?1, ?2, ?3, ?4, ?5)")),
+      // A pair's counts from the run's last event and from its end share a seq.
+      insert_heap_(db_.prepare(
+          "INSERT INTO heap VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (run, seq, gid, heap_site) DO UPDATE "
+          "SET alloc_objects = alloc_objects + excluded.alloc_objects, alloc_bytes = alloc_bytes + "
+          "excluded.alloc_bytes, free_objects = free_objects + excluded.free_objects, free_bytes = free_bytes + "
+          "excluded.free_bytes")),
+      insert_heap_site_(db_.prepare("INSERT INTO heap_sites VALUES (?1, ?2, ?3, ?4)")) {}
 
 void BatchWriter::mark_dead_writers_incomplete() {
   Statement recording = db_.prepare("SELECT id, writer_pid, writer_start FROM runs WHERE state = 'recording'");
@@ -83,8 +90,8 @@ std::int64_t BatchWriter::begin_run(const RunHeader& h) {
   const WriterId me = current_writer();
   Statement run = db_.prepare(
       "INSERT INTO runs (scenario, seed, strategy, build, started_at, state, writer_pid, writer_start, program, "
-      "race_mode, hash_algorithm) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 'recording', ?6, ?7, ?8, ?9, ?10)");
+      "race_mode, hash_algorithm, heap) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'recording', ?6, ?7, ?8, ?9, ?10, ?11)");
   const std::string started = utc_now();
   run.bind_text(1, h.scenario);
   run.bind_int(2, static_cast<std::int64_t>(h.seed));
@@ -96,6 +103,7 @@ std::int64_t BatchWriter::begin_run(const RunHeader& h) {
   run.bind_text(8, h.program);
   run.bind_text(9, to_string(h.race_mode));
   run.bind_text(10, TraceHasher::kAlgorithm);
+  run.bind_int(11, h.heap ? 1 : 0);
   run.step();
   run_ = db_.last_insert_rowid();
   Statement param = db_.prepare("INSERT INTO run_params VALUES (?1, ?2, ?3)");
@@ -211,6 +219,29 @@ void BatchWriter::write(const EventBatch& batch, WriterStats& stats) {
     insert_output_.bind_blob(5, o.bytes);
     insert_output_.step();
     insert_output_.reset();
+  }
+  for (const HeapDelta& d : batch.heap) {
+    insert_heap_.bind_int(1, run_);
+    insert_heap_.bind_int(2, static_cast<std::int64_t>(d.seq));
+    insert_heap_.bind_int(3, d.gid);
+    insert_heap_.bind_int(4, d.site);
+    insert_heap_.bind_int(5, d.alloc_objects);
+    insert_heap_.bind_int(6, d.alloc_bytes);
+    insert_heap_.bind_int(7, d.free_objects);
+    insert_heap_.bind_int(8, d.free_bytes);
+    insert_heap_.step();
+    insert_heap_.reset();
+  }
+  for (const HeapSite& s : batch.heap_sites) {
+    for (std::size_t depth = 0; depth < s.frames.size(); ++depth) {
+      const Frame& f = s.frames[depth];
+      insert_heap_site_.bind_int(1, run_);
+      insert_heap_site_.bind_int(2, s.number);
+      insert_heap_site_.bind_int(3, static_cast<std::int64_t>(depth));
+      insert_heap_site_.bind_int(4, site_id(NewSite{0, f.file, static_cast<std::uint32_t>(f.line), f.function}));
+      insert_heap_site_.step();
+      insert_heap_site_.reset();
+    }
   }
   const std::uint64_t t2 = steady_clock_ns();
   tx.commit();

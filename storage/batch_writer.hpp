@@ -63,6 +63,8 @@ class BatchWriter {
   Statement insert_snapshot_;
   Statement insert_schedule_;
   Statement insert_output_;
+  Statement insert_heap_;
+  Statement insert_heap_site_;
   std::int64_t run_ = 0;
   std::int64_t output_chunks_ = 0;  // the run's output chunks written so far
   std::vector<std::int64_t> site_ids_;  // by the caller's site number

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <gorewind/event.hpp>
+#include <gorewind/storage/heap_rows.hpp>
 #include <gorewind/storage/output_chunk.hpp>
 
 #include "event_record.hpp"
@@ -48,10 +49,12 @@ struct EventBatch {
   std::vector<ChunkDigest> digests;
   std::vector<ScheduleChunk> schedule;
   std::vector<OutputChunk> output;
+  std::vector<HeapDelta> heap;
+  std::vector<HeapSite> heap_sites;
 
   bool empty() const {
     return events == 0 && sites.empty() && snapshots.empty() && digests.empty() && schedule.empty() &&
-           output.empty();
+           output.empty() && heap.empty() && heap_sites.empty();
   }
   void clear() {
     records.clear();
@@ -61,6 +64,8 @@ struct EventBatch {
     digests.clear();
     schedule.clear();
     output.clear();
+    heap.clear();
+    heap_sites.clear();
   }
   // for_each_event() calls f(record, its bytes) for each event in order.
   template <class F>

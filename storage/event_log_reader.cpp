@@ -25,7 +25,7 @@ std::string run_columns(int version) {
              "r.writer_start, ") +
          (version < kChunkedEventsVersion ? "(SELECT max(seq) FROM events e WHERE e.run = r.id)"
                       : "(SELECT max(last_seq) FROM event_chunks c WHERE c.run = r.id)") +
-         ", r.program, r.race_mode, r.hash_algorithm FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
+         ", r.program, r.race_mode, r.hash_algorithm, r.heap FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
 }
 
 std::vector<std::int32_t> parse_ready(std::string_view text) {
@@ -137,6 +137,7 @@ RunRow EventLogReader::read_run(Statement& st) {
   r.program = st.column_text(20);
   r.race_mode = parse_race_mode(st.column_text(21)).value_or(RaceMode::Off);
   r.hash_algorithm = st.column_text(22);
+  r.heap = st.column_int(23) != 0;
   if (state == "complete") {
     r.state = RunState::Complete;
     r.events = static_cast<std::uint64_t>(st.column_int(14));
@@ -350,6 +351,38 @@ std::vector<OutputChunk> EventLogReader::output(std::int64_t run_id) {
       throw StorageError("run " + std::to_string(run_id) + " has damaged output in '" + db_.path() + "'");
     out.push_back(OutputChunk{static_cast<std::uint64_t>(st.column_int(0)), *stream, std::string(st.column_blob(2))});
   }
+  return out;
+}
+
+std::vector<HeapRow> EventLogReader::heap_rows(std::int64_t run_id, std::uint64_t at) {
+  Statement st = db_.prepare(
+      "SELECT gid, heap_site, sum(alloc_objects), sum(alloc_bytes), sum(alloc_objects - free_objects), "
+      "sum(alloc_bytes - free_bytes) FROM heap WHERE run = ?1 AND seq <= ?2 GROUP BY gid, heap_site "
+      "ORDER BY gid, heap_site");
+  st.bind_int(1, run_id);
+  st.bind_int(2, static_cast<std::int64_t>(at));
+  std::vector<HeapRow> out;
+  while (st.step())
+    out.push_back(HeapRow{static_cast<Gid>(st.column_int(0)), static_cast<std::uint32_t>(st.column_int(1)),
+                          st.column_int(2), st.column_int(3), st.column_int(4), st.column_int(5)});
+  return out;
+}
+
+std::vector<HeapSite> EventLogReader::heap_sites(std::int64_t run_id) {
+  Statement st = db_.prepare(
+      "SELECT h.heap_site, s.function, s.file, s.line FROM heap_sites h JOIN sites s ON s.id = h.site "
+      "WHERE h.run = ?1 ORDER BY h.heap_site, h.depth");
+  st.bind_int(1, run_id);
+  std::vector<HeapSite> out;
+  while (st.step()) {
+    const auto number = static_cast<std::uint32_t>(st.column_int(0));
+    if (out.empty() || out.back().number != number) out.push_back(HeapSite{number, {}});
+    out.back().frames.push_back(
+        Frame{0, std::string(st.column_text(1)), std::string(st.column_text(2)), static_cast<int>(st.column_int(3))});
+  }
+  for (std::size_t i = 0; i < out.size(); ++i)
+    if (out[i].number != i + 1)
+      throw StorageError("run " + std::to_string(run_id) + " has damaged heap sites in '" + db_.path() + "'");
   return out;
 }
 

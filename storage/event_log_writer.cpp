@@ -129,6 +129,16 @@ void EventLogWriter::add_choices(std::span<const Choice> choices) noexcept {
   }
 }
 
+void EventLogWriter::add_heap(std::uint64_t seq, std::span<const heap::Delta> deltas) noexcept {
+  if (sink_ == nullptr || failed_.load(std::memory_order_relaxed)) return;
+  try {
+    encode_heap(seq, deltas, message_);
+    sink_->put(message_);
+  } catch (...) {
+    record_failure();
+  }
+}
+
 void EventLogWriter::record_failure() noexcept {
   std::lock_guard lock(mu_);
   if (!error_) error_ = std::current_exception();

@@ -55,6 +55,7 @@ void encode_begin(const RunHeader& h, std::string& out) {
   o.text(h.scenario).fixed(static_cast<std::uint32_t>(h.params.size()));
   for (const auto& [k, v] : h.params) o.text(k).text(v);
   o.fixed(h.seed).text(h.strategy).text(h.build).text(h.program).fixed(h.race_mode);
+  o.fixed(static_cast<std::uint8_t>(h.heap ? 1 : 0));
 }
 
 void encode_site(const NewSite& s, std::string& out) {
@@ -77,6 +78,30 @@ void encode_digest(const ChunkDigest& d, std::string& out) {
   Out(out, StreamMessage::Digest).fixed(d.chunk).fixed(d.digest);
 }
 
+void encode_heap(std::uint64_t seq, std::span<const heap::Delta> deltas, std::string& out) {
+  Out o(out, StreamMessage::Heap);
+  o.fixed(seq).fixed(static_cast<std::uint32_t>(deltas.size()));
+  for (const heap::Delta& d : deltas)
+    o.fixed(d.gid).fixed(static_cast<std::uint64_t>(d.site)).fixed(d.alloc_objects).fixed(d.alloc_bytes)
+        .fixed(d.free_objects).fixed(d.free_bytes);
+}
+
+void decode_heap(std::string_view message, std::uint64_t& seq, std::vector<heap::Delta>& out) {
+  In in(message, StreamMessage::Heap);
+  seq = in.get<std::uint64_t>();
+  for (auto n = in.get<std::uint32_t>(); n > 0; --n) {
+    heap::Delta d;
+    d.gid = in.get<Gid>();
+    d.site = static_cast<std::uintptr_t>(in.get<std::uint64_t>());
+    d.alloc_objects = in.get<std::int64_t>();
+    d.alloc_bytes = in.get<std::int64_t>();
+    d.free_objects = in.get<std::int64_t>();
+    d.free_bytes = in.get<std::int64_t>();
+    out.push_back(d);
+  }
+  in.done();
+}
+
 void encode_end(const RunEnd& end, std::string& out) {
   Out o(out, StreamMessage::End);
   o.text(end.outcome).text(end.message).fixed(end.failed_gid);
@@ -91,7 +116,7 @@ StreamMessage message_kind(std::string_view message) {
   if (message.empty()) throw StorageError("log stream: an empty message");
   const auto kind = static_cast<std::uint8_t>(message[0]);
   if (kind < static_cast<std::uint8_t>(StreamMessage::Begin) ||
-      kind > static_cast<std::uint8_t>(StreamMessage::Choices))
+      kind > static_cast<std::uint8_t>(StreamMessage::Heap))
     throw StorageError("log stream: a message of unknown kind " + std::to_string(kind));
   return static_cast<StreamMessage>(kind);
 }
@@ -109,6 +134,7 @@ RunHeader decode_begin(std::string_view message) {
   h.build = in.text();
   h.program = in.text();
   h.race_mode = in.get<RaceMode>();
+  h.heap = in.get<std::uint8_t>() != 0;
   in.done();
   return h;
 }

@@ -2,7 +2,7 @@
 // format is written down; EventLogWriter (with a LogSink) encodes them,
 // LogStreamWriter decodes them.
 //
-// A recording is, in order: Begin, then any of Site, Event, Snapshot,
+// A recording is, in order: Begin, then any of Site, Event, Snapshot, Heap,
 // Schedule, Digest as the run goes, then End (missing when the producer
 // died). A Site comes before the first Event that uses its number. Every
 // message is its kind (one byte) then its fields, packed in the host's byte
@@ -10,7 +10,7 @@
 // never stored):
 //
 //   Begin     scenario, params (count, then key, value each), seed, strategy,
-//             build, program, race_mode
+//             build, program, race_mode, heap (one byte)
 //   Site      number, file, line, function
 //   Event     the event's record (event_record.hpp)
 //   Snapshot  seq, then the encoded state up to the end
@@ -19,6 +19,9 @@
 //             end (a streaming Recorder sends them after each event, so a
 //             run cut by its producer's death keeps its schedule)
 //   Digest    chunk, digest
+//   Heap      seq, count, then count times: gid, call site (a return
+//             address of the producer's), alloc_objects, alloc_bytes,
+//             free_objects, free_bytes (heap::Delta)
 //   End       outcome, message, failed_gid, failed site (file, line,
 //             function), events, vtime_ns, trace_hash, has_schedule (one
 //             byte), then the encoded choices up to the end
@@ -39,7 +42,7 @@
 namespace gorewind::storage {
 
 // StreamMessage is what a message of the stream carries.
-enum class StreamMessage : std::uint8_t { Begin = 1, Site, Event, Snapshot, Schedule, Digest, End, Choices };
+enum class StreamMessage : std::uint8_t { Begin = 1, Site, Event, Snapshot, Schedule, Digest, End, Choices, Heap };
 
 // The encoders replace out's contents with the message.
 void encode_begin(const RunHeader& header, std::string& out);
@@ -65,6 +68,9 @@ void encode_choices_message(std::span<const Choice> choices, std::string& out);
 // decode_choices_message() appends a Choices message's decisions to out.
 void decode_choices_message(std::string_view message, std::vector<Choice>& out);
 ChunkDigest decode_digest(std::string_view message);
+void encode_heap(std::uint64_t seq, std::span<const heap::Delta> deltas, std::string& out);
+// decode_heap() sets seq and appends the message's deltas to out.
+void decode_heap(std::string_view message, std::uint64_t& seq, std::vector<heap::Delta>& out);
 RunEnd decode_end(std::string_view message);
 
 }  // namespace gorewind::storage

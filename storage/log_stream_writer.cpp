@@ -77,6 +77,18 @@ void LogStreamWriter::apply(std::string_view message) {
       ++schedule_chunks_;
       break;
     case StreamMessage::Digest: batch_->digests.push_back(decode_digest(message)); break;
+    case StreamMessage::Heap: {
+      std::uint64_t seq = 0;
+      heap_in_.clear();
+      decode_heap(message, seq, heap_in_);
+      for (const heap::Delta& d : heap_in_) {
+        const auto [at, fresh] = heap_numbers_.try_emplace(d.site, static_cast<std::uint32_t>(heap_sites_.size() + 1));
+        if (fresh) heap_sites_.push_back(d.site);
+        batch_->heap.push_back(
+            HeapDelta{seq, d.gid, at->second, d.alloc_objects, d.alloc_bytes, d.free_objects, d.free_bytes});
+      }
+      break;
+    }
     case StreamMessage::End: close(decode_end(message)); break;
     case StreamMessage::Choices:
       decode_choices_message(message, pending_choices_);
@@ -96,6 +108,16 @@ void LogStreamWriter::close(RunEnd end) {
     pending_choices_.insert(pending_choices_.end(), end.schedule->begin(), end.schedule->end());
     end.schedule = std::move(pending_choices_);
     pending_choices_.clear();
+  }
+  if (!heap_sites_.empty()) {
+    std::vector<std::vector<Frame>> frames;
+    if (config_.name_heap_sites) frames = config_.name_heap_sites(heap_sites_);
+    for (std::size_t i = 0; i < heap_sites_.size(); ++i) {
+      HeapSite s{static_cast<std::uint32_t>(i + 1), {}};
+      if (i < frames.size()) s.frames = std::move(frames[i]);
+      if (s.frames.empty()) s.frames.push_back(Frame{0, "??", "", 0});
+      batch_->heap_sites.push_back(std::move(s));
+    }
   }
   write_batch();
   // As the Recorder does in process: the state right after the last event,

@@ -243,10 +243,39 @@ void migrate_7_to_8(Database& db) {
   db.exec("DROP TABLE main.events");
 }
 
+// Version 9: what a run recorded with --heap allocated. heap holds, per
+// event, what each goroutine's allocations at each call site did since
+// the event before; the heap profile at a seq is their sum up to it.
+// heap_sites names each call site by its frames (the call, then the
+// functions it was inlined into).
+constexpr std::string_view kSchemaV9 = R"sql(
+ALTER TABLE runs ADD COLUMN heap INTEGER NOT NULL DEFAULT 0;  -- 1: recorded with --heap
+CREATE TABLE heap (              -- allocation counts of runs recorded with --heap
+  run INTEGER NOT NULL,
+  seq INTEGER NOT NULL,          -- made after event seq - 1 and by event seq
+  gid INTEGER NOT NULL,          -- the goroutine that allocated
+  heap_site INTEGER NOT NULL,    -- heap_sites.heap_site: where
+  alloc_objects INTEGER NOT NULL,
+  alloc_bytes INTEGER NOT NULL,
+  free_objects INTEGER NOT NULL, -- blocks of this goroutine and site freed, by anyone
+  free_bytes INTEGER NOT NULL,
+  PRIMARY KEY (run, seq, gid, heap_site)
+) WITHOUT ROWID;
+CREATE TABLE heap_sites (        -- the allocating call sites of a run, numbered in order of first use
+  run INTEGER NOT NULL,
+  heap_site INTEGER NOT NULL,
+  depth INTEGER NOT NULL,        -- 0: the call itself; 1, 2, ...: the functions it was inlined into
+  site INTEGER NOT NULL,         -- sites.id
+  PRIMARY KEY (run, heap_site, depth)
+) WITHOUT ROWID;
+)sql";
+
+void migrate_8_to_9(Database& db) { db.exec(kSchemaV9); }
+
 using Migration = void (*)(Database&);
 constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3,
                                                              migrate_3_to_4, migrate_4_to_5, migrate_5_to_6,
-                                                             migrate_6_to_7, migrate_7_to_8};
+                                                             migrate_6_to_7, migrate_7_to_8, migrate_8_to_9};
 
 int user_version(Database& db) {
   try {
@@ -297,7 +326,8 @@ void enable_wal(Database& db) {
 // what later versions added, and SQLite resolves an unqualified name to
 // TEMP first. Runs of before version 2 have no schedules; of before
 // version 3, no program (NULL); of before version 4, race_mode 'off'; of
-// before version 6, no output; of before version 7, hash_algorithm 'fnv1a'.
+// before version 6, no output; of before version 7, hash_algorithm 'fnv1a';
+// of before version 9, no heap counts.
 void add_read_compat(Database& db, int version) {
   if (version < 2)
     db.exec("CREATE TEMP TABLE schedules (run INTEGER NOT NULL, chunk INTEGER NOT NULL, choices INTEGER NOT NULL, "
@@ -305,10 +335,16 @@ void add_read_compat(Database& db, int version) {
   if (version < 6)
     db.exec("CREATE TEMP TABLE output (run INTEGER NOT NULL, chunk INTEGER NOT NULL, seq INTEGER NOT NULL, "
             "stream TEXT NOT NULL, bytes BLOB NOT NULL)");
-  if (version < 7)
+  if (version < 9) {
+    db.exec("CREATE TEMP TABLE heap (run INTEGER NOT NULL, seq INTEGER NOT NULL, gid INTEGER NOT NULL, "
+            "heap_site INTEGER NOT NULL, alloc_objects INTEGER NOT NULL, alloc_bytes INTEGER NOT NULL, "
+            "free_objects INTEGER NOT NULL, free_bytes INTEGER NOT NULL)");
+    db.exec("CREATE TEMP TABLE heap_sites (run INTEGER NOT NULL, heap_site INTEGER NOT NULL, depth INTEGER NOT NULL, "
+            "site INTEGER NOT NULL)");
     db.exec(std::string("CREATE TEMP VIEW runs AS SELECT *, ") + (version < 3 ? "NULL AS program, " : "") +
-            (version < 4 ? "'off' AS race_mode, " : "") + "'" + std::string(kFnv1a) +
-            "' AS hash_algorithm FROM main.runs");
+            (version < 4 ? "'off' AS race_mode, " : "") +
+            (version < 7 ? "'" + std::string(kFnv1a) + "' AS hash_algorithm, " : "") + "0 AS heap FROM main.runs");
+  }
 }
 
 }  // namespace

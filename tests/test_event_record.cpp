@@ -120,7 +120,7 @@ TEST_CASE("event record: a streamed event that is too long or names a site never
           "[storage]") {
   gr::test::TempDir dir;
   const std::string db = dir.file("x.db");
-  st::LogStreamWriter writer(db, st::LogStreamWriter::Config{1});  // every event is written as it comes
+  st::LogStreamWriter writer(db, st::LogStreamWriter::Config{1, {}});  // every event is written as it comes
   std::string message;
   st::RunHeader header;
   header.scenario = "made up";

@@ -352,3 +352,77 @@ TEST_CASE("pprof: --every and a list of --at seqs write a snapshot series named 
   REQUIRE(list.code == 0);
   CHECK(list.out == every.out);
 }
+
+TEST_CASE("pprof: the heap profile has Go's four sample types, summing to the text table, and a series", "[pprof]") {
+  REQUIRE_FALSE(bin().empty());
+  RecordedLog log;
+  REQUIRE(log.run({"record", "backlog_growth", "--heap", "--seed", "3"}).code == 1);
+  for (const std::string at : {"100", ""}) {
+    INFO("at " << at);
+    std::vector<std::string> where{"profile", "1", "--kind", "heap"};
+    if (!at.empty()) where.insert(where.end(), {"--at", at});
+    std::vector<std::string> json = where;
+    json.push_back("--json");
+    const Json table = parse_json(log.run(json).out);
+    const std::string file = log.dir.file("heap_" + at + ".pb.gz");
+    std::vector<std::string> write = where;
+    write.insert(write.end(), {"--format", "pprof", "-o", file});
+    REQUIRE(log.run(write).code == 0);
+    const std::vector<RawSample> samples = raw_samples(shell("go tool pprof -raw " + file + " 2>/dev/null"));
+    // One sample per goroutine and call site: the table's rows are their
+    // sums by goroutine and site, in every one of the four columns.
+    const std::vector<std::string> columns{"alloc_objects", "alloc_space", "inuse_objects", "inuse_space"};
+    std::vector<long> sample_totals(4, 0), table_totals(4, 0);
+    for (const RawSample& s : samples) {
+      REQUIRE(s.values.size() == 4);
+      for (std::size_t i = 0; i < 4; ++i) sample_totals[i] += s.values[i];
+    }
+    for (const Json& row : table.at("rows").array) {
+      for (std::size_t i = 0; i < 4; ++i) table_totals[i] += static_cast<long>(row.at(columns[i]).number);
+      const std::string& site = row.at("site").string;
+      if (site.rfind("scenarios/", 0) != 0) continue;
+      std::vector<long> sums(4, 0);
+      for (const RawSample& s : samples)
+        if (s.leaf == site && s.labels.at("goroutine") == std::to_string(static_cast<long>(row.at("goroutine").number))) {
+          CHECK(s.labels.at("name") == row.at("name").string);
+          for (std::size_t i = 0; i < 4; ++i) sums[i] += s.values[i];
+        }
+      for (std::size_t i = 0; i < 4; ++i) CHECK(sums[i] == static_cast<long>(row.at(columns[i]).number));
+    }
+    CHECK(sample_totals == table_totals);
+    const std::string top = shell("go tool pprof -top " + file + " 2>/dev/null");
+    CHECK(contains(top, "Type: inuse_space\n"));
+    CHECK(contains(top, "Showing nodes accounting for " + std::to_string(table_totals[3]) + "B, 100% of " +
+                            std::to_string(table_totals[3]) + "B total"));
+    const std::string allocated = shell("go tool pprof -top -sample_index=alloc_space " + file + " 2>/dev/null");
+    CHECK(contains(allocated, "Type: alloc_space\n"));
+    CHECK(contains(allocated, "gorewind_scenario_body_0"));
+  }
+  // The series: a file per 100 events, named by virtual time (none passes
+  // in backlog_growth), and --before-failure's growth with its heap files.
+  const std::string dir = log.dir.file("series");
+  const Cli every = log.run({"profile", "1", "--kind", "heap", "--every", "100", "--format", "pprof", "-o", dir});
+  REQUIRE(every.code == 0);
+  for (const std::string seq : {"100", "200"}) {
+    const std::string file = dir + "/heap_19700101T000000.000000000Z_seq" + seq + ".pb.gz";
+    INFO(file);
+    CHECK(contains(every.out, "wrote " + file + ": heap profile of run 1 at seq " + seq + ", "));
+    const Json table = parse_json(log.run({"profile", "1", "--kind", "heap", "--at", seq, "--json"}).out);
+    long inuse = 0;
+    for (const Json& row : table.at("rows").array) inuse += static_cast<long>(row.at("inuse_space").number);
+    CHECK(contains(shell("go tool pprof -top " + file + " 2>/dev/null"),
+                   "Showing nodes accounting for " + std::to_string(inuse) + "B, 100% of " + std::to_string(inuse) +
+                       "B total"));
+  }
+  const std::string before = log.dir.file("before");
+  const Cli growth =
+      log.run({"profile", "1", "--kind", "goroutine", "--before-failure", "3", "--format", "pprof", "-o", before});
+  REQUIRE(growth.code == 0);
+  CHECK(contains(growth.out, "in-use heap: +"));
+  CHECK(contains(growth.out, " objects  scenarios/backlog_growth.cpp:"));
+  CHECK(std::count(growth.out.begin(), growth.out.end(), '\n') > 0);
+  std::size_t heap_files = 0;
+  for (std::size_t at = 0; (at = growth.out.find("wrote " + before + "/heap_", at)) != std::string::npos; ++at)
+    ++heap_files;
+  CHECK(heap_files == 3);
+}

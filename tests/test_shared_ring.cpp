@@ -284,7 +284,7 @@ TEST_CASE("ring: a run recorded in a child through the ring writes the rows the 
   const std::string a = dir.file("a.db"), b = dir.file("b.db");
   const gr::record::RecordedRun direct = record_in_process(a);
   Shared<Last> last;
-  st::LogStreamWriter writer(b, st::LogStreamWriter::Config{256});
+  st::LogStreamWriter writer(b, st::LogStreamWriter::Config{256, {}});
   const Streamed streamed = record_in_child(writer, 0, *last);
   CHECK((WIFEXITED(streamed.status) && WEXITSTATUS(streamed.status) == 0));
   REQUIRE(streamed.finished);
@@ -318,7 +318,7 @@ TEST_CASE("ring: a child that aborts after K events leaves K events, a crash eve
   const std::string a = dir.file("a.db"), b = dir.file("b.db");
   record_in_process(a);
   Shared<Last> last;
-  st::LogStreamWriter writer(b, st::LogStreamWriter::Config{256});
+  st::LogStreamWriter writer(b, st::LogStreamWriter::Config{256, {}});
   const Streamed streamed = record_in_child(writer, kEvents, *last);
   CHECK((WIFSIGNALED(streamed.status) && WTERMSIG(streamed.status) == SIGABRT));
   REQUIRE_FALSE(streamed.finished);

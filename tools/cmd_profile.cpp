@@ -1,11 +1,13 @@
-// cmd_profile.cpp: `gorewind profile <run> --kind block|goroutine|mutex`, a
-// recorded run's waits as Go's pprof profiles show them (see profiles.hpp),
-// as a table or, with --format pprof, as a file `go tool pprof` opens.
+// cmd_profile.cpp: `gorewind profile <run> --kind block|goroutine|mutex|heap`,
+// a recorded run's waits and allocations as Go's pprof profiles show them
+// (see profiles.hpp), as a table or, with --format pprof, as a file `go
+// tool pprof` opens.
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -18,6 +20,7 @@
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "cli.hpp"
+#include "heap_growth.hpp"
 #include "log_db.hpp"
 #include "newly_blocked.hpp"
 #include "outcome_report.hpp"
@@ -31,6 +34,9 @@
 
 namespace gorewind::cli {
 namespace {
+
+// kHeapGrowthSites is how many growing heap sites a comparison names.
+constexpr std::size_t kHeapGrowthSites = 5;
 
 bool is_ns(const std::string& column) { return column.size() > 3 && column.ends_with("_ns"); }
 
@@ -74,16 +80,19 @@ class ProfileCommand final : public Command {
  public:
   std::string_view name() const override { return "profile"; }
   std::string_view help() const override {
-    return "Profile a recorded run: virtual time blocked per wait and site (block), per lock (mutex), or the "
-           "goroutines grouped by state and site at a seq (goroutine); as a table, or as a pprof file";
+    return "Profile a recorded run: virtual time blocked per wait and site (block), per lock (mutex), the "
+           "goroutines grouped by state and site at a seq (goroutine), or memory allocated and in use per goroutine "
+           "and call site (heap, of a run recorded with --heap); as a table, or as a pprof file";
   }
 
   void add_options(CLI::App& sub) override {
     sub.add_option("run", run_text_, "The run's id (see the runs command)")->required();
-    sub.add_option("--kind", kind_, "block, mutex or goroutine")->type_name("block|goroutine|mutex")->required();
+    sub.add_option("--kind", kind_, "block, mutex, goroutine or heap")
+        ->type_name("block|goroutine|mutex|heap")
+        ->required();
     sub.add_option("--at", at_text_,
-                   "Profile up to this seq (goroutine: the state right after it); default: the last. goroutine "
-                   "with --format pprof: a list S1,S2,... writes one file per seq into the -o directory")
+                   "Profile up to this seq (goroutine, heap: the state right after it); default: the last. goroutine "
+                   "or heap with --format pprof: a list S1,S2,... writes one file per seq into the -o directory")
         ->type_name("SEQ[,SEQ...]");
     add_db_option(sub, db_);
     sub.add_flag("--json", json_, "Print one JSON object: run, kind, at, rows [{column: value}]");
@@ -98,7 +107,8 @@ class ProfileCommand final : public Command {
                    "--diff-base, --before-failure) the directory, whose files are named "
                    "<kind>_<virtual time as 20060102T150405.000000000Z>_seq<SEQ>.pb.gz (default: none)")
         ->type_name("FILE|DIR");
-    sub.add_option("--every", every_text_, "goroutine: a snapshot every N events (with --format pprof -o DIR; default: one, at --at)")
+    sub.add_option("--every", every_text_,
+                   "goroutine, heap: a snapshot every N events (with --format pprof -o DIR; default: one, at --at)")
         ->type_name("N");
     sub.add_option("--diff-base", diff_base_text_,
                    "goroutine: list the goroutines newly blocked between this seq and --at (default: the last), "
@@ -106,7 +116,8 @@ class ProfileCommand final : public Command {
         ->type_name("SEQ");
     sub.add_option("--before-failure", before_failure_text_,
                    "goroutine: take K snapshots before the failure (evenly over the run's last 10%, or --every N "
-                   "apart), and list the goroutines newly blocked from each to the next (default: none)")
+                   "apart), and list the goroutines newly blocked from each to the next and, for a run recorded "
+                   "with --heap, the call sites whose memory in use grew most (default: none)")
         ->type_name("K");
   }
 
@@ -116,7 +127,8 @@ class ProfileCommand final : public Command {
     if (kind_ == "block") kind = ProfileKind::Block;
     else if (kind_ == "mutex") kind = ProfileKind::Mutex;
     else if (kind_ == "goroutine") kind = ProfileKind::Goroutine;
-    else throw UsageError("--kind: unknown profile '" + kind_ + "' (expected block, goroutine or mutex)");
+    else if (kind_ == "heap") kind = ProfileKind::Heap;
+    else throw UsageError("--kind: unknown profile '" + kind_ + "' (expected block, goroutine, heap or mutex)");
     if (format_ != "text" && format_ != "pprof") throw UsageError("--format: '" + format_ + "' is not text or pprof");
     const bool pprof = format_ == "pprof";
     const bool several_at = at_text_.find(',') != std::string::npos;
@@ -124,9 +136,12 @@ class ProfileCommand final : public Command {
     const bool series = several_at || !every_text_.empty() || comparing;
     if (!diff_base_text_.empty() && !before_failure_text_.empty())
       throw UsageError("--diff-base, --before-failure: one at a time");
-    if (series && kind != ProfileKind::Goroutine)
-      throw UsageError("--every, --diff-base, --before-failure and a list of --at seqs are for --kind goroutine "
-                       "(block and mutex sum the waits up to one seq)");
+    if (comparing && kind != ProfileKind::Goroutine)
+      throw UsageError("--diff-base and --before-failure compare goroutines: give --kind goroutine (with a run "
+                       "recorded with --heap, --before-failure adds the heap's growth)");
+    if (series && kind != ProfileKind::Goroutine && kind != ProfileKind::Heap)
+      throw UsageError("--every and a list of --at seqs are for --kind goroutine or heap (block and mutex sum the "
+                       "waits up to one seq)");
     if (!every_text_.empty() && !diff_base_text_.empty()) throw UsageError("--every: not with --diff-base");
     if ((several_at || !every_text_.empty()) && !comparing && !pprof)
       throw UsageError("--every and a list of --at seqs write a series: give --format pprof -o DIR");
@@ -147,9 +162,12 @@ class ProfileCommand final : public Command {
     // The re-execution's fork server first: no database connection may
     // exist in the process it copies.
     std::optional<replay::CheckpointServer> processes;
-    if (pprof || comparing) processes.emplace(replay::CheckpointServer::start());
+    if ((pprof && kind != ProfileKind::Heap) || comparing) processes.emplace(replay::CheckpointServer::start());
     storage::EventLogReader log(db_);
     const storage::RunRow row = log.run(run_id);
+    if (kind == ProfileKind::Heap && !row.heap)
+      throw UsageError("run " + std::to_string(row.id) + " was recorded without --heap, so its allocations were not "
+                       "counted: record it again with `gorewind record " + row.scenario + " --heap`");
     std::vector<std::uint64_t> seqs;
     if (several_at) {
       for (std::size_t from = 0; from <= at_text_.size();) {
@@ -173,6 +191,7 @@ class ProfileCommand final : public Command {
     }
     if (before_failure > 0) seqs = before_failure_seqs(row, before_failure, every);
     if (comparing) return compare(log, row, seqs, *processes, ctx);
+    if (kind == ProfileKind::Heap && pprof) return write_heap_files(log, row, seqs, series);
     if (series) return write_series(log, row, seqs, *processes, ctx);
     if (pprof) return write_pprof(log, row, kind, seqs[0], *processes, ctx);
     return print_table(log, row, kind, seqs[0]);
@@ -217,9 +236,13 @@ class ProfileCommand final : public Command {
       std::cout << out << "]}\n";
       return kExitOk;
     }
-    std::cout << "run " << row.id << " (" << row.scenario << "): " << kind_ << " profile "
-              << (kind == ProfileKind::Goroutine ? "at" : "up to") << " seq " << at << " of " << row.events << "\n";
-    if (p.rows.empty()) std::cout << (kind == ProfileKind::Goroutine ? "no goroutines\n" : "no waits\n");
+    const bool at_seq = kind == ProfileKind::Goroutine || kind == ProfileKind::Heap;
+    std::cout << "run " << row.id << " (" << row.scenario << "): " << kind_ << " profile " << (at_seq ? "at" : "up to")
+              << " seq " << at << " of " << row.events << "\n";
+    if (p.rows.empty())
+      std::cout << (kind == ProfileKind::Goroutine ? "no goroutines\n"
+                    : kind == ProfileKind::Heap    ? "no allocations\n"
+                                                   : "no waits\n");
     else write_table(std::cout, p);
     return kExitOk;
   }
@@ -268,6 +291,37 @@ class ProfileCommand final : public Command {
     return kExitOk;
   }
 
+  // write_heap_files() writes the heap profile at each of seqs: to the file
+  // output_, or as a series into the directory output_. No re-execution:
+  // the counts and their sites are in the log.
+  int write_heap_files(storage::EventLogReader& log, const storage::RunRow& row, const std::vector<std::uint64_t>& seqs,
+                       bool series) const {
+    if (series) make_output_directory();
+    const std::vector<storage::HeapSite> sites = log.heap_sites(row.id);
+    std::map<Gid, std::string> names;
+    for (const storage::GoroutineRow& g : log.goroutines(row.id)) names[g.gid] = g.name;
+    for (std::uint64_t seq : seqs) {
+      const std::int64_t vtime_ns = replay::log_state_at(log, row.id, seq).vtime_ns;
+      const std::vector<storage::HeapRow> rows = log.heap_rows(row.id, seq);
+      const std::string path =
+          series ? (std::filesystem::path(output_) / snapshot_file_name("heap", vtime_ns, seq)).string() : output_;
+      write_file(path, pprof_bytes(heap_pprof(row, seq, vtime_ns, rows, sites, names)));
+      std::int64_t inuse = 0;
+      for (const storage::HeapRow& r : rows) inuse += r.inuse_bytes;
+      std::cout << "wrote " << path << ": heap profile of run " << row.id << " at seq " << seq << ", " << inuse
+                << " bytes in use";
+      if (!series) std::cout << " (go tool pprof -top " << path << ")";
+      std::cout << "\n";
+    }
+    return kExitOk;
+  }
+
+  void make_output_directory() const {
+    std::error_code error;
+    std::filesystem::create_directories(output_, error);
+    if (error) throw UsageError("-o: cannot make the directory " + output_ + ": " + error.message());
+  }
+
   // Snapshot is the goroutine profile at one seq: the log's state there and
   // the re-executed program's.
   struct Snapshot {
@@ -290,9 +344,7 @@ class ProfileCommand final : public Command {
   // into the output_ directory and returns its path for each.
   std::vector<std::string> write_snapshot_files(const storage::RunRow& row, const std::vector<Snapshot>& snaps,
                                                 const ObjectNames& names, record::Symbolizer& symbols) const {
-    std::error_code error;
-    std::filesystem::create_directories(output_, error);
-    if (error) throw UsageError("-o: cannot make the directory " + output_ + ": " + error.message());
+    make_output_directory();
     std::vector<std::string> paths;
     for (const Snapshot& s : snaps) {
       const std::string path =
@@ -335,12 +387,16 @@ class ProfileCommand final : public Command {
       WaitForGraph graph = wait_for_graph(snaps[i].state);
       name_objects(graph, names);
       write_newly_blocked(std::cout, snaps[i - 1].state, snaps[i].state, graph, snaps[i].process, names, symbols);
+      if (row.heap)
+        write_heap_growth(std::cout, heap_growth(log.heap_rows(row.id, seqs[i - 1]), log.heap_rows(row.id, seqs[i])),
+                          log.heap_sites(row.id), kHeapGrowthSites);
     }
     if (format_ != "pprof") return kExitOk;
     const std::vector<std::string> paths = write_snapshot_files(row, snaps, names, symbols);
     std::cout << "\nwrote " << paths.size() << " goroutine profiles into " << output_ << "; compare two with: go tool "
               << "pprof -top -diff_base " << shell_word(paths[paths.size() - 2]) << " " << shell_word(paths.back())
               << "\n";
+    if (row.heap) write_heap_files(log, row, seqs, true);
     return kExitOk;
   }
 

@@ -35,6 +35,9 @@ class RecordCommand final : public Command {
                    "Store the runtime state every K events (and at the end); 0: only at the end")
         ->type_name("K")
         ->capture_default_str();
+    sub.add_flag("--heap", heap_,
+                 "Count the program's allocations (operator new and delete, malloc and free) by goroutine and call "
+                 "site, for `profile --kind heap`");
     sub.add_flag("--json", json_,
                  "Print the result as one JSON object on one line: the keys of run --json, and run (the recorded "
                  "run's id; null when the program died before its run began)");
@@ -43,6 +46,7 @@ class RecordCommand final : public Command {
   int run(const Context& ctx) override {
     record::Recorder::Config config;
     config.snapshot_every = parse_count(snapshot_every_text_, "--snapshot-every", "a number of events");
+    config.heap = heap_;
     announce_migration(db_);
     const PreparedRun prepared = prepare_run(args_, ctx);
     // Only the child holds the whole result (blocked goroutines, races,
@@ -99,6 +103,7 @@ class RecordCommand final : public Command {
   std::string db_ = kDefaultDb;
   std::string snapshot_every_text_ = "10000";
   bool json_ = false;
+  bool heap_ = false;
 };
 
 }  // namespace

@@ -105,4 +105,26 @@ PprofProfile wait_pprof(const storage::RunRow& run, ProfileKind kind, std::uint6
   return p;
 }
 
+PprofProfile heap_pprof(const storage::RunRow& run, std::uint64_t at, std::int64_t vtime_ns,
+                        const std::vector<storage::HeapRow>& rows, const std::vector<storage::HeapSite>& sites,
+                        const std::map<Gid, std::string>& names) {
+  PprofProfile p = base(run, at, vtime_ns);
+  // Go's order, inuse_space last: the sample type pprof shows by default.
+  p.sample_types = {{"alloc_objects", "count"}, {"alloc_space", "bytes"}, {"inuse_objects", "count"},
+                    {"inuse_space", "bytes"}};
+  // Every allocation is counted, none sampled.
+  p.period_type = {"space", "bytes"};
+  p.period = 1;
+  for (const storage::HeapSite& s : sites) p.stacks.push_back(s.frames);
+  for (const storage::HeapRow& r : rows) {
+    PprofSample s;
+    s.values = {r.alloc_objects, r.alloc_bytes, r.inuse_objects, r.inuse_bytes};
+    s.stack = r.site - 1;
+    const auto name = names.find(r.gid);
+    s.labels = {{"goroutine", std::to_string(r.gid)}, {"name", name == names.end() ? "" : name->second}};
+    p.samples.push_back(std::move(s));
+  }
+  return p;
+}
+
 }  // namespace gorewind::cli

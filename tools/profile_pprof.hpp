@@ -63,4 +63,13 @@ PprofProfile wait_pprof(const storage::RunRow& run, ProfileKind kind, std::uint6
                         const std::vector<storage::WaitRow>& waits, const std::vector<std::size_t>& stack_of,
                         StackTable& stacks);
 
+// heap_pprof() is the heap profile of run at seq at (virtual time
+// vtime_ns): one sample per row of rows (heap_rows()), of Go's sample types
+// alloc_objects/count, alloc_space/bytes, inuse_objects/count and
+// inuse_space/bytes, its stack the heap site's frames, labelled with the
+// goroutine's id and name; names gives the goroutines' names by gid.
+PprofProfile heap_pprof(const storage::RunRow& run, std::uint64_t at, std::int64_t vtime_ns,
+                        const std::vector<storage::HeapRow>& rows, const std::vector<storage::HeapSite>& sites,
+                        const std::map<Gid, std::string>& names);
+
 }  // namespace gorewind::cli

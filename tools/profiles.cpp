@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include <gorewind/replay/log_state.hpp>
@@ -40,7 +41,44 @@ Profile goroutine_profile(storage::EventLogReader& log, const storage::RunRow& r
   return p;
 }
 
+Profile heap_profile(storage::EventLogReader& log, const storage::RunRow& run, std::uint64_t at) {
+  Profile p{ProfileKind::Heap, at, heap_columns(), {}};
+  const std::vector<storage::HeapSite> sites = log.heap_sites(run.id);
+  std::map<Gid, std::string> names;
+  for (const storage::GoroutineRow& g : log.goroutines(run.id)) names[g.gid] = g.name;
+  // Call sites that read alike (the runtime's, a line with several calls)
+  // are one row per goroutine, as pprof sums equal stacks.
+  std::map<std::tuple<Gid, std::string, std::string>, std::size_t> row_of;
+  for (const storage::HeapRow& r : log.heap_rows(run.id, at)) {
+    const storage::HeapSite& site = sites.at(r.site - 1);
+    const auto [it, added] =
+        row_of.try_emplace({r.gid, heap_site_text(site), site.frames.front().function}, p.rows.size());
+    if (added) {
+      p.rows.push_back({std::int64_t{0}, std::int64_t{0}, std::int64_t{0}, std::int64_t{0}, std::int64_t{r.gid},
+                        names[r.gid], std::get<1>(it->first), std::get<2>(it->first)});
+    }
+    std::vector<Cell>& row = p.rows[it->second];
+    for (const auto& [column, value] :
+         {std::pair{0, r.inuse_bytes}, {1, r.inuse_objects}, {2, r.alloc_bytes}, {3, r.alloc_objects}})
+      std::get<std::int64_t>(row[column]) += value;
+  }
+  std::stable_sort(p.rows.begin(), p.rows.end(), [](const auto& a, const auto& b) {
+    return std::tie(std::get<std::int64_t>(a[0]), std::get<std::int64_t>(a[2])) >
+           std::tie(std::get<std::int64_t>(b[0]), std::get<std::int64_t>(b[2]));
+  });
+  return p;
+}
+
 }  // namespace
+
+std::string heap_site_text(const storage::HeapSite& site) {
+  const Frame& f = site.frames.front();
+  return f.file.empty() ? f.function : f.file + ":" + std::to_string(f.line);
+}
+
+std::vector<std::string> heap_columns() {
+  return {"inuse_space", "inuse_objects", "alloc_space", "alloc_objects", "goroutine", "name", "site", "function"};
+}
 
 std::vector<std::string> wait_columns(ProfileKind kind) {
   std::vector<std::string> columns{"vtime_ns", "events", "waits", "open"};
@@ -60,6 +98,7 @@ Profile profile(storage::EventLogReader& log, const storage::RunRow& run, Profil
     case ProfileKind::Mutex:
       return {kind, at, wait_columns(kind), rows(wait_rows(log, run, kind, at, storage::WaitGrouping::ByKeys))};
     case ProfileKind::Goroutine: return goroutine_profile(log, run, at);
+    case ProfileKind::Heap: return heap_profile(log, run, at);
   }
   return {};
 }

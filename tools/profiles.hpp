@@ -6,7 +6,10 @@
 //   and the site of the unlock that woke the waiter (Go charges a mutex's
 //   delay to that unlock);
 // - goroutine: the goroutines alive at a seq grouped by state and site, as
-//   Go's goroutine profile groups identical stacks (the log state there).
+//   Go's goroutine profile groups identical stacks (the log state there);
+// - heap: of a run recorded with --heap, per goroutine and allocating call
+//   site, Go's four sample types at a seq: the bytes and blocks still in
+//   use, and all those allocated up to it.
 // A wait still open at the seq profiled counts up to that seq.
 #pragma once
 
@@ -21,7 +24,7 @@
 namespace gorewind::cli {
 
 // ProfileKind is which profile.
-enum class ProfileKind { Block, Mutex, Goroutine };
+enum class ProfileKind { Block, Mutex, Goroutine, Heap };
 
 // Cell is one value of a profile row: a number, a text, or goroutine ids.
 using Cell = std::variant<std::int64_t, std::string, std::vector<std::int64_t>>;
@@ -44,8 +47,17 @@ std::vector<std::string> wait_columns(ProfileKind kind);
 std::vector<storage::WaitRow> wait_rows(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind,
                                         std::uint64_t at, storage::WaitGrouping grouping);
 
+// heap_site_text() is where a heap site allocates, as the heap profile's
+// site column says it: the call's "file:line", or its function when the
+// line tables do not say.
+std::string heap_site_text(const storage::HeapSite& site);
+
+// heap_columns() are the columns of a heap profile's rows.
+std::vector<std::string> heap_columns();
+
 // profile() computes kind over run up to (or at) seq at, which must not
-// lie beyond the run's events.
+// lie beyond the run's events. A heap profile of a run recorded without
+// --heap has no rows.
 Profile profile(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind, std::uint64_t at);
 
 }  // namespace gorewind::cli

@@ -243,6 +243,38 @@ func sieveClean(n int, last *int) float64 {
 	return nsSince(t0) / 1e6
 }
 
+// sink keeps the worker's scratch buffers on the heap, as the scenario's
+// malloc does.
+var sink []byte
+
+// backlog is scenarios/backlog_growth.cpp without its stall: the dispatcher
+// holds a 1 KiB request per id until the worker acknowledges it, and the
+// worker takes a 256-byte scratch buffer per request.
+func backlog(n int) {
+	work := make(chan int, 8)
+	acks := make(chan int, n)
+	go func() {
+		for id := range work {
+			sink = make([]byte, 256)
+			acks <- id
+		}
+	}()
+	held := map[int][]byte{}
+	for i := 0; i < n; i++ {
+		held[i] = make([]byte, 1024)
+		work <- i
+		for drained := false; !drained; {
+			select {
+			case id := <-acks:
+				delete(held, id)
+			default:
+				drained = true
+			}
+		}
+	}
+	close(work)
+}
+
 func bench(name string, reps int, unit string, once func() float64) {
 	if !selected(name) {
 		return
@@ -262,8 +294,10 @@ func runProgram(name string, n int) {
 		pingpong(n)
 	case "sieve":
 		sieveClean(n, &last)
+	case "backlog":
+		backlog(n)
 	default:
-		fmt.Fprintf(os.Stderr, "unknown -program %q (pingpong, sieve)\n", name)
+		fmt.Fprintf(os.Stderr, "unknown -program %q (pingpong, sieve, backlog)\n", name)
 		os.Exit(2)
 	}
 }
@@ -271,12 +305,16 @@ func runProgram(name string, n int) {
 func main() {
 	quick := flag.Bool("quick", false, "smaller runs")
 	onlyFlag := flag.String("only", "", "comma-separated benchmark names")
-	program := flag.String("program", "", "run one program once and exit: pingpong or sieve")
+	program := flag.String("program", "", "run one program once and exit: pingpong, sieve or backlog")
 	n := flag.Int("n", 0, "the -program's size")
+	memProfileRate := flag.Int("memprofilerate", -1, "with -program: runtime.MemProfileRate (1: every allocation; default: Go's)")
 	spawnParkN := flag.Int("spawnpark", 0, "run only spawn_park, of this many goroutines")
 	flag.Parse()
 	if *program != "" {
 		runtime.GOMAXPROCS(1)
+		if *memProfileRate >= 0 {
+			runtime.MemProfileRate = *memProfileRate
+		}
 		runProgram(*program, *n)
 		return
 	}

@@ -24,7 +24,9 @@
 #include <exception>
 #include <memory>
 #include <string>
+#include <vector>
 
+#include <gorewind/heap_counter.hpp>
 #include <gorewind/observer.hpp>
 #include <gorewind/schedule_script.hpp>
 #include <gorewind/state.hpp>
@@ -48,10 +50,13 @@ class Recorder final : public Observer {
     // takes only the one at the end.
     std::uint64_t snapshot_every = 10000;
     storage::EventLogWriter::Config writer;
+    // heap counts the program's allocations (heap_counter.hpp) by goroutine
+    // and call site, sent with each event: a streaming Recorder's only.
+    bool heap = false;
   };
 
   // Recorder() opens (creating if needed) the log at db_path. Throws
-  // storage::StorageError.
+  // storage::StorageError, and Error for config.heap.
   Recorder(const std::string& db_path, Config config);
   explicit Recorder(const std::string& db_path) : Recorder(db_path, Config{}) {}
   // Recorder() streams runs to sink, which must outlive the Recorder; its
@@ -82,6 +87,8 @@ class Recorder final : public Observer {
  private:
   // fail() keeps the first error; observers must not throw into the runtime.
   void fail() noexcept;
+  // take_heap() streams the heap counts made by event seq.
+  void take_heap(std::uint64_t seq) noexcept;
 
   Config config_;
   storage::EventLogWriter writer_;
@@ -91,6 +98,7 @@ class Recorder final : public Observer {
   std::uint64_t last_seq_ = 0;
   std::exception_ptr error_;
   RecordingStrategy* schedule_of_ = nullptr;
+  std::vector<heap::Delta> heap_;  // reused by take_heap()
 };
 
 }  // namespace gorewind::record

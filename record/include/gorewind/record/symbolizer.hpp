@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gorewind/native_stack.hpp>
@@ -28,6 +29,14 @@ class Symbolizer {
   // of the goroutine's own (its call into gorewind was a tail call), the
   // outermost gorewind API frame; empty for a stack without one.
   std::vector<Frame> user_frames(const NativeStack& stack);
+  // call_sites() says where each call at addresses (return addresses)
+  // stands: its frames (the call, then the functions it was inlined into)
+  // from the innermost of the program's own to the outermost, gorewind's
+  // and the C++ library's frames around them left out; when none is the
+  // program's, the library function that made the call, or for gorewind's
+  // own bookkeeping one frame named kRuntimeSite.
+  std::vector<std::vector<Frame>> call_sites(const std::vector<std::uintptr_t>& addresses);
+  static constexpr std::string_view kRuntimeSite = "(gorewind runtime)";
 
  private:
   void resolve(const std::vector<std::uintptr_t>& addresses);

@@ -18,6 +18,7 @@
 #include <gorewind/state.hpp>
 #include <gorewind/storage/database.hpp>
 #include <gorewind/storage/event_query.hpp>
+#include <gorewind/storage/heap_rows.hpp>
 #include <gorewind/storage/output_chunk.hpp>
 #include <gorewind/storage/run_row.hpp>
 #include <gorewind/storage/stored_event.hpp>
@@ -138,6 +139,13 @@ class EventLogReader {
   // was read; empty for a run recorded without a supervisor or before
   // schema 6. Throws StorageError for an unknown run or a damaged row.
   std::vector<OutputChunk> output(std::int64_t run);
+  // heap_rows() is run's heap profile right after event seq: per goroutine
+  // and heap site with any, what it allocated and what of that is still
+  // in use, in (gid, site) order; empty for a run recorded without --heap.
+  std::vector<HeapRow> heap_rows(std::int64_t run, std::uint64_t at);
+  // heap_sites() are run's heap sites by number (1, 2, ...), each named by
+  // its frames.
+  std::vector<HeapSite> heap_sites(std::int64_t run);
 
  private:
   RunRow read_run(Statement& st);

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include <gorewind/event.hpp>
+#include <gorewind/heap_counter.hpp>
 #include <gorewind/schedule_script.hpp>
 #include <gorewind/race.hpp>
 #include <gorewind/site.hpp>
@@ -55,6 +56,7 @@ struct RunHeader {
   std::string build;    // fingerprint of the recording binary
   std::string program;  // the recording executable's name, without its directory
   RaceMode race_mode = RaceMode::First;
+  bool heap = false;  // the run's allocations are counted (add_heap())
 };
 
 // RunEnd is what a finished run adds to its row.
@@ -132,6 +134,9 @@ class EventLogWriter {
   // streaming writer only): the receiving side chunks them, so a run cut by
   // its producer's death keeps its schedule up to there.
   void add_choices(std::span<const Choice> choices) noexcept;
+  // add_heap() streams the heap counts made by event seq (a streaming
+  // writer only, whose receiving side names the call sites).
+  void add_heap(std::uint64_t seq, std::span<const heap::Delta> deltas) noexcept;
   // flush() returns once every event appended so far is committed, so that
   // a reader sees them (streaming: put). It never throws; finish_run()
   // reports failures.

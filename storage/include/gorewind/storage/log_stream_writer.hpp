@@ -14,14 +14,22 @@
 // end, cut() writes what arrived, adds one Crash event after the last and
 // completes the run with the outcome it is given. What the program printed
 // does not come through the stream: its reader hands it to add_output().
+// A run recorded with --heap streams its heap counts by call site, as
+// return addresses of the producer's; they are numbered per run in order
+// of first use and named once, at the run's end, by the Config's namer.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include <gorewind/event.hpp>
+#include <gorewind/heap_counter.hpp>
+#include <gorewind/outcome.hpp>
 #include <gorewind/site.hpp>
 #include <gorewind/storage/event_log_writer.hpp>
 #include <gorewind/storage/output_chunk.hpp>
@@ -42,9 +50,17 @@ struct RunCut {
 
 class LogStreamWriter {
  public:
+  // HeapSiteNamer names return addresses of the producing process (this
+  // process's own when it forked the producer): the frames of each, the
+  // call first, then the functions it was inlined into.
+  using HeapSiteNamer = std::function<std::vector<std::vector<Frame>>(const std::vector<std::uintptr_t>&)>;
+
   struct Config {
     // batch_events is how many events one transaction holds.
     std::size_t batch_events = 8192;
+    // name_heap_sites names a --heap run's call sites; without it, or
+    // where it has no frames, a site is named "??".
+    HeapSiteNamer name_heap_sites;
   };
 
   // LogStreamWriter() opens (creating if needed) the log at path. Throws
@@ -109,6 +125,9 @@ class LogStreamWriter {
   std::uint64_t last_snapshot_ = 0;  // seq of the latest snapshot applied (0: none)
   std::uint64_t schedule_chunks_ = 0;
   std::vector<Choice> pending_choices_;  // decisions streamed and not yet in a chunk
+  std::unordered_map<std::uintptr_t, std::uint32_t> heap_numbers_;  // a heap site's number, by address
+  std::vector<std::uintptr_t> heap_sites_;  // the addresses, by number - 1
+  std::vector<heap::Delta> heap_in_;        // the message being taken, reused
 };
 
 }  // namespace gorewind::storage

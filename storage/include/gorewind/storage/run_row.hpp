@@ -42,6 +42,7 @@ struct RunRow {
   std::string trace_hash;
   std::string hash_algorithm;  // how trace_hash and the chunk digests were made (TraceHasher::kAlgorithm)
   RaceMode race_mode = RaceMode::Off;  // what the race detector did (off: recorded before it existed)
+  bool heap = false;                   // recorded with --heap: its allocations were counted
 };
 
 }  // namespace gorewind::storage

@@ -18,7 +18,7 @@ namespace gorewind::storage {
 // hashes are all FNV-1a, "fnv1a"); 7 stores a row per event in its events
 // table, where 8 stores chunks of events (event_chunks) and reads them as
 // that table's rows.
-inline constexpr int kSchemaVersion = 8;
+inline constexpr int kSchemaVersion = 9;
 
 // kChunkedEventsVersion is the first version that stores events in chunks.
 inline constexpr int kChunkedEventsVersion = 8;
