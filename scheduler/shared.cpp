@@ -1,5 +1,7 @@
 #include <gorewind/shared.hpp>
 
+#include <gorewind/heap_counter.hpp>
+
 #include "scheduler.hpp"
 
 namespace gorewind::detail {
@@ -47,6 +49,8 @@ void shared_record(SharedCell& cell, bool store, ValueRef value, const std::sour
 void watch_record(std::string_view name, ValueRef value, const std::source_location& loc) {
   Scheduler& s = Scheduler::get();
   if (s.tearing_down()) return;
+  // What a watch keeps is the debugger's, not the program's memory.
+  const heap::Pause tools_own;
   s.set_watched(name, value.to_string());
   s.emit(EventKind::Watch, s.running()->id, s.user_site(loc), [&](Event& e) {
     e.text = name;

@@ -390,7 +390,8 @@ TEST_CASE("pprof: the heap profile has Go's four sample types, summing to the te
       for (std::size_t i = 0; i < 4; ++i) CHECK(sums[i] == static_cast<long>(row.at(columns[i]).number));
     }
     CHECK(sample_totals == table_totals);
-    const std::string top = shell("go tool pprof -top " + file + " 2>/dev/null");
+    // -nodefraction=0: every node shown, however small.
+    const std::string top = shell("go tool pprof -top -nodefraction=0 " + file + " 2>/dev/null");
     CHECK(contains(top, "Type: inuse_space\n"));
     CHECK(contains(top, "Showing nodes accounting for " + std::to_string(table_totals[3]) + "B, 100% of " +
                             std::to_string(table_totals[3]) + "B total"));
@@ -410,7 +411,7 @@ TEST_CASE("pprof: the heap profile has Go's four sample types, summing to the te
     const Json table = parse_json(log.run({"profile", "1", "--kind", "heap", "--at", seq, "--json"}).out);
     long inuse = 0;
     for (const Json& row : table.at("rows").array) inuse += static_cast<long>(row.at("inuse_space").number);
-    CHECK(contains(shell("go tool pprof -top " + file + " 2>/dev/null"),
+    CHECK(contains(shell("go tool pprof -top -nodefraction=0 " + file + " 2>/dev/null"),
                    "Showing nodes accounting for " + std::to_string(inuse) + "B, 100% of " + std::to_string(inuse) +
                        "B total"));
   }

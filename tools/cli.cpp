@@ -111,6 +111,7 @@ int main(int argc, char** argv) {
     commands.push_back(make_replay_command());
     commands.push_back(make_state_command());
     commands.push_back(make_debug_command());
+    commands.push_back(make_dap_command());
     commands.push_back(make_merge_command());
     commands.push_back(make_minimize_command());
     commands.push_back(make_bisect_command());

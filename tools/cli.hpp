@@ -83,6 +83,7 @@ std::unique_ptr<Command> make_explore_command();
 std::unique_ptr<Command> make_replay_command();
 std::unique_ptr<Command> make_state_command();
 std::unique_ptr<Command> make_debug_command();
+std::unique_ptr<Command> make_dap_command();
 std::unique_ptr<Command> make_merge_command();
 std::unique_ptr<Command> make_minimize_command();
 std::unique_ptr<Command> make_bisect_command();

@@ -14,13 +14,14 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build"
-PACKAGES=(libboost-context-dev libsqlite3-dev sqlite3 libcli11-dev libcereal-dev libxxhash-dev zlib1g-dev catch2 cmake ninja-build g++)
+PACKAGES=(libboost-context-dev libsqlite3-dev sqlite3 libcli11-dev libcereal-dev libxxhash-dev zlib1g-dev nlohmann-json3-dev catch2 cmake ninja-build g++)
 # Clang 16, not Debian 12's default 14: 14 lacks the builtin behind
 # std::source_location, which every gorewind header uses.
 FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
 # What the test suite needs beyond the build: python3 runs the docs' commands
 # (tools/readme_check.py, ctest entry docs); golang-go's go tool pprof judges
-# the pprof files (ctest entry pprof).
+# the pprof files (ctest entry pprof). The DAP test's client needs node
+# (run_tests installs Debian's nodejs and npm only where node is missing).
 TEST_PACKAGES=(python3 golang-go)
 
 usage() {
@@ -122,6 +123,9 @@ demo() {
 
 run_tests() {
   install_missing "${TEST_PACKAGES[@]}"
+  # The DAP test's client runs on node; Debian's nodejs only where there is
+  # none (an image's own node brings its npm).
+  command -v node >/dev/null || install_missing nodejs npm
   build
   say "testing"
   ctest --test-dir "$BUILD" --output-on-failure -j2
@@ -138,7 +142,7 @@ sanitize() {
   cmake --build "$dir" --parallel "$(nproc)"
   say "testing under the sanitizers"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir "$dir" --output-on-failure -j2 --label-exclude "docs|go"
+    ctest --test-dir "$dir" --output-on-failure -j2 --label-exclude "docs|go|node"
 }
 
 fuzz() {
