@@ -14,8 +14,12 @@ const { DebugClient } = require('@vscode/debugadapter-testsupport');
 const bin = process.env.GOREWIND_BIN;
 const root = process.env.GOREWIND_SOURCE_DIR;
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'gorewind-dap-'));
+process.on('exit', () => fs.rmSync(work, { recursive: true, force: true }));
 const db = path.join(work, 'log.db');
 const source = path.join(root, 'scenarios', 'close_twice.cpp');
+
+// frame() is text as one message on the wire.
+const frame = (text) => `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
 
 // record() records a scenario into the test's log and returns the run's id.
 function record(...args) {
@@ -132,6 +136,64 @@ test('conditions, hit counts and logpoints', async () => {
   await dc.stop();
 });
 
+// listen() starts `gorewind dap --listen 127.0.0.1:0 --accept-multiclient`
+// and resolves to the server process and its port once it is ready (its
+// first line says where it listens).
+function listen() {
+  const server = cp.spawn(bin, ['dap', '--listen', '127.0.0.1:0', '--accept-multiclient'], { cwd: root });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    server.stdout.on('data', (d) => {
+      out += d;
+      const m = /^listening on 127\.0\.0\.1:(\d+)\n/.exec(out);
+      if (m) resolve({ server, port: Number(m[1]) });
+    });
+    server.on('exit', (code) => reject(new Error(`dap --listen exited with ${code} before listening`)));
+  });
+}
+
+test('two clients on one --listen server, each at its own position', async () => {
+  const run = record('close_twice');
+  const { server, port } = await listen();
+  try {
+    const clients = [];
+    for (let i = 0; i < 2; ++i) {
+      const dc = new DebugClient(bin, 'dap', 'gorewind');
+      await dc.start(port);
+      await Promise.all([dc.configurationSequence(), dc.launch({ db, run, sourceRoot: root }), dc.waitForEvent('stopped')]);
+      clients.push(dc);
+    }
+    const [a, b] = clients;
+    // The first goes back to the first worker's close; the second stays at
+    // the failure, then steps back on its own.
+    await a.setBreakpointsRequest({ source: { path: source }, breakpoints: [{ line: 18 }] });
+    await Promise.all([a.reverseContinueRequest({ threadId: 3 }), a.waitForEvent('stopped')]);
+    assert.strictEqual(await seq(a), 10);
+    assert.strictEqual(await seq(b), 17);
+    await Promise.all([b.stepBackRequest({ threadId: 3 }), b.waitForEvent('stopped')]);
+    assert.strictEqual(await seq(b), 16);
+    assert.strictEqual(await seq(a), 10);
+    assert.deepStrictEqual((await a.threadsRequest()).body.threads.map((t) => t.name),
+      ['g1 main [runnable]', 'g2 worker_a [running]']);
+    // A client that vanishes mid-message, and one that sends a broken
+    // header, leave the others served.
+    for (const bytes of [frame('{"seq":1,"type":"request","command":"initialize"}').slice(0, 40), 'Content-Length: x\r\n\r\n']) {
+      await new Promise((resolve) => {
+        const s = require('node:net').createConnection(port, '127.0.0.1', () => s.end(bytes));
+        s.on('close', resolve);
+        s.resume();
+      });
+    }
+    assert.strictEqual(await seq(b), 16);
+    // One client leaving leaves the other served.
+    await Promise.all([a.disconnectRequest({}), a.waitForEvent('terminated')]);
+    assert.strictEqual(await seq(b), 16);
+    await Promise.all([b.disconnectRequest({}), b.waitForEvent('terminated')]);
+  } finally {
+    server.kill();
+  }
+});
+
 // raw() runs an adapter, writes bytes to it, and returns what it answered
 // (its messages, parsed) and its exit code.
 function raw(bytes) {
@@ -145,7 +207,6 @@ function raw(bytes) {
   }
   return { messages, status: r.status, stderr: r.stderr };
 }
-const frame = (text) => `Content-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`;
 
 test('bad input: an error response and the session goes on, or a clean close', () => {
   const r = raw(
