@@ -166,6 +166,24 @@ bool library_frame(const Frame& f) {
   return names_any(f.function, {"std::"}) || f.function.find('(') == std::string::npos;
 }
 
+// programs_own() is frames (innermost first) without gorewind's and the
+// C++ library's at either end: inside, the switch and the walk (through a
+// std::function in Boost's ucontext fibers), or an allocation's growth code;
+// outside, the fiber's entry and the std::function that holds main.
+std::vector<Frame> programs_own(const std::vector<Frame>& frames) {
+  auto begin = frames.begin();
+  auto end = frames.end();
+  while (begin != end && (runtime_frame(*begin) || library_frame(*begin))) ++begin;
+  while (end != begin && (runtime_frame(*(end - 1)) || library_frame(*(end - 1)))) --end;
+  std::vector<Frame> out(begin, end);
+  for (Frame& f : out) {
+    // Line tables without inlining names (-g1) give a function inlined into
+    // gorewind's task invoker, a goroutine's lambda, the invoker's name.
+    if (names_any(f.function, {"gorewind::detail::"})) f.function = "(inlined)";
+  }
+  return out;
+}
+
 }  // namespace
 
 void Symbolizer::resolve(const std::vector<std::uintptr_t>& addresses) {
@@ -220,40 +238,19 @@ std::vector<std::vector<Frame>> Symbolizer::call_sites(const std::vector<std::ui
   std::vector<std::vector<Frame>> out;
   for (std::uintptr_t a : addresses) {
     const std::vector<Frame>& all = known_[a];
-    const auto own =
-        std::find_if(all.begin(), all.end(), [](const Frame& f) { return !runtime_frame(f) && !library_frame(f); });
-    if (own != all.end()) {
-      // Outside, as in user_frames(): the fiber's entry and the task invoker.
-      auto end = all.end();
-      while (end - 1 != own && (runtime_frame(*(end - 1)) || library_frame(*(end - 1)))) --end;
-      std::vector<Frame>& site = out.emplace_back(own, end);
-      // As in user_frames(): a goroutine's lambda named after gorewind's task invoker.
-      for (Frame& f : site)
-        if (names_any(f.function, {"gorewind::detail::"})) f.function = "(inlined)";
-    } else if (all.empty() || runtime_frame(all.back())) {
-      out.push_back({Frame{a, std::string(kRuntimeSite), "", 0}});
-    } else {
-      out.push_back({all.back()});
+    std::vector<Frame> own = programs_own(all);
+    if (own.empty()) {
+      if (all.empty() || runtime_frame(all.back())) own.push_back(Frame{a, std::string(kRuntimeSite), "", 0});
+      else own.push_back(all.back());
     }
+    out.push_back(std::move(own));
   }
   return out;
 }
 
 std::vector<Frame> Symbolizer::user_frames(const NativeStack& stack) {
   const std::vector<Frame> all = frames(stack.frames);
-  auto begin = all.begin();
-  auto end = all.end();
-  // Inside, the switch and the walk (through a std::function in Boost's
-  // ucontext fibers); outside, the fiber's entry and the std::function
-  // that holds main.
-  while (begin != end && (runtime_frame(*begin) || library_frame(*begin))) ++begin;
-  while (end != begin && (runtime_frame(*(end - 1)) || library_frame(*(end - 1)))) --end;
-  std::vector<Frame> out(begin, end);
-  for (Frame& f : out) {
-    // Line tables without inlining names (-g1) give a function inlined into
-    // gorewind's task invoker, a goroutine's lambda, the invoker's name.
-    if (names_any(f.function, {"gorewind::detail::"})) f.function = "(inlined)";
-  }
+  std::vector<Frame> out = programs_own(all);
   if (out.empty()) {
     // The goroutine's own call into gorewind was a tail call, so no frame of
     // its own is left: the outermost gorewind API frame says where it is.

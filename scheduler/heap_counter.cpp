@@ -322,14 +322,30 @@ void operator delete[](void* p, std::align_val_t, const std::nothrow_t&) noexcep
 #ifndef GOREWIND_SANITIZE
 // The C allocator, in front of the C library's own: the same counts, each
 // call's return address its site.
-extern "C" {
+namespace gorewind::heap {
+namespace {
 
-void* malloc(std::size_t n) {
-  void* p = __libc_malloc(n);
-  if (hc::g_counting) [[unlikely]]
-    hc::allocated(p, n, __builtin_return_address(0));
+void* noted(void* p, std::size_t n, void* site) {
+  if (g_counting) [[unlikely]]
+    allocated(p, n, site);
   return p;
 }
+
+// renewed() counts a realloc: a failed one leaves the old block as it was.
+void* renewed(void* old, void* p, std::size_t n, void* site) {
+  if (g_counting) [[unlikely]] {
+    if (p || n == 0) freed(old);
+    allocated(p, n, site);
+  }
+  return p;
+}
+
+}  // namespace
+}  // namespace gorewind::heap
+
+extern "C" {
+
+void* malloc(std::size_t n) { return hc::noted(__libc_malloc(n), n, __builtin_return_address(0)); }
 
 void free(void* p) {
   if (hc::g_counting) [[unlikely]]
@@ -338,20 +354,11 @@ void free(void* p) {
 }
 
 void* calloc(std::size_t count, std::size_t size) {
-  void* p = __libc_calloc(count, size);
-  if (hc::g_counting) [[unlikely]]
-    hc::allocated(p, count * size, __builtin_return_address(0));
-  return p;
+  return hc::noted(__libc_calloc(count, size), count * size, __builtin_return_address(0));
 }
 
 void* realloc(void* old, std::size_t n) {
-  void* p = __libc_realloc(old, n);
-  if (hc::g_counting) [[unlikely]] {
-    // A failed realloc leaves the old block as it was.
-    if (p || n == 0) hc::freed(old);
-    hc::allocated(p, n, __builtin_return_address(0));
-  }
-  return p;
+  return hc::renewed(old, __libc_realloc(old, n), n, __builtin_return_address(0));
 }
 
 void* reallocarray(void* old, std::size_t count, std::size_t size) {
@@ -360,35 +367,22 @@ void* reallocarray(void* old, std::size_t count, std::size_t size) {
     errno = ENOMEM;
     return nullptr;
   }
-  void* p = __libc_realloc(old, n);
-  if (hc::g_counting) [[unlikely]] {
-    if (p || n == 0) hc::freed(old);
-    hc::allocated(p, n, __builtin_return_address(0));
-  }
-  return p;
+  return hc::renewed(old, __libc_realloc(old, n), n, __builtin_return_address(0));
 }
 
 void* memalign(std::size_t align, std::size_t n) {
-  void* p = __libc_memalign(align, n);
-  if (hc::g_counting) [[unlikely]]
-    hc::allocated(p, n, __builtin_return_address(0));
-  return p;
+  return hc::noted(__libc_memalign(align, n), n, __builtin_return_address(0));
 }
 
 void* aligned_alloc(std::size_t align, std::size_t n) {
-  void* p = __libc_memalign(align, n);
-  if (hc::g_counting) [[unlikely]]
-    hc::allocated(p, n, __builtin_return_address(0));
-  return p;
+  return hc::noted(__libc_memalign(align, n), n, __builtin_return_address(0));
 }
 
 int posix_memalign(void** out, std::size_t align, std::size_t n) {
   if (align < sizeof(void*) || (align & (align - 1)) != 0) return EINVAL;
   void* p = __libc_memalign(align, n);
   if (!p) return ENOMEM;
-  if (hc::g_counting) [[unlikely]]
-    hc::allocated(p, n, __builtin_return_address(0));
-  *out = p;
+  *out = hc::noted(p, n, __builtin_return_address(0));
   return 0;
 }
 
