@@ -2,15 +2,9 @@
 
 #include <cxxabi.h>
 #include <dlfcn.h>
-#include <fcntl.h>
 #include <link.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -18,7 +12,7 @@
 #include <sstream>
 #include <string_view>
 
-extern char** environ;
+#include <gorewind/record/command_output.hpp>
 
 namespace gorewind::record {
 namespace {
@@ -65,33 +59,8 @@ std::string addr2line(const std::string& path, const std::vector<std::uintptr_t>
     hex << "0x" << std::hex << off;
     args.push_back(hex.str());
   }
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  int out[2];
-  if (::pipe2(out, O_CLOEXEC) != 0) return {};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-  posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  pid_t pid = -1;
-  const int spawned = ::posix_spawnp(&pid, "addr2line", &actions, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  ::close(out[1]);
-  std::string text;
-  if (spawned == 0) {
-    std::array<char, 65536> buf;
-    for (ssize_t n; (n = ::read(out[0], buf.data(), buf.size())) != 0;) {
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) break;
-      text.append(buf.data(), static_cast<std::size_t>(n));
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) text.clear();
-  }
-  ::close(out[0]);
-  return text;
+  const std::optional<CommandOutput> r = command_output(args, Stderr::Discard);
+  return r && r->exit_code == 0 ? r->out : std::string();
 }
 
 // dynamic_symbol() names an address from the dynamic symbol table, for

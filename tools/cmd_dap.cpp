@@ -33,10 +33,11 @@ namespace {
 // serve() answers one client on in and out until it disconnects or its
 // input ends; each request under lock when one is given (clients sharing
 // the fork server). 0, or kExitUsage when the stream broke.
-int serve(int in, int out, replay::CheckpointServer* processes, const Context& ctx, std::mutex* lock) {
+int serve(int in, int out, replay::CheckpointServer* processes, const Context& ctx, std::mutex* lock, bool remote) {
   DapStream stream(in, out);
   bool open = true;
-  DapAdapter adapter([&](const nlohmann::json& m) { open = stream.write(m.dump()) && open; }, processes, ctx);
+  DapAdapter adapter([&](const nlohmann::json& m) { open = stream.write(m.dump()) && open; }, processes, ctx,
+                     remote);
   try {
     while (open) {
       const std::optional<std::string> message = stream.read();
@@ -115,7 +116,7 @@ class DapCommand final : public Command {
       // it, and whatever else prints goes to stderr.
       const int protocol = ::dup(STDOUT_FILENO);
       if (protocol < 0 || ::dup2(STDERR_FILENO, STDOUT_FILENO) < 0) throw UsageError("dap: cannot set up stdout");
-      const int code = serve(STDIN_FILENO, protocol, server, ctx, nullptr);
+      const int code = serve(STDIN_FILENO, protocol, server, ctx, nullptr, false);
       ::close(protocol);
       return code;
     }
@@ -125,7 +126,7 @@ class DapCommand final : public Command {
       const int client = ::accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
       ::close(listener);
       if (client < 0) throw UsageError(std::string("--listen: accept: ") + std::strerror(errno));
-      const int code = serve(client, client, server, ctx, nullptr);
+      const int code = serve(client, client, server, ctx, nullptr, true);
       ::close(client);
       return code;
     }
@@ -139,7 +140,7 @@ class DapCommand final : public Command {
         throw UsageError(std::string("--listen: accept: ") + std::strerror(errno));
       }
       std::thread([client, server, &ctx, &turns] {
-        serve(client, client, server, ctx, &turns);
+        serve(client, client, server, ctx, &turns, true);
         ::close(client);
       }).detach();
     }

@@ -5,10 +5,12 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iostream>
 #include <sstream>
 #include <stdexcept>
 
 #include <gorewind/decimal.hpp>
+#include <gorewind/record/command_output.hpp>
 #include <gorewind/replay/location.hpp>
 #include <gorewind/replay/replay_error.hpp>
 #include <gorewind/storage/event_condition.hpp>
@@ -85,8 +87,8 @@ Json capabilities() {
 
 }  // namespace
 
-DapAdapter::DapAdapter(Send send, replay::CheckpointServer* processes, Context ctx)
-    : send_(std::move(send)), processes_(processes), ctx_(std::move(ctx)),
+DapAdapter::DapAdapter(Send send, replay::CheckpointServer* processes, Context ctx, bool remote)
+    : send_(std::move(send)), processes_(processes), ctx_(std::move(ctx)), remote_(remote),
       exception_filters_(kFailures.begin(), kFailures.end()) {}
 
 DapAdapter::~DapAdapter() = default;
@@ -246,8 +248,9 @@ void DapAdapter::launch(const Json& args) {
   db_ = field<std::string>(args, "db", kDefaultDb);
   source_root_ = field<std::string>(args, "sourceRoot", std::filesystem::current_path().string());
   stop_on_entry_ = field<bool>(args, "stopOnEntry", false);
-  if (!args.contains("run")) throw DapError("launch: give \"run\" (a recorded run's id) and \"db\"");
-  const auto run = field<std::int64_t>(args, "run", 0);
+  if (!args.contains("run") && !args.contains("scenario"))
+    throw DapError("launch: give \"db\" and \"run\" (a recorded run's id), or \"scenario\" to record first");
+  const std::int64_t run = args.contains("run") ? field<std::int64_t>(args, "run", 0) : record_first(args);
   log_ = std::make_unique<storage::EventLogReader>(db_);
   const storage::RunRow row = log_->run(run);
   timeline_ = std::make_unique<replay::Timeline>(*log_, run);
@@ -269,6 +272,38 @@ void DapAdapter::launch(const Json& args) {
   }
   timeline_->use_processes(states_.get(), body, why_not);
   if (!states_) output("gorewind: no native frames: " + why_not + "\n", "stderr");
+}
+
+std::int64_t DapAdapter::record_first(const Json& args) {
+  const auto scenario = field<std::string>(args, "scenario", "");
+  std::string program = field<std::string>(args, "program", "");
+  if (!program.empty() && remote_) {
+    // A client over the network names a binary, and this process runs it.
+    const std::string warning = "gorewind: warning: a TCP client had this adapter run " + program + "\n";
+    std::cerr << warning;
+    output(warning, "stderr");
+  }
+  if (program.empty()) program = std::filesystem::read_symlink("/proc/self/exe").string();
+  std::vector<std::string> argv{program, "record", scenario, "--db", db_, "--json"};
+  if (args.contains("seed")) argv.insert(argv.end(), {"--seed", std::to_string(field<std::uint64_t>(args, "seed", 0))});
+  if (args.contains("strategy")) argv.insert(argv.end(), {"--strategy", field<std::string>(args, "strategy", "")});
+  const Json params = field(args, "params", Json::object());
+  for (const auto& [key, value] : params.items())
+    argv.insert(argv.end(), {"--param", key + "=" + (value.is_string() ? value.get<std::string>() : value.dump())});
+  const std::optional<record::CommandOutput> r = record::command_output(argv, record::Stderr::Merge);
+  if (!r) throw DapError("launch: cannot run " + program);
+  // The report is the last line; an error is a line of its own before it or instead.
+  const std::size_t last = r->out.find_last_of('\n', r->out.size() >= 2 ? r->out.size() - 2 : 0);
+  const Json report = Json::parse(last == std::string::npos ? r->out : r->out.substr(last + 1), nullptr, false);
+  if (!report.is_object() || !report.contains("run") || !report["run"].is_number_integer()) {
+    std::string said = r->out;
+    while (!said.empty() && said.back() == '\n') said.pop_back();
+    throw DapError("launch: " + program + " record " + scenario + " recorded no run (exit " +
+                   std::to_string(r->exit_code) + ")" + (said.empty() ? "" : ": " + said));
+  }
+  const auto run = report["run"].get<std::int64_t>();
+  output("recorded run " + std::to_string(run) + " of " + scenario + ": " + report.value("outcome", "?") + "\n");
+  return run;
 }
 
 Json DapAdapter::place(const std::string& spec, const Json& b) {

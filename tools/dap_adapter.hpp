@@ -40,8 +40,10 @@ class DapAdapter {
 
   // DapAdapter() answers through send. processes is the fork server that
   // re-executes runs for native frames (null: frames come from the log
-  // alone); ctx names this program, whose scenarios it re-executes.
-  DapAdapter(Send send, replay::CheckpointServer* processes, Context ctx);
+  // alone); ctx names this program, whose scenarios it re-executes; remote
+  // says the client came over TCP (a launch that runs a program it names
+  // is then warned about).
+  DapAdapter(Send send, replay::CheckpointServer* processes, Context ctx, bool remote);
   ~DapAdapter();
 
   // handle() answers one message, given as its JSON text: a response, and
@@ -54,6 +56,9 @@ class DapAdapter {
   using Json = nlohmann::json;
   nlohmann::json respond(const std::string& command, const Json& args);
   void launch(const Json& args);
+  // record_first() records the scenario a launch names, with the program
+  // it names (default: this one), and returns the run's id.
+  std::int64_t record_first(const Json& args);
   Json set_breakpoints(const Json& args);
   Json set_function_breakpoints(const Json& args);
   // move() runs one of the Timeline's moves and reports where it stopped.
@@ -83,6 +88,7 @@ class DapAdapter {
   Send send_;
   replay::CheckpointServer* processes_;
   Context ctx_;
+  bool remote_;
   int seq_ = 0;
   bool initialized_ = false;
   bool configured_ = false;

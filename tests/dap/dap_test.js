@@ -113,6 +113,34 @@ test('a failing run opens at its failure, then travels back to a breakpoint and 
   await Promise.all([dc.disconnectRequest({}), dc.waitForEvent('terminated')]);
 });
 
+test('a launch by scenario records first, then debugs the new run', async () => {
+  const dc = new DebugClient(bin, 'dap', 'gorewind', { cwd: root });
+  await dc.start();
+  const recorded = dc.assertOutput('console', 'recorded run ');
+  const [, , stopped] = await Promise.all([
+    dc.configurationSequence(),
+    dc.launch({ db, scenario: 'close_twice', seed: 4, sourceRoot: root }),
+    dc.waitForEvent('stopped'),
+  ]);
+  await recorded;
+  assert.strictEqual(stopped.body.reason, 'exception');
+  assert.strictEqual(stopped.body.text, 'panic: close of closed channel');
+  // The run it recorded is the log's newest, the same as `record` makes.
+  const runs = JSON.parse(cp.spawnSync(bin, ['runs', '--db', db, '--json'], { encoding: 'utf8' }).stdout).runs;
+  const newest = runs[runs.length - 1];
+  assert.strictEqual(newest.scenario, 'close_twice');
+  assert.strictEqual(newest.seed, 4);
+  assert.strictEqual(await seq(dc), newest.events);
+  await dc.stop();
+
+  // A scenario the program lacks: the launch fails with the program's line.
+  const bad = new DebugClient(bin, 'dap', 'gorewind', { cwd: root });
+  await bad.start();
+  await bad.initializeRequest();
+  await assert.rejects(bad.launchRequest({ db, scenario: 'no_such_scenario' }), /recorded no run \(exit 2\): .*no_such_scenario/);
+  await bad.stop();
+});
+
 test('conditions, hit counts and logpoints', async () => {
   const run = record('close_twice');
   const { dc } = await open(run, { stopOnEntry: true });
