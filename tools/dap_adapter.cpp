@@ -201,6 +201,7 @@ Json DapAdapter::respond(const std::string& command, const Json& args) {
   if (command == "gotoTargets") return goto_targets(args);
   if (command == "evaluate") {
     const std::string expr = field<std::string>(args, "expression", "");
+    if (field<std::string>(args, "context", "") == "repl") return console(expr);
     // The position is a name too, also before the first event.
     return {{"result", expr == "seq" ? std::to_string(t.mark()) : t.evaluate(expr)}, {"variablesReference", 0}};
   }
@@ -255,23 +256,21 @@ void DapAdapter::launch(const Json& args) {
   const storage::RunRow row = log_->run(run);
   timeline_ = std::make_unique<replay::Timeline>(*log_, run);
   names_ = object_names(*log_, run);
-  std::string why_not = "no process state in this session";
-  void (*body)() = nullptr;
   if (processes_ == nullptr) {
-    why_not = "the checkpoint server could not start";
+    why_not_ = "the checkpoint server could not start";
   } else if (row.state != storage::RunState::Complete) {
-    why_not = "run " + std::to_string(row.id) + " is " + std::string(to_string(row.state)) +
-              ": only a complete run re-executes";
+    why_not_ = "run " + std::to_string(row.id) + " is " + std::string(to_string(row.state)) +
+               ": only a complete run re-executes";
   } else {
     try {
-      body = recorded_scenario(row, ctx_).body;
+      body_ = recorded_scenario(row, ctx_).body;
       states_ = std::make_unique<replay::ProcessStates>(*processes_, db_);
     } catch (const UsageError& e) {
-      why_not = e.what();
+      why_not_ = e.what();
     }
   }
-  timeline_->use_processes(states_.get(), body, why_not);
-  if (!states_) output("gorewind: no native frames: " + why_not + "\n", "stderr");
+  timeline_->use_processes(states_.get(), body_, why_not_);
+  if (!states_) output("gorewind: no native frames: " + why_not_ + "\n", "stderr");
 }
 
 std::int64_t DapAdapter::record_first(const Json& args) {
@@ -545,6 +544,26 @@ Json DapAdapter::goto_targets(const Json& args) {
     out.push_back({{"id", e.seq}, {"label", "seq " + std::to_string(e.seq) + " (g" + std::to_string(e.gid) + ")"},
                    {"line", line}});
   return {{"targets", out}};
+}
+
+Json DapAdapter::console(const std::string& line) {
+  replay::Timeline& t = *timeline_;
+  std::ostringstream out;
+  if (!console_) {
+    console_ = std::make_unique<DebugSession>(*log_, t.run());
+    console_->use_processes(states_.get(), body_, why_not_);
+    console_->use_sources(source_root_);
+  }
+  std::ostringstream moved;
+  if (console_->position() != t.mark()) console_->execute("goto " + std::to_string(t.mark()), moved);
+  console_->execute(line, out);
+  if (console_->position() != t.mark()) {
+    const replay::Mark to = console_->position();
+    move([&] { return t.seek(to); });
+  }
+  std::string text = out.str();
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return {{"result", text}, {"variablesReference", 0}};
 }
 
 Json DapAdapter::exception_info() {

@@ -9,6 +9,8 @@
 // the watched values, the channels with their buffers, the locks with
 // their holders. next, stepIn and stepOut are the REPL's next, step and
 // finish; stepBack is reverse-step; reverseContinue is reverse-continue.
+// The Debug Console takes the REPL's own commands (bt, goroutines, chans,
+// list, print, events, ...).
 #pragma once
 
 #include <cstdint>
@@ -29,6 +31,7 @@
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "cli.hpp"
+#include "debug_session.hpp"
 #include "state_dump.hpp"
 
 namespace gorewind::cli {
@@ -70,6 +73,9 @@ class DapAdapter {
   Json variables(const Json& args);
   Json goto_targets(const Json& args);
   Json exception_info();
+  // console() runs a line of the `debug` REPL at the position and returns
+  // what it printed; a move it makes becomes the adapter's (a stop).
+  Json console(const std::string& line);
   // container() keeps vars as a variables container; its reference.
   int container(Json vars);
   // gid_of() is the goroutine a thread id names, checked against the state.
@@ -97,7 +103,12 @@ class DapAdapter {
   std::string source_root_;
   std::unique_ptr<storage::EventLogReader> log_;
   std::unique_ptr<replay::ProcessStates> states_;
+  void (*body_)() = nullptr;  // the run's scenario here, to re-execute (null: none)
+  std::string why_not_ = "no process state in this session";
   std::unique_ptr<replay::Timeline> timeline_;
+  // The Debug Console's REPL: the `debug` command's own session, kept at
+  // the adapter's position (made at its first command).
+  std::unique_ptr<DebugSession> console_;
   ObjectNames names_;
   // The editor's breakpoints by source path (and "" for functions), as
   // Timeline ids; log messages of logpoints by id.

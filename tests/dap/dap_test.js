@@ -106,6 +106,14 @@ test('a failing run opens at its failure, then travels back to a breakpoint and 
   assert.deepStrictEqual(targets.map((t) => t.id), [9, 10, 17]);
   await Promise.all([dc.gotoRequest({ threadId: 1, targetId: 9 }), dc.waitForEvent('stopped')]);
   assert.strictEqual(await seq(dc), 9);
+  // The Debug Console takes the REPL's commands, there; a move it makes is
+  // the editor's too.
+  const listing = (await dc.evaluateRequest({ expression: 'goroutines', context: 'repl' })).body.result;
+  assert.match(listing, /goroutine 2 \[running\]:\nworker_a\n\tscenarios\/close_twice.cpp:18/);
+  const [moved] = await Promise.all([dc.evaluateRequest({ expression: 'back', context: 'repl' }), dc.waitForEvent('stopped')]);
+  assert.match(moved.body.result, /^ 8 .* g1 main +switch/);
+  assert.strictEqual(await seq(dc), 8);
+  await Promise.all([dc.gotoRequest({ threadId: 1, targetId: 9 }), dc.waitForEvent('stopped')]);
   // A condition in the breakpoint language, evaluated here.
   assert.strictEqual((await dc.evaluateRequest({ expression: 'goroutine == 2' })).body.result, 'true');
   await assert.rejects(dc.evaluateRequest({ expression: 'nosuchname' }));
