@@ -166,6 +166,8 @@ Json DapAdapter::respond(const std::string& command, const Json& args) {
     return nullptr;
   }
   if (command == "disconnect" || command == "terminate") {
+    // The recorded program ended long ago: its exit is the run's outcome.
+    if (timeline_) event("exited", {{"exitCode", timeline_->run().outcome == "ok" ? 0 : 1}});
     event("terminated", nullptr);
     return nullptr;
   }
@@ -207,7 +209,7 @@ Json DapAdapter::respond(const std::string& command, const Json& args) {
   }
   if (command == "pause") {
     // A recording is never running: it stands where it is.
-    stopped(replay::Stop{t.mark(), replay::StopReason::Step, {}});
+    stopped(replay::Stop{t.mark(), replay::StopReason::Step, {}}, "pause");
     return nullptr;
   }
   if (command == "continue") {
@@ -378,19 +380,21 @@ void DapAdapter::move(const std::function<replay::Stop()>& how) {
       for (int id : s.breakpoints) output(log_messages_[id] + "\n");
       if (s.where != t.end() && s.where != 0) continue;
     }
-    if (s.why == replay::StopReason::Failure && exception_filters_.count(t.run().outcome) == 0 && s.where != t.end())
-      continue;
+    if (s.why == replay::StopReason::Failure && exception_filters_.count(t.run().outcome) == 0) {
+      if (s.where != t.end()) continue;
+      s.why = replay::StopReason::End;
+    }
     stopped(s);
     return;
   }
 }
 
-void DapAdapter::stopped(const replay::Stop& s) {
+void DapAdapter::stopped(const replay::Stop& s, const std::string& reason) {
   replay::Timeline& t = *timeline_;
   Gid thread = kNoGoroutine;
   if (s.where != 0) thread = t.event(s.where).gid;
   if (thread == 0) thread = kNoGoroutine;
-  Json body{{"reason", reason_of(s.why)}, {"threadId", thread}, {"allThreadsStopped", true}};
+  Json body{{"reason", reason.empty() ? reason_of(s.why) : reason}, {"threadId", thread}, {"allThreadsStopped", true}};
   std::string where = "seq " + std::to_string(s.where) + " of " + std::to_string(t.end());
   if (s.why == replay::StopReason::Start) where = "before the first event";
   if (s.why == replay::StopReason::End) where += " (the end)";

@@ -66,7 +66,9 @@ class DapAdapter {
   Json set_function_breakpoints(const Json& args);
   // move() runs one of the Timeline's moves and reports where it stopped.
   void move(const std::function<replay::Stop()>& how);
-  void stopped(const replay::Stop& s);
+  // stopped() tells the client where s ended, for s's reason or the one
+  // given.
+  void stopped(const replay::Stop& s, const std::string& reason = "");
   Json threads();
   Json stack_trace(const Json& args);
   Json scopes(const Json& args);

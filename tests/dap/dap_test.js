@@ -172,6 +172,36 @@ test('conditions, hit counts and logpoints', async () => {
   await dc.stop();
 });
 
+test('function and exception breakpoints, pause, a deadlock\'s wait-for graph, terminate', async () => {
+  const run = record('close_twice');
+  const { dc } = await open(run, { stopOnEntry: true });
+  // main's function: its first event there is the channel's make, seq 3.
+  const fn = await dc.setFunctionBreakpointsRequest({ breakpoints: [{ name: 'gorewind_scenario_body_0' }, { name: 'nosuch' }] });
+  assert.deepStrictEqual(fn.body.breakpoints.map((b) => b.verified), [true, false]);
+  const [, hit] = await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+  assert.strictEqual(hit.body.reason, 'breakpoint');
+  assert.strictEqual(await seq(dc), 3);
+  await dc.setFunctionBreakpointsRequest({ breakpoints: [] });
+  // With panic off, a forward move does not stop at the failure as one.
+  await dc.setExceptionBreakpointsRequest({ filters: ['deadlock', 'leak'] });
+  const [, end] = await Promise.all([dc.continueRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+  assert.strictEqual(end.body.reason, 'step');
+  assert.strictEqual(end.body.description, 'seq 17 of 17 (the end)');
+  const [, paused] = await Promise.all([dc.pauseRequest({ threadId: 1 }), dc.waitForEvent('stopped')]);
+  assert.strictEqual(paused.body.reason, 'pause');
+  const [, exited] = await Promise.all([dc.terminateRequest({}), dc.waitForEvent('exited'), dc.waitForEvent('terminated')]);
+  assert.strictEqual(exited.body.exitCode, 1);
+
+  // A deadlock's exception info carries its wait-for graph.
+  const deadlock = record('dining_philosophers', '--seed', '9');
+  const other = await open(deadlock);
+  assert.strictEqual(other.stopped.body.reason, 'exception');
+  const info = await other.dc.exceptionInfoRequest({ threadId: other.stopped.body.threadId });
+  assert.strictEqual(info.body.exceptionId, 'deadlock');
+  assert.match(info.body.details.stackTrace, /cycle: g\d+ philosopher\d/);
+  await other.dc.stop();
+});
+
 // listen() starts `gorewind dap --listen 127.0.0.1:0 --accept-multiclient`
 // and resolves to the server process and its port once it is ready (its
 // first line says where it listens).
