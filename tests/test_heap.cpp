@@ -102,7 +102,9 @@ TEST_CASE("heap: the counts grow with the seq, and a recording of the same sched
     CHECK(alloc >= before);
     before = alloc;
   }
-  CHECK(before > 26 * 1024);
+  // At least the requests (the map's nodes count at the scenario's line
+  // only where emplace was inlined into it).
+  CHECK(before >= 26 * 1024);
 }
 
 TEST_CASE("heap: a run that ends well frees its requests; one recorded without --heap is refused", "[heap]") {
