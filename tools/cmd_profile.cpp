@@ -298,8 +298,7 @@ class ProfileCommand final : public Command {
                        bool series) const {
     if (series) make_output_directory();
     const std::vector<storage::HeapSite> sites = log.heap_sites(row.id);
-    std::map<Gid, std::string> names;
-    for (const storage::GoroutineRow& g : log.goroutines(row.id)) names[g.gid] = g.name;
+    const std::map<Gid, std::string> names = goroutine_names(log, row.id);
     for (std::uint64_t seq : seqs) {
       const std::int64_t vtime_ns = replay::log_state_at(log, row.id, seq).vtime_ns;
       const std::vector<storage::HeapRow> rows = log.heap_rows(row.id, seq);
@@ -382,14 +381,20 @@ class ProfileCommand final : public Command {
       for (std::uint64_t s : seqs) std::cout << " " << s;
       std::cout << "\n";
     }
+    // The heap at each snapshot, read once: each is the "after" of one pair
+    // and the "before" of the next.
+    std::vector<std::vector<storage::HeapRow>> heaps;
+    std::vector<storage::HeapSite> sites;
+    if (row.heap) {
+      sites = log.heap_sites(row.id);
+      for (std::uint64_t seq : seqs) heaps.push_back(log.heap_rows(row.id, seq));
+    }
     for (std::size_t i = 1; i < snaps.size(); ++i) {
       std::cout << "\n";
       WaitForGraph graph = wait_for_graph(snaps[i].state);
       name_objects(graph, names);
       write_newly_blocked(std::cout, snaps[i - 1].state, snaps[i].state, graph, snaps[i].process, names, symbols);
-      if (row.heap)
-        write_heap_growth(std::cout, heap_growth(log.heap_rows(row.id, seqs[i - 1]), log.heap_rows(row.id, seqs[i])),
-                          log.heap_sites(row.id), kHeapGrowthSites);
+      if (row.heap) write_heap_growth(std::cout, heap_growth(heaps[i - 1], heaps[i]), sites, kHeapGrowthSites);
     }
     if (format_ != "pprof") return kExitOk;
     const std::vector<std::string> paths = write_snapshot_files(row, snaps, names, symbols);

@@ -94,7 +94,9 @@ DapAdapter::DapAdapter(Send send, replay::CheckpointServer* processes, Context c
 DapAdapter::~DapAdapter() = default;
 
 void DapAdapter::event(const std::string& name, Json body) {
-  Json e{{"seq", ++seq_}, {"type", "event"}, {"event", name}};
+  // Its seq is given when it is sent, after the response of the request
+  // that caused it (handle()).
+  Json e{{"type", "event"}, {"event", name}};
   if (!body.is_null()) e["body"] = std::move(body);
   send_(e);
 }

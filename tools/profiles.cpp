@@ -44,8 +44,7 @@ Profile goroutine_profile(storage::EventLogReader& log, const storage::RunRow& r
 Profile heap_profile(storage::EventLogReader& log, const storage::RunRow& run, std::uint64_t at) {
   Profile p{ProfileKind::Heap, at, heap_columns(), {}};
   const std::vector<storage::HeapSite> sites = log.heap_sites(run.id);
-  std::map<Gid, std::string> names;
-  for (const storage::GoroutineRow& g : log.goroutines(run.id)) names[g.gid] = g.name;
+  std::map<Gid, std::string> names = goroutine_names(log, run.id);
   // Call sites that read alike (the runtime's, a line with several calls)
   // are one row per goroutine, as pprof sums equal stacks.
   std::map<std::tuple<Gid, std::string, std::string>, std::size_t> row_of;
@@ -74,6 +73,12 @@ Profile heap_profile(storage::EventLogReader& log, const storage::RunRow& run, s
 std::string heap_site_text(const storage::HeapSite& site) {
   const Frame& f = site.frames.front();
   return f.file.empty() ? f.function : f.file + ":" + std::to_string(f.line);
+}
+
+std::map<Gid, std::string> goroutine_names(storage::EventLogReader& log, std::int64_t run) {
+  std::map<Gid, std::string> names;
+  for (const storage::GoroutineRow& g : log.goroutines(run)) names[g.gid] = g.name;
+  return names;
 }
 
 std::vector<std::string> heap_columns() {

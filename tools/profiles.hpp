@@ -14,6 +14,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <variant>
 #include <vector>
@@ -51,6 +52,10 @@ std::vector<storage::WaitRow> wait_rows(storage::EventLogReader& log, const stor
 // site column says it: the call's "file:line", or its function when the
 // line tables do not say.
 std::string heap_site_text(const storage::HeapSite& site);
+
+// goroutine_names() are run's goroutines' names by gid, those that have
+// exited too (a heap profile's rows name them).
+std::map<Gid, std::string> goroutine_names(storage::EventLogReader& log, std::int64_t run);
 
 // heap_columns() are the columns of a heap profile's rows.
 std::vector<std::string> heap_columns();
