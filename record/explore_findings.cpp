@@ -24,7 +24,7 @@ Recorded record_one(const std::function<void()>& fn, const SupervisedExplore& se
                     const FoundSchedule& f, const std::string& db_path) {
   const ExploreOptions& o = search.explore;
   const bool by_seed = f.died && f.schedule.empty();
-  if (by_seed && o.strategy == "dfs") return Recorded{f.result, 0};
+  if (by_seed && is_systematic(o.strategy)) return Recorded{f.result, 0};
   RunOptions options = o.run;
   options.seed = f.seed;
   if (by_seed)

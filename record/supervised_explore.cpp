@@ -18,6 +18,7 @@
 #include <gorewind/storage/packed_bytes.hpp>
 #include <gorewind/storage/schedule_codec.hpp>
 #include <gorewind/storage/storage_error.hpp>
+#include <gorewind/trace_class.hpp>
 
 namespace gorewind::record {
 
@@ -34,6 +35,41 @@ struct Slot {
 
 constexpr unsigned kMaxJobs = 256;
 
+// ClassTable counts the workers' runs by trace class together, an open-
+// addressed table in the shared board that only grows. A class that finds
+// it full is not counted, and the estimate then stops at what it says.
+struct ClassTable {
+  static constexpr std::size_t kSlots = std::size_t{1} << 20;
+  struct Slot {
+    std::atomic<std::uint64_t> key{0};  // a class, never 0 (see add())
+    std::atomic<std::uint64_t> runs{0};
+  };
+  std::atomic<std::uint64_t> runs{0};
+  std::atomic<std::uint64_t> classes{0};
+  std::atomic<std::uint64_t> singletons{0};
+  Slot slots[kSlots];
+
+  // add() counts a run of this class and returns the Good-Turing estimate
+  // after it.
+  double add(std::uint64_t trace_class) {
+    const std::uint64_t key = trace_class == 0 ? 1 : trace_class;
+    for (std::size_t probe = 0, i = key % kSlots; probe < kSlots; ++probe, i = (i + 1) % kSlots) {
+      std::uint64_t seen = slots[i].key.load();
+      if (seen == 0 && slots[i].key.compare_exchange_strong(seen, key)) seen = key;
+      if (seen != key) continue;
+      const std::uint64_t before = slots[i].runs.fetch_add(1);
+      if (before == 0) {
+        classes.fetch_add(1);
+        singletons.fetch_add(1);
+      } else if (before == 1) {
+        singletons.fetch_sub(1);
+      }
+      break;
+    }
+    return ClassTally::good_turing(singletons.load(), runs.fetch_add(1) + 1);
+  }
+};
+
 // Board is what the workers share with this process: the running totals,
 // the lowest failing seed so far, each worker's schedule, and pct's run
 // length measured in a child.
@@ -45,6 +81,7 @@ struct Board {
   std::atomic<std::uint64_t> failures{0};
   std::atomic<std::uint64_t> lowest_failing{UINT64_MAX};
   Slot slots[kMaxJobs];
+  ClassTable classes;
 
   void lower_to(std::uint64_t seed) {
     std::uint64_t low = lowest_failing.load();
@@ -122,6 +159,7 @@ void write_all(int fd, const std::string& bytes) {
 // in the worker).
 ExploreOptions worker_options(const ExploreOptions& o, unsigned w, unsigned jobs, Board& board) {
   ExploreOptions wo = o;
+  wo.tally = [&board](std::uint64_t trace_class) { return board.classes.add(trace_class); };
   if (o.strategy == "dfs") {
     wo.shard_index = o.shard_index + o.shard_count * w;
     wo.shard_count = o.shard_count * jobs;
@@ -159,7 +197,7 @@ void start_worker(Worker& worker, const std::function<void()>& fn, const Explore
                   Board& board, unsigned w) {
   int p[2];
   if (pipe(p) != 0) throw Error("explore: cannot create a pipe for a worker");
-  const bool stop_early = !wo.keep_going && wo.strategy != "dfs";
+  const bool stop_early = !wo.keep_going && !is_systematic(wo.strategy);
   worker.child = std::make_unique<ChildProcess>(
       [&, p] {
         close(p[0]);
@@ -185,7 +223,7 @@ void start_worker(Worker& worker, const std::function<void()>& fn, const Explore
           write_all(p[1], encode(f));
           // An abandoned goroutine's stack is never reused: a fresh
           // process goes on instead (dfs cannot resume its search).
-          if (f.result.abandoned && wo.keep_going && wo.strategy != "dfs") {
+          if (f.result.abandoned && wo.keep_going && !is_systematic(wo.strategy)) {
             board.runs.fetch_add(1);  // as progress would have counted it
             board.failures.fetch_add(1);
             slot.replace.store(true);
@@ -229,7 +267,8 @@ bool take(Worker& wk, std::vector<FoundSchedule>& out) {
 
 SupervisedExploreResult explore_supervised(const std::function<void()>& fn, const SupervisedExplore& options) {
   if (options.jobs == 0 || options.jobs > kMaxJobs) throw Error("explore: give 1 to 256 jobs");
-  const unsigned jobs = options.jobs;
+  // dpor's backtrack points come from every run before: one worker holds them.
+  const unsigned jobs = options.explore.strategy == "dpor" ? 1 : options.jobs;
   Shared<Board> board;
   SupervisedExploreResult result;
   ExploreOptions o = options.explore;
@@ -246,7 +285,7 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
   for (unsigned w = 0; w < jobs; ++w)
     start_worker(workers[w], fn, worker_options(o, w, jobs, *board), options.timeout, *board, w);
   std::vector<FoundSchedule>& out = result.failures;
-  result.exhausted = o.strategy == "dfs";
+  result.exhausted = is_systematic(o.strategy);
   for (std::size_t open = jobs; open > 0;) {
     std::vector<pollfd> pf;
     for (const Worker& wk : workers)
@@ -296,7 +335,7 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
         board->runs.fetch_add(1);
       }
       result.exhausted = false;
-      if (o.keep_going && o.strategy != "dfs" && !interrupted()) {
+      if (o.keep_going && !is_systematic(o.strategy) && !interrupted()) {
         start_worker(wk, fn, worker_options(o, w, jobs, *board), options.timeout, *board, w);
         ++open;
       }
@@ -304,6 +343,11 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
   }
   result.interrupted = interrupted();
   result.runs = board->runs.load();
+  result.classes = board->classes.classes.load();
+  if (!is_systematic(o.strategy)) {
+    result.new_class_probability = ClassTally::good_turing(board->classes.singletons.load(), board->classes.runs.load());
+    result.confident = is_confident(o.until_confident, board->classes.runs.load(), *result.new_class_probability);
+  }
   result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::sort(out.begin(), out.end(), [](const FoundSchedule& a, const FoundSchedule& b) { return a.seed < b.seed; });
   if (!o.keep_going && out.size() > 1) out.resize(1);
@@ -329,6 +373,9 @@ ExploreResult as_explore_result(const SupervisedExploreResult& r, const std::str
   out.runs = r.runs;
   out.pct_steps = r.pct_steps;
   out.exhausted = r.exhausted;
+  out.classes = r.classes;
+  out.new_class_probability = r.new_class_probability;
+  out.confident = r.confident;
   out.seconds = r.seconds;
   for (const FoundSchedule& f : r.failures) out.failures.push_back(ExploreFailure{f.seed, f.result, f.schedule});
   return out;

@@ -1,4 +1,5 @@
 #include <gorewind/dfs_strategy.hpp>
+#include <gorewind/dpor_strategy.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/fifo_strategy.hpp>
 #include <gorewind/pct_strategy.hpp>
@@ -42,14 +43,16 @@ std::unique_ptr<Strategy> make_dfs(const StrategyConfig& c) {
 }
 
 constexpr StrategyInfo kStrategies[] = {
-    {"random", "a uniform random walk (seeded)", true, false, make_plain<RandomStrategy>},
-    {"pct", "probabilistic concurrency testing (seeded)", true, true, make_pct},
-    {"pos", "partial order sampling (seeded)", true, false, make_plain<PosStrategy>},
-    {"surw", "selectively uniform random walk (seeded; profiles the program once first)", true, false,
+    {"random", "a uniform random walk (seeded)", true, false, false, make_plain<RandomStrategy>},
+    {"pct", "probabilistic concurrency testing (seeded)", true, true, false, make_pct},
+    {"pos", "partial order sampling (seeded)", true, false, false, make_plain<PosStrategy>},
+    {"surw", "selectively uniform random walk (seeded; profiles the program once first)", true, false, false,
      make_plain<SurwStrategy>},
-    {"portfolio", "seed N runs under pct, pos or surw by N mod 3 (seeded)", true, true, make_portfolio},
-    {"dfs", "exhaustive search with a preemption bound", true, false, make_dfs},
-    {"fifo", "Go's run queue order, no preemption (one schedule)", false, false, make_plain<FifoStrategy>},
+    {"portfolio", "seed N runs under pct, pos or surw by N mod 3 (seeded)", true, true, false, make_portfolio},
+    {"dfs", "exhaustive search with a preemption bound", true, false, true, make_dfs},
+    {"dpor", "exhaustive search, one schedule per Mazurkiewicz trace (source-DPOR with sleep sets)", true, false,
+     true, make_plain<DporStrategy>},
+    {"fifo", "Go's run queue order, no preemption (one schedule)", false, false, false, make_plain<FifoStrategy>},
 };
 
 const StrategyInfo* find(std::string_view name) {
@@ -77,6 +80,11 @@ std::string strategy_names(bool exploring) {
 bool is_strategy(std::string_view name, bool exploring) {
   const StrategyInfo* s = find(name);
   return s && (s->explores || !exploring);
+}
+
+bool is_systematic(std::string_view name) {
+  const StrategyInfo* s = find(name);
+  return s && s->systematic;
 }
 
 bool measures_run_length(std::string_view name) {

@@ -56,7 +56,7 @@ TEST_CASE("catch2: the failure message names the seed and the command that repla
   const gr::ExploreResult r = gr::catch2::explore(flaky_order, from_seed_2("random"));
   REQUIRE(r.failures.size() == 1);
   CHECK(gr::catch2::failure_message(r, "build/tests/my_tests", "config, published [flaky]") ==
-        "explored 22 schedules (random): 1 failure; first: seed 23, check_failed: the value is there once ready is "
+        "explored 22 schedules (random, 3 traces): 1 failure; first: seed 23, check_failed: the value is there once ready is "
         "set at scenarios/flaky_order.cpp:62. Replay it with RunOptions{.seed = 23, .strategy = "
         "make_strategy(\"random\", ...)}, or ScriptedStrategy(failures[0].schedule)\n"
         "replay: GOREWIND_SEED=23 build/tests/my_tests 'config\\, published \\[flaky\\]'");
@@ -72,7 +72,9 @@ TEST_CASE("catch2: the failure message names the seed and the command that repla
   gr::ExploreOptions few;
   few.runs = 50;
   const gr::ExploreResult ok = gr::catch2::explore(gr::find_scenario("handoff")->body, few);
-  CHECK(gr::catch2::failure_message(ok, "t", "x") == "explored 50 schedules (portfolio): 0 failures");
+  CHECK(gr::catch2::failure_message(ok, "t", "x") ==
+        "explored 50 schedules (portfolio, 2 traces): 0 failures in 50 schedules under portfolio: the failure rate "
+        "per schedule under portfolio is below 3/50 = 0.06 with 95% confidence");
   GOREWIND_REQUIRE_NO_FAILURE(ok);
 }
 
@@ -110,7 +112,7 @@ TEST_CASE("catch2: the replay command, run, fails that test on that seed alone",
   const std::string out = output_of(command + " --reporter compact", &status);
   INFO(out);
   CHECK(status != 0);
-  CHECK(out.find("explored 1 schedule (random): 1 failure; first: seed 23, check_failed") != std::string::npos);
+  CHECK(out.find("explored 1 schedule (random, 1 trace): 1 failure; first: seed 23, check_failed") != std::string::npos);
   CHECK(out.find("replay: GOREWIND_SEED=23 ") != std::string::npos);
   CHECK(out.find("Failed 1 test case, failed 1 assertion.") != std::string::npos);
 }

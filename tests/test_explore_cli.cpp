@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -71,9 +72,26 @@ std::string text_of(const Json& report, const std::string& seconds, const std::s
   if (strategy == "pct") t += ", depth " + std::to_string(number(report.at("depth")));
   if (strategy == "dfs") t += ", preemption bound " + std::to_string(number(report.at("depth")));
   t += ") in " + seconds + " s";
-  if (report.at("exhausted").boolean) t += ", every schedule within the bound";
+  if (report.at("exhausted").boolean) t += strategy == "dpor" ? ", every trace" : ", every schedule within the bound";
+  if (report.at("confident").boolean) t += ", confident";
   const std::uint64_t failures = number(report.at("failures"));
   t += ": " + (failures == 0 ? std::string("no failure") : std::to_string(failures) + " failing") + "\n";
+  const std::uint64_t classes = number(report.at("classes"));
+  t += "  " + std::to_string(classes) + " trace" + (classes == 1 ? "" : "s") + " (Mazurkiewicz classes)";
+  if (report.at("new_class_probability").type != Json::Type::Null) {
+    std::ostringstream p;
+    p << report.at("new_class_probability").number;
+    t += "; the chance that the next schedule is of a new one: " + p.str() + " (Good-Turing)";
+  }
+  t += "\n";
+  if (failures == 0) {
+    gr::ExploreResult r;
+    r.strategy = strategy;
+    r.runs = runs;
+    r.classes = classes;
+    r.exhausted = report.at("exhausted").boolean;
+    t += "  " + gr::no_failure_line(r) + "\n";
+  }
   std::string others;
   for (const gr::StrategyInfo& s : gr::builtin_strategies())
     if (s.explores && s.name != strategy) others += (others.empty() ? "" : "|") + std::string(s.name);
@@ -86,7 +104,7 @@ std::string text_of(const Json& report, const std::string& seconds, const std::s
       t += " at " + site.at("file").string + ":" + std::to_string(number(site.at("line")));
     if (!g.at("message").string.empty()) t += ": " + g.at("message").string;
     const std::uint64_t count = number(g.at("count"));
-    const bool dfs = strategy == "dfs";
+    const bool dfs = gr::is_systematic(strategy);
     t += "\n  " + std::to_string(count) + " schedule" + (count == 1 ? "" : "s") + "; lowest " +
          (dfs ? "schedule " : "seed ") + std::to_string(number(g.at(dfs ? "schedule" : "seed")));
     const std::string run = std::to_string(number(g.at("run")));
@@ -273,5 +291,70 @@ TEST_CASE("cli: the run command explore prints gives the reported schedule again
     REQUIRE(recorded != nullptr);
     CHECK(run.at("trace_hash").string == recorded->at("trace_hash").string);
     CHECK(number(run.at("events")) == number(recorded->at("events")));
+  }
+}
+
+TEST_CASE("cli: explore --strategy dpor proves a program correct or finds its failure, and says so", "[cli]") {
+  TempDir dir;
+  const std::string db = dir.file("dpor.db");
+  const Cli ok = cli(dir, {"explore", "handoff", "--strategy", "dpor", "--json", "--db", db});
+  CHECK(ok.code == 0);
+  const Json j = parse_json(ok.out);
+  CHECK(j.at("exhausted").boolean);
+  // The send first or the receive first: two traces, one schedule each.
+  CHECK(number(j.at("runs")) == 2);
+  CHECK(number(j.at("classes")) == 2);
+  CHECK(j.at("new_class_probability").type == Json::Type::Null);
+  const Cli text = cli(dir, {"explore", "handoff", "--strategy", "dpor", "--db", db});
+  CHECK(contains(text.out, "every trace: no failure"));
+  CHECK(contains(text.out, "\n  complete: no failure in any of 2 traces\n"));
+
+  const Cli bad = cli(dir, {"explore", "flaky_order", "--strategy", "dpor", "--param", "setup=1", "--param", "work=1",
+                            "--json", "--db", db});
+  CHECK(bad.code == 1);
+  const Json b = parse_json(bad.out);
+  REQUIRE(b.at("groups").array.size() == 1);
+  const Json& g = b.at("groups").array[0];
+  CHECK(g.at("outcome").string == "check_failed");
+  CHECK(g.at("seed").type == Json::Type::Null);
+  // The reproduce line runs the dpor search's schedule N, which fails the same way.
+  REQUIRE(g.at("reproduce").type == Json::Type::String);
+  CHECK(contains(g.at("reproduce").string, "--strategy dpor"));
+  const Cli again = cli(dir, {"run", "flaky_order", "--strategy", "dpor", "--seed",
+                              std::to_string(number(g.at("schedule"))), "--param", "setup=1", "--param", "work=1"});
+  CHECK(again.code == 1);
+  CHECK(contains(again.out, "check_failed"));
+}
+
+TEST_CASE("cli: explore counts trace classes and --until-confident stops once a new one is unlikely", "[cli]") {
+  TempDir dir;
+  const std::string db = dir.file("conf.db");
+  const Cli r = cli(dir, {"explore", "handoff", "--strategy", "random", "--runs", "100000", "--until-confident", "0.01",
+                          "--json", "--db", db});
+  CHECK(r.code == 0);
+  const Json j = parse_json(r.out);
+  CHECK(j.at("confident").boolean);
+  CHECK(number(j.at("classes")) == 2);
+  // No fewer than 3/P runs can bound it below P: here the first 300 do.
+  CHECK(number(j.at("runs")) == 300);
+  CHECK(j.at("new_class_probability").number < 0.01);
+  // The same search without the stop runs its cap, and says what no failure shows.
+  const Cli all = cli(dir, {"explore", "handoff", "--strategy", "random", "--runs", "300", "--db", db});
+  CHECK(all.code == 0);
+  CHECK(contains(all.out, "\n  2 traces (Mazurkiewicz classes); the chance that the next schedule is of a new one: 0 "
+                          "(Good-Turing)\n"));
+  CHECK(contains(all.out, "\n  0 failures in 300 schedules under random: the failure rate per schedule under random "
+                          "is below 3/300 = 0.01 with 95% confidence\n"));
+
+  for (const std::vector<std::string>& args :
+       {std::vector<std::string>{"--until-confident", "0.1"}, {"--until-confident", "2", "--runs", "10"},
+        {"--until-confident", "x", "--runs", "10"}, {"--strategy", "dfs", "--until-confident", "0.1", "--runs", "10"},
+        {"--strategy", "dpor", "--depth", "2"}, {"--strategy", "dpor", "--shard", "0/2"}}) {
+    std::vector<std::string> cmd = {"explore", "handoff", "--db", db};
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    const Cli refused = cli(dir, cmd);
+    INFO(args[0] << " " << args[1]);
+    CHECK(refused.code == 2);
+    CHECK(refused.err.size() == 1);
   }
 }

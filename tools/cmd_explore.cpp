@@ -10,6 +10,7 @@
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -94,7 +95,7 @@ class ExploreCommand final : public Command {
   void add_options(CLI::App& sub) override {
     sub.add_option("scenario", scenario_, "The scenario to explore (see the list command)")->required();
     const std::string runs_help = "Schedules to run (the seeded strategies: seeds from --seed-start on; default " +
-                                  std::to_string(ExploreOptions{}.runs) + "; dfs: until the search is exhausted)";
+                                  std::to_string(ExploreOptions{}.runs) + "; dfs and dpor: until the search is exhausted)";
     auto* runs = sub.add_option("--runs", runs_text_, runs_help)->type_name("N");
     auto* time = sub.add_option("--time", time_text_,
                                 "Explore for this many seconds of wall clock instead (default: no time limit, "
@@ -108,6 +109,11 @@ class ExploreCommand final : public Command {
                                    "); dfs: its preemption bound (default " +
                                    std::to_string(DfsStrategy::kDefaultPreemptionBound) + ")";
     sub.add_option("--depth", depth_text_, depth_help)->type_name("D");
+    sub.add_option("--until-confident", confident_text_,
+                   "Stop once the estimated chance that the next schedule is of a trace class not seen yet "
+                   "(Good-Turing) falls below P; needs --runs as a cap (the seeded strategies; default: none, --runs "
+                   "decides)")
+        ->type_name("P");
     sub.add_option("--seed-start", seed_start_text_, "The first seed")->type_name("N")->capture_default_str();
     sub.add_option("--jobs", jobs_text_, "Worker processes")->type_name("J")->capture_default_str();
     sub.add_option("--shard", shard_text_,
@@ -150,9 +156,26 @@ class ExploreCommand final : public Command {
       if (o.seconds <= 0) throw UsageError("--time: give at least 1 second");
     } else if (!runs_text_.empty()) {
       o.runs = parse_count(runs_text_, "--runs", "a number of schedules");
-      if (o.runs == 0 && strategy_ != "dfs") throw UsageError("--runs: give at least 1");
-    } else if (strategy_ == "dfs") {
+      if (o.runs == 0 && !is_systematic(strategy_)) throw UsageError("--runs: give at least 1");
+    } else if (is_systematic(strategy_)) {
       o.runs = 0;  // until exhausted
+    }
+    if (!confident_text_.empty()) {
+      if (is_systematic(strategy_))
+        throw UsageError("--until-confident: " + strategy_ + " does not sample, so it has no estimate to wait for");
+      if (runs_text_.empty())
+        throw UsageError("--until-confident: give --runs N too, a cap (on a large program almost every trace is new)");
+      char* end = nullptr;
+      o.until_confident = std::strtod(confident_text_.c_str(), &end);
+      if (end == confident_text_.c_str() || *end != '\0' || !(o.until_confident > 0 && o.until_confident < 1))
+        throw UsageError("--until-confident: '" + confident_text_ + "' is not a probability between 0 and 1");
+    }
+    if (strategy_ == "dpor") {
+      if (!depth_text_.empty()) throw UsageError("--depth: dpor has no depth (it is not bounded)");
+      if (!shard_text_.empty())
+        throw UsageError("--shard: dpor's search is not split (its backtrack points come from every run before)");
+      if (jobs_text_ != "1")
+        std::cerr << ctx.program << ": dpor runs in one worker (its backtrack points come from every run before)\n";
     }
     search.jobs = static_cast<unsigned>(parse_in_range(jobs_text_, "--jobs", "a number of processes", 1, 256));
     if (!shard_text_.empty()) std::tie(o.shard_index, o.shard_count) = parse_shard(shard_text_);
@@ -223,7 +246,7 @@ class ExploreCommand final : public Command {
   // whose schedule numbers count within a slice (the recorded run replays it).
   std::string run_command(const Printed& p, const record::FailureGroup& g) const {
     const ExploreOptions& o = p.options;
-    if (o.strategy == "dfs" && (o.shard_count > 1 || jobs_text_ != "1")) return "";
+    if (is_systematic(o.strategy) && (o.shard_count > 1 || (o.strategy == "dfs" && jobs_text_ != "1"))) return "";
     RunCommandLine c;
     c.scenario = p.scenario.name;
     c.strategy = o.strategy;
@@ -250,11 +273,19 @@ class ExploreCommand final : public Command {
     if (o.strategy == "dfs") std::cout << ", preemption bound " << depth(o);
     if (o.shard_count > 1) std::cout << ", shard " << o.shard_index << "/" << o.shard_count;
     std::cout << ") in " << seconds(found) << " s";
-    if (found.exhausted) std::cout << ", every schedule within the bound";
+    if (found.exhausted) std::cout << (o.strategy == "dpor" ? ", every trace" : ", every schedule within the bound");
+    if (found.confident) std::cout << ", confident";
     if (found.interrupted) std::cout << ", interrupted";
     std::cout << ": "
               << (found.failures.empty() ? "no failure" : std::to_string(found.failures.size()) + " failing")
               << "\n";
+    std::cout << "  " << found.classes << " trace" << (found.classes == 1 ? "" : "s") << " (Mazurkiewicz classes)";
+    if (found.new_class_probability)
+      std::cout << "; the chance that the next schedule is of a new one: " << *found.new_class_probability
+                << " (Good-Turing)";
+    std::cout << "\n";
+    if (found.failures.empty() && !found.interrupted)
+      std::cout << "  " << no_failure_line(record::as_explore_result(found, o.strategy)) << "\n";
     std::string others;
     for (const StrategyInfo& s : builtin_strategies())
       if (s.explores && s.name != o.strategy) others += (others.empty() ? "" : "|") + std::string(s.name);
@@ -266,7 +297,7 @@ class ExploreCommand final : public Command {
       std::cout << "\n" << to_string(g.outcome) << (g.site.empty() ? "" : " at " + g.site.to_string())
                 << (g.message.empty() ? "" : ": " + g.message) << "\n";
       std::cout << "  " << g.count << " schedule" << (g.count == 1 ? "" : "s") << "; lowest "
-                << (o.strategy == "dfs" ? "schedule " : "seed ") << g.seed;
+                << (is_systematic(o.strategy) ? "schedule " : "seed ") << g.seed;
       if (g.run_id == 0) {
         std::cout << ", not recorded\n";
         continue;
@@ -294,8 +325,17 @@ class ExploreCommand final : public Command {
     out += ",\"runs\":" + std::to_string(found.runs) + ",\"seconds\":" + seconds(found);
     out += std::string(",\"exhausted\":") + (found.exhausted ? "true" : "false");
     out += std::string(",\"interrupted\":") + (found.interrupted ? "true" : "false");
+    out += ",\"classes\":" + std::to_string(found.classes) + ",\"new_class_probability\":";
+    if (found.new_class_probability) {
+      char number[32];
+      std::snprintf(number, sizeof number, "%.6g", *found.new_class_probability);
+      out += number;
+    } else {
+      out += "null";
+    }
+    out += std::string(",\"confident\":") + (found.confident ? "true" : "false");
     out += ",\"failures\":" + std::to_string(found.failures.size()) + ",\"groups\":[";
-    const bool dfs = o.strategy == "dfs";
+    const bool dfs = is_systematic(o.strategy);
     for (std::size_t i = 0; i < p.groups.size(); ++i) {
       const record::FailureGroup& g = p.groups[i];
       out += i == 0 ? "{" : ",{";
@@ -326,6 +366,7 @@ class ExploreCommand final : public Command {
   std::string time_text_;
   std::string strategy_ = ExploreOptions{}.strategy;
   std::string depth_text_;
+  std::string confident_text_;
   std::string seed_start_text_ = "1";
   std::string jobs_text_ = "1";
   std::string shard_text_;

@@ -178,9 +178,9 @@ PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
   options.races = parse_races(args.races);
   p.timeout = parse_timeout(args.timeout_text);
   p.strategy = args.strategy;
-  if (args.strategy == "dfs") {
-    if (options.seed == 0) throw UsageError("--seed: dfs schedules count from 1");
-    p.dfs_bound = depth;
+  if (is_systematic(args.strategy)) {
+    if (options.seed == 0) throw UsageError("--seed: " + args.strategy + " schedules count from 1");
+    p.search_depth = depth;
   } else {
     StrategyConfig config{.depth = depth};
     // pct spreads its change points over the run's length, which explore
@@ -218,10 +218,10 @@ ScenarioRun run_prepared(const PreparedRun& p, const std::vector<Observer*>& obs
   options.observers = observers;
   const std::function<void()>& body = p.scenario->body;
   RunResult result;
-  if (p.strategy == "dfs") {
+  if (is_systematic(p.strategy)) {
     try {
-      result = run_dfs_schedule(body, options, p.dfs_bound, options.seed,
-                                [&](const RunOptions& o) { return run_checking_input(body, o, runner); });
+      result = run_search_schedule(body, options, p.strategy, p.search_depth, options.seed,
+                                   [&](const RunOptions& o) { return run_checking_input(body, o, runner); });
     } catch (const Error& e) {
       throw UsageError(e.what());
     }

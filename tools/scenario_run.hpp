@@ -68,14 +68,14 @@ struct RunCommandLine {
 // run (without observers; no in-process timeout: the supervisor keeps it;
 // for pct, the run length measured as explore measures it), the
 // supervisor's timeout and the `run` command line that gives the same
-// schedule. A dfs run is the search's seed-th schedule: dfs_bound is its
-// preemption bound.
+// schedule. A dfs or dpor run is the search's seed-th schedule:
+// search_depth is dfs's preemption bound.
 struct PreparedRun {
   const Scenario* scenario = nullptr;
   RunOptions options;
   double timeout = 0;
   std::string strategy;
-  int dfs_bound = 0;
+  int search_depth = 0;
   std::string reproduce;
 };
 

@@ -65,7 +65,7 @@ inline ExploreResult explore(const std::function<void()>& fn, ExploreOptions opt
     return record::as_explore_result(record::explore_supervised(fn, s), options.strategy);
   };
   const char* text = std::getenv(kSeedVariable);
-  if (text == nullptr || options.strategy == "dfs") return search();
+  if (text == nullptr || is_systematic(options.strategy)) return search();
   const std::optional<std::uint64_t> seed = parse_decimal(text);
   if (!seed) throw std::invalid_argument(std::string(kSeedVariable) + "='" + text + "' is not a seed");
   if (measures_run_length(options.strategy) && options.pct_steps == 0)
@@ -106,7 +106,7 @@ inline std::string test_spec(std::string_view name) {
 // again: program (argv[0]) with GOREWIND_SEED and the spec of test_name.
 inline std::string failure_message(const ExploreResult& r, std::string_view program, std::string_view test_name) {
   std::string message = r.summary();
-  if (r.ok() || r.strategy == "dfs") return message;
+  if (r.ok() || is_systematic(r.strategy)) return message;
   return message + "\nreplay: " + kSeedVariable + "=" + std::to_string(r.failures.front().seed) + " " +
          shell_word(program) + " " + test_spec(test_name);
 }

@@ -21,7 +21,7 @@ namespace gorewind {
 // takes an option o with o % count == index (a program without decisions
 // belongs to shard 0), so the shards of one search partition it exactly; a
 // run that fell outside the shard (it can only be the first) does not count.
-class DfsStrategy final : public Strategy {
+class DfsStrategy final : public SystematicStrategy {
  public:
   static constexpr int kDefaultPreemptionBound = 2;
   explicit DfsStrategy(int preemption_bound = kDefaultPreemptionBound, unsigned shard_index = 0,
@@ -30,14 +30,10 @@ class DfsStrategy final : public Strategy {
   void begin_run(std::uint64_t seed) override;
   std::size_t pick_goroutine(const Runnable& options) override;
   std::size_t pick(Decision kind, std::size_t n) override;
-  // advance() moves to the next schedule after a run; false when the
-  // bounded space is exhausted.
-  bool advance();
+  bool advance() override;
   // exhausted() is true once advance() has returned false.
   bool exhausted() const { return exhausted_; }
-  // counts() says, after a run and before advance(), whether that run was
-  // a schedule of this shard.
-  bool counts() const { return in_shard_ && (pos_ > 0 || shard_index_ == 0); }
+  bool counts() const override { return in_shard_ && (pos_ > 0 || shard_index_ == 0); }
 
  private:
   struct Node {

@@ -51,6 +51,14 @@ struct ExploreOptions {
   // is made, before the program goes on: a worker process keeps them where
   // its parent can read them should the program kill it.
   std::function<void(const Choice&)> on_choice;
+  // until_confident, above 0, ends a sampling search once it is confident
+  // (is_confident()) that the next schedule is of a trace class seen
+  // already. Give runs too: a large program may never get there.
+  double until_confident = 0;
+  // tally, when set, counts each run's trace class somewhere else (a
+  // supervised search's parent counts its workers' together) and returns
+  // the estimate after it; explore() counts them itself otherwise.
+  std::function<double(std::uint64_t trace_class)> tally;
   // progress, when set, is called after every run with the running totals.
   std::function<void(std::uint64_t runs, std::uint64_t failures)> progress;
   // isolate runs the search in a supervised worker process, so that a
@@ -76,7 +84,14 @@ struct ExploreResult {
   std::string strategy;
   std::uint64_t runs = 0;      // schedules run
   std::uint64_t pct_steps = 0; // pct: the run length its change points were spread over
-  bool exhausted = false;      // dfs: every schedule within the bound was run
+  bool exhausted = false;      // dfs: every schedule within the bound was run; dpor: every trace
+  // classes is how many Mazurkiewicz traces the runs fell in (trace_class.hpp).
+  std::uint64_t classes = 0;
+  // new_class_probability is the Good-Turing estimate that one more schedule
+  // would be of a class not seen yet; none for dfs and dpor, which do not
+  // sample.
+  std::optional<double> new_class_probability;
+  bool confident = false;  // stopped by until_confident
   double seconds = 0;
   std::vector<ExploreFailure> failures;  // in the order found
   bool ok() const { return failures.empty(); }
@@ -84,6 +99,20 @@ struct ExploreResult {
   // happened and how to run that schedule again.
   std::string summary() const;
 };
+
+// is_confident() says whether runs schedules whose Good-Turing estimate of
+// a new trace class is estimate are enough to stop a search that waits for
+// it to fall below p: the estimate is below p, and there are at least 3/p
+// runs, as no fewer can bound a probability below p (the rule of three);
+// two runs of one class would otherwise estimate 0.
+bool is_confident(double p, std::uint64_t runs, double estimate);
+
+// no_failure_line() is what a search without a failure shows, the figure a
+// user quotes after a fix: for a sampling strategy the rule of three ("0
+// failures in N schedules under S: the failure rate per schedule under S is
+// below 3/N with 95% confidence"), for a dpor search that ran every trace
+// "complete: no failure in any of N traces".
+std::string no_failure_line(const ExploreResult& r);
 
 // explore() runs fn under many schedules. Deterministic: the same options
 // give the same runs and failures, whatever the machine's speed (a time
@@ -97,12 +126,14 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& opt
 // --strategy pct --seed N`, which gives seed N's schedule of the search.
 std::uint64_t measure_pct_steps(const std::function<void()>& fn, const ExploreOptions& options);
 
-// run_dfs_schedule() runs the n-th schedule (from 1) of an unsharded dfs
-// search with this preemption bound (0: the default), as explore numbers
-// them: the n-1 before it run unobserved, then the n-th with options'
-// observers, through last (run() when empty), which gets the options to run
-// with. Throws Error when the search has fewer than n schedules.
-RunResult run_dfs_schedule(const std::function<void()>& fn, const RunOptions& options, int preemption_bound,
-                           std::uint64_t n, const std::function<RunResult(const RunOptions&)>& last = {});
+// run_search_schedule() runs the n-th schedule (from 1) of an unsharded
+// search by a systematic strategy (dfs, dpor; depth: dfs's preemption
+// bound, 0 for its default), as explore numbers them: the n-1 before it run
+// unobserved, then the n-th with options' observers, through last (run()
+// when empty), which gets the options to run with. Throws Error when the
+// search has fewer than n schedules.
+RunResult run_search_schedule(const std::function<void()>& fn, const RunOptions& options, std::string_view strategy,
+                              int depth, std::uint64_t n,
+                              const std::function<RunResult(const RunOptions&)>& last = {});
 
 }  // namespace gorewind

@@ -96,6 +96,19 @@ class Strategy {
   virtual Observer* profiler() { return nullptr; }
 };
 
+// SystematicStrategy enumerates a program's schedules instead of sampling
+// them (dfs, dpor): it ignores the seed, and after each run advance() moves
+// it to the next schedule of its search.
+class SystematicStrategy : public Strategy {
+ public:
+  // advance() moves to the next schedule after a run; false once the
+  // search is exhausted.
+  virtual bool advance() = 0;
+  // counts() says, after a run and before advance(), whether that run was a
+  // schedule of this search (a shard's slice, see DfsStrategy).
+  virtual bool counts() const { return true; }
+};
+
 // StrategyConfig is the settings of the built-in strategies that take any;
 // the others ignore it.
 struct StrategyConfig {
@@ -112,6 +125,7 @@ struct StrategyInfo {
   std::string_view about;  // a few words for --help
   bool explores;           // explore can search with it (fifo has one schedule only)
   bool measures_run_length;  // see measures_run_length()
+  bool systematic;           // a SystematicStrategy: schedules are numbered in the search, not seeded
   std::unique_ptr<Strategy> (*make)(const StrategyConfig&);
 };
 
@@ -126,6 +140,11 @@ std::string strategy_names(bool exploring);
 // is_strategy() says whether name is a built-in strategy (one explore can
 // search with, when exploring).
 bool is_strategy(std::string_view name, bool exploring);
+
+// is_systematic() says whether the strategy of this name is a
+// SystematicStrategy (dfs, dpor): its schedules are numbered from 1 in the
+// search, and a number is no seed for `run`.
+bool is_systematic(std::string_view name);
 
 // measures_run_length() says whether the strategy of this name spreads pct's
 // change points over the run's length, which a search measures first

@@ -60,7 +60,10 @@ struct SupervisedExploreResult {
   std::vector<FoundSchedule> failures;
   std::uint64_t runs = 0;
   std::uint64_t pct_steps = 0;  // pct: the run length measured (in a child) and used by every worker
-  bool exhausted = false;       // dfs: every schedule within the bound ran
+  bool exhausted = false;       // dfs: every schedule within the bound ran; dpor: every trace
+  std::uint64_t classes = 0;    // see ExploreResult
+  std::optional<double> new_class_probability;
+  bool confident = false;
   bool interrupted = false;
   double seconds = 0;
 };

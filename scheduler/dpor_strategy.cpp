@@ -1,0 +1,276 @@
+#include <gorewind/dpor_strategy.hpp>
+
+#include <algorithm>
+
+#include <gorewind/error.hpp>
+
+namespace gorewind {
+namespace {
+
+bool contains(const std::vector<Gid>& v, Gid g) { return std::find(v.begin(), v.end(), g) != v.end(); }
+
+// touch_of_access() is the touch of the operation a goroutine was offered
+// with: some operations change their object before their first event (a
+// Cond's wait queues its waiter, then unlocks).
+Touch touch_of_access(const Access& a) {
+  if (a.kind == ObjKind::None) return {};
+  return {Touch::Scope::Object, a.kind, a.write, a.obj};  // obj 0 with Chan: a select, on all channels
+}
+
+}  // namespace
+
+void DporStrategy::begin_run(std::uint64_t) {
+  pos_ = 0;
+  steps_.clear();
+  open_ = false;
+  enabler_.clear();
+  sleep_.clear();
+  redundant_ = false;
+}
+
+bool DporStrategy::asleep(Gid g) const {
+  return std::any_of(sleep_.begin(), sleep_.end(), [&](const Sleeper& s) { return s.gid == g; });
+}
+
+bool DporStrategy::dependent(const Touches& a, const Touches& b) {
+  for (const Touch& x : a)
+    for (const Touch& y : b)
+      if (conflicts(x, y)) return true;
+  return false;
+}
+
+void DporStrategy::open_step(Gid gid, std::int32_t node) {
+  Step s{gid, node, {}, {}};
+  if (gid < enabler_.size() && enabler_[gid] != 0) {
+    s.enablers.push_back(enabler_[gid] - 1);
+    enabler_[gid] = 0;
+  }
+  steps_.push_back(std::move(s));
+  open_ = true;
+}
+
+void DporStrategy::close_step() {
+  if (!open_) return;
+  open_ = false;
+  const Step& s = steps_.back();
+  std::erase_if(sleep_, [&](const Sleeper& z) { return z.gid == s.gid || dependent(z.touches, s.touches); });
+}
+
+void DporStrategy::add_touch(const Touch& t) {
+  if (t.scope == Touch::Scope::Local) return;
+  Touches& ts = steps_.back().touches;
+  if (std::find(ts.begin(), ts.end(), t) == ts.end()) ts.push_back(t);
+}
+
+void DporStrategy::on_event(const Event& e) {
+  const auto enable = [&](Gid g) {
+    if (!open_) return;
+    if (enabler_.size() <= g) enabler_.resize(g + 1, 0);
+    enabler_[g] = static_cast<std::uint32_t>(steps_.size());
+  };
+  switch (e.kind) {
+    case EventKind::Switch:
+      if (!open_ || steps_.back().gid != e.gid) {
+        close_step();
+        open_step(e.gid, -1);
+      }
+      return;
+    case EventKind::Wake: return enable(e.gid);  // reported under the woken goroutine's id
+    default: break;
+  }
+  // The clock's step is the runtime's own; everything else happens in the
+  // running goroutine's step, whoever the event names.
+  if (open_ && (e.gid == 0) != (steps_.back().gid == 0)) close_step();
+  if (!open_) open_step(e.gid, -1);
+  if (e.kind == EventKind::Spawn) enable(e.peer);
+  for (const Touch& t : touches_of(e)) add_touch(t);
+}
+
+std::size_t DporStrategy::pick_goroutine(const Runnable& options) {
+  close_step();
+  const std::size_t n = options.size();
+  std::size_t chosen = 0;
+  if (pos_ < path_.size()) {
+    Node& node = path_[pos_];
+    bool same = node.goroutine && node.n == n;
+    for (std::size_t i = 0; same && i < n; ++i) same = node.options[i] == options[i];
+    if (!same)
+      throw Error("dpor: the program made different decisions on the same schedule (it depends on something "
+                  "besides the scheduler: real time, addresses, unseeded randomness)");
+    sleep_ = node.sleep;
+    sleep_.insert(sleep_.end(), node.done.begin(), node.done.end());
+    chosen = node.chosen;
+  } else {
+    Node node;
+    node.n = static_cast<std::uint32_t>(n);
+    for (std::size_t i = 0; i < n; ++i) node.options.push_back(options[i]);
+    node.sleep = sleep_;
+    while (chosen < n && asleep(options[chosen])) ++chosen;
+    if (chosen == n) {
+      // Every way on is asleep: whatever follows repeats a trace already run.
+      redundant_ = true;
+      chosen = 0;
+    }
+    node.chosen = static_cast<std::uint32_t>(chosen);
+    node.backtrack.push_back(options[chosen]);
+    path_.push_back(std::move(node));
+  }
+  open_step(options[chosen], static_cast<std::int32_t>(pos_));
+  add_touch(touch_of_access(options.access(chosen)));
+  ++pos_;
+  return chosen;
+}
+
+std::size_t DporStrategy::pick(Decision, std::size_t n) {
+  if (pos_ < path_.size()) {
+    const Node& node = path_[pos_];
+    if (node.goroutine || node.n != n)
+      throw Error("dpor: the program made different decisions on the same schedule (it depends on something "
+                  "besides the scheduler: real time, addresses, unseeded randomness)");
+  } else {
+    Node node;
+    node.goroutine = false;
+    node.n = static_cast<std::uint32_t>(n);
+    path_.push_back(std::move(node));
+  }
+  return path_[pos_++].chosen;
+}
+
+void DporStrategy::analyse() {
+  const std::size_t m = steps_.size();
+  Gid top = 0;
+  for (const Step& s : steps_) top = std::max(top, s.gid);
+  const std::size_t width = static_cast<std::size_t>(top) + 1;
+  // clock[j][g]: how many of g's steps happen before step j, j's own
+  // included (a vector clock per step); index[j]: j's place among its
+  // goroutine's steps, from 1.
+  std::vector<std::vector<std::uint32_t>> clock(m);
+  std::vector<std::uint32_t> index(m);
+  std::vector<std::int64_t> last(width, -1);
+  std::vector<std::uint32_t> count(width, 0);
+  std::vector<char> resolved(width);
+  std::vector<std::uint32_t> first(width);
+  const auto join = [](std::vector<std::uint32_t>& into, const std::vector<std::uint32_t>& from) {
+    for (std::size_t g = 0; g < from.size(); ++g) into[g] = std::max(into[g], from[g]);
+  };
+  const auto before = [&](std::size_t a, std::size_t b) { return clock[b][steps_[a].gid] >= index[a]; };
+  std::vector<std::size_t> races;
+  for (std::size_t j = 0; j < m; ++j) {
+    const Step& sj = steps_[j];
+    const Gid p = sj.gid;
+    index[j] = ++count[p];
+    std::vector<std::uint32_t> vc = last[p] >= 0 ? clock[last[p]] : std::vector<std::uint32_t>(width, 0);
+    for (const std::uint32_t e : sj.enablers) join(vc, clock[e]);
+    // The latest conflicting step of each other goroutine, unless something
+    // already orders it before j: those are j's races, its immediate
+    // predecessors through a conflict.
+    races.clear();
+    std::fill(resolved.begin(), resolved.end(), 0);
+    resolved[p] = 1;
+    for (std::size_t i = j; i-- > 0;) {
+      const Gid q = steps_[i].gid;
+      if (resolved[q]) continue;
+      if (vc[q] >= index[i]) {
+        resolved[q] = 1;
+        continue;
+      }
+      if (dependent(steps_[i].touches, sj.touches)) {
+        races.push_back(i);
+        join(vc, clock[i]);
+        resolved[q] = 1;
+      }
+    }
+    vc[p] = index[j];
+    clock[j] = std::move(vc);
+    last[p] = static_cast<std::int64_t>(j);
+
+    for (const std::size_t i : races) {
+      const Step& si = steps_[i];
+      if (si.node < 0) continue;  // no choice there: j's goroutine could not run instead
+      Node& node = path_[static_cast<std::size_t>(si.node)];
+      if (!contains(node.options, p)) continue;  // j's goroutine was not runnable there
+      // v is what ran after i and does not depend on it, then j: its
+      // initials are the goroutines that can start it.
+      std::vector<Gid> initials;
+      std::fill(first.begin(), first.end(), 0);
+      const auto consider = [&](std::size_t k) {
+        const Gid q = steps_[k].gid;
+        if (first[q] != 0) return;
+        bool initial = true;
+        for (std::size_t r = 0; r < width && initial; ++r) initial = first[r] == 0 || clock[k][r] < first[r];
+        if (initial) initials.push_back(q);
+        first[q] = index[k];
+      };
+      for (std::size_t k = i + 1; k < j; ++k)
+        if (!before(i, k)) consider(k);
+      consider(j);
+      if (std::any_of(initials.begin(), initials.end(), [&](Gid q) { return contains(node.backtrack, q); }))
+        continue;
+      const auto awake = [&](Gid q) {
+        return contains(node.options, q) && std::none_of(node.sleep.begin(), node.sleep.end(),
+                                                         [&](const Sleeper& s) { return s.gid == q; });
+      };
+      Gid pick = 0;
+      if (contains(initials, p) && awake(p)) pick = p;
+      for (const Gid q : initials)
+        if (pick == 0 && awake(q)) pick = q;
+      if (pick != 0) {
+        node.backtrack.push_back(pick);
+      } else if (std::none_of(initials.begin(), initials.end(), [&](Gid q) { return contains(node.options, q); })) {
+        // The order that reverses the race starts with no goroutine that was
+        // runnable there: run them all rather than miss it.
+        for (const Gid q : node.options)
+          if (!contains(node.backtrack, q)) node.backtrack.push_back(q);
+      }
+    }
+  }
+}
+
+void DporStrategy::analyse_end() {
+  // A step that ends the run (a panic, main's return) races with the steps
+  // the goroutines still runnable then never made: run each of them first.
+  if (steps_.empty() || steps_.back().node < 0) return;
+  const Step& last = steps_.back();
+  const bool ends = std::any_of(last.touches.begin(), last.touches.end(),
+                                [](const Touch& t) { return t.scope == Touch::Scope::Everything; });
+  if (!ends) return;
+  Node& node = path_[static_cast<std::size_t>(last.node)];
+  for (const Gid q : node.options) {
+    const bool asleep_there =
+        std::any_of(node.sleep.begin(), node.sleep.end(), [&](const Sleeper& s) { return s.gid == q; });
+    if (!asleep_there && !contains(node.backtrack, q)) node.backtrack.push_back(q);
+  }
+}
+
+bool DporStrategy::advance() {
+  if (exhausted_) return false;
+  close_step();
+  for (const Step& s : steps_)
+    if (s.node >= 0) path_[static_cast<std::size_t>(s.node)].step = s.touches;
+  analyse();
+  analyse_end();
+  path_.resize(pos_);
+  while (!path_.empty()) {
+    Node& node = path_.back();
+    if (!node.goroutine) {
+      if (++node.chosen < node.n) return true;
+      path_.pop_back();
+      continue;
+    }
+    const Gid ran = node.options[node.chosen];
+    if (std::none_of(node.done.begin(), node.done.end(), [&](const Sleeper& s) { return s.gid == ran; }))
+      node.done.push_back({ran, node.step});
+    for (const Gid g : node.backtrack) {
+      const bool done = std::any_of(node.done.begin(), node.done.end(), [&](const Sleeper& s) { return s.gid == g; });
+      const bool slept = std::any_of(node.sleep.begin(), node.sleep.end(), [&](const Sleeper& s) { return s.gid == g; });
+      if (done || slept) continue;
+      node.chosen = static_cast<std::uint32_t>(std::find(node.options.begin(), node.options.end(), g) - node.options.begin());
+      return true;
+    }
+    path_.pop_back();
+  }
+  exhausted_ = true;
+  return false;
+}
+
+}  // namespace gorewind

@@ -1,0 +1,86 @@
+// dpor_strategy.hpp
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <gorewind/dependence.hpp>
+#include <gorewind/observer.hpp>
+#include <gorewind/strategy.hpp>
+
+namespace gorewind {
+
+// DporStrategy searches a program's schedules exhaustively, but runs one
+// schedule per Mazurkiewicz trace rather than every interleaving: source-DPOR
+// with sleep sets (Abdulla, Aronis, Jonsson and Sagonas, POPL 2014). After
+// each run it finds the races in what ran, pairs of steps of two goroutines
+// that conflict (dependence.hpp) with nothing ordering them in between, and
+// adds, where the first of the pair was chosen, a goroutine that starts the
+// reversed order; sleep sets keep it from running an order equivalent to
+// one already run. The choices inside a step (a select's case, a timer tie,
+// a lock handoff) are branched in full, as dfs does.
+//
+// A step is what one goroutine does between two points where the run could
+// switch: the operation it was offered with (Access) and the events it makes.
+// The program must be deterministic given the decisions; the seed is ignored.
+// Use as DfsStrategy: for (;;) { run(...); if (!dpor->advance()) break; }
+class DporStrategy final : public SystematicStrategy, private Observer {
+ public:
+  std::string_view name() const override { return "dpor"; }
+  void begin_run(std::uint64_t seed) override;
+  std::size_t pick_goroutine(const Runnable& options) override;
+  std::size_t pick(Decision kind, std::size_t n) override;
+  Observer* watcher() override { return this; }
+  // advance() analyses the run just made, then moves to the next schedule;
+  // false when every trace has been run.
+  bool advance() override;
+  // redundant() says, after a run, that every goroutine the run could go on
+  // with was asleep somewhere (its order was covered by an earlier run).
+  bool redundant() const { return redundant_; }
+
+ private:
+  // Touches is what a step did, each touch once.
+  using Touches = std::vector<Touch>;
+  struct Sleeper {
+    Gid gid;
+    Touches touches;  // of its step from the node it was run at
+  };
+  struct Node {
+    bool goroutine = true;     // a pick_goroutine; false: a pick, every option run
+    std::uint32_t n = 0;       // options
+    std::uint32_t chosen = 0;  // option index
+    std::vector<Gid> options;  // goroutine: who each option runs
+    std::vector<Gid> backtrack;  // goroutine: who must be run from here
+    std::vector<Sleeper> done;   // goroutine: who has been, with its step
+    std::vector<Sleeper> sleep;  // asleep on arrival
+    Touches step;                // goroutine: what the chosen one's step did
+  };
+  struct Step {
+    Gid gid;
+    std::int32_t node;  // the goroutine decision that chose it; -1: none
+    Touches touches;
+    std::vector<std::uint32_t> enablers;  // steps that woke or spawned gid before it
+  };
+
+  void on_event(const Event& e) override;
+  void open_step(Gid gid, std::int32_t node);
+  void close_step();
+  void add_touch(const Touch& t);
+  // analyse() adds the backtrack points the races of this run call for.
+  void analyse();
+  // analyse_end() adds those of the step that ended the run.
+  void analyse_end();
+  static bool dependent(const Touches& a, const Touches& b);
+  bool asleep(Gid g) const;
+
+  std::vector<Node> path_;
+  std::size_t pos_ = 0;
+  std::vector<Step> steps_;
+  bool open_ = false;
+  std::vector<std::uint32_t> enabler_;  // by gid: the step that last woke or spawned it, +1
+  std::vector<Sleeper> sleep_;          // asleep now
+  bool redundant_ = false;
+  bool exhausted_ = false;
+};
+
+}  // namespace gorewind
