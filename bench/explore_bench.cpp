@@ -10,6 +10,10 @@
 //       schedules per second of the same search in this process
 //       (gr::explore) and in supervised workers (record::explore_supervised,
 //       as `gorewind explore` and catch2's isolate run it), side by side
+//   explore_bench dpor [--quick]
+//       schedules and traces of dpor against an unbounded dfs (cut after 60
+//       s, 5 with --quick) on the soundness test's scenarios, with the
+//       issue's sizes where they differ
 //   explore_bench timed SCENARIO STRATEGY SECONDS
 //       one line "runs failures first_failure_seconds" (-1: none), for the
 //       side by side with Go
@@ -23,6 +27,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -227,6 +232,55 @@ void supervised(bool quick) {
   }
 }
 
+// dpor() prints how many schedules dpor and an unbounded dfs run to cover
+// every trace of each scenario, with Go's semantics (no drain after main
+// returns), as tests/test_dpor.cpp compares them.
+void dpor(bool quick) {
+  struct Case {
+    const char* name;
+    std::map<std::string, std::string> params;
+  };
+  const std::vector<Case> cases = {
+      {"handoff", {}},
+      {"ping_pong", {{"n", "2"}}},
+      {"ping_pong", {{"n", "3"}}},
+      {"flaky_order", {{"setup", "1"}, {"work", "1"}}},
+      {"close_twice", {}},
+      {"dining_philosophers", {{"n", "2"}, {"meals", "1"}}},
+      {"dining_philosophers", {{"n", "3"}, {"meals", "1"}}},
+      {"rw_recursive", {}},
+      {"cond_lost_wakeup", {{"jobs", "1"}, {"workers", "1"}}},
+      {"select_timeout", {}},
+      {"timer_race", {}},
+      {"mutex_counter", {{"workers", "2"}, {"increments", "1"}}},
+  };
+  std::printf("| scenario | params | dpor schedules | dpor traces | dpor s | dfs schedules | dfs traces | dfs s |\n");
+  std::printf("|---|---|---|---|---|---|---|---|\n");
+  for (const Case& c : cases) {
+    std::string params;
+    for (const auto& [k, v] : c.params) params += (params.empty() ? "" : " ") + k + "=" + v;
+    const auto search = [&](const char* strategy) {
+      gr::ExploreOptions o = options(c.name, strategy);
+      o.run.params = c.params;
+      o.run.drain_steps = 0;
+      o.run.max_steps = 2000;
+      o.runs = 0;
+      o.depth = std::strcmp(strategy, "dfs") == 0 ? 1000 : 0;
+      o.keep_going = true;
+      o.seconds = quick ? 5 : 60;
+      return gr::explore(body_of(c.name), o);
+    };
+    const gr::ExploreResult d = search("dpor");
+    const gr::ExploreResult f = search("dfs");
+    const auto count = [](const gr::ExploreResult& r, std::uint64_t n) {
+      return (r.exhausted ? "" : ">= ") + std::to_string(n);
+    };
+    std::printf("| %s | %s | %s | %s | %.2f | %s | %s | %.2f |\n", c.name, params.c_str(), count(d, d.runs).c_str(),
+                count(d, d.classes).c_str(), d.seconds, count(f, f.runs).c_str(), count(f, f.classes).c_str(),
+                f.seconds);
+  }
+}
+
 int main(int argc, char** argv) {
   const std::string mode = argc > 1 ? argv[1] : "";
   const bool quick = argc > 2 && std::strcmp(argv[2], "--quick") == 0;
@@ -236,11 +290,13 @@ int main(int argc, char** argv) {
     first_failure(quick);
   } else if (mode == "supervised") {
     supervised(quick);
+  } else if (mode == "dpor") {
+    dpor(quick);
   } else if (mode == "timed" && argc == 5) {
     timed(argv[2], argv[3], std::atof(argv[4]));
   } else {
     std::fprintf(stderr,
-                 "usage: explore_bench throughput|first-failure|supervised [--quick]\n"
+                 "usage: explore_bench throughput|first-failure|supervised|dpor [--quick]\n"
                  "       explore_bench timed SCENARIO STRATEGY SECONDS\n");
     return 2;
   }

@@ -37,27 +37,29 @@ constexpr unsigned kMaxJobs = 256;
 
 // ClassTable counts the workers' runs by trace class together, an open-
 // addressed table in the shared board that only grows. A class that finds
-// it full is not counted, and the estimate then stops at what it says.
+// it full is not counted, and the estimate then stops at what it says. Its
+// slots start as the mapping's zero pages: the constructor leaves them, so
+// only the pages a search uses are ever touched.
 struct ClassTable {
   static constexpr std::size_t kSlots = std::size_t{1} << 20;
-  struct Slot {
-    std::atomic<std::uint64_t> key{0};  // a class, never 0 (see add())
-    std::atomic<std::uint64_t> runs{0};
-  };
+  ClassTable() {}  // not = default, which would write zeros over every slot
   std::atomic<std::uint64_t> runs{0};
   std::atomic<std::uint64_t> classes{0};
   std::atomic<std::uint64_t> singletons{0};
-  Slot slots[kSlots];
+  // key: a class, never 0 (see add()); count: its runs.
+  alignas(8) std::uint64_t key[kSlots];
+  alignas(8) std::uint64_t count[kSlots];
 
   // add() counts a run of this class and returns the Good-Turing estimate
   // after it.
   double add(std::uint64_t trace_class) {
-    const std::uint64_t key = trace_class == 0 ? 1 : trace_class;
-    for (std::size_t probe = 0, i = key % kSlots; probe < kSlots; ++probe, i = (i + 1) % kSlots) {
-      std::uint64_t seen = slots[i].key.load();
-      if (seen == 0 && slots[i].key.compare_exchange_strong(seen, key)) seen = key;
-      if (seen != key) continue;
-      const std::uint64_t before = slots[i].runs.fetch_add(1);
+    const std::uint64_t wanted = trace_class == 0 ? 1 : trace_class;
+    for (std::size_t probe = 0, i = wanted % kSlots; probe < kSlots; ++probe, i = (i + 1) % kSlots) {
+      std::atomic_ref<std::uint64_t> slot(key[i]);
+      std::uint64_t seen = slot.load();
+      if (seen == 0 && slot.compare_exchange_strong(seen, wanted)) seen = wanted;
+      if (seen != wanted) continue;
+      const std::uint64_t before = std::atomic_ref<std::uint64_t>(count[i]).fetch_add(1);
       if (before == 0) {
         classes.fetch_add(1);
         singletons.fetch_add(1);
@@ -82,6 +84,8 @@ struct Board {
   std::atomic<std::uint64_t> lowest_failing{UINT64_MAX};
   Slot slots[kMaxJobs];
   ClassTable classes;
+
+  Board() {}  // not = default, which would write zeros over the class table
 
   void lower_to(std::uint64_t seed) {
     std::uint64_t low = lowest_failing.load();

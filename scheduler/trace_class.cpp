@@ -14,9 +14,11 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
   return XXH3_64bits(in, sizeof in);
 }
 
-// Bytes is one event's description, built in a small buffer.
+// Bytes is one event's description, built in a buffer reused from event to
+// event.
 class Bytes {
  public:
+  explicit Bytes(std::string& buffer) : bytes_(buffer) { bytes_.clear(); }
   template <class T>
   void add(T v) {
     std::memcpy(grow(sizeof v), &v, sizeof v);
@@ -32,7 +34,7 @@ class Bytes {
     bytes_.resize(bytes_.size() + n);
     return bytes_.data() + bytes_.size() - n;
   }
-  std::string bytes_;
+  std::string& bytes_;
 };
 
 }  // namespace
@@ -139,7 +141,7 @@ void TraceClassHasher::on_event(const Event& e) {
   // What the event did, with every id by its canonical name and nothing the
   // schedule numbers (seq, cause) or the clock says.
   const Goroutine& me = goroutine(e.gid);
-  Bytes b;
+  Bytes b(bytes_);
   b.add(me.name);
   b.add(e.kind);
   b.add(e.obj != 0 ? object(e.obj, e.gid).name : 0);

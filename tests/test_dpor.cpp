@@ -115,7 +115,7 @@ Search search(const std::string& scenario, const std::map<std::string, std::stri
 
 }  // namespace
 
-TEST_CASE("dpor: the same results as an unbounded dfs, in far fewer schedules", "[explore]") {
+TEST_CASE("dpor: the same results as an unbounded dfs, in far fewer schedules", "[dpor]") {
   struct Case {
     const char* scenario;
     std::map<std::string, std::string> params;

@@ -168,8 +168,8 @@ TEST_CASE("strategy: make_strategy knows every built-in strategy with its settin
   }
   portfolio->begin_run(3);
   CHECK(dynamic_cast<const gr::PctStrategy&>(p3.active()).steps() == 40);
-  CHECK(gr::strategy_names(true) == "random, pct, pos, surw, portfolio or dfs");
-  CHECK(gr::strategy_names(false) == "random, pct, pos, surw, portfolio, dfs or fifo");
+  CHECK(gr::strategy_names(true) == "random, pct, pos, surw, portfolio, dfs or dpor");
+  CHECK(gr::strategy_names(false) == "random, pct, pos, surw, portfolio, dfs, dpor or fifo");
   for (const gr::StrategyInfo& info : gr::builtin_strategies()) {
     CHECK(gr::make_strategy(info.name)->name() == info.name);
     CHECK(gr::is_strategy(info.name, true) == info.explores);

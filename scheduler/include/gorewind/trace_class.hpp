@@ -61,7 +61,8 @@ class TraceClassHasher final : public Observer {
   std::array<std::uint32_t, 16> all_{};
   std::array<std::uint32_t, 16> any_{};
   std::uint64_t hash_ = 0;
-  std::string text_;
+  std::string text_;   // a value's text
+  std::string bytes_;  // an event's description
 };
 
 // ClassTally counts the runs of a search by class and estimates, by Good and
