@@ -18,7 +18,7 @@
 #include <gorewind/storage/packed_bytes.hpp>
 #include <gorewind/storage/schedule_codec.hpp>
 #include <gorewind/storage/storage_error.hpp>
-#include <gorewind/trace_class.hpp>
+#include <gorewind/class_tally.hpp>
 
 namespace gorewind::record {
 

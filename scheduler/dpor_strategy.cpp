@@ -25,7 +25,6 @@ void DporStrategy::begin_run(std::uint64_t) {
   open_ = false;
   enabler_.clear();
   sleep_.clear();
-  redundant_ = false;
 }
 
 bool DporStrategy::asleep(Gid g) const {
@@ -40,9 +39,9 @@ bool DporStrategy::dependent(const Touches& a, const Touches& b) {
 }
 
 void DporStrategy::open_step(Gid gid, std::int32_t node) {
-  Step s{gid, node, {}, {}};
+  Step s{gid, node, {}, -1};
   if (gid < enabler_.size() && enabler_[gid] != 0) {
-    s.enablers.push_back(enabler_[gid] - 1);
+    s.enabler = enabler_[gid] - 1;
     enabler_[gid] = 0;
   }
   steps_.push_back(std::move(s));
@@ -106,11 +105,9 @@ std::size_t DporStrategy::pick_goroutine(const Runnable& options) {
     for (std::size_t i = 0; i < n; ++i) node.options.push_back(options[i]);
     node.sleep = sleep_;
     while (chosen < n && asleep(options[chosen])) ++chosen;
-    if (chosen == n) {
-      // Every way on is asleep: whatever follows repeats a trace already run.
-      redundant_ = true;
-      chosen = 0;
-    }
+    // Every way on asleep: whatever follows repeats a trace already run,
+    // which only costs the run.
+    if (chosen == n) chosen = 0;
     node.chosen = static_cast<std::uint32_t>(chosen);
     node.backtrack.push_back(options[chosen]);
     path_.push_back(std::move(node));
@@ -160,7 +157,7 @@ void DporStrategy::analyse() {
     const Gid p = sj.gid;
     index[j] = ++count[p];
     std::vector<std::uint32_t> vc = last[p] >= 0 ? clock[last[p]] : std::vector<std::uint32_t>(width, 0);
-    for (const std::uint32_t e : sj.enablers) join(vc, clock[e]);
+    if (sj.enabler >= 0) join(vc, clock[static_cast<std::size_t>(sj.enabler)]);
     // The latest conflicting step of each other goroutine, unless something
     // already orders it before j: those are j's races, its immediate
     // predecessors through a conflict.

@@ -6,6 +6,7 @@
 #include <gorewind/dfs_strategy.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/fifo_strategy.hpp>
+#include <gorewind/class_tally.hpp>
 #include <gorewind/trace_class.hpp>
 
 #include "watchdog.hpp"

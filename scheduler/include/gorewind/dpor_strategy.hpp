@@ -34,9 +34,6 @@ class DporStrategy final : public SystematicStrategy, private Observer {
   // advance() analyses the run just made, then moves to the next schedule;
   // false when every trace has been run.
   bool advance() override;
-  // redundant() says, after a run, that every goroutine the run could go on
-  // with was asleep somewhere (its order was covered by an earlier run).
-  bool redundant() const { return redundant_; }
 
  private:
   // Touches is what a step did, each touch once.
@@ -59,7 +56,7 @@ class DporStrategy final : public SystematicStrategy, private Observer {
     Gid gid;
     std::int32_t node;  // the goroutine decision that chose it; -1: none
     Touches touches;
-    std::vector<std::uint32_t> enablers;  // steps that woke or spawned gid before it
+    std::int64_t enabler;  // the step that woke or spawned gid just before it; -1: none
   };
 
   void on_event(const Event& e) override;
@@ -79,7 +76,6 @@ class DporStrategy final : public SystematicStrategy, private Observer {
   bool open_ = false;
   std::vector<std::uint32_t> enabler_;  // by gid: the step that last woke or spawned it, +1
   std::vector<Sleeper> sleep_;          // asleep now
-  bool redundant_ = false;
   bool exhausted_ = false;
 };
 

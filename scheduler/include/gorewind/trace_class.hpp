@@ -31,8 +31,8 @@ class TraceClassHasher final : public Observer {
   std::uint64_t hash() const { return hash_; }
 
  private:
-  // Name is a goroutine's or an object's canonical name and its count of
-  // goroutines and objects made so far.
+  // Goroutine and Object are what the hash keeps of each: its canonical
+  // name and the levels its next events are ordered after.
   struct Goroutine {
     std::uint64_t name = 0;
     std::uint32_t level = 0;    // of its latest event
@@ -63,27 +63,6 @@ class TraceClassHasher final : public Observer {
   std::uint64_t hash_ = 0;
   std::string text_;   // a value's text
   std::string bytes_;  // an event's description
-};
-
-// ClassTally counts the runs of a search by class and estimates, by Good and
-// Turing's rule, the chance that the next run is of a class not seen yet:
-// the share of runs whose class was seen exactly once.
-class ClassTally {
- public:
-  void add(std::uint64_t hash);
-  std::uint64_t runs() const { return runs_; }
-  std::uint64_t classes() const { return counts_.size(); }
-  std::uint64_t singletons() const { return singletons_; }
-  double new_class_probability() const { return good_turing(singletons_, runs_); }
-  // good_turing() is the estimate from singletons classes seen once in runs.
-  static double good_turing(std::uint64_t singletons, std::uint64_t runs) {
-    return runs == 0 ? 1.0 : static_cast<double>(singletons) / static_cast<double>(runs);
-  }
-
- private:
-  std::unordered_map<std::uint64_t, std::uint64_t> counts_;
-  std::uint64_t runs_ = 0;
-  std::uint64_t singletons_ = 0;
 };
 
 }  // namespace gorewind
