@@ -27,8 +27,8 @@ void DporStrategy::begin_run(std::uint64_t) {
   sleep_.clear();
 }
 
-bool DporStrategy::asleep(Gid g) const {
-  return std::any_of(sleep_.begin(), sleep_.end(), [&](const Sleeper& s) { return s.gid == g; });
+bool DporStrategy::holds(const std::vector<Sleeper>& set, Gid g) {
+  return std::any_of(set.begin(), set.end(), [&](const Sleeper& s) { return s.gid == g; });
 }
 
 bool DporStrategy::dependent(const Touches& a, const Touches& b) {
@@ -104,7 +104,7 @@ std::size_t DporStrategy::pick_goroutine(const Runnable& options) {
     node.n = static_cast<std::uint32_t>(n);
     for (std::size_t i = 0; i < n; ++i) node.options.push_back(options[i]);
     node.sleep = sleep_;
-    while (chosen < n && asleep(options[chosen])) ++chosen;
+    while (chosen < n && holds(sleep_, options[chosen])) ++chosen;
     // Every way on asleep: whatever follows repeats a trace already run,
     // which only costs the run.
     if (chosen == n) chosen = 0;
@@ -204,8 +204,7 @@ void DporStrategy::analyse() {
       if (std::any_of(initials.begin(), initials.end(), [&](Gid q) { return contains(node.backtrack, q); }))
         continue;
       const auto awake = [&](Gid q) {
-        return contains(node.options, q) && std::none_of(node.sleep.begin(), node.sleep.end(),
-                                                         [&](const Sleeper& s) { return s.gid == q; });
+        return contains(node.options, q) && !holds(node.sleep, q);
       };
       Gid pick = 0;
       if (contains(initials, p) && awake(p)) pick = p;
@@ -233,9 +232,7 @@ void DporStrategy::analyse_end() {
   if (!ends) return;
   Node& node = path_[static_cast<std::size_t>(last.node)];
   for (const Gid q : node.options) {
-    const bool asleep_there =
-        std::any_of(node.sleep.begin(), node.sleep.end(), [&](const Sleeper& s) { return s.gid == q; });
-    if (!asleep_there && !contains(node.backtrack, q)) node.backtrack.push_back(q);
+    if (!holds(node.sleep, q) && !contains(node.backtrack, q)) node.backtrack.push_back(q);
   }
 }
 
@@ -255,12 +252,10 @@ bool DporStrategy::advance() {
       continue;
     }
     const Gid ran = node.options[node.chosen];
-    if (std::none_of(node.done.begin(), node.done.end(), [&](const Sleeper& s) { return s.gid == ran; }))
+    if (!holds(node.done, ran))
       node.done.push_back({ran, node.step});
     for (const Gid g : node.backtrack) {
-      const bool done = std::any_of(node.done.begin(), node.done.end(), [&](const Sleeper& s) { return s.gid == g; });
-      const bool slept = std::any_of(node.sleep.begin(), node.sleep.end(), [&](const Sleeper& s) { return s.gid == g; });
-      if (done || slept) continue;
+      if (holds(node.done, g) || holds(node.sleep, g)) continue;
       node.chosen = static_cast<std::uint32_t>(std::find(node.options.begin(), node.options.end(), g) - node.options.begin());
       return true;
     }

@@ -3,10 +3,9 @@
 #include <chrono>
 #include <sstream>
 
-#include <gorewind/dfs_strategy.hpp>
+#include <gorewind/class_tally.hpp>
 #include <gorewind/error.hpp>
 #include <gorewind/fifo_strategy.hpp>
-#include <gorewind/class_tally.hpp>
 #include <gorewind/trace_class.hpp>
 
 #include "watchdog.hpp"

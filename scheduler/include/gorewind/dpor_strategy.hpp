@@ -68,7 +68,8 @@ class DporStrategy final : public SystematicStrategy, private Observer {
   // analyse_end() adds those of the step that ended the run.
   void analyse_end();
   static bool dependent(const Touches& a, const Touches& b);
-  bool asleep(Gid g) const;
+  // holds() says whether g is among set's goroutines.
+  static bool holds(const std::vector<Sleeper>& set, Gid g);
 
   std::vector<Node> path_;
   std::size_t pos_ = 0;
