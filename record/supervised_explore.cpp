@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include <gorewind/error.hpp>
+#include <gorewind/record/shared_bytes.hpp>
 #include <gorewind/record/shared_memory.hpp>
 #include <gorewind/record/shared_schedule.hpp>
 #include <gorewind/storage/packed_bytes.hpp>
@@ -31,6 +32,9 @@ struct Slot {
   // replace: the worker left a goroutine where it stood (a stack overflow)
   // and exited to be replaced by one that goes on after its seed.
   std::atomic<bool> replace{false};
+  // state_for: dfs and dpor, the schedule whose search state the worker's
+  // tape holds whole (0: none).
+  std::atomic<std::uint64_t> state_for{0};
 };
 
 constexpr unsigned kMaxJobs = 256;
@@ -159,8 +163,8 @@ void write_all(int fd, const std::string& bytes) {
 // worker_options() are the options of worker w of J inside shard I of N.
 // Random and pct workers draw their seeds from the board: the k-th handed
 // out is seed_start + k*N + I, up to runs. A dfs worker explores slice
-// I + N*w of N*J of the tree (a dfs search's state is its path, which stays
-// in the worker).
+// I + N*w of N*J of the tree, and keeps its search's state in the worker
+// (its SearchTapes let another resume it).
 ExploreOptions worker_options(const ExploreOptions& o, unsigned w, unsigned jobs, Board& board) {
   ExploreOptions wo = o;
   wo.tally = [&board](std::uint64_t trace_class) { return board.classes.add(trace_class); };
@@ -178,14 +182,28 @@ ExploreOptions worker_options(const ExploreOptions& o, unsigned w, unsigned jobs
 }
 
 // kTapeCapacity bounds the decisions kept of a schedule a worker may die
-// in (a longer one is reported, not recorded); the tape's pages cost only
-// what a schedule writes.
+// in (a longer one is reported, not recorded), and kSearchCapacity the bytes
+// of a dfs or dpor search's state and of a schedule's journal (a search
+// past them ends its slice at a death); the tapes' pages cost only what a
+// schedule writes.
 constexpr std::size_t kTapeCapacity = std::size_t{1} << 22;
+constexpr std::size_t kSearchCapacity = std::size_t{1} << 26;
+
+// SearchTapes are where a dfs or dpor worker keeps what resuming its search
+// takes (SearchResume): the state before the schedule it runs now, and that
+// schedule's journal.
+struct SearchTapes {
+  SharedBytes state{kSearchCapacity};
+  SharedBytes journal{kSearchCapacity};
+};
 
 // Worker is one worker process as this process sees it.
 struct Worker {
-  Worker() : tape(std::make_unique<SharedSchedule>(kTapeCapacity)) {}
+  explicit Worker(bool systematic)
+      : tape(std::make_unique<SharedSchedule>(kTapeCapacity)),
+        search(systematic ? std::make_unique<SearchTapes>() : nullptr) {}
   std::unique_ptr<SharedSchedule> tape;  // the decisions of the schedule it runs now
+  std::unique_ptr<SearchTapes> search;   // dfs, dpor
   std::unique_ptr<ChildProcess> child;
   int fd = -1;
   std::string bytes;  // read, not yet a whole message
@@ -209,6 +227,16 @@ void start_worker(Worker& worker, const std::function<void()>& fn, const Explore
         Slot& slot = board.slots[w];
         SharedSchedule& tape = *worker.tape;
         mine.on_choice = [&](const Choice& c) { tape.add(c); };
+        if (worker.search) {
+          SearchTapes& search = *worker.search;
+          mine.on_search_state = [&](std::uint64_t number, std::string_view state) {
+            search.state.clear();
+            search.state.append(state);
+            search.journal.clear();
+            slot.state_for.store(search.state.overflowed() ? 0 : number);
+          };
+          mine.on_journal = [&](std::string_view record) { search.journal.append(record); };
+        }
         std::uint64_t reported = 0;
         mine.progress = [&](std::uint64_t, std::uint64_t f) {
           board.runs.fetch_add(1, std::memory_order_relaxed);
@@ -226,8 +254,8 @@ void start_worker(Worker& worker, const std::function<void()>& fn, const Explore
           board.lower_to(f.seed);
           write_all(p[1], encode(f));
           // An abandoned goroutine's stack is never reused: a fresh
-          // process goes on instead (dfs cannot resume its search).
-          if (f.result.abandoned && wo.keep_going && !is_systematic(wo.strategy)) {
+          // process goes on instead.
+          if (f.result.abandoned && wo.keep_going) {
             board.runs.fetch_add(1);  // as progress would have counted it
             board.failures.fetch_add(1);
             slot.replace.store(true);
@@ -267,12 +295,21 @@ bool take(Worker& wk, std::vector<FoundSchedule>& out) {
   return n > 0;
 }
 
+// resume_point() is where a dfs or dpor worker's search stood in schedule
+// number, which it died in or left after: none when its tapes did not keep
+// it whole.
+std::optional<SearchResume> resume_point(const Worker& wk, const Slot& slot, std::uint64_t number, bool died) {
+  if (!wk.search || slot.state_for.load() != number || wk.search->journal.overflowed()) return std::nullopt;
+  return SearchResume{number, std::string(wk.search->state.bytes()), std::string(wk.search->journal.bytes()), died};
+}
+
 }  // namespace
 
 SupervisedExploreResult explore_supervised(const std::function<void()>& fn, const SupervisedExplore& options) {
   if (options.jobs == 0 || options.jobs > kMaxJobs) throw Error("explore: give 1 to 256 jobs");
   // dpor's backtrack points come from every run before: one worker holds them.
   const unsigned jobs = options.explore.strategy == "dpor" ? 1 : options.jobs;
+  const bool systematic = is_systematic(options.explore.strategy);
   Shared<Board> board;
   SupervisedExploreResult result;
   ExploreOptions o = options.explore;
@@ -285,15 +322,21 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
   const auto interrupted = [&] { return options.interrupted && options.interrupted(); };
 
   const auto start = std::chrono::steady_clock::now();
-  std::vector<Worker> workers(jobs);
+  std::vector<Worker> workers;
+  for (unsigned w = 0; w < jobs; ++w) workers.emplace_back(systematic);
   for (unsigned w = 0; w < jobs; ++w)
     start_worker(workers[w], fn, worker_options(o, w, jobs, *board), options.timeout, *board, w);
   std::vector<FoundSchedule>& out = result.failures;
-  result.exhausted = is_systematic(o.strategy);
+  result.exhausted = systematic;
   for (std::size_t open = jobs; open > 0;) {
     std::vector<pollfd> pf;
-    for (const Worker& wk : workers)
-      if (wk.child) pf.push_back({wk.fd, POLLIN, 0});
+    // A worker's report, or its end (a death is the common case of a search
+    // with crashes in it: its replacement starts at once).
+    for (const Worker& wk : workers) {
+      if (!wk.child) continue;
+      pf.push_back({wk.fd, POLLIN, 0});
+      if (wk.child->end_fd() >= 0) pf.push_back({wk.child->end_fd(), POLLIN, 0});
+    }
     ::poll(pf.data(), pf.size(), 20);
     for (Worker& wk : workers)
       for (const pollfd& p : pf)
@@ -323,11 +366,13 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
       close(wk.fd);
       wk.child.reset();
       --open;
-      result.exhausted = result.exhausted && wk.exhausted && !cut;
       const std::uint64_t seed = board->slots[w].seed.load();
       const bool replace = board->slots[w].replace.exchange(false);
       // A worker that the interruption reached first was cut too.
-      if (!replace && (end->returned() || cut || (interrupted() && end->outcome == Outcome::Interrupted))) continue;
+      if (!replace && (end->returned() || cut || (interrupted() && end->outcome == Outcome::Interrupted))) {
+        result.exhausted = result.exhausted && wk.exhausted && !cut;
+        continue;
+      }
       if (!replace) {
         // The worker died in the schedule it had published, with the
         // decisions it had made.
@@ -338,11 +383,18 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
         board->failures.fetch_add(1);
         board->runs.fetch_add(1);
       }
-      result.exhausted = false;
-      if (o.keep_going && !is_systematic(o.strategy) && !interrupted()) {
-        start_worker(wk, fn, worker_options(o, w, jobs, *board), options.timeout, *board, w);
-        ++open;
+      if (o.keep_going && !interrupted()) {
+        // A random or pct worker's replacement takes the next seed from the
+        // board; a dfs or dpor one resumes the search where it stood.
+        ExploreOptions next = worker_options(o, w, jobs, *board);
+        if (systematic) next.resume = resume_point(wk, board->slots[w], seed, !replace);
+        if (!systematic || next.resume) {
+          start_worker(wk, fn, next, options.timeout, *board, w);
+          ++open;
+          continue;
+        }
       }
+      result.exhausted = false;
     }
   }
   result.interrupted = interrupted();

@@ -6,7 +6,9 @@
 // return are two critical sections, so when the owner returns the buffer in
 // between, it goes back twice: abort().
 //
-// Parameters: work (the owner's steps before returning, default 6).
+// Parameters: work (the owner's steps before returning, default 6), and
+// panic (1: the pool's complaint is a Go panic instead of an abort, the same
+// bug without the death, which a search that outlives deaths must match).
 // Expected outcome: crash (SIGABRT) on some random seeds, ok on the others;
 // right before the abort it prints the pool's state on stdout and its
 // complaint on stderr (what `show --output` keeps of a recorded crash).
@@ -20,6 +22,7 @@ namespace gr = gorewind;
 
 GOREWIND_CRASHING_SCENARIO("pool_abort", "a buffer returned to its pool twice aborts the process on some schedules") {
   const int work = static_cast<int>(gr::param_int("work", 6));
+  const bool as_panic = gr::param_int("panic", 0) != 0;
   gr::Mutex mu("pool_mu");
   int free_buffers = 0;
   bool returned = false;
@@ -27,6 +30,7 @@ GOREWIND_CRASHING_SCENARIO("pool_abort", "a buffer returned to its pool twice ab
     std::lock_guard<gr::Mutex> guard(mu);
     if (free_buffers != 0) {
       std::printf("pool: a buffer comes back with %d already free\n", free_buffers);
+      if (as_panic) gr::panic("pool: buffer returned twice");
       std::fprintf(stderr, "pool: buffer returned twice\n");
       std::abort();
     }

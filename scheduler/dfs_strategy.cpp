@@ -1,6 +1,7 @@
 #include <gorewind/dfs_strategy.hpp>
 
 #include <gorewind/error.hpp>
+#include <gorewind/packed_bytes.hpp>
 
 namespace gorewind {
 
@@ -43,7 +44,29 @@ std::size_t DfsStrategy::choose(std::size_t n, bool can_continue) {
   }
   const Node& node = path_[pos_++];
   if (node.can_continue && node.chosen != 0) ++preemptions_;
+  record_.clear();
+  pack(record_, node.n);
+  pack(record_, node.chosen);
+  pack(record_, static_cast<std::uint8_t>(node.can_continue));
+  note(record_);
   return node.chosen;
+}
+
+void DfsStrategy::load(std::string_view state) {
+  if (!state.empty()) throw Error("dfs: a saved search state that dfs did not write");
+}
+
+void DfsStrategy::replay(std::string_view journal, bool) {
+  begin_run(0);
+  path_.clear();
+  BasicByteReader<> in(journal, "dfs: a search's journal");
+  while (!in.done()) {
+    Node node{in.get<std::uint32_t>(), in.get<std::uint32_t>(), in.get<std::uint8_t>() != 0, preemptions_};
+    if (node.n < 2 || node.chosen >= node.n) throw Error("dfs: a search's journal holds a decision it cannot have made");
+    if (node.can_continue && node.chosen != 0) ++preemptions_;
+    path_.push_back(node);
+  }
+  pos_ = path_.size();
 }
 
 std::size_t DfsStrategy::pick_goroutine(const Runnable& options) { return choose(options.size(), options.current() != 0); }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include <gorewind/error.hpp>
+#include <gorewind/packed_bytes.hpp>
 
 namespace gorewind {
 namespace {
@@ -16,6 +17,49 @@ Touch touch_of_access(const Access& a) {
   if (a.kind == ObjKind::None) return {};
   return {Touch::Scope::Object, a.kind, a.write, a.obj};  // obj 0 with Chan: a select, on all channels
 }
+
+// The journal's records: a goroutine decision (its options and the touch
+// of the one chosen), another decision (its options' count), an event.
+constexpr char kGoroutineRecord = 'G';
+constexpr char kPickRecord = 'P';
+constexpr char kEventRecord = 'E';
+
+using Reader = BasicByteReader<>;
+
+void pack_touch(std::string& out, const Touch& t) {
+  pack(out, t.scope);
+  pack(out, t.kind);
+  pack(out, static_cast<std::uint8_t>(t.write));
+  pack(out, t.key);
+}
+
+Touch get_touch(Reader& in) {
+  Touch t;
+  t.scope = in.get<Touch::Scope>();
+  t.kind = in.get<ObjKind>();
+  t.write = in.get<std::uint8_t>() != 0;
+  t.key = in.get<std::uint64_t>();
+  if (t.scope > Touch::Scope::Everything || t.kind > ObjKind::Shared)
+    throw Error("dpor: a search's state or journal holds a touch it cannot have written");
+  return t;
+}
+
+// pack_all() packs a vector as its size then each element by put.
+template <class T, class Put>
+void pack_all(std::string& out, const std::vector<T>& v, Put put) {
+  pack(out, static_cast<std::uint32_t>(v.size()));
+  for (const T& x : v) put(out, x);
+}
+
+template <class T, class Get>
+std::vector<T> get_all(Reader& in, Get get) {
+  std::vector<T> v(in.get<std::uint32_t>());
+  for (T& x : v) x = get(in);
+  return v;
+}
+
+void pack_gid(std::string& out, Gid g) { pack(out, g); }
+Gid get_gid(Reader& in) { return in.get<Gid>(); }
 
 }  // namespace
 
@@ -62,6 +106,19 @@ void DporStrategy::add_touch(const Touch& t) {
 }
 
 void DporStrategy::on_event(const Event& e) {
+  Seen seen{e.kind, e.gid, e.peer, {}};
+  if (e.kind != EventKind::Switch && e.kind != EventKind::Wake) seen.touches = touches_of(e);
+  record_.assign(1, kEventRecord);
+  pack(record_, seen.kind);
+  pack(record_, seen.gid);
+  pack(record_, seen.peer);
+  pack(record_, seen.touches.size);
+  for (const Touch& t : seen.touches) pack_touch(record_, t);
+  note(record_);
+  see(seen);
+}
+
+void DporStrategy::see(const Seen& e) {
   const auto enable = [&](Gid g) {
     if (!open_) return;
     if (enabler_.size() <= g) enabler_.resize(g + 1, 0);
@@ -82,18 +139,29 @@ void DporStrategy::on_event(const Event& e) {
   if (open_ && (e.gid == 0) != (steps_.back().gid == 0)) close_step();
   if (!open_) open_step(e.gid, -1);
   if (e.kind == EventKind::Spawn) enable(e.peer);
-  for (const Touch& t : touches_of(e)) add_touch(t);
+  for (const Touch& t : e.touches) add_touch(t);
 }
 
 std::size_t DporStrategy::pick_goroutine(const Runnable& options) {
+  gids_.clear();
+  for (std::size_t i = 0; i < options.size(); ++i) gids_.push_back(options[i]);
+  const std::size_t chosen = decide(gids_);
+  const Touch access = touch_of_access(options.access(chosen));
+  record_.assign(1, kGoroutineRecord);
+  pack_all(record_, gids_, pack_gid);
+  pack_touch(record_, access);
+  note(record_);
+  begin_step(gids_[chosen], access);
+  return chosen;
+}
+
+std::size_t DporStrategy::decide(const std::vector<Gid>& options) {
   close_step();
   const std::size_t n = options.size();
   std::size_t chosen = 0;
   if (pos_ < path_.size()) {
     Node& node = path_[pos_];
-    bool same = node.goroutine && node.n == n;
-    for (std::size_t i = 0; same && i < n; ++i) same = node.options[i] == options[i];
-    if (!same)
+    if (!node.goroutine || node.options != options)
       throw Error("dpor: the program made different decisions on the same schedule (it depends on something "
                   "besides the scheduler: real time, addresses, unseeded randomness)");
     sleep_ = node.sleep;
@@ -102,7 +170,7 @@ std::size_t DporStrategy::pick_goroutine(const Runnable& options) {
   } else {
     Node node;
     node.n = static_cast<std::uint32_t>(n);
-    for (std::size_t i = 0; i < n; ++i) node.options.push_back(options[i]);
+    node.options = options;
     node.sleep = sleep_;
     while (chosen < n && holds(sleep_, options[chosen])) ++chosen;
     // Every way on asleep: whatever follows repeats a trace already run,
@@ -112,13 +180,23 @@ std::size_t DporStrategy::pick_goroutine(const Runnable& options) {
     node.backtrack.push_back(options[chosen]);
     path_.push_back(std::move(node));
   }
-  open_step(options[chosen], static_cast<std::int32_t>(pos_));
-  add_touch(touch_of_access(options.access(chosen)));
-  ++pos_;
   return chosen;
 }
 
+void DporStrategy::begin_step(Gid gid, const Touch& access) {
+  open_step(gid, static_cast<std::int32_t>(pos_));
+  add_touch(access);
+  ++pos_;
+}
+
 std::size_t DporStrategy::pick(Decision, std::size_t n) {
+  record_.assign(1, kPickRecord);
+  pack(record_, static_cast<std::uint32_t>(n));
+  note(record_);
+  return choose_case(n);
+}
+
+std::size_t DporStrategy::choose_case(std::size_t n) {
   if (pos_ < path_.size()) {
     const Node& node = path_[pos_];
     if (node.goroutine || node.n != n)
@@ -263,6 +341,80 @@ bool DporStrategy::advance() {
   }
   exhausted_ = true;
   return false;
+}
+
+void DporStrategy::save(std::string& out) const {
+  const auto pack_sleeper = [](std::string& o, const Sleeper& z) {
+    pack(o, z.gid);
+    pack_all(o, z.touches, pack_touch);
+  };
+  pack(out, static_cast<std::uint8_t>(exhausted_));
+  pack_all(out, path_, [&](std::string& o, const Node& node) {
+    pack(o, static_cast<std::uint8_t>(node.goroutine));
+    pack(o, node.n);
+    pack(o, node.chosen);
+    pack_all(o, node.options, pack_gid);
+    pack_all(o, node.backtrack, pack_gid);
+    pack_all(o, node.done, pack_sleeper);
+    pack_all(o, node.sleep, pack_sleeper);
+  });
+}
+
+void DporStrategy::load(std::string_view state) {
+  const auto get_sleeper = [](Reader& in) {
+    Sleeper z;
+    z.gid = in.get<Gid>();
+    z.touches = get_all<Touch>(in, get_touch);
+    return z;
+  };
+  Reader in(state, "dpor: a search's saved state");
+  const bool exhausted = in.get<std::uint8_t>() != 0;
+  std::vector<Node> path = get_all<Node>(in, [&](Reader& r) {
+    Node node;
+    node.goroutine = r.get<std::uint8_t>() != 0;
+    node.n = r.get<std::uint32_t>();
+    node.chosen = r.get<std::uint32_t>();
+    node.options = get_all<Gid>(r, get_gid);
+    node.backtrack = get_all<Gid>(r, get_gid);
+    node.done = get_all<Sleeper>(r, get_sleeper);
+    node.sleep = get_all<Sleeper>(r, get_sleeper);
+    if (node.chosen >= node.n || (node.goroutine && node.options.size() != node.n))
+      throw Error("dpor: a search's saved state holds a decision it cannot have made");
+    return node;
+  });
+  if (!in.done()) throw Error("dpor: a search's saved state is longer than its fields");
+  exhausted_ = exhausted;
+  path_ = std::move(path);
+}
+
+void DporStrategy::replay(std::string_view journal, bool died) {
+  begin_run(0);
+  Reader in(journal, "dpor: a search's journal");
+  while (!in.done()) {
+    switch (in.get<char>()) {
+      case kGoroutineRecord: {
+        gids_ = get_all<Gid>(in, get_gid);
+        const Touch access = get_touch(in);
+        if (gids_.size() < 2) throw Error("dpor: a search's journal holds a decision it cannot have made");
+        begin_step(gids_[decide(gids_)], access);
+        break;
+      }
+      case kPickRecord: choose_case(in.get<std::uint32_t>()); break;
+      case kEventRecord: {
+        Seen e{in.get<EventKind>(), in.get<Gid>(), in.get<Gid>(), {}};
+        e.touches.size = in.get<std::uint8_t>();
+        if (e.touches.size > e.touches.items.size())
+          throw Error("dpor: a search's journal holds an event it cannot have written");
+        for (std::uint8_t k = 0; k < e.touches.size; ++k) e.touches.items[k] = get_touch(in);
+        see(e);
+        break;
+      }
+      default: throw Error("dpor: a search's journal holds a record of unknown kind");
+    }
+  }
+  // The process died in the goroutine running then: its step ends the run,
+  // as a panic's would.
+  if (died && open_) add_touch({Touch::Scope::Everything});
 }
 
 }  // namespace gorewind

@@ -53,12 +53,33 @@ ExploreResult explore(const std::function<void()>& fn, const ExploreOptions& o) 
   // them rather than costing four system calls a run.
   const detail::WatchdogHold hold;
 
+  // Systematic schedules are numbered on from those a resumed search ran.
+  std::uint64_t before = 0;
+  if (o.resume) {
+    if (!search) throw Error("explore: only a dfs or dpor search resumes");
+    before = o.resume->number;
+    search->load(o.resume->state);
+    search->replay(o.resume->journal, o.resume->died);
+    if (!search->advance()) {
+      r.exhausted = true;
+      r.seconds = elapsed();
+      return r;
+    }
+  }
+  if (search) search->journal_to(o.on_journal);
+  std::string state;
+
   for (std::uint64_t k = 0;; ++k) {
     if (o.seconds > 0 && elapsed() >= o.seconds) break;
     std::uint64_t seed = 0;
     if (search) {
-      if (o.runs > 0 && r.runs >= o.runs) break;
-      seed = r.runs + 1;
+      if (o.runs > 0 && before + r.runs >= o.runs) break;
+      seed = before + r.runs + 1;
+      if (o.on_search_state) {
+        state.clear();
+        search->save(state);
+        o.on_search_state(seed, state);
+      }
     } else if (o.next_seed) {
       const std::optional<std::uint64_t> next = o.next_seed();
       if (!next) break;

@@ -8,8 +8,11 @@
 #include <cstdint>
 #include <cstdlib>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include <gorewind/dpor_strategy.hpp>
@@ -153,5 +156,76 @@ TEST_CASE("dpor: the same results as an unbounded dfs, in far fewer schedules", 
     CHECK(dpor.runs < dfs.runs);
     WARN(c.scenario << ": dpor " << dpor.runs << " schedules, dfs " << dfs.runs << "; " << dpor.classes
                     << " traces");
+  }
+}
+
+namespace {
+
+// schedules() runs a dfs or dpor search to its end and returns each
+// schedule's decisions. hop: after each schedule, a fresh strategy takes the
+// search over from the state saved before it and the journal it wrote, as
+// the worker that replaces a dead one does.
+std::vector<std::vector<gr::Choice>> schedules(const gr::Scenario& sc, const std::map<std::string, std::string>& params,
+                                               const std::string& strategy, bool hop) {
+  std::vector<std::vector<gr::Choice>> out;
+  std::shared_ptr<gr::Strategy> made = gr::make_strategy(strategy);
+  for (;;) {
+    auto* search = dynamic_cast<gr::SystematicStrategy*>(made.get());
+    REQUIRE(search != nullptr);
+    std::string state, journal;
+    search->save(state);
+    search->journal_to([&](std::string_view record) { journal.append(record); });
+    auto rec = std::make_shared<gr::RecordingStrategy>(made);
+    gr::RunOptions ro;
+    ro.scenario = sc.name;
+    ro.params = params;
+    ro.strategy = rec;
+    ro.drain_steps = 0;
+    ro.max_steps = 2000;
+    gr::run(sc.body, ro);
+    out.push_back(rec->choices());
+    if (hop) {
+      made = gr::make_strategy(strategy);
+      search = dynamic_cast<gr::SystematicStrategy*>(made.get());
+      search->load(state);
+      search->replay(journal, false);
+    }
+    if (!search->advance()) return out;
+    REQUIRE(out.size() < 100000);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("dfs and dpor: a search taken over after every schedule, from its saved state and the schedule's journal, "
+          "runs the same schedules as one that never stops",
+          "[dpor]") {
+  const std::vector<std::pair<const char*, std::map<std::string, std::string>>> cases = {
+      {"flaky_order", {{"setup", "1"}, {"work", "1"}}},
+      {"dining_philosophers", {{"n", "2"}, {"meals", "1"}}},
+      {"cond_lost_wakeup", {{"jobs", "1"}, {"workers", "1"}}},
+      {"mutex_counter", {{"workers", "2"}, {"increments", "1"}}},
+      {"timer_race", {}},
+      {"pool_abort", {{"work", "0"}, {"panic", "1"}}},
+  };
+  for (const auto& [name, params] : cases) {
+    for (const std::string strategy : {"dfs", "dpor"}) {
+      INFO(name << " under " << strategy);
+      const gr::Scenario* sc = gr::find_scenario(name);
+      REQUIRE(sc != nullptr);
+      const auto whole = schedules(*sc, params, strategy, false);
+      CHECK(whole.size() > 1);
+      CHECK(schedules(*sc, params, strategy, true) == whole);
+    }
+  }
+}
+
+TEST_CASE("dfs and dpor: a saved state or a journal they did not write is refused with an Error", "[dpor]") {
+  for (const std::string strategy : {"dfs", "dpor"}) {
+    INFO(strategy);
+    std::shared_ptr<gr::Strategy> made = gr::make_strategy(strategy);
+    auto* search = dynamic_cast<gr::SystematicStrategy*>(made.get());
+    CHECK_THROWS_AS(search->load("\x01\x05"), gr::Error);
+    CHECK_THROWS_AS(search->replay(std::string_view("\x07\x00\x00", 3), true), gr::Error);
   }
 }

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <gorewind/strategy.hpp>
@@ -34,6 +36,11 @@ class DfsStrategy final : public SystematicStrategy {
   // exhausted() is true once advance() has returned false.
   bool exhausted() const { return exhausted_; }
   bool counts() const override { return in_shard_ && (pos_ > 0 || shard_index_ == 0); }
+  // A dfs search's state is the path of the run it is in: the journal holds
+  // each decision, and save() has nothing to add.
+  void save(std::string&) const override {}
+  void load(std::string_view state) override;
+  void replay(std::string_view journal, bool died) override;
 
  private:
   struct Node {
@@ -52,6 +59,7 @@ class DfsStrategy final : public SystematicStrategy {
   std::vector<Node> path_;
   std::size_t pos_ = 0;
   int preemptions_ = 0;
+  std::string record_;  // the journal record being written
   bool in_shard_ = true;
   bool exhausted_ = false;
 };

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <gorewind/dependence.hpp>
@@ -34,6 +36,12 @@ class DporStrategy final : public SystematicStrategy, private Observer {
   // advance() analyses the run just made, then moves to the next schedule;
   // false when every trace has been run.
   bool advance() override;
+  // The state is the search tree's path with each node's backtrack, done
+  // and sleep sets; the journal holds each decision's options and each
+  // event's touches, what a run tells the search.
+  void save(std::string& out) const override;
+  void load(std::string_view state) override;
+  void replay(std::string_view journal, bool died) override;
 
  private:
   // Touches is what a step did, each touch once.
@@ -59,7 +67,21 @@ class DporStrategy final : public SystematicStrategy, private Observer {
     std::int64_t enabler;  // the step that woke or spawned gid just before it; -1: none
   };
 
+  // Seen is what the search takes of an event.
+  struct Seen {
+    EventKind kind;
+    Gid gid;
+    Gid peer;
+    EventTouches touches;
+  };
+
   void on_event(const Event& e) override;
+  void see(const Seen& e);
+  // decide() is the option a goroutine decision among these takes; the
+  // step it starts is begin_step()'s.
+  std::size_t decide(const std::vector<Gid>& options);
+  void begin_step(Gid gid, const Touch& access);
+  std::size_t choose_case(std::size_t n);
   void open_step(Gid gid, std::int32_t node);
   void close_step();
   void add_touch(const Touch& t);
@@ -78,6 +100,8 @@ class DporStrategy final : public SystematicStrategy, private Observer {
   std::vector<std::uint32_t> enabler_;  // by gid: the step that last woke or spawned it, +1
   std::vector<Sleeper> sleep_;          // asleep now
   bool exhausted_ = false;
+  std::vector<Gid> gids_;  // the options of the decision being made
+  std::string record_;     // the journal record being written
 };
 
 }  // namespace gorewind

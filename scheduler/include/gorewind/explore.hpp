@@ -6,15 +6,28 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <gorewind/outcome.hpp>
 #include <gorewind/run.hpp>
 #include <gorewind/schedule_script.hpp>
+#include <gorewind/strategy.hpp>
 
 namespace gorewind {
 
 struct ExploreFailure;
+
+// SearchResume is where a dfs or dpor search stood when the process running
+// it died, or left, in schedule `number`: the state saved before that
+// schedule and the journal the schedule wrote (SystematicStrategy), which
+// another process resumes from.
+struct SearchResume {
+  std::uint64_t number = 0;
+  std::string state;
+  std::string journal;
+  bool died = true;  // false: the schedule ran to its end (the process left after it)
+};
 
 // ExploreOptions says which schedules to try.
 struct ExploreOptions {
@@ -51,6 +64,15 @@ struct ExploreOptions {
   // is made, before the program goes on: a worker process keeps them where
   // its parent can read them should the program kill it.
   std::function<void(const Choice&)> on_choice;
+  // on_search_state (dfs, dpor), when set, is given before each schedule
+  // its number and the search's saved state, and on_journal each record
+  // the search learns while the schedule runs: what a SearchResume needs,
+  // kept where they outlive the process.
+  std::function<void(std::uint64_t number, std::string_view state)> on_search_state;
+  SystematicStrategy::Journal on_journal;
+  // resume, when set, goes on with a dfs or dpor search after the schedule
+  // the process before died in (or left after), numbering on from it.
+  std::optional<SearchResume> resume;
   // until_confident, above 0, ends a sampling search once it is confident
   // (is_confident()) that the next schedule is of a trace class seen
   // already. Give runs too: a large program may never get there.

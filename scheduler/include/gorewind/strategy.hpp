@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -107,6 +108,33 @@ class SystematicStrategy : public Strategy {
   // counts() says, after a run and before advance(), whether that run was a
   // schedule of this search (a shard's slice, see DfsStrategy).
   virtual bool counts() const { return true; }
+
+  // A search outlives a run that kills its process. Between runs (before
+  // begin_run()) save() appends the search's state to out; during a run the
+  // strategy hands each thing it learns from the run to the journal, as it
+  // learns it, one self-contained record at a time. Another process resumes
+  // the search with a strategy of the same config: load() the state, then
+  // replay() the records the dead run had written, and advance() goes on
+  // past that run as if it had ended there.
+  using Journal = std::function<void(std::string_view record)>;
+  virtual void save(std::string& out) const = 0;
+  // load() restores a state save() wrote; throws Error for bytes it did not.
+  virtual void load(std::string_view state) = 0;
+  // journal_to() sets where the records go (empty: nowhere).
+  void journal_to(Journal journal) { journal_ = std::move(journal); }
+  // replay() makes the run the journal's records describe, the records
+  // before a death (died: the process died after the last one, which ends
+  // the run as a crash of the goroutine running then does) or of a whole run.
+  virtual void replay(std::string_view journal, bool died) = 0;
+
+ protected:
+  // note() passes a record to the journal, when there is one.
+  void note(std::string_view record) const {
+    if (journal_) journal_(record);
+  }
+
+ private:
+  Journal journal_;
 };
 
 // StrategyConfig is the settings of the built-in strategies that take any;

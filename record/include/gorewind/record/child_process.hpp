@@ -93,6 +93,9 @@ class ChildProcess {
   ChildProcess& operator=(const ChildProcess&) = delete;
 
   pid_t pid() const { return pid_; }
+  // end_fd() polls readable once the child has ended, for a caller that
+  // waits on several things at once; -1 where the kernel has no pidfd.
+  int end_fd() const { return pidfd_; }
   // output() is what the child prints, when Config::capture_output; null
   // otherwise. It outlives the child: read it after the end too.
   ChildOutput* output() { return output_.get(); }

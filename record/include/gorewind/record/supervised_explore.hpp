@@ -72,9 +72,13 @@ struct SupervisedExploreResult {
 // process holds a random or pct search's position: each worker takes the
 // next seed of the search (of shard I of N: seed_start + k*N + I) when it is
 // ready for one, so a slow schedule holds no one back and the worker that
-// replaces a dead one goes on where the search stands. A dfs search's state
-// is its path: worker w of J in shard I of N explores slice I + N*w of N*J,
-// and a slice ends with a death in it. Without keep_going every worker
+// replaces a dead one goes on where the search stands. A dfs or dpor
+// search's state stays in its worker (worker w of J in shard I of N explores
+// dfs's slice I + N*w of N*J; dpor has one worker): before each schedule the
+// worker saves it in shared memory and journals what the schedule tells the
+// search, so with keep_going the worker that replaces a dead one resumes the
+// search past the schedule that killed it (SearchResume), and a crash does
+// not end the search. Without keep_going every worker
 // stops once a lower seed than the one it would take has failed, so the
 // lowest failing seed is found whichever worker gets there first. explore.seconds cuts the schedules running when it is up.
 // pct's run length is measured in a child first. Throws Error when a
