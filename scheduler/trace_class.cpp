@@ -1,7 +1,6 @@
 #include <gorewind/trace_class.hpp>
 
 #include <algorithm>
-#include <cstring>
 
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -13,29 +12,6 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
   const std::uint64_t in[2] = {a, b};
   return XXH3_64bits(in, sizeof in);
 }
-
-// Bytes is one event's description, built in a buffer reused from event to
-// event.
-class Bytes {
- public:
-  explicit Bytes(std::string& buffer) : bytes_(buffer) { bytes_.clear(); }
-  template <class T>
-  void add(T v) {
-    std::memcpy(grow(sizeof v), &v, sizeof v);
-  }
-  void add_text(std::string_view s) {
-    add(static_cast<std::uint32_t>(s.size()));
-    if (!s.empty()) std::memcpy(grow(s.size()), s.data(), s.size());
-  }
-  std::uint64_t digest(std::uint64_t seed) const { return XXH3_64bits_withSeed(bytes_.data(), bytes_.size(), seed); }
-
- private:
-  char* grow(std::size_t n) {
-    bytes_.resize(bytes_.size() + n);
-    return bytes_.data() + bytes_.size() - n;
-  }
-  std::string& bytes_;
-};
 
 }  // namespace
 
@@ -139,29 +115,38 @@ void TraceClassHasher::on_event(const Event& e) {
     child.enabled = level;
   }
   // What the event did, with every id by its canonical name and nothing the
-  // schedule numbers (seq, cause) or the clock says.
-  const Goroutine& me = goroutine(e.gid);
-  Bytes b(bytes_);
-  b.add(me.name);
-  b.add(e.kind);
-  b.add(e.obj != 0 ? object(e.obj, e.gid).name : 0);
-  b.add(e.peer != 0 ? goroutine(e.peer).name : 0);
-  b.add(e.reason);
-  b.add(e.ok);
-  b.add(e.select_case);
-  b.add(e.amount);
-  b.add(e.counter);
+  // schedule numbers (seq, cause) or the clock says: its fixed fields as one
+  // block without padding, then each part that varies in length, when there
+  // is one, under a seed of its own.
+  const std::uint64_t who = goroutine(e.gid).name;
+  const struct {
+    std::uint64_t who, obj, peer;
+    std::int64_t amount, counter;
+    std::int32_t select_case;
+    std::uint32_t line;
+    std::uint64_t flags;
+  } did{who,
+        e.obj != 0 ? object(e.obj, e.gid).name : 0,
+        e.peer != 0 ? goroutine(e.peer).name : 0,
+        e.amount,
+        e.counter,
+        e.select_case,
+        e.site.line(),
+        static_cast<std::uint64_t>(e.kind) | static_cast<std::uint64_t>(e.reason) << 8 |
+            static_cast<std::uint64_t>(e.ok) << 16};
+  static_assert(sizeof did == 56, "no padding in what is hashed");
+  std::uint64_t h = XXH3_64bits_withSeed(&did, sizeof did, level);
   for (const std::int32_t r : e.ready) {
     const std::uint64_t id = static_cast<std::uint64_t>(r < 0 ? -static_cast<std::int64_t>(r) : r);
-    b.add(object(id, e.gid).name);
-    b.add(r < 0);
+    h = mix(h, object(id, e.gid).name ^ (r < 0));
   }
-  text_.clear();
-  if (e.value) e.value.append_to(text_);
-  b.add_text(text_);
-  b.add_text(e.text);
-  b.add(e.site.line());
-  hash_ += b.digest(level);
+  if (e.value) {
+    text_.clear();
+    e.value.append_to(text_);
+    h = mix(h, XXH3_64bits_withSeed(text_.data(), text_.size(), 1));
+  }
+  if (!e.text.empty()) h = mix(h, XXH3_64bits_withSeed(e.text.data(), e.text.size(), 2));
+  hash_ += h;
 }
 
 }  // namespace gorewind
