@@ -387,7 +387,12 @@ SupervisedExploreResult explore_supervised(const std::function<void()>& fn, cons
         // A random or pct worker's replacement takes the next seed from the
         // board; a dfs or dpor one resumes the search where it stood.
         ExploreOptions next = worker_options(o, w, jobs, *board);
-        if (systematic) next.resume = resume_point(wk, board->slots[w], seed, !replace);
+        if (systematic) {
+          next.resume = resume_point(wk, board->slots[w], seed, !replace);
+          // A replacement that died before its first schedule is not resumed
+          // from the same point again.
+          board->slots[w].state_for.store(0);
+        }
         if (!systematic || next.resume) {
           start_worker(wk, fn, next, options.timeout, *board, w);
           ++open;

@@ -69,10 +69,21 @@ void DporStrategy::begin_run(std::uint64_t) {
   open_ = false;
   enabler_.clear();
   sleep_.clear();
+  made_ = 0;
 }
 
 bool DporStrategy::holds(const std::vector<Sleeper>& set, Gid g) {
   return std::any_of(set.begin(), set.end(), [&](const Sleeper& s) { return s.gid == g; });
+}
+
+DporStrategy::Sleeper DporStrategy::asleep(Gid gid, const Touches& step, std::uint64_t objects) {
+  Sleeper z{gid, {}};
+  for (Touch t : step) {
+    const bool watched = t.key >> 63;
+    if (t.scope == Touch::Scope::Object && !watched && t.key > objects) t.key = 0;
+    if (std::find(z.touches.begin(), z.touches.end(), t) == z.touches.end()) z.touches.push_back(t);
+  }
+  return z;
 }
 
 bool DporStrategy::dependent(const Touches& a, const Touches& b) {
@@ -139,7 +150,10 @@ void DporStrategy::see(const Seen& e) {
   if (open_ && (e.gid == 0) != (steps_.back().gid == 0)) close_step();
   if (!open_) open_step(e.gid, -1);
   if (e.kind == EventKind::Spawn) enable(e.peer);
-  for (const Touch& t : e.touches) add_touch(t);
+  for (const Touch& t : e.touches) {
+    if (e.kind == EventKind::Make && t.scope == Touch::Scope::Object && !(t.key >> 63)) made_ = std::max(made_, t.key);
+    add_touch(t);
+  }
 }
 
 std::size_t DporStrategy::pick_goroutine(const Runnable& options) {
@@ -172,6 +186,7 @@ std::size_t DporStrategy::decide(const std::vector<Gid>& options) {
     node.n = static_cast<std::uint32_t>(n);
     node.options = options;
     node.sleep = sleep_;
+    node.objects = made_;
     while (chosen < n && holds(sleep_, options[chosen])) ++chosen;
     // Every way on asleep: whatever follows repeats a trace already run,
     // which only costs the run.
@@ -263,7 +278,6 @@ void DporStrategy::analyse() {
       const Step& si = steps_[i];
       if (si.node < 0) continue;  // no choice there: j's goroutine could not run instead
       Node& node = path_[static_cast<std::size_t>(si.node)];
-      if (!contains(node.options, p)) continue;  // j's goroutine was not runnable there
       // v is what ran after i and does not depend on it, then j: its
       // initials are the goroutines that can start it.
       std::vector<Gid> initials;
@@ -330,8 +344,7 @@ bool DporStrategy::advance() {
       continue;
     }
     const Gid ran = node.options[node.chosen];
-    if (!holds(node.done, ran))
-      node.done.push_back({ran, node.step});
+    if (!holds(node.done, ran)) node.done.push_back(asleep(ran, node.step, node.objects));
     for (const Gid g : node.backtrack) {
       if (holds(node.done, g) || holds(node.sleep, g)) continue;
       node.chosen = static_cast<std::uint32_t>(std::find(node.options.begin(), node.options.end(), g) - node.options.begin());
@@ -357,6 +370,7 @@ void DporStrategy::save(std::string& out) const {
     pack_all(o, node.backtrack, pack_gid);
     pack_all(o, node.done, pack_sleeper);
     pack_all(o, node.sleep, pack_sleeper);
+    pack(o, node.objects);
   });
 }
 
@@ -378,6 +392,7 @@ void DporStrategy::load(std::string_view state) {
     node.backtrack = get_all<Gid>(r, get_gid);
     node.done = get_all<Sleeper>(r, get_sleeper);
     node.sleep = get_all<Sleeper>(r, get_sleeper);
+    node.objects = r.get<std::uint64_t>();
     if (node.chosen >= node.n || (node.goroutine && node.options.size() != node.n))
       throw Error("dpor: a search's saved state holds a decision it cannot have made");
     return node;

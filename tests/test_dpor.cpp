@@ -96,14 +96,16 @@ struct Search {
   bool exhausted = false;
 };
 
+// search() runs a search to its end: dfs unbounded, dpor, or runs schedules
+// of a sampling strategy.
 Search search(const std::string& scenario, const std::map<std::string, std::string>& params,
-              const std::string& strategy, Results& results) {
+              const std::string& strategy, Results& results, std::uint64_t runs = 0) {
   const gr::Scenario* sc = gr::find_scenario(scenario);
   REQUIRE(sc != nullptr);
   gr::ExploreOptions o;
   o.strategy = strategy;
   o.depth = strategy == "dfs" ? 1000 : 0;  // dfs unbounded
-  o.runs = 0;
+  o.runs = runs;
   o.keep_going = true;
   o.run.scenario = scenario;
   o.run.params = params;
@@ -157,6 +159,30 @@ TEST_CASE("dpor: the same results as an unbounded dfs, in far fewer schedules", 
     WARN(c.scenario << ": dpor " << dpor.runs << " schedules, dfs " << dfs.runs << "; " << dpor.classes
                     << " traces");
   }
+}
+
+TEST_CASE("dpor: on three philosophers, where an unbounded dfs does not finish, every trace and result that "
+          "sampling reaches",
+          "[dpor]") {
+  const std::map<std::string, std::string> params{{"n", "3"}, {"meals", "1"}};
+  Results by_dpor;
+  const Search dpor = search("dining_philosophers", params, "dpor", by_dpor);
+  CHECK(dpor.exhausted);
+  for (const char* strategy : {"random", "pct", "surw"}) {
+    INFO(strategy);
+    Results sampled;
+    search("dining_philosophers", params, strategy, sampled, 20000);
+    for (const Result& r : sampled.results()) {
+      INFO(strategy << " reached, dpor did not:\n" << sampled.events_of(r));
+      CHECK(by_dpor.results().count(r) == 1);
+    }
+    for (const auto& [hash, events] : sampled.classes()) {
+      INFO("a trace " << strategy << " ran and dpor did not:\n" << events);
+      CHECK(by_dpor.classes().count(hash) == 1);
+    }
+    CHECK(sampled.classes().size() > 100);
+  }
+  WARN("dining_philosophers n=3 meals=1: dpor " << dpor.runs << " schedules, " << dpor.classes << " traces");
 }
 
 namespace {

@@ -59,6 +59,10 @@ class DporStrategy final : public SystematicStrategy, private Observer {
     std::vector<Sleeper> done;   // goroutine: who has been, with its step
     std::vector<Sleeper> sleep;  // asleep on arrival
     Touches step;                // goroutine: what the chosen one's step did
+    // objects: the highest object id made before this decision, the same in
+    // every run through it. Ids above it are handed out in the order
+    // objects are first used, which differs from run to run.
+    std::uint64_t objects = 0;
   };
   struct Step {
     Gid gid;
@@ -90,6 +94,11 @@ class DporStrategy final : public SystematicStrategy, private Observer {
   // analyse_end() adds those of the step that ended the run.
   void analyse_end();
   static bool dependent(const Touches& a, const Touches& b);
+  // asleep() is a goroutine's step as a sleep set keeps it past the run
+  // that made it: a touch of an object made after the node (objects) is a
+  // touch of every object of its kind, since in another run the same id
+  // may name another object.
+  static Sleeper asleep(Gid gid, const Touches& step, std::uint64_t objects);
   // holds() says whether g is among set's goroutines.
   static bool holds(const std::vector<Sleeper>& set, Gid g);
 
@@ -99,6 +108,7 @@ class DporStrategy final : public SystematicStrategy, private Observer {
   bool open_ = false;
   std::vector<std::uint32_t> enabler_;  // by gid: the step that last woke or spawned it, +1
   std::vector<Sleeper> sleep_;          // asleep now
+  std::uint64_t made_ = 0;              // the highest object id made so far
   bool exhausted_ = false;
   std::vector<Gid> gids_;  // the options of the decision being made
   std::string record_;     // the journal record being written
