@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <string_view>
 
@@ -127,23 +128,36 @@ bool runtime_frame(const Frame& f) {
                                 "jump_fcontext", "ontop_fcontext"});
 }
 
+// system_library() says whether the object at path is one the system
+// installed (the C and C++ libraries among them): its frames are never the
+// program's own, even where debug symbols (libc6-dbg) give them a file.
+bool system_library(std::string_view path) {
+  for (const std::string_view dir : {"/lib/", "/lib64/", "/usr/lib/", "/usr/lib64/"})
+    if (path.starts_with(dir)) return true;
+  return false;
+}
+
 // library_frame() is the C++ or C library's, such as the std::function
-// that holds main's body or the C library's trampoline under a ucontext
-// fiber (a C symbol: no parameter list, no file).
-bool library_frame(const Frame& f) {
+// that holds main's body, the C library's trampoline under a ucontext fiber
+// (a C symbol: no parameter list, no file), or abort()'s raise; system holds
+// the addresses in a system library.
+bool library_frame(const Frame& f, const std::set<std::uintptr_t>& system) {
+  if (system.count(f.address)) return true;
   if (!f.file.empty()) return f.file.find("/include/c++/") != std::string::npos;
   return names_any(f.function, {"std::"}) || f.function.find('(') == std::string::npos;
 }
 
 // programs_own() is frames (innermost first) without gorewind's and the
-// C++ library's at either end: inside, the switch and the walk (through a
-// std::function in Boost's ucontext fibers), or an allocation's growth code;
-// outside, the fiber's entry and the std::function that holds main.
-std::vector<Frame> programs_own(const std::vector<Frame>& frames) {
+// libraries' at either end: inside, the switch and the walk (through a
+// std::function in Boost's ucontext fibers), an allocation's growth code, or
+// abort() and the signal it raises; outside, the fiber's entry and the
+// std::function that holds main.
+std::vector<Frame> programs_own(const std::vector<Frame>& frames, const std::set<std::uintptr_t>& system) {
+  const auto theirs = [&](const Frame& f) { return runtime_frame(f) || library_frame(f, system); };
   auto begin = frames.begin();
   auto end = frames.end();
-  while (begin != end && (runtime_frame(*begin) || library_frame(*begin))) ++begin;
-  while (end != begin && (runtime_frame(*(end - 1)) || library_frame(*(end - 1)))) --end;
+  while (begin != end && theirs(*begin)) ++begin;
+  while (end != begin && theirs(*(end - 1))) --end;
   std::vector<Frame> out(begin, end);
   for (Frame& f : out) {
     // Line tables without inlining names (-g1) give a function inlined into
@@ -168,6 +182,7 @@ void Symbolizer::resolve(const std::vector<std::uintptr_t>& addresses) {
       continue;
     }
     by_object[o->path].push_back(a);
+    if (system_library(o->path)) system_.insert(a);
     offset_of[a] = o->offset;
   }
   for (const auto& [path, in_object] : by_object) {
@@ -207,7 +222,7 @@ std::vector<std::vector<Frame>> Symbolizer::call_sites(const std::vector<std::ui
   std::vector<std::vector<Frame>> out;
   for (std::uintptr_t a : addresses) {
     const std::vector<Frame>& all = known_[a];
-    std::vector<Frame> own = programs_own(all);
+    std::vector<Frame> own = programs_own(all, system_);
     if (own.empty()) {
       if (all.empty() || runtime_frame(all.back())) own.push_back(Frame{a, std::string(kRuntimeSite), "", 0});
       else own.push_back(all.back());
@@ -219,7 +234,7 @@ std::vector<std::vector<Frame>> Symbolizer::call_sites(const std::vector<std::ui
 
 std::vector<Frame> Symbolizer::user_frames(const NativeStack& stack) {
   const std::vector<Frame> all = frames(stack.frames);
-  std::vector<Frame> out = programs_own(all);
+  std::vector<Frame> out = programs_own(all, system_);
   if (out.empty()) {
     // The goroutine's own call into gorewind was a tail call, so no frame of
     // its own is left: the outermost gorewind API frame says where it is.

@@ -114,6 +114,10 @@ TEST_CASE("supervisor: abort() is a crash with SIGABRT; the program's own stderr
   const std::string who = j.at("fault").at("goroutine").string;
   CHECK((who == "owner" || who == "timeout_handler"));
   CHECK(r.err == std::vector<std::string>{"pool: buffer returned twice"});
+  // The site is the program's own abort() call, not the C library's frames
+  // under it (which debug symbols such as libc6-dbg would otherwise name).
+  CHECK(j.at("site").at("file").string == "scenarios/pool_abort.cpp");
+  CHECK(j.at("site").at("line").number == line_of("pool_abort.cpp", "std::abort();"));
   // The frames name the pool's check, in the lambda that aborted.
   bool at_abort = false;
   for (const Json& fr : j.at("fault").at("backtrace").array)
@@ -232,7 +236,8 @@ TEST_CASE("supervisor: dfs and dpor with --keep-going resume their search past e
     const std::string complete = search[1] == "dpor" ? ", every trace: " : ", every schedule within the bound: ";
     CHECK(has(summary(died.out), complete));
     CHECK(summary(died.out) == summary(panicked.out));
-    CHECK(has(died.out, ": signal SIGABRT: abort\n"));
+    CHECK(has(died.out, "\ncrash at scenarios/pool_abort.cpp:" + std::to_string(line_of("pool_abort.cpp", "std::abort();")) +
+                            ": signal SIGABRT: abort\n"));
   }
 }
 

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,7 @@ class Symbolizer {
  private:
   void resolve(const std::vector<std::uintptr_t>& addresses);
   std::map<std::uintptr_t, std::vector<Frame>> known_;
+  std::set<std::uintptr_t> system_;  // addresses in a system library (see resolve())
 };
 
 }  // namespace gorewind::record
