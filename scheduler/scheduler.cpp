@@ -174,6 +174,9 @@ Scheduler::Scheduler(const RunOptions& options)
     observers_.push_back(w);
     observed_ = true;
   }
+  if (options.procs > 1)
+    throw Error("--procs: one P is simulated so far; several, with their clocks and steals, are not yet");
+  if (options.procs > 0) gmp_.emplace(options.procs);
   current_ = this;
   eh_ = &eh_globals();
   goroutines_.emplace_back();  // gid 0 is the runtime
@@ -224,7 +227,8 @@ bool Scheduler::killed_unwinds() {
 RunResult Scheduler::run(const std::function<void()>& main_fn) {
   RunInfo info{options_.scenario, options_.seed, std::string(strategy_->name()), options_.params, options_.races};
   strategy_->begin_run(options_.seed);
-  keeps_running_ = strategy_->keeps_running();
+  // Under Go's scheduler a goroutine runs until it blocks or yields.
+  keeps_running_ = gmp_ || strategy_->keeps_running();
   takes_first_ = dynamic_cast<const FifoStrategy*>(strategy_.get()) != nullptr;
   {
     const heap::Pause tools_own;
@@ -273,7 +277,7 @@ void Scheduler::schedule() {
     Goroutine* g = next_;
     next_ = nullptr;
     if (!g) {
-      if (runq_.size() == runq_head_) {
+      if (nothing_runnable()) {
         if (fire_timers()) continue;
         if (draining_) {
           end_drain();
@@ -290,6 +294,7 @@ void Scheduler::schedule() {
 }
 
 [[gnu::always_inline]] inline Goroutine* Scheduler::pick_runnable() {
+  if (gmp_) return goroutines_[gmp_->take(0)].get();
   const std::size_t n = runq_.size() - runq_head_;
   std::size_t i = 0;
   if (n > 1 && !takes_first_) {
@@ -570,7 +575,7 @@ void Scheduler::switch_to_hub() {
 [[gnu::always_inline]] inline void Scheduler::switch_away() {
   // With nothing runnable (timers to fire, a deadlock) or the run over, the
   // hub takes it from here.
-  if (finished_ || runq_.size() == runq_head_) return switch_to_hub();
+  if (finished_ || nothing_runnable()) return switch_to_hub();
   Goroutine* g = running_;
   Goroutine* next;
   try {
@@ -639,9 +644,16 @@ void Scheduler::yield(const std::source_location& loc) {
   if (limit_stop()) return;
   emit(EventKind::Yield, running_->id, site);
   // Gosched: the goroutine goes to the back of the queue and the strategy
-  // picks among everyone else first (it may still pick this one).
-  if (runq_.size() == runq_head_) return;
-  push_runnable(running_);
+  // picks among everyone else first (it may still pick this one). Under Go's
+  // scheduler, to the back of the global queue (goschedImpl()), where its
+  // P's next schedule() finds it after its local queue, a schedtick later.
+  if (gmp_) {
+    running_->state = GoroutineState::Runnable;
+    gmp_->put_global(running_->id);
+  } else {
+    if (runq_.size() == runq_head_) return;
+    push_runnable(running_);
+  }
   switch_away();
 }
 
@@ -943,6 +955,7 @@ void Scheduler::teardown() {
   timers_.clear();
   runq_.clear();
   runq_head_ = 0;
+  if (gmp_) gmp_.emplace(options_.procs);
 }
 
 void Scheduler::drop_or_unwind(Goroutine* g) {

@@ -50,6 +50,7 @@
 #include <gorewind/time.hpp>
 
 #include "race_detector.hpp"
+#include "run_queues.hpp"
 #include "stack_pool.hpp"
 #include "watchdog.hpp"
 
@@ -346,10 +347,15 @@ class Scheduler {
   void goroutine_main(Goroutine* g);
   void goroutine_done(Goroutine* g);
   void end_run(Outcome outcome, std::string message, Goroutine* g, Site site);
+  // push_runnable() makes g runnable: a spawn or a wake (under Go's
+  // scheduler, into its P's runnext slot) or a goroutine preempted.
   void push_runnable(Goroutine* g) {
     g->state = GoroutineState::Runnable;
+    if (gmp_) return gmp_->put(0, g->id, true);
     runq_.push_back(g->id);
   }
+  // nothing_runnable() says whether no goroutine is waiting to run.
+  bool nothing_runnable() const { return gmp_ ? gmp_->empty() : runq_.size() == runq_head_; }
   Goroutine* take_runnable(std::size_t index);
   bool fire_timers();
   void fire(Timer& t);
@@ -399,6 +405,8 @@ class Scheduler {
 
   std::vector<std::unique_ptr<Goroutine>> goroutines_;  // by gid; [0] unused
   std::vector<Gid> runq_;   // runnable goroutines from runq_head_ on, FIFO
+  // gmp_: under Go's scheduler (RunOptions::procs), its run queues instead.
+  std::optional<RunQueues> gmp_;
   std::vector<Access> next_access_;  // by gid: the operation each will make next (Runnable::access)
   std::size_t runq_head_ = 0;
   std::vector<Timer> timers_;  // a heap on timer_later

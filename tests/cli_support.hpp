@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -90,6 +91,22 @@ inline Cli cli(const TempDir& dir, const std::vector<std::string>& args, const s
 }
 
 inline bool contains(const std::string& s, const std::string& part) { return s.find(part) != std::string::npos; }
+
+// ShellRun is a shell command's exit status (as pclose() gives it; 0: it
+// exited 0) and its standard output.
+struct ShellRun {
+  int code;
+  std::string out;
+};
+
+inline ShellRun run_shell(const std::string& command) {
+  FILE* p = popen(command.c_str(), "r");
+  if (p == nullptr) return {-1, ""};
+  std::string out;
+  char buffer[4096];
+  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, p)) > 0;) out.append(buffer, n);
+  return {pclose(p), out};
+}
 
 // RecordedLog is a log in a fresh directory, for runs recorded by the CLI
 // and the commands that read them: run() adds --db.

@@ -24,13 +24,9 @@ namespace {
 
 // shell() is the standard output of command, which must exit 0.
 std::string shell(const std::string& command) {
-  FILE* p = popen(command.c_str(), "r");
-  REQUIRE(p != nullptr);
-  std::string out;
-  char buffer[4096];
-  for (std::size_t n; (n = fread(buffer, 1, sizeof buffer, p)) > 0;) out.append(buffer, n);
-  REQUIRE(pclose(p) == 0);
-  return out;
+  const ShellRun r = run_shell(command);
+  REQUIRE(r.code == 0);
+  return r.out;
 }
 
 std::string slurp(const std::string& path) {

@@ -106,6 +106,19 @@ RaceMode parse_races(const std::string& text) {
   throw UsageError("--races: '" + text + "' is not first, all or off");
 }
 
+const char* const kProcsHelp =
+    "Run on Go's scheduler with GOMAXPROCS=N (docs/gmp.md): a goroutine runs until it blocks or yields, and Go's "
+    "run queues (runnext, the local and global queues) decide who runs next; 0: gorewind's own model, where the "
+    "strategy may switch at every scheduling point. One P so far, and run alone takes it (record, explore and "
+    "the log do not keep it yet)";
+
+unsigned parse_procs(const std::string& text) {
+  const std::optional<std::uint64_t> n = parse_decimal(text);
+  if (!n || *n > 1)
+    throw UsageError("--procs: '" + text + "' is not 0 or 1 (one P is simulated so far; several are not yet)");
+  return static_cast<unsigned>(*n);
+}
+
 std::uint64_t parse_count(const std::string& text, std::string_view option, std::string_view what) {
   if (const std::optional<std::uint64_t> n = parse_decimal(text)) return *n;
   throw UsageError(std::string(option) + ": '" + text + "' is not " + std::string(what));
@@ -176,6 +189,7 @@ PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
   options.params = parse_params(args.param_args);
   options.max_steps = parse_step_limit(args.step_limit_text);
   options.races = parse_races(args.races);
+  options.procs = parse_procs(args.procs_text);
   p.timeout = parse_timeout(args.timeout_text);
   p.strategy = args.strategy;
   if (is_systematic(args.strategy)) {
@@ -197,7 +211,7 @@ PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
                            options.seed,       depth,
                            options.params,     options.max_steps,
                            args.timeout_text != ScenarioArgs{}.timeout_text ? args.timeout_text : "",
-                           options.races};
+                           options.races,      options.procs};
   p.reproduce = command.line(ctx.program);
   return p;
 }
@@ -210,6 +224,7 @@ std::string RunCommandLine::line(const std::string& program) const {
   if (step_limit != 0) out += " --step-limit " + std::to_string(step_limit);
   if (!timeout_text.empty()) out += " --timeout " + timeout_text;
   if (races != RaceMode::First) out += " --races " + std::string(to_string(races));
+  if (procs != 0) out += " --procs " + std::to_string(procs);
   return out;
 }
 

@@ -31,6 +31,7 @@ struct ScenarioArgs {
   std::string step_limit_text = "0";
   std::string timeout_text = "10";
   std::string races = "first";
+  std::string procs_text = "0";  // run's --procs alone: the log does not keep it yet
 
   // add_to() declares the options on a subcommand.
   void add_to(CLI::App& sub);
@@ -60,6 +61,7 @@ struct RunCommandLine {
   std::uint64_t step_limit = 0;
   std::string timeout_text;  // empty: the default
   RaceMode races = RaceMode::First;
+  unsigned procs = 0;  // RunOptions::procs
 
   std::string line(const std::string& program) const;
 };
@@ -78,6 +80,11 @@ struct PreparedRun {
   int search_depth = 0;
   std::string reproduce;
 };
+
+// kProcsHelp is --procs's help, and parse_procs() reads it: 0 (gorewind's
+// own model) or 1, so far.
+extern const char* const kProcsHelp;
+unsigned parse_procs(const std::string& text);
 
 // prepare_run() checks args; bad input (an unknown scenario, a malformed
 // option) throws UsageError.

@@ -54,6 +54,13 @@ struct RunOptions {
   // gr::shared cell the run creates, so a run without one pays (almost)
   // nothing for it.
   RaceMode races = RaceMode::First;
+  // procs, above 0, runs the program on Go's scheduler with GOMAXPROCS=procs
+  // (docs/gmp.md): a goroutine runs until it blocks or yields, a spawned or
+  // woken goroutine takes its P's runnext slot, and which goroutine runs next
+  // follows Go's run queues, not the strategy (which still picks select
+  // cases, timer ties and lock handoffs). 0: gorewind's own model, where the
+  // strategy may switch goroutines at every scheduling point. One P so far.
+  unsigned procs = 0;
 };
 
 // stack_guard_mode() is how goroutine stacks are guarded in this process, so
