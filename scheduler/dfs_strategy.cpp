@@ -44,11 +44,13 @@ std::size_t DfsStrategy::choose(std::size_t n, bool can_continue) {
   }
   const Node& node = path_[pos_++];
   if (node.can_continue && node.chosen != 0) ++preemptions_;
-  record_.clear();
-  pack(record_, node.n);
-  pack(record_, node.chosen);
-  pack(record_, static_cast<std::uint8_t>(node.can_continue));
-  note(record_);
+  if (journaling()) {
+    record_.clear();
+    pack(record_, node.n);
+    pack(record_, node.chosen);
+    pack(record_, static_cast<std::uint8_t>(node.can_continue));
+    note(record_);
+  }
   return node.chosen;
 }
 

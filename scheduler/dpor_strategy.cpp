@@ -119,13 +119,15 @@ void DporStrategy::add_touch(const Touch& t) {
 void DporStrategy::on_event(const Event& e) {
   Seen seen{e.kind, e.gid, e.peer, {}};
   if (e.kind != EventKind::Switch && e.kind != EventKind::Wake) seen.touches = touches_of(e);
-  record_.assign(1, kEventRecord);
-  pack(record_, seen.kind);
-  pack(record_, seen.gid);
-  pack(record_, seen.peer);
-  pack(record_, seen.touches.size);
-  for (const Touch& t : seen.touches) pack_touch(record_, t);
-  note(record_);
+  if (journaling()) {
+    record_.assign(1, kEventRecord);
+    pack(record_, seen.kind);
+    pack(record_, seen.gid);
+    pack(record_, seen.peer);
+    pack(record_, seen.touches.size);
+    for (const Touch& t : seen.touches) pack_touch(record_, t);
+    note(record_);
+  }
   see(seen);
 }
 
@@ -161,10 +163,12 @@ std::size_t DporStrategy::pick_goroutine(const Runnable& options) {
   for (std::size_t i = 0; i < options.size(); ++i) gids_.push_back(options[i]);
   const std::size_t chosen = decide(gids_);
   const Touch access = touch_of_access(options.access(chosen));
-  record_.assign(1, kGoroutineRecord);
-  pack_all(record_, gids_, pack_gid);
-  pack_touch(record_, access);
-  note(record_);
+  if (journaling()) {
+    record_.assign(1, kGoroutineRecord);
+    pack_all(record_, gids_, pack_gid);
+    pack_touch(record_, access);
+    note(record_);
+  }
   begin_step(gids_[chosen], access);
   return chosen;
 }
@@ -205,9 +209,11 @@ void DporStrategy::begin_step(Gid gid, const Touch& access) {
 }
 
 std::size_t DporStrategy::pick(Decision, std::size_t n) {
-  record_.assign(1, kPickRecord);
-  pack(record_, static_cast<std::uint32_t>(n));
-  note(record_);
+  if (journaling()) {
+    record_.assign(1, kPickRecord);
+    pack(record_, static_cast<std::uint32_t>(n));
+    note(record_);
+  }
   return choose_case(n);
 }
 

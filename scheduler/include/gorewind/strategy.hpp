@@ -128,10 +128,11 @@ class SystematicStrategy : public Strategy {
   virtual void replay(std::string_view journal, bool died) = 0;
 
  protected:
-  // note() passes a record to the journal, when there is one.
-  void note(std::string_view record) const {
-    if (journal_) journal_(record);
-  }
+  // journaling() says whether records go anywhere, so that a search without
+  // a journal does not build them.
+  bool journaling() const { return static_cast<bool>(journal_); }
+  // note() passes a record to the journal.
+  void note(std::string_view record) const { journal_(record); }
 
  private:
   Journal journal_;
