@@ -31,6 +31,8 @@ std::string_view decision_kind(std::uint8_t kind) {
   if (kind == Choice::kind_of(Decision::SelectCase)) return "select_case";
   if (kind == Choice::kind_of(Decision::TimerTie)) return "timer_tie";
   if (kind == Choice::kind_of(Decision::LockHandoff)) return "lock_handoff";
+  if (kind == Choice::kind_of(Decision::ProcTie)) return "proc_tie";
+  if (kind == Choice::kind_of(Decision::StealVictim)) return "steal_victim";
   return "unknown";
 }
 

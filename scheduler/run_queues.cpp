@@ -67,4 +67,28 @@ Gid RunQueues::take(unsigned p) {
   return g;
 }
 
+int RunQueues::stealable(unsigned victim) const {
+  const P& v = ps_[victim];
+  if (v.head != v.tail) return 2;
+  return v.runnext != 0 ? 1 : 0;
+}
+
+Gid RunQueues::steal(unsigned p, unsigned victim) {
+  P& pp = ps_[p];
+  P& v = ps_[victim];
+  Gid g = 0;
+  if (const std::uint32_t n = v.tail - v.head; n > 0) {
+    // runqgrab(): n - n/2 from the victim's head; runqsteal() runs the last.
+    const std::uint32_t grab = n - n / 2;
+    for (std::uint32_t i = 0; i + 1 < grab; ++i) pp.ring[pp.tail++ % kLocal] = v.ring[v.head++ % kLocal];
+    g = v.ring[v.head++ % kLocal];
+  } else {
+    g = std::exchange(v.runnext, 0);
+  }
+  if (g == 0) return 0;
+  --count_;
+  ++pp.schedtick;
+  return g;
+}
+
 }  // namespace gorewind::detail

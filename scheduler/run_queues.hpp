@@ -43,6 +43,16 @@ class RunQueues {
   // as globrunqget() does), then execute()'s count: schedtick goes up unless
   // the goroutine came from runnext and inherits the time slice.
   Gid take(unsigned p);
+  // steal() is runqsteal() by p from victim, once take(p) found nothing:
+  // the older half of victim's local queue (rounded up) moves to p's, whose
+  // newest of them runs; with victim's local queue empty, its runnext runs
+  // (stealWork()'s last round, which also robs a running P's runnext).
+  // Counted by execute() as any start. Returns 0 when victim has nothing.
+  Gid steal(unsigned p, unsigned victim);
+  // stealable() says what steal() would find at victim: 2 for its local
+  // queue, 1 for its runnext alone, 0 for nothing.
+  int stealable(unsigned victim) const;
+  std::uint32_t schedtick(unsigned p) const { return ps_[p].schedtick; }
   bool empty() const { return count_ == 0; }
   std::size_t size() const { return count_; }
 

@@ -174,9 +174,21 @@ Scheduler::Scheduler(const RunOptions& options)
     observers_.push_back(w);
     observed_ = true;
   }
-  if (options.procs > 1)
-    throw Error("--procs: one P is simulated so far; several, with their clocks and steals, are not yet");
-  if (options.procs > 0) gmp_.emplace(options.procs);
+  if (options.procs > kMaxProcs)
+    throw Error("gorewind: procs is " + std::to_string(options.procs) + ", more than " + std::to_string(kMaxProcs));
+  if (options.cpu_cost_ns < 0) throw Error("gorewind: cpu_cost_ns is negative");
+  if (options.cpu_cost_ns > 0 && options.procs == 0)
+    throw Error("gorewind: a CPU cost needs Go's scheduler (procs): gorewind's own model has no CPU clocks");
+  if (options.procs > strategy_->max_procs())
+    throw Error("gorewind: " + std::string(strategy_->name()) + " steers at most " +
+                std::to_string(strategy_->max_procs()) + " P, not " + std::to_string(options.procs) +
+                ": with more, Go's run queues restrict which goroutines may run, which its dependence relation "
+                "does not model");
+  if (options.procs > 0) {
+    gmp_.emplace(options.procs);
+    turns_ = options.procs > 1 || options.cpu_cost_ns > 0;
+    cpu_cost_ = options.cpu_cost_ns;
+  }
   current_ = this;
   eh_ = &eh_globals();
   goroutines_.emplace_back();  // gid 0 is the runtime
@@ -260,12 +272,13 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
     throw;
   }
   release_main_stack();
+  const std::int64_t vtime = gmp_ ? gmp_->latest(now_) : now_;
   teardown();
   watchdog_.disarm();
   for (void* stack : abandoned_) pool_->abandon(stack);
   if (error_) std::rethrow_exception(error_);
   result_.events = seq_;
-  result_.vtime_ns = now_;
+  result_.vtime_ns = vtime;
   result_.goroutines = goroutines_.size() - 1;
   const heap::Pause tools_own;
   for (Observer* o : observers_) o->on_run_end(result_);
@@ -278,7 +291,7 @@ void Scheduler::schedule() {
     next_ = nullptr;
     if (!g) {
       if (nothing_runnable()) {
-        if (fire_timers()) continue;
+        if (fire_timers(true)) continue;
         if (draining_) {
           end_drain();
           break;
@@ -288,13 +301,17 @@ void Scheduler::schedule() {
         break;
       }
       g = pick_runnable();
+      if (!g) {
+        fire_timers(false);
+        continue;
+      }
     }
     resume(g);
   }
 }
 
 [[gnu::always_inline]] inline Goroutine* Scheduler::pick_runnable() {
-  if (gmp_) return goroutines_[gmp_->take(0)].get();
+  if (gmp_) return gmp_next();
   const std::size_t n = runq_.size() - runq_head_;
   std::size_t i = 0;
   if (n > 1 && !takes_first_) {
@@ -510,7 +527,10 @@ void Scheduler::resume(Goroutine* g) {
   // Back from whichever goroutine ran last, g or one it handed over to.
   Goroutine* last = running_;
   running_ = nullptr;
-  if (last->state == GoroutineState::Done) goroutines_[last->id].reset();
+  if (last->state == GoroutineState::Done) {
+    if (gmp_) (*gmp_)[gmp_->current()].curg = 0;
+    goroutines_[last->id].reset();
+  }
   if (hub_error_) {
     std::exception_ptr e = std::move(hub_error_);
     hub_error_ = nullptr;
@@ -574,7 +594,8 @@ void Scheduler::switch_to_hub() {
 
 [[gnu::always_inline]] inline void Scheduler::switch_away() {
   // With nothing runnable (timers to fire, a deadlock) or the run over, the
-  // hub takes it from here.
+  // hub takes it from here; so it does when a timer is due (gmp_next()).
+  if (gmp_) (*gmp_)[gmp_->current()].curg = 0;
   if (finished_ || nothing_runnable()) return switch_to_hub();
   Goroutine* g = running_;
   Goroutine* next;
@@ -584,6 +605,7 @@ void Scheduler::switch_to_hub() {
     hub_error_ = std::current_exception();
     return switch_to_hub();
   }
+  if (!next) return switch_to_hub();
   hand_over(g, next);
 }
 
@@ -625,6 +647,7 @@ void Scheduler::spawn(UniqueTask task, std::string_view name, const std::source_
 
 bool Scheduler::offer_turn(Access coming) {
   if (limit_stop()) return false;
+  if (gmp_) return !turns_ || p_turn();
   const std::size_t n = runq_.size() - runq_head_;
   if (n == 0) return true;
   Goroutine* g = running_;
@@ -638,6 +661,92 @@ bool Scheduler::offer_turn(Access coming) {
   return !finished_;
 }
 
+bool Scheduler::p_turn() {
+  Goroutine* g = running_;
+  // sysmon's retake(): a goroutine that has held its P for forcePreemptNS
+  // since its time slice began is preempted at its next chance, and goes to
+  // the global queue (gopreempt_m(), goschedImpl()).
+  constexpr std::int64_t kForcePreemptNs = 10'000'000;
+  if (now_ - (*gmp_)[gmp_->current()].slice >= kForcePreemptNs) {
+    to_global(g);
+    switch_away();
+    return !finished_;
+  }
+  Goroutine* next;
+  try {
+    next = gmp_next();
+  } catch (...) {
+    hub_error_ = std::current_exception();
+    switch_to_hub();
+    return !finished_;
+  }
+  if (!next) {
+    switch_to_hub();
+  } else if (next != g) {
+    hand_over(g, next);
+  }
+  return !finished_;
+}
+
+Goroutine* Scheduler::gmp_next() {
+  Processors& ps = *gmp_;
+  if (timer_due(ps.earliest(now_, tied_))) return nullptr;
+  if (tied_.empty()) throw Error("gorewind: no P can run (the runtime's own error)");
+  std::size_t i = 0;
+  if (tied_.size() > 1) {
+    i = strategy_->pick(Decision::ProcTie, tied_.size());
+    if (i >= tied_.size()) throw Error("gorewind: strategy picked a P out of range");
+  }
+  const unsigned p = tied_[i];
+  if (p != ps.current()) ps.enter(p, now_);
+  Processors::P& pp = ps[p];
+  if (pp.curg == 0) {
+    const std::uint32_t tick = ps.queues.schedtick(p);
+    Gid g = ps.queues.take(p);
+    if (g == 0) g = steal(p);
+    if (g == 0) throw Error("gorewind: a P found nothing to run (the runtime's own error)");
+    // sysmon measures a time slice from the schedtick it began at: a
+    // goroutine from runnext inherits its predecessor's.
+    if (ps.queues.schedtick(p) != tick) pp.slice = now_;
+    pp.curg = g;
+  }
+  return goroutines_[pp.curg].get();
+}
+
+Gid Scheduler::steal(unsigned p) {
+  // stealWork() tries the Ps in a random order, their local queues first and
+  // their runnext slots in its last round: a victim with a local queue when
+  // there is one, else one with a runnext, the strategy choosing which.
+  RunQueues& q = gmp_->queues;
+  const unsigned n = gmp_->size();
+  for (const int want : {2, 1}) {
+    victims_.clear();
+    for (unsigned k = 1; k < n; ++k)
+      if (q.stealable((p + k) % n) == want) victims_.push_back((p + k) % n);
+    if (victims_.empty()) continue;
+    std::size_t i = 0;
+    if (victims_.size() > 1) {
+      i = strategy_->pick(Decision::StealVictim, victims_.size());
+      if (i >= victims_.size()) throw Error("gorewind: strategy picked a P to steal from out of range");
+    }
+    return q.steal(p, victims_[i]);
+  }
+  return 0;
+}
+
+void Scheduler::to_global(Goroutine* g) {
+  g->state = GoroutineState::Runnable;
+  gmp_->queues.put_global(g->id);
+  gmp_->wake_idle(now_);
+}
+
+void Scheduler::work(Duration d, const std::source_location& loc) {
+  if (tearing_down()) return;
+  user_site(loc);
+  if (d.count() > 0) now_ += d.count();
+  if (gmp_ && !limit_stop()) p_turn();
+}
+
 void Scheduler::yield(const std::source_location& loc) {
   if (tearing_down()) return;
   const std::source_location& site = user_site(loc);
@@ -648,8 +757,7 @@ void Scheduler::yield(const std::source_location& loc) {
   // scheduler, to the back of the global queue (goschedImpl()), where its
   // P's next schedule() finds it after its local queue, a schedtick later.
   if (gmp_) {
-    running_->state = GoroutineState::Runnable;
-    gmp_->put_global(running_->id);
+    to_global(running_);
   } else {
     if (runq_.size() == runq_head_) return;
     push_runnable(running_);
@@ -835,6 +943,7 @@ bool Scheduler::disarm_timer(TimerState& t) {
 }
 
 void Scheduler::push_timer(Timer t) {
+  t.p = gmp_ ? gmp_->current() : 0;
   timers_.push_back(std::move(t));
   std::push_heap(timers_.begin(), timers_.end(), timer_later);
 }
@@ -851,19 +960,28 @@ bool Scheduler::only_idle_tickers() const {
   return true;
 }
 
-bool Scheduler::fire_timers() {
-  // Drop stopped and reset timers' stale entries first.
+void Scheduler::drop_stale_timers() {
+  // Stopped and reset timers leave stale entries.
   while (!timers_.empty() && timers_.front().state && timers_.front().version != timers_.front().state->version) {
     std::pop_heap(timers_.begin(), timers_.end(), timer_later);
     timers_.pop_back();
   }
-  if (timers_.empty() || only_idle_tickers()) return false;
+}
+
+bool Scheduler::timer_due(std::int64_t t) {
+  drop_stale_timers();
+  return !timers_.empty() && timers_.front().when <= t;
+}
+
+bool Scheduler::fire_timers(bool jump) {
+  drop_stale_timers();
+  if (timers_.empty() || (jump && only_idle_tickers())) return false;
   std::pop_heap(timers_.begin(), timers_.end(), timer_later);
-  now_ = timers_.back().when;
+  const std::int64_t when = timers_.back().when;
   std::vector<Timer> due;
   due.push_back(std::move(timers_.back()));
   timers_.pop_back();
-  while (!timers_.empty() && timers_.front().when == now_) {
+  while (!timers_.empty() && timers_.front().when == when) {
     std::pop_heap(timers_.begin(), timers_.end(), timer_later);
     if (!timers_.back().state || timers_.back().version == timers_.back().state->version)
       due.push_back(std::move(timers_.back()));
@@ -877,7 +995,13 @@ bool Scheduler::fire_timers() {
     due.erase(due.begin() + static_cast<std::ptrdiff_t>(i));
     // An earlier timer of this instant (a callback) may have stopped it.
     if (t.state && t.version != t.state->version) continue;
+    // It fires at its time on the P that armed it, whose clock moves on to
+    // that time if it was idle; a P busy past it goes on at its own.
+    if (gmp_) gmp_->enter(t.p, now_);
+    const std::int64_t own = now_;
+    now_ = when;
     fire(t);
+    now_ = gmp_ && (*gmp_)[t.p].curg != 0 ? own : std::max(own, when);
   }
   return true;
 }

@@ -50,7 +50,7 @@
 #include <gorewind/time.hpp>
 
 #include "race_detector.hpp"
-#include "run_queues.hpp"
+#include "processors.hpp"
 #include "stack_pool.hpp"
 #include "watchdog.hpp"
 
@@ -187,10 +187,14 @@ class Scheduler {
   // operation must then do nothing.
   bool sched_point(Access next) {
     // Nobody to run instead, or a strategy that would say so.
-    if ((keeps_running_ || runq_.size() == runq_head_) && !watchdog_.limit_reached(seq_)) return true;
+    if ((keeps_running_ || runq_.size() == runq_head_) && !turns_ && !watchdog_.limit_reached(seq_)) return true;
     return offer_turn(next);
   }
   void yield(const std::source_location& site);
+  // work() is gr::work(): the running goroutine's P spends d of virtual CPU
+  // time, after which another P may act first (docs/gmp.md); in gorewind's
+  // own model the run's clock moves on by d.
+  void work(Duration d, const std::source_location& site);
   // park() blocks the running goroutine until wake(); returns early, without
   // effect, when the run ends.
   // waits lists a select's channels (see EventKind::Park).
@@ -282,6 +286,8 @@ class Scheduler {
       fill(e);
       dispatch(e);
     }
+    // The runtime's own events (gid 0, the hub's) cost no P anything.
+    if (gid != 0) now_ += cpu_cost_;
     return seq_;
   }
   [[gnu::always_inline]] std::uint64_t emit(EventKind kind, Gid gid, const std::source_location& site) {
@@ -295,6 +301,7 @@ class Scheduler {
     Goroutine* sleeper;                 // a sleep, or
     std::shared_ptr<TimerState> state;  // a timer with a handle
     std::uint64_t version;              // of state when armed
+    unsigned p = 0;                     // the P that armed it, which it wakes (push_timer())
   };
   static bool timer_later(const Timer& a, const Timer& b) {
     return a.when != b.when ? a.when > b.when : a.id > b.id;
@@ -309,6 +316,19 @@ class Scheduler {
                  std::span<const std::int32_t> waits = {});
   // offer_turn() is sched_point() when the strategy may have a choice.
   bool offer_turn(Access next);
+  // p_turn() is a scheduling point under Go's scheduler with several Ps or
+  // CPU costs: a goroutine past its time slice is preempted, and the P with
+  // the earliest clock acts next. Returns false when the run ended.
+  bool p_turn();
+  // gmp_next() is the goroutine to run next under Go's scheduler: that of
+  // the P with the earliest clock (ties: the strategy), which an idle P
+  // finds as findRunnable() does; null when a timer is due first.
+  Goroutine* gmp_next();
+  // steal() is what idle P p takes from another (stealWork()), the victim
+  // chosen by the strategy among those with something to take; 0: none.
+  Gid steal(unsigned p);
+  // to_global() puts g, yielding or preempted, at the back of the global queue.
+  void to_global(Goroutine* g);
   // start_event() resets event_ for the event seq_ and returns it. The
   // event is built there, not on the stack: a local would widen the frame of
   // every operation that emits, and so the stack a parked goroutine leaves
@@ -351,13 +371,25 @@ class Scheduler {
   // scheduler, into its P's runnext slot) or a goroutine preempted.
   void push_runnable(Goroutine* g) {
     g->state = GoroutineState::Runnable;
-    if (gmp_) return gmp_->put(0, g->id, true);
+    if (gmp_) {
+      gmp_->queues.put(gmp_->current(), g->id, true);
+      return gmp_->wake_idle(now_);
+    }
     runq_.push_back(g->id);
   }
-  // nothing_runnable() says whether no goroutine is waiting to run.
-  bool nothing_runnable() const { return gmp_ ? gmp_->empty() : runq_.size() == runq_head_; }
+  // nothing_runnable() says whether no goroutine is waiting to run (nor,
+  // under Go's scheduler, is on a P waiting for its clock's turn).
+  bool nothing_runnable() const {
+    return gmp_ ? gmp_->queues.empty() && !gmp_->running() : runq_.size() == runq_head_;
+  }
   Goroutine* take_runnable(std::size_t index);
-  bool fire_timers();
+  // fire_timers() fires the timers due at the earliest instant any is, and
+  // says whether it fired one. jump: nothing is runnable, and a timer that
+  // could change nothing (only_idle_tickers()) is not worth the jump.
+  bool fire_timers(bool jump);
+  // timer_due() says whether a timer is due by time t.
+  bool timer_due(std::int64_t t);
+  void drop_stale_timers();
   void fire(Timer& t);
   void push_timer(Timer t);
   bool only_idle_tickers() const;
@@ -405,8 +437,14 @@ class Scheduler {
 
   std::vector<std::unique_ptr<Goroutine>> goroutines_;  // by gid; [0] unused
   std::vector<Gid> runq_;   // runnable goroutines from runq_head_ on, FIFO
-  // gmp_: under Go's scheduler (RunOptions::procs), its run queues instead.
-  std::optional<RunQueues> gmp_;
+  // gmp_: under Go's scheduler (RunOptions::procs), its Ps and run queues
+  // instead; turns_: a scheduling point there asks whose turn it is (several
+  // Ps, or time that passes as they run).
+  std::optional<Processors> gmp_;
+  bool turns_ = false;
+  std::int64_t cpu_cost_ = 0;    // RunOptions::cpu_cost_ns: each event's cost to its P
+  std::vector<unsigned> tied_;   // gmp_next()'s scratch
+  std::vector<unsigned> victims_;  // steal()'s scratch
   std::vector<Access> next_access_;  // by gid: the operation each will make next (Runnable::access)
   std::size_t runq_head_ = 0;
   std::vector<Timer> timers_;  // a heap on timer_later

@@ -8,6 +8,8 @@ namespace gorewind {
 
 void sleep(Duration d, std::source_location loc) { detail::Scheduler::get().sleep(d, loc); }
 
+void work(Duration d, std::source_location loc) { detail::Scheduler::get().work(d, loc); }
+
 chan<Time> after(Duration d, std::source_location loc) {
   detail::Scheduler& s = detail::Scheduler::get();
   if (s.tearing_down()) return chan<Time>::nil();

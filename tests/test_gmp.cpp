@@ -1,12 +1,15 @@
-// test_gmp.cpp: Go's scheduler on one P (RunOptions::procs, `--procs 1`).
-// Each placement rule of Go 1.19's src/runtime/proc.go is pinned by a small
-// program whose order is derived by hand from it; scenario run_order's
-// orders are the ones Go itself prints (label go).
+// test_gmp.cpp: Go's scheduler (RunOptions::procs, `--procs N`). Each
+// placement rule of Go 1.19's src/runtime/proc.go, and each rule of the Ps'
+// virtual clocks, is pinned by a small program whose order is derived by
+// hand from it; scenario run_order's orders are the ones Go itself prints
+// under one P (label go).
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
+#include <set>
 #include <utility>
 #include <string>
 #include <vector>
@@ -19,9 +22,11 @@ namespace gr = gorewind;
 
 namespace {
 
+using Body = std::function<void(std::vector<std::string>&)>;
+
 // order() runs body on one P (under any strategy: the run queues decide)
 // and returns the names its goroutines added to the order, in turn.
-std::vector<std::string> order(const std::function<void(std::vector<std::string>&)>& body, std::uint64_t seed = 1) {
+std::vector<std::string> order(const Body& body, std::uint64_t seed = 1) {
   std::vector<std::string> out;
   gr::RunOptions o;
   o.procs = 1;
@@ -29,6 +34,24 @@ std::vector<std::string> order(const std::function<void(std::vector<std::string>
   const gr::RunResult r = gr::run([&] { body(out); }, o);
   REQUIRE(r.ok());
   return out;
+}
+
+// on_procs() runs body on procs Ps under fifo, whose every tie goes to the
+// P that is current (then to the next ones in turn).
+std::vector<std::string> on_procs(unsigned procs, const Body& body) {
+  std::vector<std::string> out;
+  gr::RunOptions o;
+  o.procs = procs;
+  o.strategy = gr::make_strategy("fifo");
+  const gr::RunResult r = gr::run([&] { body(out); }, o);
+  REQUIRE(r.ok());
+  return out;
+}
+
+// at() is name@T, T the caller's P's clock in whole milliseconds.
+std::string at(const std::string& name) {
+  return name + "@" +
+         std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(gr::now().time_since_epoch()).count());
 }
 
 std::vector<std::string> words(const std::string& text) {
@@ -171,7 +194,154 @@ TEST_CASE("gmp: a full local queue moves its older half and the newcomer to the 
   CHECK(order([](auto& out) { spawn_all(out, 300); }) == want);
 }
 
-TEST_CASE("gmp: run --procs 1 gives one order whatever the seed; --procs takes 0 or 1, else one line and exit 2",
+TEST_CASE("gmp: an idle P steals the older half of a local queue and runs the newest of it, runnext last (runqsteal)",
+          "[gmp]") {
+  // On P0 main spawns 0..3 (runnext 3, local [0 1 2]) and works 1ms. P1,
+  // idle at 0, acts first: it grabs 3 - 3/2 = 2 (0 and 1), runs 1 and keeps
+  // 0 in its own queue; then 0; then steals 2, the last of P0's queue; then
+  // P0's runnext, 3 (stealWork()'s last round). On one P, no steal: runnext
+  // first, then the local queue.
+  const auto body = [](std::vector<std::string>& out) {
+    gr::WaitGroup wg;
+    for (int i = 0; i < 4; ++i) {
+      wg.add(1);
+      gr::go([&, i] {
+        out.push_back(std::to_string(i));
+        wg.done();
+      });
+    }
+    gr::work(std::chrono::milliseconds(1));
+    wg.wait();
+  };
+  CHECK(on_procs(2, body) == words("1 0 2 3"));
+  CHECK(on_procs(1, body) == words("3 0 1 2"));
+}
+
+TEST_CASE("gmp: a goroutine that holds its P for 10ms is preempted into the global queue (retake, forcePreemptNS)",
+          "[gmp]") {
+  // A inherits main's time slice (from runnext), which began at 0; its third
+  // 4ms of work ends at 12ms, past 10ms: preempted at that scheduling point,
+  // A waits in the global queue while B, in runnext, runs, at 12ms.
+  const auto body = [](std::vector<std::string>& out) {
+    gr::WaitGroup wg;
+    wg.add(2);
+    gr::go([&] {
+      gr::go([&] {
+        out.push_back(at("B"));
+        wg.done();
+      });
+      for (int i = 0; i < 3; ++i) {
+        gr::work(std::chrono::milliseconds(4));
+        out.push_back("A" + std::to_string(i));
+      }
+      wg.done();
+    });
+    wg.wait();
+  };
+  CHECK(on_procs(1, body) == words("A0 A1 B@12 A2"));
+}
+
+TEST_CASE("gmp: a timer fires once the earliest clock reaches it, on the P that set it; an idle P steals the woken",
+          "[gmp]") {
+  // main (P0) arms 1ms and waits for it; W, from runnext, works 3ms. On one
+  // P the timer fires at 1ms into runnext, but main runs only once W is
+  // done, at 3ms. On two, P1 (idle, its clock raised to 1ms by the wake)
+  // steals main from P0's runnext and runs it at 1ms, before W's end.
+  const auto body = [](std::vector<std::string>& out) {
+    gr::WaitGroup wg;
+    gr::chan<gr::Time> timer = gr::after(std::chrono::milliseconds(1));
+    wg.add(1);
+    gr::go([&] {
+      gr::work(std::chrono::milliseconds(3));
+      out.push_back(at("W"));
+      wg.done();
+    });
+    const gr::Time fired = timer.recv();
+    CHECK(fired.time_since_epoch() == std::chrono::milliseconds(1));
+    out.push_back(at("main"));
+    wg.wait();
+  };
+  CHECK(on_procs(1, body) == words("W@3 main@3"));
+  CHECK(on_procs(2, body) == words("main@1 W@3"));
+}
+
+TEST_CASE("gmp: each event costs its P cpu_cost_ns, and the run's time is the latest clock", "[gmp]") {
+  gr::RunOptions o;
+  o.procs = 2;
+  o.cpu_cost_ns = 1000;
+  o.strategy = gr::make_strategy("fifo");
+  std::vector<std::int64_t> clocks;
+  const gr::RunResult r = gr::run(
+      [&] {
+        clocks.push_back(gr::now().time_since_epoch().count());
+        gr::yield();
+        clocks.push_back(gr::now().time_since_epoch().count());
+      },
+      o);
+  REQUIRE(r.ok());
+  // Before main's first line its Switch (its Spawn is the runtime's, free);
+  // then its Yield, and main again (no Switch: P0, fifo's choice at the tie
+  // with P1, which the yield's wake raised to 2000, takes it from the global
+  // queue).
+  CHECK(clocks == std::vector<std::int64_t>{1000, 2000});
+  CHECK(r.vtime_ns == 3000);  // and main's Exit
+}
+
+TEST_CASE("gmp: with several Ps a seed gives one schedule, and the seeds give several", "[gmp]") {
+  const auto body = [](std::vector<std::string>& out) {
+    gr::WaitGroup wg;
+    gr::chan<int> ch(1);
+    for (int i = 0; i < 4; ++i) {
+      wg.add(1);
+      gr::go([&, i] {
+        ch.send(i);
+        out.push_back(std::to_string(i) + ":" + std::to_string(ch.recv()));
+        wg.done();
+      });
+    }
+    wg.wait();
+  };
+  std::set<std::vector<std::string>> seen;
+  for (std::uint64_t seed = 1; seed <= 40; ++seed) {
+    INFO("seed " << seed);
+    gr::RunOptions o;
+    o.procs = 4;
+    o.seed = seed;
+    std::vector<std::string> first;
+    std::vector<std::string> second;
+    gr::TraceHasher a;
+    gr::TraceHasher b;
+    o.observers = {&a};
+    REQUIRE(gr::run([&] { body(first); }, o).ok());
+    o.observers = {&b};
+    REQUIRE(gr::run([&] { body(second); }, o).ok());
+    CHECK(first == second);
+    CHECK(a.hash() == b.hash());
+    seen.insert(first);
+  }
+  CHECK(seen.size() > 3);
+}
+
+TEST_CASE("gmp: on four Ps explore still finds the corpus's bugs; dpor refuses more than one P", "[gmp]") {
+  for (const char* name : {"flaky_order", "dining_philosophers", "rw_recursive"}) {
+    INFO(name);
+    gr::ExploreOptions e;
+    e.strategy = "random";
+    e.runs = 3000;
+    e.run.procs = 4;
+    CHECK_FALSE(gr::explore(gr::find_scenario(name)->body, e).ok());
+  }
+  gr::RunOptions o;
+  o.procs = 2;
+  o.strategy = gr::make_strategy("dpor");
+  CHECK_THROWS_WITH(gr::run([] {}, o), Catch::Contains("dpor steers at most 1 P, not 2"));
+  gr::ExploreOptions e;
+  e.strategy = "dpor";
+  e.run.procs = 2;
+  CHECK_THROWS_WITH(gr::explore([] {}, e), Catch::Contains("dpor steers at most 1 P, not 2"));
+}
+
+TEST_CASE("gmp: run --procs 1 gives one order whatever the seed; --procs takes 0 to 256, else one line and exit 2",
           "[gmp]") {
   gr::test::TempDir dir;
   const gr::test::Cli one = gr::test::cli(dir, {"run", "run_order", "--procs", "1", "--seed", "1"});
@@ -180,16 +350,23 @@ TEST_CASE("gmp: run --procs 1 gives one order whatever the seed; --procs takes 0
   CHECK(gr::test::contains(one.out, "spawn: C A B\nwake: B1 B2 main A\ngosched: C1 A B C2\n"));
   const auto trace = [](const std::string& out) { return out.substr(out.find(" trace=")); };
   CHECK(trace(one.out) == trace(other.out));
-  for (const char* bad : {"2", "x", "-1"}) {
-    INFO(bad);
-    const gr::test::Cli r = gr::test::cli(dir, {"run", "run_order", "--procs", bad});
+  for (const std::vector<std::string>& bad :
+       {std::vector<std::string>{"--procs", "257"}, {"--procs", "x"}, {"--procs", "-1"}, {"--cpu-cost", "5"},
+        {"--procs", "2", "--cpu-cost", "-5"}}) {
+    INFO(bad[0] << " " << bad[1]);
+    std::vector<std::string> args = {"run", "run_order"};
+    args.insert(args.end(), bad.begin(), bad.end());
+    const gr::test::Cli r = gr::test::cli(dir, args);
     CHECK(r.code == 2);
     CHECK(r.out.empty());
     REQUIRE(r.err.size() == 1);
-    CHECK(gr::test::contains(r.err[0], "--procs"));
+    CHECK(gr::test::contains(r.err[0], bad.size() == 4 ? "--cpu-cost" : bad[0]));
   }
   gr::RunOptions o;
-  o.procs = 2;
+  o.procs = 257;
+  CHECK_THROWS_AS(gr::run([] {}, o), gr::Error);
+  o.procs = 0;
+  o.cpu_cost_ns = 10;
   CHECK_THROWS_AS(gr::run([] {}, o), gr::Error);
 }
 

@@ -41,6 +41,8 @@ std::string question(std::uint8_t kind) {
   if (kind == Choice::kGoroutine) return "which goroutine runs";
   if (kind == Choice::kind_of(Decision::SelectCase)) return "which ready select case fires";
   if (kind == Choice::kind_of(Decision::TimerTie)) return "which timer due at the same instant fires first";
+  if (kind == Choice::kind_of(Decision::ProcTie)) return "which P at the earliest clock acts first";
+  if (kind == Choice::kind_of(Decision::StealVictim)) return "which P an idle P steals from";
   return "which waiter the released lock goes to";
 }
 

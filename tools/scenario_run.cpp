@@ -109,14 +109,28 @@ RaceMode parse_races(const std::string& text) {
 const char* const kProcsHelp =
     "Run on Go's scheduler with GOMAXPROCS=N (docs/gmp.md): a goroutine runs until it blocks or yields, and Go's "
     "run queues (runnext, the local and global queues) decide who runs next; 0: gorewind's own model, where the "
-    "strategy may switch at every scheduling point. One P so far, and run alone takes it (record, explore and "
-    "the log do not keep it yet)";
+    "strategy may switch at every scheduling point. Run alone takes it so far (record, explore and the log do "
+    "not keep it yet)";
+
+const char* const kCpuCostHelp =
+    "Under --procs, the virtual CPU time in nanoseconds each event costs its P (docs/gmp.md); 0: only gr::work "
+    "and timers move the clocks";
 
 unsigned parse_procs(const std::string& text) {
   const std::optional<std::uint64_t> n = parse_decimal(text);
-  if (!n || *n > 1)
-    throw UsageError("--procs: '" + text + "' is not 0 or 1 (one P is simulated so far; several are not yet)");
+  if (!n || *n > kMaxProcs)
+    throw UsageError("--procs: '" + text + "' is not a number of Ps from 0 to " + std::to_string(kMaxProcs));
   return static_cast<unsigned>(*n);
+}
+
+std::int64_t parse_cpu_cost(const std::string& text, unsigned procs) {
+  // A second of CPU per event is already beyond any program's meaning.
+  constexpr std::uint64_t kMaxCost = 1'000'000'000;
+  const std::optional<std::uint64_t> n = parse_decimal(text);
+  if (!n || *n > kMaxCost)
+    throw UsageError("--cpu-cost: '" + text + "' is not a number of nanoseconds from 0 to " + std::to_string(kMaxCost));
+  if (*n > 0 && procs == 0) throw UsageError("--cpu-cost: needs --procs (gorewind's own model has no CPU clocks)");
+  return static_cast<std::int64_t>(*n);
 }
 
 std::uint64_t parse_count(const std::string& text, std::string_view option, std::string_view what) {
@@ -190,6 +204,7 @@ PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
   options.max_steps = parse_step_limit(args.step_limit_text);
   options.races = parse_races(args.races);
   options.procs = parse_procs(args.procs_text);
+  options.cpu_cost_ns = parse_cpu_cost(args.cpu_cost_text, options.procs);
   p.timeout = parse_timeout(args.timeout_text);
   p.strategy = args.strategy;
   if (is_systematic(args.strategy)) {
@@ -211,7 +226,8 @@ PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
                            options.seed,       depth,
                            options.params,     options.max_steps,
                            args.timeout_text != ScenarioArgs{}.timeout_text ? args.timeout_text : "",
-                           options.races,      options.procs};
+                           options.races,      options.procs,
+                           options.cpu_cost_ns};
   p.reproduce = command.line(ctx.program);
   return p;
 }
@@ -225,6 +241,7 @@ std::string RunCommandLine::line(const std::string& program) const {
   if (!timeout_text.empty()) out += " --timeout " + timeout_text;
   if (races != RaceMode::First) out += " --races " + std::string(to_string(races));
   if (procs != 0) out += " --procs " + std::to_string(procs);
+  if (cpu_cost_ns != 0) out += " --cpu-cost " + std::to_string(cpu_cost_ns);
   return out;
 }
 

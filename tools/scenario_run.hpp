@@ -31,7 +31,9 @@ struct ScenarioArgs {
   std::string step_limit_text = "0";
   std::string timeout_text = "10";
   std::string races = "first";
-  std::string procs_text = "0";  // run's --procs alone: the log does not keep it yet
+  // run's --procs and --cpu-cost alone: the log does not keep them yet.
+  std::string procs_text = "0";
+  std::string cpu_cost_text = "0";
 
   // add_to() declares the options on a subcommand.
   void add_to(CLI::App& sub);
@@ -62,6 +64,7 @@ struct RunCommandLine {
   std::string timeout_text;  // empty: the default
   RaceMode races = RaceMode::First;
   unsigned procs = 0;  // RunOptions::procs
+  std::int64_t cpu_cost_ns = 0;  // RunOptions::cpu_cost_ns
 
   std::string line(const std::string& program) const;
 };
@@ -82,9 +85,12 @@ struct PreparedRun {
 };
 
 // kProcsHelp is --procs's help, and parse_procs() reads it: 0 (gorewind's
-// own model) or 1, so far.
+// own model) to kMaxProcs. kCpuCostHelp is --cpu-cost's, and
+// parse_cpu_cost() reads it, refusing a cost without procs.
 extern const char* const kProcsHelp;
+extern const char* const kCpuCostHelp;
 unsigned parse_procs(const std::string& text);
+std::int64_t parse_cpu_cost(const std::string& text, unsigned procs);
 
 // prepare_run() checks args; bad input (an unknown scenario, a malformed
 // option) throws UsageError.

@@ -33,6 +33,9 @@ class DporStrategy final : public SystematicStrategy, private Observer {
   std::size_t pick_goroutine(const Runnable& options) override;
   std::size_t pick(Decision kind, std::size_t n) override;
   Observer* watcher() override { return this; }
+  // One P: with several, the run queues restrict which goroutines may run,
+  // which the dependence relation does not model.
+  unsigned max_procs() const override { return 1; }
   // advance() analyses the run just made, then moves to the next schedule;
   // false when every trace has been run.
   bool advance() override;

@@ -58,10 +58,18 @@ struct RunOptions {
   // (docs/gmp.md): a goroutine runs until it blocks or yields, a spawned or
   // woken goroutine takes its P's runnext slot, and which goroutine runs next
   // follows Go's run queues, not the strategy (which still picks select
-  // cases, timer ties and lock handoffs). 0: gorewind's own model, where the
-  // strategy may switch goroutines at every scheduling point. One P so far.
+  // cases, timer ties and lock handoffs, and which of several Ps at the
+  // same virtual time acts first). 0: gorewind's own model, where the
+  // strategy may switch goroutines at every scheduling point. At most
+  // kMaxProcs.
   unsigned procs = 0;
+  // cpu_cost_ns is the virtual CPU time each event costs its P under Go's
+  // scheduler (procs > 0), as gr::work() costs what it is told.
+  std::int64_t cpu_cost_ns = 0;
 };
+
+// kMaxProcs bounds RunOptions::procs.
+inline constexpr unsigned kMaxProcs = 256;
 
 // stack_guard_mode() is how goroutine stacks are guarded in this process, so
 // that an overflow ends the run with a "stack overflow" panic:

@@ -35,6 +35,7 @@ class RecordingStrategy final : public Strategy {
   std::size_t pick(Decision kind, std::size_t n) override;
   Observer* watcher() override { return inner_->watcher(); }
   Observer* profiler() override { return inner_->profiler(); }
+  unsigned max_procs() const override { return inner_->max_procs(); }
   // choices() are the decisions of the current (or last) run, from decision
   // forgotten() on.
   const std::vector<Choice>& choices() const { return choices_; }

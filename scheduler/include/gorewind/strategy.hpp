@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <span>
 #include <string>
@@ -69,6 +70,8 @@ enum class Decision : std::uint8_t {
   SelectCase,  // which of several ready select cases fires (options in call order)
   TimerTie,    // which of several timers due at the same instant fires first
   LockHandoff, // which of several goroutines waiting for a released mutex is woken
+  ProcTie,     // under Go's scheduler, which of several Ps at the earliest clock acts next
+  StealVictim, // under Go's scheduler, which P an idle P steals from
 };
 
 class Strategy {
@@ -95,6 +98,9 @@ class Strategy {
   // the profiler alone (surw counts each goroutine's operations there).
   // nullptr: nothing to learn, or learned already.
   virtual Observer* profiler() { return nullptr; }
+  // max_procs() is the most Ps (RunOptions::procs) the strategy can steer;
+  // a run with more is refused.
+  virtual unsigned max_procs() const { return std::numeric_limits<unsigned>::max(); }
 };
 
 // SystematicStrategy enumerates a program's schedules instead of sampling

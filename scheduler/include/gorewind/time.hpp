@@ -4,7 +4,10 @@
 // is blocked and a timer is pending, then jumps straight to the earliest
 // timer (as Go's testing/synctest bubbles do). So a timeout never beats work
 // that is runnable: `select` over a channel and after_case(5s) times out only
-// if nothing can send first. Sleeps and timeouts take no wall time.
+// if nothing can send first. Sleeps and timeouts take no wall time. Under Go's
+// scheduler (RunOptions::procs) each P has a clock of its own instead, which
+// its goroutines' work() and events move on, and a timer fires once the
+// earliest clock reaches it (docs/gmp.md); now() is the clock of the caller's P.
 #pragma once
 
 #include <chrono>
@@ -32,6 +35,13 @@ using Time = virtual_clock::time_point;
 
 // sleep() parks the goroutine for d of virtual time.
 void sleep(Duration d, std::source_location loc = std::source_location::current());
+
+// work() says that the goroutine spends d of CPU time here (a handler's
+// computation, say). Under Go's scheduler (RunOptions::procs) its P's clock
+// moves on by d, Ps whose clocks are earlier act meanwhile, and a goroutine
+// that holds its P for 10ms is preempted (docs/gmp.md); in gorewind's own
+// model the run's clock moves on by d.
+void work(Duration d, std::source_location loc = std::source_location::current());
 
 // after() returns a channel that receives the virtual time once d has passed
 // (time.After). Capacity 1: the value waits if nobody is receiving.

@@ -1,0 +1,65 @@
+// processors.hpp: the Ps of Go's scheduler in virtual time, for the G-M-P
+// model (RunOptions::procs). Private to the runtime.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include <gorewind/event.hpp>
+
+#include "run_queues.hpp"
+
+namespace gorewind::detail {
+
+// Processors are a run's Ps under GOMAXPROCS=procs: their run queues, and for
+// each the goroutine it runs (p.m.curg) and its virtual CPU clock. The run is
+// one thread, so the Ps take turns as in a discrete-event simulation: the P
+// whose clock is earliest acts next, and the current P's clock is the run's
+// now. A P is idle when it runs nothing; an idle P with work to find (its
+// own, the global queue's, or another P's to steal) acts at its own clock,
+// which a wake raises to the waker's time (wakep(): an idle P starts looking
+// once there is work).
+class Processors {
+ public:
+  struct P {
+    Gid curg = 0;             // the goroutine it runs, 0: idle
+    std::int64_t clock = 0;   // its virtual CPU time, in ns (the current P's is in the caller's now)
+    std::int64_t slice = 0;   // the clock when its goroutine's time slice began (schedtick moved)
+  };
+
+  explicit Processors(unsigned procs) : queues(procs), ps_(procs) {}
+
+  RunQueues queues;
+
+  unsigned size() const { return static_cast<unsigned>(ps_.size()); }
+  unsigned current() const { return current_; }
+  P& operator[](unsigned p) { return ps_[p]; }
+  const P& operator[](unsigned p) const { return ps_[p]; }
+  // enter() makes p the current P: now, the current P's clock, is kept as
+  // its clock and becomes p's.
+  void enter(unsigned p, std::int64_t& now) {
+    ps_[current_].clock = now;
+    current_ = p;
+    now = ps_[p].clock;
+  }
+  // wake_idle() raises each idle P's clock to now, when work appeared.
+  void wake_idle(std::int64_t now) {
+    for (P& p : ps_)
+      if (p.curg == 0 && p.clock < now) p.clock = now;
+  }
+  // running() says whether some P runs a goroutine.
+  bool running() const;
+  // earliest() lists in tied the Ps that may act next, those at the earliest
+  // clock (the current P first, then the others in order), and returns that
+  // clock; now is the current P's. Empty when no P runs a goroutine and none
+  // is queued.
+  std::int64_t earliest(std::int64_t now, std::vector<unsigned>& tied) const;
+  // latest() is the latest clock of any P: how long the run took.
+  std::int64_t latest(std::int64_t now) const;
+
+ private:
+  std::vector<P> ps_;
+  unsigned current_ = 0;
+};
+
+}  // namespace gorewind::detail
