@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# bench/gmp_run.sh: what Go's scheduler on one P (`run --procs 1`) costs
-# beside gorewind's own model, and beside Go itself (bench/go's peer,
-# GOMAXPROCS=1), in one run: whole processes of ping_pong (N round trips)
-# and prime_sieve (N primes), each way, alternating ROUNDS times. Figures are
-# the best and the median wall clock (ms) over the rounds. Issue 27's goal:
-# --procs 1 within 10% of the default model.
+# bench/gmp_run.sh: what Go's scheduler on one P (`run --procs 1`) and on
+# eight (`--procs 8`) costs beside gorewind's own model, and beside Go itself
+# (bench/go's peer, GOMAXPROCS=1 and 8), in one run: whole processes of
+# ping_pong (N round trips) and prime_sieve (N primes), each way, alternating
+# ROUNDS times. Figures are the best and the median wall clock (ms) over the
+# rounds. Issue 27's goal: --procs 1 within 10% of the default model.
 #
 #   bench/gmp_run.sh [--quick]
 #
@@ -44,15 +44,20 @@ for ((r = 0; r < rounds; r++)); do
   sample pingpong_fifo "$g" run ping_pong --param n=$pings --strategy fifo
   sample pingpong_procs1 "$g" run ping_pong --param n=$pings --procs 1
   sample pingpong_go env GOMAXPROCS=1 "$work/gopeer" -program pingpong -n $pings
+  sample pingpong_procs8 "$g" run ping_pong --param n=$pings --procs 8
+  sample pingpong_go8 env GOMAXPROCS=8 "$work/gopeer" -program pingpong -n $pings
   sample sieve_random "$g" run prime_sieve --param n=$primes
   sample sieve_fifo "$g" run prime_sieve --param n=$primes --strategy fifo
   sample sieve_procs1 "$g" run prime_sieve --param n=$primes --procs 1
   sample sieve_go env GOMAXPROCS=1 "$work/gopeer" -program sieve -n $primes
+  sample sieve_procs8 "$g" run prime_sieve --param n=$primes --procs 8
+  sample sieve_go8 env GOMAXPROCS=8 "$work/gopeer" -program sieve -n $primes
 done
 
 printf '%-18s %8s %8s  (ms, whole process; ping_pong n=%d, prime_sieve n=%d, %d rounds)\n' \
   program best median "$pings" "$primes" "$rounds"
-for name in pingpong_random pingpong_fifo pingpong_procs1 pingpong_go sieve_random sieve_fifo sieve_procs1 sieve_go; do
+for name in pingpong_random pingpong_fifo pingpong_procs1 pingpong_go pingpong_procs8 pingpong_go8 \
+  sieve_random sieve_fifo sieve_procs1 sieve_go sieve_procs8 sieve_go8; do
   sort -n "$work/$name" | awk -v name="$name" '{ v[NR] = $1 } END {
     m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
     printf "%-18s %8d %8d\n", name, v[1], m }'

@@ -26,7 +26,8 @@ void Recorder::on_run_begin(const RunInfo& info) {
   error_ = nullptr;
   try {
     run_ = writer_.begin_run(storage::RunHeader{info.scenario, info.params, info.seed, info.strategy,
-                                                build_fingerprint(), program_name(), info.races, config_.heap});
+                                                build_fingerprint(), program_name(), info.races, config_.heap,
+                                                info.procs, info.cpu_cost_ns});
     recording_ = true;
     if (config_.heap) heap::start();
   } catch (...) {

@@ -53,13 +53,20 @@ std::uint64_t step_bound(const storage::RunRow& row, bool tolerant) {
 
 }  // namespace
 
-RunOptions replay_options(const storage::RunRow& run, std::shared_ptr<Strategy> strategy, bool tolerant) {
+RunOptions recorded_options(const storage::RunRow& run) {
   RunOptions ro;
   ro.seed = run.seed;
-  ro.strategy = std::move(strategy);
   ro.scenario = run.scenario;
   ro.params = run.params;
   ro.races = run.race_mode;
+  ro.procs = run.procs;
+  ro.cpu_cost_ns = run.cpu_cost_ns;
+  return ro;
+}
+
+RunOptions replay_options(const storage::RunRow& run, std::shared_ptr<Strategy> strategy, bool tolerant) {
+  RunOptions ro = recorded_options(run);
+  ro.strategy = std::move(strategy);
   ro.max_steps = step_bound(run, tolerant);
   return ro;
 }

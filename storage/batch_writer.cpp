@@ -90,8 +90,8 @@ std::int64_t BatchWriter::begin_run(const RunHeader& h) {
   const WriterId me = current_writer();
   Statement run = db_.prepare(
       "INSERT INTO runs (scenario, seed, strategy, build, started_at, state, writer_pid, writer_start, program, "
-      "race_mode, hash_algorithm, heap) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, 'recording', ?6, ?7, ?8, ?9, ?10, ?11)");
+      "race_mode, hash_algorithm, heap, procs, cpu_cost) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'recording', ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
   const std::string started = utc_now();
   run.bind_text(1, h.scenario);
   run.bind_int(2, static_cast<std::int64_t>(h.seed));
@@ -104,6 +104,8 @@ std::int64_t BatchWriter::begin_run(const RunHeader& h) {
   run.bind_text(9, to_string(h.race_mode));
   run.bind_text(10, TraceHasher::kAlgorithm);
   run.bind_int(11, h.heap ? 1 : 0);
+  run.bind_int(12, h.procs);
+  run.bind_int(13, h.cpu_cost_ns);
   run.step();
   run_ = db_.last_insert_rowid();
   Statement param = db_.prepare("INSERT INTO run_params VALUES (?1, ?2, ?3)");

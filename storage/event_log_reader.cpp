@@ -25,7 +25,7 @@ std::string run_columns(int version) {
              "r.writer_start, ") +
          (version < kChunkedEventsVersion ? "(SELECT max(seq) FROM events e WHERE e.run = r.id)"
                       : "(SELECT max(last_seq) FROM event_chunks c WHERE c.run = r.id)") +
-         ", r.program, r.race_mode, r.hash_algorithm, r.heap FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
+         ", r.program, r.race_mode, r.hash_algorithm, r.heap, r.procs, r.cpu_cost FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
 }
 
 std::vector<std::int32_t> parse_ready(std::string_view text) {
@@ -138,6 +138,8 @@ RunRow EventLogReader::read_run(Statement& st) {
   r.race_mode = parse_race_mode(st.column_text(21)).value_or(RaceMode::Off);
   r.hash_algorithm = st.column_text(22);
   r.heap = st.column_int(23) != 0;
+  r.procs = static_cast<unsigned>(st.column_int(24));
+  r.cpu_cost_ns = st.column_int(25);
   if (state == "complete") {
     r.state = RunState::Complete;
     r.events = static_cast<std::uint64_t>(st.column_int(14));

@@ -55,7 +55,7 @@ void encode_begin(const RunHeader& h, std::string& out) {
   o.text(h.scenario).fixed(static_cast<std::uint32_t>(h.params.size()));
   for (const auto& [k, v] : h.params) o.text(k).text(v);
   o.fixed(h.seed).text(h.strategy).text(h.build).text(h.program).fixed(h.race_mode);
-  o.fixed(static_cast<std::uint8_t>(h.heap ? 1 : 0));
+  o.fixed(static_cast<std::uint8_t>(h.heap ? 1 : 0)).fixed(h.procs).fixed(h.cpu_cost_ns);
 }
 
 void encode_site(const NewSite& s, std::string& out) {
@@ -135,6 +135,8 @@ RunHeader decode_begin(std::string_view message) {
   h.program = in.text();
   h.race_mode = in.get<RaceMode>();
   h.heap = in.get<std::uint8_t>() != 0;
+  h.procs = in.get<unsigned>();
+  h.cpu_cost_ns = in.get<std::int64_t>();
   in.done();
   return h;
 }

@@ -10,7 +10,7 @@
 // never stored):
 //
 //   Begin     scenario, params (count, then key, value each), seed, strategy,
-//             build, program, race_mode, heap (one byte)
+//             build, program, race_mode, heap (one byte), procs, cpu_cost_ns
 //   Site      number, file, line, function
 //   Event     the event's record (event_record.hpp)
 //   Snapshot  seq, then the encoded state up to the end

@@ -272,10 +272,20 @@ CREATE TABLE heap_sites (        -- the allocating call sites of a run, numbered
 
 void migrate_8_to_9(Database& db) { db.exec(kSchemaV9); }
 
+// Version 10: the runs that ran on Go's scheduler (RunOptions::procs and
+// cpu_cost_ns); a replay runs them on it again.
+constexpr std::string_view kSchemaV10 = R"sql(
+ALTER TABLE runs ADD COLUMN procs INTEGER NOT NULL DEFAULT 0;     -- GOMAXPROCS simulated (--procs); 0: gorewind's own model
+ALTER TABLE runs ADD COLUMN cpu_cost INTEGER NOT NULL DEFAULT 0;  -- ns of virtual CPU each event cost its P (--cpu-cost)
+)sql";
+
+void migrate_9_to_10(Database& db) { db.exec(kSchemaV10); }
+
 using Migration = void (*)(Database&);
 constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3,
                                                              migrate_3_to_4, migrate_4_to_5, migrate_5_to_6,
-                                                             migrate_6_to_7, migrate_7_to_8, migrate_8_to_9};
+                                                             migrate_6_to_7, migrate_7_to_8, migrate_8_to_9,
+                                                             migrate_9_to_10};
 
 int user_version(Database& db) {
   try {
@@ -327,7 +337,8 @@ void enable_wal(Database& db) {
 // TEMP first. Runs of before version 2 have no schedules; of before
 // version 3, no program (NULL); of before version 4, race_mode 'off'; of
 // before version 6, no output; of before version 7, hash_algorithm 'fnv1a';
-// of before version 9, no heap counts.
+// of before version 9, no heap counts; of before version 10, procs and
+// cpu_cost 0.
 void add_read_compat(Database& db, int version) {
   if (version < 2)
     db.exec("CREATE TEMP TABLE schedules (run INTEGER NOT NULL, chunk INTEGER NOT NULL, choices INTEGER NOT NULL, "
@@ -341,9 +352,12 @@ void add_read_compat(Database& db, int version) {
             "free_objects INTEGER NOT NULL, free_bytes INTEGER NOT NULL)");
     db.exec("CREATE TEMP TABLE heap_sites (run INTEGER NOT NULL, heap_site INTEGER NOT NULL, depth INTEGER NOT NULL, "
             "site INTEGER NOT NULL)");
+  }
+  if (version < 10) {
     db.exec(std::string("CREATE TEMP VIEW runs AS SELECT *, ") + (version < 3 ? "NULL AS program, " : "") +
             (version < 4 ? "'off' AS race_mode, " : "") +
-            (version < 7 ? "'" + std::string(kFnv1a) + "' AS hash_algorithm, " : "") + "0 AS heap FROM main.runs");
+            (version < 7 ? "'" + std::string(kFnv1a) + "' AS hash_algorithm, " : "") +
+            (version < 9 ? "0 AS heap, " : "") + "0 AS procs, 0 AS cpu_cost FROM main.runs");
   }
 }
 

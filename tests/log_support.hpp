@@ -60,12 +60,14 @@ inline Recording record_scenario(const std::string& db, const std::string& scena
 // version 7, whose events table stores a row per event: what a test needs
 // that edits events with SQL (the events table of version 8 on is read
 // only) or makes a log older still. The rows are those the events table
-// reads from the chunks, which go, as do version 9's heap counts.
+// reads from the chunks, which go, as do version 9's heap counts and version
+// 10's procs and cpu_cost.
 inline void events_as_rows(const std::string& path) {
   storage::Database d = storage::open_log(path, storage::Database::Mode::ExistingOnly);
   d.exec("CREATE TEMP TABLE event_rows AS SELECT * FROM events; DROP TABLE event_chunks; DROP TABLE run_sites; "
          "CREATE TABLE main.events AS SELECT * FROM temp.event_rows; DROP TABLE temp.event_rows; "
-         "DROP TABLE heap; DROP TABLE heap_sites; ALTER TABLE runs DROP COLUMN heap; PRAGMA user_version = 7");
+         "DROP TABLE heap; DROP TABLE heap_sites; ALTER TABLE runs DROP COLUMN heap; "
+         "ALTER TABLE runs DROP COLUMN procs; ALTER TABLE runs DROP COLUMN cpu_cost; PRAGMA user_version = 7");
 }
 
 }  // namespace gorewind::test

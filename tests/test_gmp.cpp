@@ -15,8 +15,12 @@
 #include <vector>
 
 #include <gorewind/gorewind.hpp>
+#include <gorewind/record/record_run.hpp>
+#include <gorewind/replay/replay_run.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
 
 #include "cli_support.hpp"
+#include "support.hpp"
 
 namespace gr = gorewind;
 
@@ -339,6 +343,65 @@ TEST_CASE("gmp: on four Ps explore still finds the corpus's bugs; dpor refuses m
   e.strategy = "dpor";
   e.run.procs = 2;
   CHECK_THROWS_WITH(gr::explore([] {}, e), Catch::Contains("dpor steers at most 1 P, not 2"));
+}
+
+TEST_CASE("gmp: runs on four Ps replay identically, 12 seeds of every scenario, the log keeping procs and the cost",
+          "[gmp]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("log.db");
+  gr::record::Recorder::Config config;
+  config.snapshot_every = 0;
+  config.writer.threading = gr::storage::EventLogWriter::Threading::Synchronous;
+  for (const gr::Scenario* sc : gr::test::in_process_scenarios()) {
+    for (std::uint64_t seed = 1; seed <= 12; ++seed) {
+      INFO("scenario " << sc->name << ", seed " << seed);
+      gr::RunOptions o;
+      o.seed = seed;
+      o.scenario = sc->name;
+      o.procs = 4;
+      o.cpu_cost_ns = seed % 2 == 0 ? 0 : 300;
+      o.strategy = gr::make_strategy(seed % 3 == 0 ? "pct" : "random");
+      const std::int64_t run = gr::record::record_run(sc->body, o, db, config).recorded.id;
+      gr::storage::EventLogReader log(db);
+      const gr::replay::ReplayResult r = gr::replay::replay_run(sc->body, log, run);
+      CHECK(r.recorded.procs == 4);
+      CHECK(r.recorded.cpu_cost_ns == o.cpu_cost_ns);
+      REQUIRE(r.identical());
+      CHECK(r.result.events == r.recorded.events);
+      CHECK(r.result.vtime_ns == r.recorded.vtime_ns);
+      CHECK_FALSE(r.script_left);
+    }
+  }
+}
+
+TEST_CASE("gmp: record, runs, replay and explore take --procs and --cpu-cost; explore's run line keeps them",
+          "[gmp]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("p.db");
+  const gr::test::Cli rec =
+      gr::test::cli(dir, {"record", "flaky_order", "--procs", "4", "--cpu-cost", "50", "--seed", "5", "--db", db});
+  REQUIRE(rec.code == 0);
+  const gr::test::Cli runs = gr::test::cli(dir, {"runs", "--json", "--db", db});
+  CHECK(gr::test::contains(runs.out, "\"procs\":4,\"cpu_cost_ns\":50}"));
+  const gr::test::Cli rep = gr::test::cli(dir, {"replay", "1", "--db", db});
+  CHECK(rep.code == 0);
+  CHECK(gr::test::contains(rep.out, "replayed run 1: identical"));
+  const gr::test::Cli found =
+      gr::test::cli(dir, {"explore", "flaky_order", "--procs", "4", "--strategy", "random", "--db", db});
+  CHECK(found.code == 1);
+  const std::size_t at = found.out.find("run:    ");
+  REQUIRE(at != std::string::npos);
+  const std::string line = found.out.substr(at + 8, found.out.find('\n', at) - at - 8);
+  CHECK(gr::test::contains(line, " --procs 4"));
+  // That line, run, fails the same way.
+  const gr::test::ShellRun again = gr::test::run_shell(line);
+  CHECK(again.code == 1 << 8);  // exited 1
+  CHECK(gr::test::contains(again.out, "check_failed  flaky_order"));
+  const gr::test::Cli dpor = gr::test::cli(dir, {"explore", "flaky_order", "--procs", "2", "--strategy", "dpor"});
+  CHECK(dpor.code == 2);
+  CHECK(dpor.err == std::vector<std::string>{"gorewind: error: --procs: dpor steers at most 1 P, not 2 (with more, "
+                                             "Go's run queues restrict which goroutines may run, which its "
+                                             "dependence relation does not model)"});
 }
 
 TEST_CASE("gmp: run --procs 1 gives one order whatever the seed; --procs takes 0 to 256, else one line and exit 2",

@@ -12,6 +12,7 @@
 #include <CLI/CLI.hpp>
 #include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/replay/bisect.hpp>
+#include <gorewind/replay/replay_run.hpp>
 #include <gorewind/scenario.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
@@ -122,11 +123,7 @@ class BisectCommand final : public Command {
       }
     }
     const Scenario& sc = recorded_scenario(row, ctx);
-    RunOptions o;
-    o.seed = row.seed;
-    o.scenario = row.scenario;
-    o.params = row.params;
-    o.races = row.race_mode;
+    const RunOptions o = replay::recorded_options(row);
     // A spin never ends on its own: past the probe, no event will come.
     replay::BisectLimits limits;
     limits.max_attempts = max_attempts;

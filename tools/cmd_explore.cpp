@@ -129,6 +129,8 @@ class ExploreCommand final : public Command {
         ->type_name("N")
         ->capture_default_str();
     sub.add_option("--races", races_text_, kRacesHelp)->type_name("MODE")->capture_default_str();
+    sub.add_option("--procs", procs_text_, kProcsHelp)->type_name("N")->capture_default_str();
+    sub.add_option("--cpu-cost", cpu_cost_text_, kCpuCostHelp)->type_name("NS")->capture_default_str();
     sub.add_option("--timeout", timeout_text_,
                    "Wall-clock seconds one schedule may take; past it the worker is killed and the schedule "
                    "reported as a timeout (spin: no scheduling point; slow: still making events); 0: no limit")
@@ -183,6 +185,8 @@ class ExploreCommand final : public Command {
     o.run.params = parse_params(param_args_);
     o.run.max_steps = parse_count(step_limit_text_, "--step-limit", "a number of events");
     o.run.races = parse_races(races_text_);
+    o.run.procs = parse_procs(procs_text_, o.strategy);
+    o.run.cpu_cost_ns = parse_cpu_cost(cpu_cost_text_, o.run.procs);
     search.timeout = parse_timeout(timeout_text_);
     // The input check runs in a child too, so a crash on the first seed
     // kills nothing.
@@ -254,6 +258,8 @@ class ExploreCommand final : public Command {
     c.depth = o.depth;
     c.params = o.run.params;
     c.races = o.run.races;
+    c.procs = o.run.procs;
+    c.cpu_cost_ns = o.run.cpu_cost_ns;
     // The limits matter only to the outcomes they cause: until then the
     // schedule is the same with run's defaults.
     if (g.outcome == Outcome::StepLimit) c.step_limit = o.run.max_steps;
@@ -373,6 +379,8 @@ class ExploreCommand final : public Command {
   std::vector<std::string> param_args_;
   std::string step_limit_text_ = "1000000";
   std::string races_text_ = "first";
+  std::string procs_text_ = "0";
+  std::string cpu_cost_text_ = "0";
   std::string db_ = kDefaultDb;
   std::string timeout_text_ = "10";
   bool keep_going_ = false;

@@ -10,6 +10,7 @@
 #include <CLI/CLI.hpp>
 #include <gorewind/record/supervised_recording.hpp>
 #include <gorewind/replay/minimize.hpp>
+#include <gorewind/replay/replay_run.hpp>
 #include <gorewind/scenario.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
@@ -57,11 +58,7 @@ class MinimizeCommand final : public Command {
     const auto schedule = log.schedule(id);
     if (!schedule) throw UsageError(name + " has no recorded schedule (recorded by an older build)");
 
-    RunOptions o;
-    o.seed = row.seed;
-    o.scenario = row.scenario;
-    o.params = row.params;
-    o.races = row.race_mode;
+    RunOptions o = replay::recorded_options(row);
     // A spin never ends on its own: past the probe, no event will come.
     replay::MinimizeLimits limits;
     limits.timeout = row.outcome == "timeout" && (timeout == 0 || timeout > 1) ? 1 : timeout;

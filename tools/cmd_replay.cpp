@@ -133,8 +133,7 @@ class ReplayCommand final : public Command {
       StrategyConfig config;
       if (measures_run_length(then_)) {
         ExploreOptions measure;
-        measure.run.params = row.params;
-        measure.run.races = row.race_mode;
+        measure.run = replay::recorded_options(row);
         config.pct_steps = record::measure_pct_steps_supervised(scenario.body, measure, 0);
       }
       options.then = make_strategy(then_, config);

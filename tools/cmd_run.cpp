@@ -26,8 +26,6 @@ class RunCommand final : public Command {
 
   void add_options(CLI::App& sub) override {
     args_.add_to(sub);
-    sub.add_option("--procs", args_.procs_text, kProcsHelp)->type_name("N")->capture_default_str();
-    sub.add_option("--cpu-cost", args_.cpu_cost_text, kCpuCostHelp)->type_name("NS")->capture_default_str();
     sub.add_flag("--json", json_,
                  "Print the result as one JSON object on one line: scenario, params, seed, strategy, outcome, "
                  "message, goroutine, site, blocked, races, wait_for, fault (a death only), events, vtime_ns, "

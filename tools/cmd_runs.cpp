@@ -26,8 +26,9 @@ class RunsCommand final : public Command {
     add_db_option(sub, db_);
     sub.add_flag("--json", json_,
                  "Print one JSON object: {\"runs\": [{id, scenario, params, seed, strategy, build, program, "
-                 "started_at, outcome, message, events, trace_hash, state, race_mode, hash_algorithm}]}; program is "
-                 "null for a run recorded before schema 3");
+                 "started_at, outcome, message, events, trace_hash, state, race_mode, hash_algorithm, procs, "
+                 "cpu_cost_ns}]}; program is null for a run recorded before schema 3; procs is 0 for gorewind's own "
+                 "model");
   }
 
   int run(const Context&) override {
@@ -52,7 +53,8 @@ class RunsCommand final : public Command {
                ",\"events\":" + std::to_string(r.events) + ",\"trace_hash\":" + json_string(r.trace_hash) +
                ",\"state\":" + json_string(to_string(r.state)) +
                ",\"race_mode\":" + json_string(to_string(r.race_mode)) +
-               ",\"hash_algorithm\":" + json_string(r.hash_algorithm) + "}";
+               ",\"hash_algorithm\":" + json_string(r.hash_algorithm) + ",\"procs\":" + std::to_string(r.procs) +
+               ",\"cpu_cost_ns\":" + std::to_string(r.cpu_cost_ns) + "}";
       }
       std::cout << out << "]}\n";
       return kExitOk;

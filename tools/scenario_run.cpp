@@ -109,17 +109,21 @@ RaceMode parse_races(const std::string& text) {
 const char* const kProcsHelp =
     "Run on Go's scheduler with GOMAXPROCS=N (docs/gmp.md): a goroutine runs until it blocks or yields, and Go's "
     "run queues (runnext, the local and global queues) decide who runs next; 0: gorewind's own model, where the "
-    "strategy may switch at every scheduling point. Run alone takes it so far (record, explore and the log do "
-    "not keep it yet)";
+    "strategy may switch at every scheduling point";
 
 const char* const kCpuCostHelp =
     "Under --procs, the virtual CPU time in nanoseconds each event costs its P (docs/gmp.md); 0: only gr::work "
     "and timers move the clocks";
 
-unsigned parse_procs(const std::string& text) {
+unsigned parse_procs(const std::string& text, const std::string& strategy) {
   const std::optional<std::uint64_t> n = parse_decimal(text);
   if (!n || *n > kMaxProcs)
     throw UsageError("--procs: '" + text + "' is not a number of Ps from 0 to " + std::to_string(kMaxProcs));
+  const unsigned most = make_strategy(strategy)->max_procs();
+  if (*n > most)
+    throw UsageError("--procs: " + strategy + " steers at most " + std::to_string(most) + " P, not " + text +
+                     " (with more, Go's run queues restrict which goroutines may run, which its dependence relation "
+                     "does not model)");
   return static_cast<unsigned>(*n);
 }
 
@@ -179,6 +183,8 @@ void ScenarioArgs::add_to(CLI::App& sub) {
       ->type_name("SECONDS")
       ->capture_default_str();
   sub.add_option("--races", races, kRacesHelp)->type_name("MODE")->capture_default_str();
+  sub.add_option("--procs", procs_text, kProcsHelp)->type_name("N")->capture_default_str();
+  sub.add_option("--cpu-cost", cpu_cost_text, kCpuCostHelp)->type_name("NS")->capture_default_str();
 }
 
 PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
@@ -203,7 +209,7 @@ PreparedRun prepare_run(const ScenarioArgs& args, const Context& ctx) {
   options.params = parse_params(args.param_args);
   options.max_steps = parse_step_limit(args.step_limit_text);
   options.races = parse_races(args.races);
-  options.procs = parse_procs(args.procs_text);
+  options.procs = parse_procs(args.procs_text, args.strategy);
   options.cpu_cost_ns = parse_cpu_cost(args.cpu_cost_text, options.procs);
   p.timeout = parse_timeout(args.timeout_text);
   p.strategy = args.strategy;

@@ -21,7 +21,8 @@ namespace gorewind::cli {
 
 // ScenarioArgs are the options of one scenario run, as typed: a scenario
 // positional, --seed, --strategy, --depth, --param (repeated), --step-limit,
-// --timeout and --races. They are checked when the run starts.
+// --timeout, --races, --procs and --cpu-cost. They are checked when the run
+// starts.
 struct ScenarioArgs {
   std::string scenario;
   std::string seed_text = "1";
@@ -31,7 +32,6 @@ struct ScenarioArgs {
   std::string step_limit_text = "0";
   std::string timeout_text = "10";
   std::string races = "first";
-  // run's --procs and --cpu-cost alone: the log does not keep them yet.
   std::string procs_text = "0";
   std::string cpu_cost_text = "0";
 
@@ -85,11 +85,12 @@ struct PreparedRun {
 };
 
 // kProcsHelp is --procs's help, and parse_procs() reads it: 0 (gorewind's
-// own model) to kMaxProcs. kCpuCostHelp is --cpu-cost's, and
-// parse_cpu_cost() reads it, refusing a cost without procs.
+// own model) to kMaxProcs, and no more than strategy steers (a known
+// name). kCpuCostHelp is --cpu-cost's, and parse_cpu_cost() reads it,
+// refusing a cost without procs.
 extern const char* const kProcsHelp;
 extern const char* const kCpuCostHelp;
-unsigned parse_procs(const std::string& text);
+unsigned parse_procs(const std::string& text, const std::string& strategy);
 std::int64_t parse_cpu_cost(const std::string& text, unsigned procs);
 
 // prepare_run() checks args; bad input (an unknown scenario, a malformed

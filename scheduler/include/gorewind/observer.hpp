@@ -27,6 +27,8 @@ struct RunInfo {
   std::string strategy;
   std::map<std::string, std::string> params;
   RaceMode races = RaceMode::First;
+  unsigned procs = 0;            // RunOptions::procs
+  std::int64_t cpu_cost_ns = 0;  // RunOptions::cpu_cost_ns
 };
 
 // Observer receives a run's events. Implementations: the trace hasher (here),

@@ -68,9 +68,13 @@ struct ReplayResult {
   bool identical() const { return !divergence; }
 };
 
-// replay_options() are the options that re-run a recorded run under
-// strategy (the run's seed, scenario, parameters and race mode), bounded so
-// that a re-execution that stops matching cannot run forever.
+// recorded_options() are the options a run was recorded with, as its row
+// keeps them: its seed, scenario, parameters, race mode and Go's scheduler
+// (procs, CPU cost). Every re-execution of a recorded run starts from them.
+RunOptions recorded_options(const storage::RunRow& run);
+
+// replay_options() are recorded_options() under strategy, bounded so that a
+// re-execution that stops matching cannot run forever.
 RunOptions replay_options(const storage::RunRow& run, std::shared_ptr<Strategy> strategy, bool tolerant);
 
 // replay_run() replays run (recorded from the program fn) from log. Throws

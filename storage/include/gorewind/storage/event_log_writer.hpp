@@ -57,6 +57,8 @@ struct RunHeader {
   std::string program;  // the recording executable's name, without its directory
   RaceMode race_mode = RaceMode::First;
   bool heap = false;  // the run's allocations are counted (add_heap())
+  unsigned procs = 0;  // RunOptions::procs
+  std::int64_t cpu_cost_ns = 0;  // RunOptions::cpu_cost_ns
 };
 
 // RunEnd is what a finished run adds to its row.

@@ -43,6 +43,8 @@ struct RunRow {
   std::string hash_algorithm;  // how trace_hash and the chunk digests were made (TraceHasher::kAlgorithm)
   RaceMode race_mode = RaceMode::Off;  // what the race detector did (off: recorded before it existed)
   bool heap = false;                   // recorded with --heap: its allocations were counted
+  unsigned procs = 0;                  // run on Go's scheduler with this GOMAXPROCS (0: gorewind's own model)
+  std::int64_t cpu_cost_ns = 0;        // each event's virtual CPU cost to its P
 };
 
 }  // namespace gorewind::storage

@@ -17,8 +17,9 @@ namespace gorewind::storage {
 // of the program; 6 does not name the trace hash's algorithm (its runs'
 // hashes are all FNV-1a, "fnv1a"); 7 stores a row per event in its events
 // table, where 8 stores chunks of events (event_chunks) and reads them as
-// that table's rows.
-inline constexpr int kSchemaVersion = 9;
+// that table's rows; 8 counts no allocations (heap); 9 does not keep
+// whether a run ran on Go's scheduler (procs, cpu_cost).
+inline constexpr int kSchemaVersion = 10;
 
 // kChunkedEventsVersion is the first version that stores events in chunks.
 inline constexpr int kChunkedEventsVersion = 8;
