@@ -72,7 +72,8 @@ ObjKind waited_kind(WaitReason r) {
   switch (r) {
     case WaitReason::Mutex: return ObjKind::Mutex;
     case WaitReason::WaitGroup: return ObjKind::WaitGroup;
-    case WaitReason::Sleep: return ObjKind::Timer;
+    case WaitReason::Sleep:
+    case WaitReason::Syscall: return ObjKind::Timer;
     case WaitReason::RWMutexRead:
     case WaitReason::RWMutexWrite: return ObjKind::RWMutex;
     case WaitReason::Cond: return ObjKind::Cond;
@@ -97,6 +98,7 @@ std::string_view to_string(WaitReason r) {
     case WaitReason::RWMutexWrite: return "sync.RWMutex.Lock";
     case WaitReason::Cond: return "sync.Cond.Wait";
     case WaitReason::Once: return "sync.Once.Do";
+    case WaitReason::Syscall: return "syscall";
   }
   return "?";
 }

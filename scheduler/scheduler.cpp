@@ -741,6 +741,22 @@ void Scheduler::to_global(Goroutine* g) {
   gmp_->wake_idle(now_);
 }
 
+void Scheduler::exit_syscall(Goroutine* g, std::uint64_t cause, unsigned p) {
+  // exitsyscallfast(): its old P if idle, else any idle P, on which g runs
+  // next; exitsyscall0(): none, and g waits in the global queue while its M
+  // stops. (The P it handed off went on with other goroutines: handoffp().)
+  Processors& ps = *gmp_;
+  for (unsigned k = 0; k < ps.size() && ps[p].curg != 0; ++k) p = (p + 1) % ps.size();
+  g->state = GoroutineState::Runnable;
+  if (ps[p].curg == 0) {
+    ps.queues.put(p, g->id, true);
+  } else {
+    ps.queues.put_global(g->id);
+  }
+  ps.wake_idle(now_);
+  woken(g, cause, 0);
+}
+
 void Scheduler::work(Duration d, const std::source_location& loc) {
   if (tearing_down()) return;
   user_site(loc);
@@ -872,7 +888,7 @@ std::uint32_t Scheduler::new_object_id() {
   return static_cast<std::uint32_t>(object_names_.size() - 1);
 }
 
-void Scheduler::sleep(Duration d, const std::source_location& loc) {
+void Scheduler::sleep(Duration d, const std::source_location& loc, WaitReason reason) {
   if (tearing_down()) return;
   const std::source_location& site = user_site(loc);
   if (!sched_point({})) return;
@@ -885,7 +901,7 @@ void Scheduler::sleep(Duration d, const std::source_location& loc) {
   });
   if (d.count() <= 0) return;
   push_timer(Timer{now_ + d.count(), id, g, nullptr, 0});
-  park(WaitReason::Sleep, id, site);
+  park(reason, id, site);
 }
 
 std::shared_ptr<TimerState> Scheduler::new_timer(std::string_view name, Duration d, Duration period,
@@ -1015,6 +1031,7 @@ void Scheduler::fire(Timer& t) {
     e.obj_kind = ObjKind::Timer;
     e.obj = t.id;
   });
+  if (t.sleeper && gmp_ && t.sleeper->reason == WaitReason::Syscall) return exit_syscall(t.sleeper, seq, t.p);
   if (t.sleeper) return wake(t.sleeper, seq, 0);
   TimerState& s = *t.state;
   if (s.period > 0) {

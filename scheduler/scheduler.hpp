@@ -210,6 +210,10 @@ class Scheduler {
   // wake() makes a parked goroutine runnable; cause is the waking event's seq.
   void wake(Goroutine* g, std::uint64_t cause, Gid waker) {
     push_runnable(g);
+    woken(g, cause, waker);
+  }
+  // woken() is what a wake does once g is runnable.
+  void woken(Goroutine* g, std::uint64_t cause, Gid waker) {
     next_access_[g->id] = {};  // its operation is done: what comes next is not known
     emit(EventKind::Wake, g->id, g->site, [&](Event& e) {
       e.peer = waker;
@@ -237,7 +241,9 @@ class Scheduler {
                                 const void* self = nullptr);
   std::int64_t now_ns() const { return now_; }
   std::uint64_t seq() const { return seq_; }
-  void sleep(Duration d, const std::source_location& site);
+  // sleep() parks the running goroutine for d: gr::sleep, or with reason
+  // Syscall gr::syscall, whose goroutine comes back as exitsyscall() says.
+  void sleep(Duration d, const std::source_location& site, WaitReason reason = WaitReason::Sleep);
   // new_timer() makes a timer firing into a fresh capacity-1 channel after d
   // (period > 0: every period); arm with arm_timer().
   std::shared_ptr<TimerState> new_timer(std::string_view name, Duration d, Duration period,
@@ -329,6 +335,9 @@ class Scheduler {
   Gid steal(unsigned p);
   // to_global() puts g, yielding or preempted, at the back of the global queue.
   void to_global(Goroutine* g);
+  // exit_syscall() makes g, back from gr::syscall on P p, runnable where
+  // exitsyscall() puts it.
+  void exit_syscall(Goroutine* g, std::uint64_t cause, unsigned p);
   // start_event() resets event_ for the event seq_ and returns it. The
   // event is built there, not on the stack: a local would widen the frame of
   // every operation that emits, and so the stack a parked goroutine leaves

@@ -10,6 +10,8 @@ void sleep(Duration d, std::source_location loc) { detail::Scheduler::get().slee
 
 void work(Duration d, std::source_location loc) { detail::Scheduler::get().work(d, loc); }
 
+void syscall(Duration d, std::source_location loc) { detail::Scheduler::get().sleep(d, loc, WaitReason::Syscall); }
+
 chan<Time> after(Duration d, std::source_location loc) {
   detail::Scheduler& s = detail::Scheduler::get();
   if (s.tearing_down()) return chan<Time>::nil();

@@ -273,13 +273,17 @@ CREATE TABLE heap_sites (        -- the allocating call sites of a run, numbered
 void migrate_8_to_9(Database& db) { db.exec(kSchemaV9); }
 
 // Version 10: the runs that ran on Go's scheduler (RunOptions::procs and
-// cpu_cost_ns); a replay runs them on it again.
+// cpu_cost_ns), which a replay runs on it again, and the syscall wait reason.
 constexpr std::string_view kSchemaV10 = R"sql(
 ALTER TABLE runs ADD COLUMN procs INTEGER NOT NULL DEFAULT 0;     -- GOMAXPROCS simulated (--procs); 0: gorewind's own model
 ALTER TABLE runs ADD COLUMN cpu_cost INTEGER NOT NULL DEFAULT 0;  -- ns of virtual CPU each event cost its P (--cpu-cost)
 )sql";
 
-void migrate_9_to_10(Database& db) { db.exec(kSchemaV10); }
+void migrate_9_to_10(Database& db) {
+  db.exec(kSchemaV10);
+  db.exec("INSERT OR IGNORE INTO wait_reasons VALUES (" + std::to_string(static_cast<int>(WaitReason::Syscall)) +
+          ", '" + std::string(to_string(WaitReason::Syscall)) + "')");
+}
 
 using Migration = void (*)(Database&);
 constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3,

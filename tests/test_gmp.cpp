@@ -269,6 +269,79 @@ TEST_CASE("gmp: a timer fires once the earliest clock reaches it, on the P that 
   CHECK(on_procs(2, body) == words("main@1 W@3"));
 }
 
+TEST_CASE("gmp: a system call hands its P off, and comes back to an idle P or the global queue (entersyscallblock, "
+          "handoffp, exitsyscall)",
+          "[gmp]") {
+  // S spawned last takes runnext and runs first. While it is in its 5ms
+  // system call its P runs A; S is back at 5ms. Working 5ms instead, S
+  // holds the P and A waits.
+  const auto handoff = [](bool syscall) {
+    return [syscall](std::vector<std::string>& out) {
+      gr::WaitGroup wg;
+      wg.add(2);
+      gr::go([&] {
+        out.push_back(at("A"));
+        wg.done();
+      });
+      gr::go([&] {
+        if (syscall) {
+          gr::syscall(std::chrono::milliseconds(5));
+        } else {
+          gr::work(std::chrono::milliseconds(5));
+        }
+        out.push_back(at("S"));
+        wg.done();
+      });
+      wg.wait();
+    };
+  };
+  CHECK(on_procs(1, handoff(true)) == words("A@0 S@5"));
+  CHECK(on_procs(1, handoff(false)) == words("S@5 A@5"));
+
+  // S's 1ms system call ends while A works on the only P (B ran first, from
+  // the local queue): no idle P, so S goes to the global queue, behind what
+  // A then spawns (runnext D, local C). A sleeper woken there would take
+  // runnext instead, and C would wait behind it.
+  const auto busy = [](bool syscall) {
+    return [syscall](std::vector<std::string>& out) {
+      gr::WaitGroup wg;
+      wg.add(5);
+      const auto named = [&](std::string name) {
+        return [&, name] {
+          out.push_back(name);
+          wg.done();
+        };
+      };
+      gr::go(named("B"));
+      gr::go([&] {
+        gr::work(std::chrono::milliseconds(3));
+        gr::go(named("C"));
+        gr::go(named("D"));
+        out.push_back("A");
+        wg.done();
+      });
+      gr::go([&] {
+        if (syscall) {
+          gr::syscall(std::chrono::milliseconds(1));
+        } else {
+          gr::sleep(std::chrono::milliseconds(1));
+        }
+        out.push_back(at("S"));
+        wg.done();
+      });
+      wg.wait();
+    };
+  };
+  CHECK(on_procs(1, busy(true)) == words("B A D C S@3"));
+  CHECK(on_procs(1, busy(false)) == words("B A D S@3 C"));
+  // Without Go's scheduler a system call is a sleep of its length.
+  std::vector<std::string> out;
+  gr::RunOptions o;
+  o.strategy = gr::make_strategy("fifo");
+  REQUIRE(gr::run([&] { handoff(true)(out); }, o).ok());
+  CHECK(out == words("A@0 S@5"));
+}
+
 TEST_CASE("gmp: each event costs its P cpu_cost_ns, and the run's time is the latest clock", "[gmp]") {
   gr::RunOptions o;
   o.procs = 2;

@@ -90,6 +90,7 @@ enum class WaitReason : std::uint8_t {
   RWMutexWrite,  // waiting for the write lock
   Cond,          // waiting on a Cond
   Once,          // waiting for another goroutine's Once call to finish
+  Syscall,       // in gr::syscall, a blocking system call (on its own M, without a P)
 };
 
 // Event is one step of a run, passed by reference to observers. Views (ready,

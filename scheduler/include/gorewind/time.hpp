@@ -43,6 +43,14 @@ void sleep(Duration d, std::source_location loc = std::source_location::current(
 // model the run's clock moves on by d.
 void work(Duration d, std::source_location loc = std::source_location::current());
 
+// syscall() is a blocking system call that takes d of virtual time (a
+// read(), a DNS lookup). Under Go's scheduler the goroutine keeps its M and
+// hands its P to another M meanwhile (entersyscallblock(), handoffp()), so
+// the P runs other goroutines; back, it takes its old P if that is idle,
+// else any idle P, else waits in the global queue (exitsyscall()). In
+// gorewind's own model it is a sleep of d.
+void syscall(Duration d, std::source_location loc = std::source_location::current());
+
 // after() returns a channel that receives the virtual time once d has passed
 // (time.After). Capacity 1: the value waits if nobody is receiving.
 chan<Time> after(Duration d, std::source_location loc = std::source_location::current());
