@@ -49,10 +49,10 @@ class Processors {
   }
   // running() says whether some P runs a goroutine.
   bool running() const;
-  // earliest() lists in tied the Ps that may act next, those at the earliest
-  // clock (the current P first, then the others in order), and returns that
-  // clock; now is the current P's. Empty when no P runs a goroutine and none
-  // is queued.
+  // earliest() lists in tied the Ps that may act next, those at the
+  // earliest clock (the current P first, then the others counting on from
+  // it), and returns that clock; now is the current P's. Empty when no P
+  // runs a goroutine and none is queued.
   std::int64_t earliest(std::int64_t now, std::vector<unsigned>& tied) const;
   // latest() is the latest clock of any P: how long the run took.
   std::int64_t latest(std::int64_t now) const;

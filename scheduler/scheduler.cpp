@@ -237,8 +237,8 @@ bool Scheduler::killed_unwinds() {
 }
 
 RunResult Scheduler::run(const std::function<void()>& main_fn) {
-  RunInfo info{options_.scenario, options_.seed,  std::string(strategy_->name()), options_.params,
-               options_.races,    options_.procs, options_.cpu_cost_ns};
+  RunInfo info{options_.scenario, options_.seed, std::string(strategy_->name()), options_.params,
+               options_.races, options_.procs, options_.cpu_cost_ns};
   strategy_->begin_run(options_.seed);
   // Under Go's scheduler a goroutine runs until it blocks or yields.
   keeps_running_ = gmp_ || strategy_->keeps_running();
