@@ -24,7 +24,9 @@ namespace {
 
 thread_local WatchState* t_watch = nullptr;  // the run on this thread, while armed
 
+#ifndef GOREWIND_SANITIZE
 constexpr int kMaxDeferrals = 50;  // ticks spent waiting for a runaway to leave the C library
+#endif
 
 // The code of the C and C++ runtime libraries. A runaway interrupted in
 // there (inside malloc, say) is given a few more ticks to come back to its
