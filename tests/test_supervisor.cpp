@@ -256,8 +256,14 @@ TEST_CASE("supervisor: kill -9 of the parent during record leaves no child behin
     kids >> child;
   }
   REQUIRE(child > 0);
-  // Let the spin begin, so that the parent dies with the run open.
-  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // Wait for the run's row, so that the parent dies with the run open (a
+  // loaded machine may take a while to get there).
+  const auto runs_in_log = [&] {
+    gorewind::storage::Database d(db, gorewind::storage::Database::Mode::ReadOnly);
+    return d.query_int("SELECT count(*) FROM runs").value_or(0);
+  };
+  for (int i = 0; i < 1000 && runs_in_log() < 2; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  REQUIRE(runs_in_log() == 2);
   p.kill();
   p.wait();
   bool gone = false;
