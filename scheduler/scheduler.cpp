@@ -179,11 +179,8 @@ Scheduler::Scheduler(const RunOptions& options)
   if (options.cpu_cost_ns < 0) throw Error("gorewind: cpu_cost_ns is negative");
   if (options.cpu_cost_ns > 0 && options.procs == 0)
     throw Error("gorewind: a CPU cost needs Go's scheduler (procs): gorewind's own model has no CPU clocks");
-  if (options.procs > strategy_->max_procs())
-    throw Error("gorewind: " + std::string(strategy_->name()) + " steers at most " +
-                std::to_string(strategy_->max_procs()) + " P, not " + std::to_string(options.procs) +
-                ": with more, Go's run queues restrict which goroutines may run, which its dependence relation "
-                "does not model");
+  if (const std::string refusal = procs_refusal(*strategy_, options.procs); !refusal.empty())
+    throw Error("gorewind: " + refusal);
   if (options.procs > 0) {
     gmp_.emplace(options.procs);
     turns_ = options.procs > 1 || options.cpu_cost_ns > 0;

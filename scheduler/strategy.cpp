@@ -11,6 +11,14 @@
 
 namespace gorewind {
 
+std::string procs_refusal(const Strategy& s, unsigned procs) {
+  if (procs <= s.max_procs()) return {};
+  return std::string(s.name()) + " steers at most " + std::to_string(s.max_procs()) + " P, not " +
+         std::to_string(procs) +
+         " (with more, Go's run queues restrict which goroutines may run, which its dependence relation does not "
+         "model)";
+}
+
 bool races(const Access& a, const Access& b) {
   if (a.kind == ObjKind::None || a.kind != b.kind || !(a.write || b.write)) return false;
   // A select's access (obj 0) is on any of its channels.

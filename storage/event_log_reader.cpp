@@ -25,7 +25,8 @@ std::string run_columns(int version) {
              "r.writer_start, ") +
          (version < kChunkedEventsVersion ? "(SELECT max(seq) FROM events e WHERE e.run = r.id)"
                       : "(SELECT max(last_seq) FROM event_chunks c WHERE c.run = r.id)") +
-         ", r.program, r.race_mode, r.hash_algorithm, r.heap, r.procs, r.cpu_cost FROM runs r LEFT JOIN sites s ON s.id = r.failed_site ";
+         ", r.program, r.race_mode, r.hash_algorithm, r.heap, r.procs, r.cpu_cost FROM runs r "
+         "LEFT JOIN sites s ON s.id = r.failed_site ";
 }
 
 std::vector<std::int32_t> parse_ready(std::string_view text) {

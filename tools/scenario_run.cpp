@@ -119,11 +119,8 @@ unsigned parse_procs(const std::string& text, const std::string& strategy) {
   const std::optional<std::uint64_t> n = parse_decimal(text);
   if (!n || *n > kMaxProcs)
     throw UsageError("--procs: '" + text + "' is not a number of Ps from 0 to " + std::to_string(kMaxProcs));
-  const unsigned most = make_strategy(strategy)->max_procs();
-  if (*n > most)
-    throw UsageError("--procs: " + strategy + " steers at most " + std::to_string(most) + " P, not " + text +
-                     " (with more, Go's run queues restrict which goroutines may run, which its dependence relation "
-                     "does not model)");
+  const std::string refusal = procs_refusal(*make_strategy(strategy), static_cast<unsigned>(*n));
+  if (!refusal.empty()) throw UsageError("--procs: " + refusal);
   return static_cast<unsigned>(*n);
 }
 

@@ -103,6 +103,10 @@ class Strategy {
   virtual unsigned max_procs() const { return std::numeric_limits<unsigned>::max(); }
 };
 
+// procs_refusal() says why s refuses a run on procs Ps (more than
+// max_procs()), naming s; empty when it does not.
+std::string procs_refusal(const Strategy& s, unsigned procs);
+
 // SystematicStrategy enumerates a program's schedules instead of sampling
 // them (dfs, dpor): it ignores the seed, and after each run advance() moves
 // it to the next schedule of its search.
