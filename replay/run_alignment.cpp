@@ -32,7 +32,7 @@ class Stream {
     // Operations before the divergence, per goroutine, so the counts go on from there.
     storage::EventQuery before(run);
     before.to = from == 0 ? 0 : from - 1;
-    for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k)
+    for (int k = 0; k <= static_cast<int>(kLastEventKind); ++k)
       if (is_operation(static_cast<EventKind>(k))) before.kinds.push_back(static_cast<EventKind>(k));
     ops_ = log.count_by_goroutine(before);
   }

@@ -63,6 +63,23 @@ std::vector<StateField> wait_group_fields(const WaitGroupInfo& w, const RunIdent
   return {plain("counter", std::to_string(w.counter)), gid_list("waiters", w.waiters, ids)};
 }
 
+// one_gid() is a goroutine as text (g2, - for none) and as key (its spawn path).
+StateField one_gid(std::string name, Gid g, const RunIdentity& ids) {
+  if (g == 0) return StateField{std::move(name), "-", "-"};
+  return StateField{std::move(name), "g" + std::to_string(g), ids.path(g)};
+}
+
+std::vector<StateField> proc_fields(const ProcState& p, const RunIdentity& ids) {
+  return {one_gid("curg", p.curg, ids),         plain("m", std::to_string(p.m)),
+          one_gid("runnext", p.runnext, ids),   gid_list("runq", p.runq, ids),
+          plain("schedtick", std::to_string(p.schedtick)), plain("clock_ns", std::to_string(p.clock_ns))};
+}
+
+std::vector<StateField> placement_fields(const GoroutinePlace& g) {
+  return {plain("m", std::to_string(g.m)), plain("lastp", std::to_string(g.last_p)),
+          plain("gopc", g.gopc.empty() ? "-" : g.gopc), plain("startpc", g.startpc.empty() ? "-" : g.startpc)};
+}
+
 // Side is one entity of one state, ready to be matched with the other's.
 struct Side {
   std::string identity;
@@ -134,6 +151,10 @@ std::string_view to_string(EntityKind k) {
     case EntityKind::Lock: return "lock";
     case EntityKind::WaitGroup: return "wait_group";
     case EntityKind::Watched: return "watched";
+    case EntityKind::Proc: return "p";
+    case EntityKind::Machine: return "m";
+    case EntityKind::GlobalQueue: return "global_queue";
+    case EntityKind::Placement: return "placement";
   }
   return "?";
 }
@@ -188,6 +209,34 @@ StateDiff diff_states(const RuntimeState& a, const RunIdentity& ids_a, const Run
   };
   pair_up(EntityKind::Watched, watched(a), watched(b), d.entities);
   return d;
+}
+
+void diff_gmp(const GmpState& a, const RunIdentity& ids_a, const GmpState& b, const RunIdentity& ids_b,
+              StateDiff& d) {
+  if (a.procs.empty() && b.procs.empty()) return;
+  auto procs = [](const GmpState& s, const RunIdentity& ids) {
+    return sides(s.procs, [&](const ProcState& p) {
+      return Side{"P" + std::to_string(p.id), "P" + std::to_string(p.id), proc_fields(p, ids)};
+    });
+  };
+  pair_up(EntityKind::Proc, procs(a, ids_a), procs(b, ids_b), d.entities);
+  auto machines = [](const GmpState& s, const RunIdentity& ids) {
+    return sides(s.machines, [&](const MachineState& m) {
+      return Side{"M" + std::to_string(m.id), "M" + std::to_string(m.id),
+                  {plain("p", std::to_string(m.p)), one_gid("curg", m.curg, ids)}};
+    });
+  };
+  pair_up(EntityKind::Machine, machines(a, ids_a), machines(b, ids_b), d.entities);
+  auto global = [](const GmpState& s, const RunIdentity& ids) {
+    return std::vector<Side>{Side{"global", "global queue", {gid_list("runq", s.global, ids)}}};
+  };
+  pair_up(EntityKind::GlobalQueue, global(a, ids_a), global(b, ids_b), d.entities);
+  auto places = [](const GmpState& s, const RunIdentity& ids) {
+    return sides(s.goroutines, [&](const GoroutinePlace& g) {
+      return Side{ids.path(g.gid), "G" + std::to_string(g.gid), placement_fields(g)};
+    });
+  };
+  pair_up(EntityKind::Placement, places(a, ids_a), places(b, ids_b), d.entities);
 }
 
 }  // namespace gorewind::replay

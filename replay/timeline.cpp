@@ -264,6 +264,8 @@ std::string Timeline::evaluate(std::string_view expr) {
     case F::Amount: return std::to_string(e.amount);
     case F::Counter: return std::to_string(e.counter);
     case F::Case: return std::to_string(e.select_case);
+    case F::P: return std::to_string(e.p);
+    case F::M: return std::to_string(e.m);
   }
   return {};
 }

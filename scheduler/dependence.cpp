@@ -65,6 +65,7 @@ Touch touch(const Event& e) {
     case EventKind::Switch:
     case EventKind::Wake:
     case EventKind::Yield:
+    case EventKind::Preempt:
     case EventKind::TimerFire:
     case EventKind::Rand:
     case EventKind::Recover:

@@ -42,12 +42,13 @@ std::string_view to_string(EventKind k) {
     case EventKind::Trace: return "trace";
     case EventKind::Race: return "race";
     case EventKind::Crash: return "crash";
+    case EventKind::Preempt: return "preempt";
   }
   return "?";
 }
 
 std::optional<EventKind> kind_named(std::string_view name) {
-  for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k)
+  for (int k = 0; k <= static_cast<int>(kLastEventKind); ++k)
     if (to_string(static_cast<EventKind>(k)) == name) return static_cast<EventKind>(k);
   return std::nullopt;
 }

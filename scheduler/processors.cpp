@@ -6,6 +6,24 @@
 
 namespace gorewind::detail {
 
+Processors::Processors(unsigned procs) : queues(procs), ps_(procs), ms_(static_cast<std::int32_t>(procs)) {
+  for (unsigned p = 0; p < procs; ++p) ps_[p].m = static_cast<std::int32_t>(p);
+}
+
+void Processors::hand_off(unsigned p) {
+  if (idle_ms_.empty()) {
+    ps_[p].m = ms_++;
+  } else {
+    ps_[p].m = idle_ms_.back();
+    idle_ms_.pop_back();
+  }
+}
+
+void Processors::bind(unsigned p, std::int32_t m) {
+  idle_ms_.push_back(ps_[p].m);
+  ps_[p].m = m;
+}
+
 bool Processors::running() const {
   return std::any_of(ps_.begin(), ps_.end(), [](const P& p) { return p.curg != 0; });
 }

@@ -12,7 +12,7 @@
 namespace gorewind::detail {
 
 // Processors are a run's Ps under GOMAXPROCS=procs: their run queues, and for
-// each the goroutine it runs (p.m.curg) and its virtual CPU clock. The run is
+// each the goroutine it runs (p.m.curg), its virtual CPU clock and its M. The run is
 // one thread, so the Ps take turns as in a discrete-event simulation: the P
 // whose clock is earliest acts next, and the current P's clock is the run's
 // now. A P is idle when it runs nothing; an idle P with work to find (its
@@ -25,9 +25,11 @@ class Processors {
     Gid curg = 0;             // the goroutine it runs, 0: idle
     std::int64_t clock = 0;   // its virtual CPU time, in ns (the current P's is in the caller's now)
     std::int64_t slice = 0;   // the clock when its goroutine's time slice began (schedtick moved)
+    std::int32_t m = 0;       // the M (OS thread) it runs on
   };
 
-  explicit Processors(unsigned procs) : queues(procs), ps_(procs) {}
+  // P k starts on M k.
+  explicit Processors(unsigned procs);
 
   RunQueues queues;
 
@@ -57,9 +59,23 @@ class Processors {
   // latest() is the latest clock of any P: how long the run took.
   std::int64_t latest(std::int64_t now) const;
 
+  // Ms. A goroutine in a blocking system call keeps its M, and its P goes on
+  // with another (entersyscallblock(), handoffp()): hand_off() gives P p an
+  // idle M, else a new one. Back from the call, the M takes an idle P
+  // (bind(), exitsyscallfast(): that P's M goes idle) or stops (release_m(),
+  // stopm()). The idle Ms are a stack, as sched.midle is: the one that
+  // stopped last starts first.
+  void hand_off(unsigned p);
+  void bind(unsigned p, std::int32_t m);
+  void release_m(std::int32_t m) { idle_ms_.push_back(m); }
+  // idle_ms() are the Ms that hold no P and run nothing, the next to start last.
+  const std::vector<std::int32_t>& idle_ms() const { return idle_ms_; }
+
  private:
   std::vector<P> ps_;
   unsigned current_ = 0;
+  std::int32_t ms_ = 0;               // Ms made so far, numbered 0, 1, ...
+  std::vector<std::int32_t> idle_ms_;
 };
 
 }  // namespace gorewind::detail

@@ -18,6 +18,13 @@ void RunQueues::put(unsigned p, Gid g, bool next) {
   local_put(pp, g);
 }
 
+std::vector<Gid> RunQueues::local(unsigned p) const {
+  const P& pp = ps_[p];
+  std::vector<Gid> out;
+  for (std::uint32_t i = pp.head; i != pp.tail; ++i) out.push_back(pp.ring[i % kLocal]);
+  return out;
+}
+
 void RunQueues::local_put(P& p, Gid g) {
   if (p.tail - p.head < kLocal) {
     p.ring[p.tail++ % kLocal] = g;

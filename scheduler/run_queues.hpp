@@ -53,6 +53,12 @@ class RunQueues {
   // queue, 1 for its runnext alone, 0 for nothing.
   int stealable(unsigned victim) const;
   std::uint32_t schedtick(unsigned p) const { return ps_[p].schedtick; }
+  Gid runnext(unsigned p) const { return ps_[p].runnext; }
+  // local() lists p's local queue, the next to run first; runqsize() is its
+  // length (runnext not counted, as in Go's schedtrace).
+  std::vector<Gid> local(unsigned p) const;
+  std::uint32_t runqsize(unsigned p) const { return ps_[p].tail - ps_[p].head; }
+  const std::deque<Gid>& global() const { return global_; }
   bool empty() const { return count_ == 0; }
   std::size_t size() const { return count_; }
 

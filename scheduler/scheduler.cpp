@@ -214,6 +214,14 @@ Event& Scheduler::start_event(EventKind kind, Gid gid, const std::source_locatio
   e.gid = gid;
   e.kind = kind;
   e.site = site;
+  if (gmp_) {
+    e.p = static_cast<std::int32_t>(gmp_->current());
+    e.m = (*gmp_)[gmp_->current()].m;
+    // Each spawn, wake and switch samples its P's local run queue, which
+    // they change (a steal changes its victim's unseen until then).
+    if (kind == EventKind::Spawn || kind == EventKind::Wake || kind == EventKind::Switch)
+      e.counter = gmp_->queues.runqsize(gmp_->current());
+  }
   return e;
 }
 
@@ -541,8 +549,9 @@ void Scheduler::resume(Goroutine* g) {
   // state at the Switch sees g on the CPU.
   running_ = g;
   g->state = GoroutineState::Running;
-  if (g->id != last_ran_ && !finished_) emit(EventKind::Switch, g->id, g->site);
+  if ((g->id != last_ran_ || executes_) && !finished_) emit(EventKind::Switch, g->id, g->site);
   last_ran_ = g->id;
+  executes_ = false;
   // The stack is taken when the goroutine first runs, so goroutines that
   // wait their turn in the run queue cost no stack.
   if (!g->started) start_fiber(g);
@@ -593,7 +602,10 @@ void Scheduler::switch_to_hub() {
 [[gnu::always_inline]] inline void Scheduler::switch_away() {
   // With nothing runnable (timers to fire, a deadlock) or the run over, the
   // hub takes it from here; so it does when a timer is due (gmp_next()).
-  if (gmp_) (*gmp_)[gmp_->current()].curg = 0;
+  if (gmp_) {
+    (*gmp_)[gmp_->current()].curg = 0;
+    if (running_->reason == WaitReason::Syscall) gmp_->hand_off(gmp_->current());
+  }
   if (finished_ || nothing_runnable()) return switch_to_hub();
   Goroutine* g = running_;
   Goroutine* next;
@@ -614,7 +626,7 @@ void Scheduler::switch_to_hub() {
     next_ = next;
     return switch_to_hub();
   }
-  if (next == g) {
+  if (next == g && !executes_) {
     g->state = GoroutineState::Running;
     return;
   }
@@ -625,6 +637,7 @@ void Scheduler::switch_to_hub() {
     hub_error_ = std::current_exception();
     return switch_to_hub();
   }
+  if (next == g) return;  // run again, from a run queue
   switch_fiber(g, next);
   after_switch(g);
 }
@@ -666,6 +679,7 @@ bool Scheduler::p_turn() {
   // the global queue (gopreempt_m(), goschedImpl()).
   constexpr std::int64_t kForcePreemptNs = 10'000'000;
   if (now_ - (*gmp_)[gmp_->current()].slice >= kForcePreemptNs) {
+    emit(EventKind::Preempt, g->id, g->site);
     to_global(g);
     switch_away();
     return !finished_;
@@ -707,6 +721,7 @@ Goroutine* Scheduler::gmp_next() {
     // goroutine from runnext inherits its predecessor's.
     if (ps.queues.schedtick(p) != tick) pp.slice = now_;
     pp.curg = g;
+    executes_ = true;
   }
   return goroutines_[pp.curg].get();
 }
@@ -738,16 +753,19 @@ void Scheduler::to_global(Goroutine* g) {
   gmp_->wake_idle(now_);
 }
 
-void Scheduler::exit_syscall(Goroutine* g, std::uint64_t cause, unsigned p) {
-  // exitsyscallfast(): its old P if idle, else any idle P, on which g runs
-  // next; exitsyscall0(): none, and g waits in the global queue while its M
-  // stops. (The P it handed off went on with other goroutines: handoffp().)
+void Scheduler::exit_syscall(Goroutine* g, std::uint64_t cause, unsigned p, std::int32_t m) {
+  // exitsyscallfast(): its M takes its old P if idle, else any idle P, on
+  // which g runs next; exitsyscall0(): none, and g waits in the global queue
+  // while its M stops. (The P it handed off went on with other goroutines
+  // on another M: handoffp().)
   Processors& ps = *gmp_;
   for (unsigned k = 0; k < ps.size() && ps[p].curg != 0; ++k) p = (p + 1) % ps.size();
   g->state = GoroutineState::Runnable;
   if (ps[p].curg == 0) {
+    ps.bind(p, m);
     ps.queues.put(p, g->id, true);
   } else {
+    ps.release_m(m);
     ps.queues.put_global(g->id);
   }
   ps.wake_idle(now_);
@@ -957,7 +975,10 @@ bool Scheduler::disarm_timer(TimerState& t) {
 }
 
 void Scheduler::push_timer(Timer t) {
-  t.p = gmp_ ? gmp_->current() : 0;
+  if (gmp_) {
+    t.p = gmp_->current();
+    t.m = (*gmp_)[t.p].m;
+  }
   timers_.push_back(std::move(t));
   std::push_heap(timers_.begin(), timers_.end(), timer_later);
 }
@@ -1028,7 +1049,7 @@ void Scheduler::fire(Timer& t) {
     e.obj_kind = ObjKind::Timer;
     e.obj = t.id;
   });
-  if (t.sleeper && gmp_ && t.sleeper->reason == WaitReason::Syscall) return exit_syscall(t.sleeper, seq, t.p);
+  if (t.sleeper && gmp_ && t.sleeper->reason == WaitReason::Syscall) return exit_syscall(t.sleeper, seq, t.p, t.m);
   if (t.sleeper) return wake(t.sleeper, seq, 0);
   TimerState& s = *t.state;
   if (s.period > 0) {

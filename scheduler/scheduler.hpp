@@ -40,6 +40,7 @@
 #include <gorewind/channel.hpp>
 #include <gorewind/detail/runtime.hpp>
 #include <gorewind/error.hpp>
+#include <gorewind/gmp_state.hpp>
 #include <gorewind/native_stack.hpp>
 #include <gorewind/observer.hpp>
 #include <gorewind/outcome.hpp>
@@ -262,6 +263,9 @@ class Scheduler {
   void retire_object(std::uint32_t id, const void* self);
   void set_watched(std::string_view name, std::string text);
   RuntimeState capture() const;
+  // capture_gmp() adds Go's scheduler as it stands to out: its Ps, Ms and
+  // global queue, nothing in gorewind's own model (gmp_state.cpp).
+  void capture_gmp(GmpState& out) const;
   // native_stacks(), native_stack(): see gorewind/native_stack.hpp
   // (native_stack.cpp).
   std::vector<NativeStack> native_stacks();
@@ -308,6 +312,7 @@ class Scheduler {
     std::shared_ptr<TimerState> state;  // a timer with a handle
     std::uint64_t version;              // of state when armed
     unsigned p = 0;                     // the P that armed it, which it wakes (push_timer())
+    std::int32_t m = 0;                 // and that P's M then: a system call's, which keeps its goroutine
   };
   static bool timer_later(const Timer& a, const Timer& b) {
     return a.when != b.when ? a.when > b.when : a.id > b.id;
@@ -335,9 +340,9 @@ class Scheduler {
   Gid steal(unsigned p);
   // to_global() puts g, yielding or preempted, at the back of the global queue.
   void to_global(Goroutine* g);
-  // exit_syscall() makes g, back from gr::syscall on P p, runnable where
-  // exitsyscall() puts it.
-  void exit_syscall(Goroutine* g, std::uint64_t cause, unsigned p);
+  // exit_syscall() makes g, back from gr::syscall made on P p with M m,
+  // runnable where exitsyscall() puts it.
+  void exit_syscall(Goroutine* g, std::uint64_t cause, unsigned p, std::int32_t m);
   // start_event() resets event_ for the event seq_ and returns it. The
   // event is built there, not on the stack: a local would widen the frame of
   // every operation that emits, and so the stack a parked goroutine leaves
@@ -460,6 +465,10 @@ class Scheduler {
   Goroutine* running_ = nullptr;
   Goroutine* next_ = nullptr;  // chosen by a goroutine, for the hub to resume
   Gid last_ran_ = 0;
+  // executes_: gmp_next() took the next goroutine from a run queue (Go's
+  // execute()), whose turn is a Switch even when it ran last: a goroutine's
+  // scheduling latency ends at the Switch after it became runnable.
+  bool executes_ = false;
   boost::context::fiber hub_;
   // switched_from_ is where the fiber that switched last keeps its context:
   // whatever it resumed stores the handle its resume() returns there.

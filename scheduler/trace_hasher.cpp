@@ -119,7 +119,9 @@ void TraceHasher::on_event(const Event& e) {
   // and bytes, the value as its text (so a value read back from the log
   // hashes as it did live), the site as its file's digest and its line (not
   // its function: a renamed function is the same run). The trace hash is shown
-  // to users and stored: changing these bytes changes kAlgorithm.
+  // to users and stored: changing these bytes changes kAlgorithm. The P and
+  // the M are hashed only under Go's scheduler, so that a run of gorewind's
+  // own model hashes as it did before they were fields.
   State& s = *state_;
   busy_ = true;
   std::atomic_signal_fence(std::memory_order_seq_cst);
@@ -127,7 +129,7 @@ void TraceHasher::on_event(const Event& e) {
   {
     State::Packer p(s);
     for_each_field(
-        [&](std::string_view, const auto& v) {
+        [&](std::string_view name, const auto& v) {
           using T = std::decay_t<decltype(v)>;
           if constexpr (std::is_same_v<T, std::span<const std::int32_t>>) {
             p.bytes(v.data(), v.size_bytes());
@@ -144,6 +146,8 @@ void TraceHasher::on_event(const Event& e) {
           } else if constexpr (std::is_same_v<T, std::source_location>) {
             p.number(s.file_digest(v.file_name()));
             p.number(v.line());
+          } else if constexpr (std::is_same_v<T, std::int32_t>) {
+            if (v != -1 || (name != "p" && name != "m")) p.number(v);
           } else {
             static_assert(std::is_integral_v<T> || std::is_enum_v<T>, "a field the trace hash does not know");
             p.number(v);

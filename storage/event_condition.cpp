@@ -57,7 +57,7 @@ std::optional<CmpOp> op_named(std::string_view op) {
   return std::nullopt;
 }
 
-constexpr const char* kFields = "goroutine, seq, time, value, peer, obj, amount, counter or case";
+constexpr const char* kFields = "goroutine, seq, time, value, peer, obj, amount, counter, case, p or m";
 
 }  // namespace
 
@@ -71,6 +71,8 @@ std::optional<EventCondition::Field> EventCondition::field_named(std::string_vie
   if (name == "amount") return Field::Amount;
   if (name == "counter") return Field::Counter;
   if (name == "case") return Field::Case;
+  if (name == "p") return Field::P;
+  if (name == "m") return Field::M;
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <type_traits>
 
+#include <gorewind/run.hpp>
 #include <gorewind/storage/schema.hpp>
 #include <gorewind/storage/state_codec.hpp>
 #include <gorewind/storage/storage_error.hpp>
@@ -139,7 +140,12 @@ RunRow EventLogReader::read_run(Statement& st) {
   r.race_mode = parse_race_mode(st.column_text(21)).value_or(RaceMode::Off);
   r.hash_algorithm = st.column_text(22);
   r.heap = st.column_int(23) != 0;
-  r.procs = static_cast<unsigned>(st.column_int(24));
+  // Every reader of procs may size a table by it: a damaged one stops here.
+  const std::int64_t procs = st.column_int(24);
+  if (procs < 0 || procs > kMaxProcs)
+    throw StorageError("run " + std::to_string(r.id) + " has a corrupt procs (" + std::to_string(procs) + ") in '" +
+                       db_.path() + "'");
+  r.procs = static_cast<unsigned>(procs);
   r.cpu_cost_ns = st.column_int(25);
   if (state == "complete") {
     r.state = RunState::Complete;
@@ -182,7 +188,8 @@ namespace {
 
 constexpr std::string_view kEventColumns =
     "SELECT e.seq, e.vtime, e.gid, e.kind, e.obj_kind, e.obj, e.peer, e.reason, e.ok, e.select_case, e.ready, "
-    "e.cause, e.amount, e.counter, e.value, e.type_name, e.text, s.file, s.line, s.function, g.name, o.name "
+    "e.cause, e.amount, e.counter, e.value, e.type_name, e.text, s.file, s.line, s.function, e.p, e.m, g.name, "
+    "o.name "
     "FROM events e LEFT JOIN sites s ON s.id = e.site "
     "LEFT JOIN goroutines g ON g.run = e.run AND g.gid = e.gid "
     "LEFT JOIN objects o ON o.run = e.run AND o.id = e.obj ";
@@ -368,6 +375,24 @@ std::vector<HeapRow> EventLogReader::heap_rows(std::int64_t run_id, std::uint64_
   while (st.step())
     out.push_back(HeapRow{static_cast<Gid>(st.column_int(0)), static_cast<std::uint32_t>(st.column_int(1)),
                           st.column_int(2), st.column_int(3), st.column_int(4), st.column_int(5)});
+  return out;
+}
+
+std::vector<LatencyRow> EventLogReader::sched_latencies(std::int64_t run_id, std::uint64_t at) {
+  Statement st = db_.prepare(
+      "SELECT gid, became, runnable_seq, seq, p, m, latency_ns, file, line FROM sched_latency "
+      "WHERE run = ?1 AND seq <= ?2 ORDER BY seq");
+  st.bind_int(1, run_id);
+  st.bind_int(2, static_cast<std::int64_t>(at));
+  std::vector<LatencyRow> out;
+  while (st.step()) {
+    LatencyRow r{static_cast<Gid>(st.column_int(0)), std::string(st.column_text(1)),
+                 static_cast<std::uint64_t>(st.column_int(2)), static_cast<std::uint64_t>(st.column_int(3)),
+                 st.is_null(4) ? -1 : static_cast<std::int32_t>(st.column_int(4)),
+                 st.is_null(5) ? -1 : static_cast<std::int32_t>(st.column_int(5)), st.column_int(6), {}};
+    if (!st.is_null(7)) r.site = std::string(st.column_text(7)) + ":" + std::to_string(st.column_int(8));
+    out.push_back(std::move(r));
+  }
   return out;
 }
 

@@ -17,6 +17,8 @@ std::string column(EventCondition::Field f) {
     case F::Amount: return "e.amount";
     case F::Counter: return "e.counter";
     case F::Case: return "e.select_case";
+    case F::P: return "e.p";
+    case F::M: return "e.m";
   }
   return "NULL";
 }

@@ -70,6 +70,8 @@ struct EventRecord {
   std::string_view type_name;
   std::string_view text;
   SiteNumber site;
+  std::int32_t p = -1;
+  std::int32_t m = -1;
 };
 
 // append_record() appends e's record to out, its site as site and its value

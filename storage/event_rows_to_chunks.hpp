@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <string_view>
 
 #include <gorewind/storage/database.hpp>
 
@@ -17,8 +18,13 @@ struct RowMapping {
   const std::map<std::int64_t, std::int64_t>* sites = nullptr;  // sites.id by the row's (null: the row's own)
 };
 
-// chunk_event_rows() steps rows, whose columns are those of version 7's
-// events table (run, then the fields in for_each_field's order), ordered
+// kVersion7Columns selects a row of version 7's events table with the
+// fields added to events since, as a run recorded then has them: the
+// columns chunk_event_rows() reads.
+inline constexpr std::string_view kVersion7Columns = "*, NULL AS p, NULL AS m";
+
+// chunk_event_rows() steps rows, whose columns are kVersion7Columns of
+// version 7's events table (run, then the fields in for_each_field's order), ordered
 // by run and seq, and stores those events as event_chunks rows of the runs
 // and sites map gives them, numbering each run's sites in run_sites. The
 // runs must have no chunks yet. Throws StorageError for a row whose seq is

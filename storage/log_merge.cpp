@@ -79,7 +79,7 @@ std::vector<Renumbered> merge_logs(const std::string& out, const std::vector<std
       while (tables.step()) {
         const std::string table(tables.column_text(0));
         if (table == "events") {
-          event_rows = db.prepare("SELECT * FROM src.events WHERE run = ?1 ORDER BY seq");
+          event_rows = db.prepare("SELECT " + std::string(kVersion7Columns) + " FROM src.events WHERE run = ?1 ORDER BY seq");
           Statement map = db.prepare("SELECT src, dst FROM temp.site_map");
           while (map.step()) sites.emplace(map.column_int(0), map.column_int(1));
           continue;

@@ -238,7 +238,9 @@ CREATE TABLE run_sites (         -- the sites of a run's events under the run's 
 
 void migrate_7_to_8(Database& db) {
   db.exec(kSchemaV8);
-  Statement rows = db.prepare("SELECT * FROM main.events ORDER BY run, seq");
+  // The rows as chunk_event_rows() reads them: with the fields events has
+  // gained since, as a run of version 7 has them.
+  Statement rows = db.prepare("SELECT " + std::string(kVersion7Columns) + " FROM main.events ORDER BY run, seq");
   chunk_event_rows(db, rows, {});
   db.exec("DROP TABLE main.events");
 }
@@ -285,11 +287,62 @@ void migrate_9_to_10(Database& db) {
           ", '" + std::string(to_string(WaitReason::Syscall)) + "')");
 }
 
+// Version 11: the P and the M of each event (Event::p, Event::m) under Go's
+// scheduler, which the events table shows as columns p and m (NULL in
+// gorewind's own model and in runs recorded before); event_log shows them
+// too. And the preempt event kind.
+constexpr std::string_view kEventLogV11 = R"sql(
+VIEW event_log AS
+  SELECT e.run, e.seq, e.vtime, e.gid, g.name AS goroutine, k.name AS kind,
+         ok.name AS obj_kind, e.obj, o.name AS object, e.peer, p.name AS peer_name,
+         w.name AS reason, e.ok, e.select_case, e.ready, e.cause, e.amount, e.counter,
+         e.value, e.type_name, e.text, s.file, s.line, s.function, e.p, e.m
+  FROM events e
+  JOIN event_kinds k ON k.id = e.kind
+  JOIN object_kinds ok ON ok.id = e.obj_kind
+  JOIN wait_reasons w ON w.id = e.reason
+  LEFT JOIN goroutines g ON g.run = e.run AND g.gid = e.gid
+  LEFT JOIN goroutines p ON p.run = e.run AND p.gid = e.peer AND e.peer != 0
+  LEFT JOIN objects o ON o.run = e.run AND o.id = e.obj AND e.obj != 0
+  LEFT JOIN sites s ON s.id = e.site;
+)sql";
+
+// sched_latency: each time a goroutine waited to run, from the event that
+// made it runnable (a spawn, a wake, a yield, a preemption) to the switch
+// that ran it, on the P (and M) of that switch; with the goroutine's
+// creation site. Under Go's scheduler every take from a run queue is a
+// switch, so the event before a goroutine's switch tells whether it was
+// runnable until then.
+constexpr std::string_view kSchedLatencyV11 = R"sql(
+VIEW sched_latency AS
+  SELECT l.run, l.gid, g.name AS goroutine, l.became, l.runnable_seq, l.seq, l.p, l.m,
+         l.vtime - l.runnable_vtime AS latency_ns, s.file, s.line
+  FROM (SELECT e.run, e.seq, e.vtime, e.p, e.m, k.name AS kind, e.who AS gid,
+               LAG(k.name) OVER w AS became, LAG(e.seq) OVER w AS runnable_seq,
+               LAG(e.vtime) OVER w AS runnable_vtime
+        FROM (SELECT *, CASE WHEN kind = (SELECT id FROM event_kinds WHERE name = 'spawn') THEN peer ELSE gid END
+                 AS who FROM events) e
+        JOIN event_kinds k ON k.id = e.kind
+        WINDOW w AS (PARTITION BY e.run, e.who ORDER BY e.seq)) l
+  JOIN goroutines g ON g.run = l.run AND g.gid = l.gid
+  LEFT JOIN sites s ON s.id = g.site
+  WHERE l.gid != 0 AND l.kind = 'switch' AND l.became IN ('spawn', 'wake', 'yield', 'preempt');
+)sql";
+
+void migrate_10_to_11(Database& db) {
+  db.exec("DROP VIEW IF EXISTS main.event_log");
+  db.exec("DROP VIEW IF EXISTS main.sched_latency");
+  db.exec("CREATE " + std::string(kEventLogV11));
+  db.exec("CREATE " + std::string(kSchedLatencyV11));
+  db.exec("INSERT OR IGNORE INTO event_kinds VALUES (" + std::to_string(static_cast<int>(EventKind::Preempt)) +
+          ", '" + std::string(to_string(EventKind::Preempt)) + "')");
+}
+
 using Migration = void (*)(Database&);
 constexpr std::array<Migration, kSchemaVersion> kMigrations{migrate_0_to_1, migrate_1_to_2, migrate_2_to_3,
                                                              migrate_3_to_4, migrate_4_to_5, migrate_5_to_6,
                                                              migrate_6_to_7, migrate_7_to_8, migrate_8_to_9,
-                                                             migrate_9_to_10};
+                                                             migrate_9_to_10, migrate_10_to_11};
 
 int user_version(Database& db) {
   try {
@@ -362,6 +415,12 @@ void add_read_compat(Database& db, int version) {
             (version < 4 ? "'off' AS race_mode, " : "") +
             (version < 7 ? "'" + std::string(kFnv1a) + "' AS hash_algorithm, " : "") +
             (version < 9 ? "0 AS heap, " : "") + "0 AS procs, 0 AS cpu_cost FROM main.runs");
+  }
+  if (version < 8)
+    db.exec("CREATE TEMP VIEW events AS SELECT " + std::string(kVersion7Columns) + " FROM main.events");
+  if (version < 11) {
+    db.exec("CREATE TEMP " + std::string(kEventLogV11));
+    db.exec("CREATE TEMP " + std::string(kSchedLatencyV11));
   }
 }
 

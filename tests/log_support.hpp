@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 
 #include <gorewind/gorewind.hpp>
@@ -60,13 +61,23 @@ inline Recording record_scenario(const std::string& db, const std::string& scena
 // version 7, whose events table stores a row per event: what a test needs
 // that edits events with SQL (the events table of version 8 on is read
 // only) or makes a log older still. The rows are those the events table
-// reads from the chunks, which go, as do version 9's heap counts and version
-// 10's procs and cpu_cost.
+// reads from the chunks, which go, as do version 9's heap counts, version
+// 10's procs and cpu_cost and version 11's p and m (event_log as before)
+// and sched_latency.
 inline void events_as_rows(const std::string& path) {
   storage::Database d = storage::open_log(path, storage::Database::Mode::ExistingOnly);
+  std::string view;
+  {
+    storage::Statement st = d.prepare("SELECT sql FROM sqlite_schema WHERE name = 'event_log'");
+    if (st.step()) view = st.column_text(0);
+  }
+  const std::size_t pm = view.find(", e.p, e.m");
+  if (pm == std::string::npos) throw std::logic_error("events_as_rows: event_log is not version 11's");
+  view.erase(pm, 10);
   d.exec("CREATE TEMP TABLE event_rows AS SELECT * FROM events; DROP TABLE event_chunks; DROP TABLE run_sites; "
-         "CREATE TABLE main.events AS SELECT * FROM temp.event_rows; DROP TABLE temp.event_rows; "
-         "DROP TABLE heap; DROP TABLE heap_sites; ALTER TABLE runs DROP COLUMN heap; "
+         "DROP VIEW event_log; DROP VIEW sched_latency; CREATE TABLE main.events AS SELECT * FROM temp.event_rows; "
+         "DROP TABLE temp.event_rows; ALTER TABLE main.events DROP COLUMN p; ALTER TABLE main.events DROP COLUMN m; " +
+         view + "; DROP TABLE heap; DROP TABLE heap_sites; ALTER TABLE runs DROP COLUMN heap; "
          "ALTER TABLE runs DROP COLUMN procs; ALTER TABLE runs DROP COLUMN cpu_cost; PRAGMA user_version = 7");
 }
 

@@ -31,6 +31,8 @@ struct Recorded {
   std::string text;
   std::string file;
   unsigned line;
+  std::int32_t p;
+  std::int32_t m;
 };
 
 // EventLog keeps every event of a run.
@@ -41,7 +43,7 @@ class EventLog final : public Observer {
     events.push_back(Recorded{e.seq, e.gid, e.kind, e.obj, e.peer, e.reason, e.ok, e.select_case,
                               std::vector<std::int32_t>(e.ready.begin(), e.ready.end()), e.cause, e.amount,
                               e.counter, e.vtime_ns, e.value.to_string(), std::string(e.text), e.site.file_name(),
-                              e.site.line()});
+                              e.site.line(), e.p, e.m});
   }
   // lines() renders each event as "g<gid> <kind>[ <detail>]" for exact comparisons.
   std::vector<std::string> lines() const {

@@ -148,7 +148,7 @@ TEST_CASE("debugcli: a condition that does not parse is one line naming the prob
   CHECK(r.code == 0);
   CHECK(r.out == "run 1 (handoff): ok (12 events)\nat seq 0, before the first event\n"
                  "break: the condition after 'if' is empty\n"
-                 "break: 'colour' is not a field (goroutine, seq, time, value, peer, obj, amount, counter or case)\n"
+                 "break: 'colour' is not a field (goroutine, seq, time, value, peer, obj, amount, counter, case, p or m)\n"
                  "break: '>>' is not a comparison (== != < <= > >=)\n"
                  "break: 'x' is not an integer\n"
                  "break: expected 'and' or 'or' at 'xor'\n"
@@ -402,7 +402,8 @@ TEST_CASE("debugcli: tbreak, condition, ignore, disable, enable, delete, info br
                  "ignore: 'x' is not a count\n"
                  "b: '1' is not an event kind, g<GID>, chan NAME, panic, FILE:LINE or a function with events\n"
                  "b: '0' is not a goroutine (G or gG)\n"
-                 "no threads: this log records goroutines, not the threads they ran on (see goroutines)\n");
+                 "no threads: a run of gorewind's own model has goroutines but no threads (see goroutines; record "
+                 "with --procs N for Go's scheduler)\n");
 }
 
 TEST_CASE("debugcli: help and debug --help list every command; Enter repeats; a crashed run opens at the crash",

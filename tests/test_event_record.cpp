@@ -108,8 +108,9 @@ TEST_CASE("event record: a record cut anywhere, or of an unknown value form, is 
     INFO("cut at " << cut << " of " << bytes.size());
     CHECK_THROWS_AS(st::read_record(std::string_view(bytes).substr(0, cut), r), st::StorageError);
   }
-  // The value's form is the byte after the fixed fields and the ready list.
-  const std::size_t form_at = bytes.size() - (1 + 4 + text.size()) - (4 + 11) - (4 + 10) - 4;
+  // The value's form is the byte after the fixed fields and the ready list;
+  // the type name, the text, the site and the P and the M follow it.
+  const std::size_t form_at = bytes.size() - (1 + 4 + text.size()) - (4 + 11) - (4 + 10) - 4 - 4 - 4;
   REQUIRE(bytes[form_at] == static_cast<char>(st::ValueForm::Text));
   bytes[form_at] = 9;
   CHECK_THROWS_WITH(st::read_record(bytes, r), Catch::Contains("unknown form"));

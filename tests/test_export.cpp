@@ -442,7 +442,8 @@ TEST_CASE("exportcli: bad input is one line and exit 2", "[exportcli]") {
       {{"export", "1", "--format", "chrome", "--at", "3"}, "--at: only --format dot takes a seq"},
       {{"export", "1", "--format", "chrome", "-o", log.dir.file("no/such/dir.json")}, "cannot write '"},
       {{"export", "1"}, "--format is required"},
-      {{"profile", "1", "--kind", "stack"}, "--kind: unknown profile 'stack' (expected block, goroutine, heap or mutex)"},
+      {{"profile", "1", "--kind", "stack"},
+       "--kind: unknown profile 'stack' (expected block, goroutine, heap, mutex or schedlatency)"},
       {{"profile", "1", "--kind", "block", "--at", "16"}, "--at: seq 16 is beyond run 1, which has 15 events"},
       {{"profile", "1", "--kind", "block", "--at", "x"}, "--at: 'x' is not a seq"},
   };

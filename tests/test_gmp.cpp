@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <functional>
 #include <set>
 #include <utility>
@@ -16,6 +17,7 @@
 
 #include <gorewind/gorewind.hpp>
 #include <gorewind/record/record_run.hpp>
+#include <gorewind/record/recorder.hpp>
 #include <gorewind/replay/replay_run.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
@@ -342,6 +344,175 @@ TEST_CASE("gmp: a system call hands its P off, and comes back to an idle P or th
   CHECK(out == words("A@0 S@5"));
 }
 
+TEST_CASE("gmp: each event records its P and its M; a system call's M keeps its goroutine while the P goes on "
+          "with a new M, and takes the P back (handoffp, exitsyscallfast)",
+          "[gmp]") {
+  // Main spawns A, then S (runnext), and waits: S runs on P0 and M0, and its
+  // system call keeps M0 while P0 runs A on a new M, M1. At 5ms S's M0 takes
+  // the idle P0 back (M1 goes idle), and S wakes main there.
+  const auto program = [] {
+    gr::WaitGroup wg;
+    wg.add(2);
+    gr::go([&] { wg.done(); });
+    gr::go([&] {
+      gr::syscall(std::chrono::milliseconds(5));
+      wg.done();
+    });
+    wg.wait();
+  };
+  const auto switches = [&](gr::RunOptions o) {
+    gr::test::EventLog log;
+    o.strategy = gr::make_strategy("fifo");
+    o.observers = {&log};
+    REQUIRE(gr::run(program, o).ok());
+    std::vector<std::string> out;
+    for (const gr::test::Recorded& e : log.events)
+      if (e.kind == gr::EventKind::Switch)
+        out.push_back("g" + std::to_string(e.gid) + "@P" + std::to_string(e.p) + "M" + std::to_string(e.m));
+    return std::pair(out, log.events);
+  };
+  gr::RunOptions one;
+  one.procs = 1;
+  const auto [on_one, events] = switches(one);
+  CHECK(on_one == words("g1@P0M0 g3@P0M0 g2@P0M1 g3@P0M0 g1@P0M0"));
+  for (const gr::test::Recorded& e : events) CHECK(e.p == 0);
+  // In gorewind's own model there are no Ps and no Ms.
+  const auto [own, own_events] = switches(gr::RunOptions{});
+  REQUIRE(!own.empty());
+  for (const gr::test::Recorded& e : own_events) CHECK((e.p == -1 && e.m == -1));
+}
+
+TEST_CASE("gmp: the scheduler at a seq: each P's queues, tick and clock, each M, the global queue, each G's "
+          "place (GmpTracker)",
+          "[gmp]") {
+  // Main spawns A, B and S and waits; S's 5ms system call hands P0 to M1.
+  const auto program = [] {
+    gr::WaitGroup wg;
+    wg.add(3);
+    gr::go([&] { wg.done(); });
+    gr::go([&] { wg.done(); });
+    gr::go([&] {
+      gr::syscall(std::chrono::milliseconds(5));
+      wg.done();
+    });
+    wg.wait();
+  };
+  gr::RunOptions o;
+  o.procs = 1;
+  o.strategy = gr::make_strategy("fifo");
+  gr::test::EventLog log;
+  o.observers = {&log};
+  REQUIRE(gr::run(program, o).ok());
+  // The seqs of the first switch to A (g2), on M1 while S is in its call,
+  // and of the last Spawn, S's.
+  std::uint64_t switch_a = 0, spawn_s = 0;
+  for (const gr::test::Recorded& e : log.events) {
+    if (e.kind == gr::EventKind::Switch && e.gid == 2 && switch_a == 0) switch_a = e.seq;
+    if (e.kind == gr::EventKind::Spawn && e.peer == 4) spawn_s = e.seq;
+  }
+  REQUIRE(switch_a != 0);
+  REQUIRE(spawn_s != 0);
+  const auto at = [&](std::uint64_t seq) {
+    gr::GmpTracker tracker(seq);
+    gr::RunOptions again = o;
+    again.observers = {&tracker};
+    REQUIRE(gr::run(program, again).ok());
+    REQUIRE(tracker.state());
+    return *tracker.state();
+  };
+  // Right after S's spawn: S holds runnext, which it took from B, who went
+  // to the local queue behind A; main runs on P0 and M0.
+  const gr::GmpState spawned = at(spawn_s);
+  CHECK(spawned.seq == spawn_s);
+  REQUIRE(spawned.procs.size() == 1);
+  CHECK(spawned.procs[0].curg == 1);
+  CHECK(spawned.procs[0].m == 0);
+  CHECK(spawned.procs[0].runnext == 4);
+  CHECK(spawned.procs[0].runq == std::vector<gr::Gid>{2, 3});
+  CHECK(spawned.machines == std::vector<gr::MachineState>{{0, 0, 1}});
+  CHECK(spawned.global.empty());
+  REQUIRE(spawned.goroutines.size() == 4);
+  CHECK(spawned.goroutines[0].gid == 1);
+  CHECK(spawned.goroutines[0].gopc.empty());
+  CHECK(spawned.goroutines[0].m == 0);
+  CHECK(spawned.goroutines[0].last_p == 0);
+  CHECK(spawned.goroutines[3].gid == 4);
+  CHECK(gr::test::contains(spawned.goroutines[3].gopc, "test_gmp.cpp:"));
+  CHECK(spawned.goroutines[3].startpc.empty());  // not run yet
+  CHECK(spawned.goroutines[3].m == -1);
+  CHECK(spawned.goroutines[3].last_p == -1);
+  // When A first runs: S ran, took P0's runnext (a new time slice keeps
+  // schedtick), and is in its call on M0 with no P; P0 runs A on M1, and
+  // B waits in the local queue.
+  const gr::GmpState handed = at(switch_a);
+  REQUIRE(handed.procs.size() == 1);
+  CHECK(handed.procs[0].curg == 2);
+  CHECK(handed.procs[0].m == 1);
+  CHECK(handed.procs[0].runnext == 0);
+  CHECK(handed.procs[0].runq == std::vector<gr::Gid>{3});
+  CHECK(handed.procs[0].schedtick == spawned.procs[0].schedtick + 1);
+  CHECK(handed.machines == std::vector<gr::MachineState>{{0, -1, 4}, {1, 0, 2}});
+  REQUIRE(handed.goroutines.size() == 4);
+  CHECK(handed.goroutines[1].gid == 2);
+  CHECK(handed.goroutines[1].m == 1);
+  CHECK(handed.goroutines[3].m == 0);  // in its system call
+  CHECK(handed.goroutines[3].last_p == 0);
+  CHECK(gr::test::contains(handed.goroutines[3].startpc, "lambda"));
+  // Before the first event, P0 is idle on M0 with nothing queued.
+  const gr::GmpState start = at(0);
+  CHECK(start.procs == std::vector<gr::ProcState>{{0, 0, 0, 0, {}, start.procs.at(0).schedtick, 0}});
+  CHECK(start.goroutines.empty());
+  // In gorewind's own model there is no scheduler to show.
+  gr::GmpTracker own(spawn_s);
+  gr::RunOptions plain;
+  plain.observers = {&own};
+  REQUIRE(gr::run(program, plain).ok());
+  REQUIRE(own.state());
+  CHECK(own.state()->procs.empty());
+  CHECK(own.state()->machines.empty());
+}
+
+TEST_CASE("gmp: scheduling latency runs from the event that made a goroutine runnable to the switch that ran it "
+          "(the sched_latency view)",
+          "[gmp]") {
+  // Main spawns A, then B (runnext), and works 3ms before it waits: B runs
+  // at 3ms and works 1ms, then A, from the local queue, at 4ms, whose done
+  // wakes main, which runs at once.
+  gr::test::TempDir dir;
+  const std::string db = dir.file("l.db");
+  {
+    gr::record::Recorder recorder(db);
+    gr::RunOptions o;
+    o.procs = 1;
+    o.observers = {&recorder};
+    const gr::RunResult r = gr::run(
+        [] {
+          gr::WaitGroup wg;
+          wg.add(2);
+          gr::go([&] { wg.done(); });
+          gr::go([&] {
+            gr::work(std::chrono::milliseconds(1));
+            wg.done();
+          });
+          gr::work(std::chrono::milliseconds(3));
+          wg.wait();
+        },
+        o);
+    REQUIRE(r.ok());
+    recorder.finish();
+  }
+  gr::storage::EventLogReader log(db);
+  std::vector<std::string> rows;
+  for (const gr::storage::LatencyRow& l : log.sched_latencies(1, log.run(1).events))
+    rows.push_back("g" + std::to_string(l.gid) + " " + l.became + " P" + std::to_string(l.p) + " M" +
+                   std::to_string(l.m) + " " + std::to_string(l.latency_ns / 1'000'000) + "ms" +
+                   (l.site.empty() ? "" : " spawned"));
+  CHECK(rows == std::vector<std::string>{"g1 spawn P0 M0 0ms", "g3 spawn P0 M0 3ms spawned",
+                                         "g2 spawn P0 M0 4ms spawned", "g1 wake P0 M0 0ms"});
+  // Up to a seq, the latencies that ended by it.
+  CHECK(log.sched_latencies(1, 2).size() == 1);
+}
+
 TEST_CASE("gmp: each event costs its P cpu_cost_ns, and the run's time is the latest clock", "[gmp]") {
   gr::RunOptions o;
   o.procs = 2;
@@ -357,11 +528,11 @@ TEST_CASE("gmp: each event costs its P cpu_cost_ns, and the run's time is the la
       o);
   REQUIRE(r.ok());
   // Before main's first line its Switch (its Spawn is the runtime's, free);
-  // then its Yield, and main again (no Switch: P0, fifo's choice at the tie
-  // with P1, which the yield's wake raised to 2000, takes it from the global
-  // queue).
-  CHECK(clocks == std::vector<std::int64_t>{1000, 2000});
-  CHECK(r.vtime_ns == 3000);  // and main's Exit
+  // then its Yield, and main's Switch again: P0, fifo's choice at the tie
+  // with P1, which the yield's wake raised to 2000, takes it from the
+  // global queue (execute()).
+  CHECK(clocks == std::vector<std::int64_t>{1000, 3000});
+  CHECK(r.vtime_ns == 4000);  // and main's Exit
 }
 
 TEST_CASE("gmp: with several Ps a seed gives one schedule, and the seeds give several", "[gmp]") {
@@ -467,6 +638,12 @@ TEST_CASE("gmp: record, runs, replay and explore take --procs and --cpu-cost; ex
   const gr::test::Cli rep = gr::test::cli(dir, {"replay", "1", "--db", db});
   CHECK(rep.code == 0);
   CHECK(gr::test::contains(rep.out, "replayed run 1: identical"));
+  // Main's first turn, on P0 and its M0, in show's words and in its JSON.
+  const gr::test::Cli show = gr::test::cli(dir, {"show", "1", "--db", db});
+  CHECK(gr::test::contains(show.out, "switch         on P0 M0"));
+  const gr::test::Cli json = gr::test::cli(dir, {"show", "1", "--json", "--db", db});
+  CHECK(gr::test::contains(json.out, "\"kind\":\"switch\""));
+  CHECK(gr::test::contains(json.out, "\"p\":0,\"m\":0}"));
   const gr::test::Cli found =
       gr::test::cli(dir, {"explore", "flaky_order", "--procs", "4", "--strategy", "random", "--db", db});
   CHECK(found.code == 1);
@@ -483,6 +660,111 @@ TEST_CASE("gmp: record, runs, replay and explore take --procs and --cpu-cost; ex
   CHECK(dpor.err == std::vector<std::string>{"gorewind: error: --procs: dpor steers at most 1 P, not 2 (with more, "
                                              "Go's run queues restrict which goroutines may run, which its "
                                              "dependence relation does not model)"});
+}
+
+TEST_CASE("gmp: state --at shows the scheduler there, --json carries it, --vs and diff compare it", "[gmp]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("s.db");
+  REQUIRE(gr::test::cli(dir, {"record", "flaky_order", "--procs", "2", "--seed", "3", "--db", db}).code == 0);
+  // Seq 8: the loader yields on P0 while main, on P1, waits for P0's turn.
+  const gr::test::Cli text = gr::test::cli(dir, {"state", "1", "--at", "8", "--db", db});
+  REQUIRE(text.code == 0);
+  CHECK(gr::test::contains(text.out, "\nscheduler: gomaxprocs=2 idleprocs=0 threads=2 spinningthreads=0 "
+                                     "idlethreads=0 runqueue=0 []\n"
+                                     "  P0: status=running m=0 curg=g2 runnext=- runqsize=0 [] schedtick=6 clock=0s\n"
+                                     "  P1: status=running m=1 curg=g1 runnext=- runqsize=0 [] schedtick=1 clock=0s\n"
+                                     "  M0: p=0 curg=g2\n"
+                                     "  M1: p=1 curg=g1\n"
+                                     "  G1: m=1 lastp=1 gopc=- startpc=void gorewind_scenario_body_0()\n"
+                                     "  G2: m=0 lastp=0 gopc=scenarios/flaky_order.cpp:34 startpc="));
+  const gr::test::Cli json = gr::test::cli(dir, {"state", "1", "--at", "13", "--json", "--db", db});
+  REQUIRE(json.code == 0);
+  // Seq 13: the loader yielded into the global queue, and main spawned the
+  // handler into P1's runnext and parks.
+  CHECK(gr::test::contains(json.out, "\"gmp\":{\"gomaxprocs\":2,\"procs\":[{\"id\":0,\"status\":\"scheduling\",\"m\":0,"
+                                     "\"curg\":0,\"runnext\":0,\"runq\":[],\"schedtick\":7,\"clock_ns\":0},"
+                                     "{\"id\":1,\"status\":\"running\",\"m\":1,\"curg\":1,\"runnext\":3,"
+                                     "\"runq\":[],\"schedtick\":1,\"clock_ns\":0}],"));
+  CHECK(gr::test::contains(json.out, "\"machines\":[{\"id\":0,\"p\":0,\"curg\":0,\"status\":\"spinning\"},"
+                                     "{\"id\":1,\"p\":1,\"curg\":1,\"status\":\"running\"}],\"global_queue\":[2],"));
+  const gr::test::Cli vs = gr::test::cli(dir, {"state", "1", "--at", "8", "--vs", "1", "--at2", "13", "--db", db});
+  CHECK(vs.code == 1);
+  CHECK(gr::test::contains(vs.out, "* global queue          runq []"));
+  CHECK(gr::test::contains(vs.out, "runq [g2]\n"));
+  CHECK(gr::test::contains(vs.out, "* P1                    curg g1  m 1  runnext -  runq []  schedtick 1  clock_ns 0"));
+  // A run of gorewind's own model has none.
+  REQUIRE(gr::test::cli(dir, {"record", "flaky_order", "--seed", "3", "--db", db}).code == 0);
+  const gr::test::Cli own = gr::test::cli(dir, {"state", "2", "--at", "8", "--json", "--db", db});
+  CHECK(gr::test::contains(own.out, ",\"gmp\":null}"));
+  CHECK(!gr::test::contains(gr::test::cli(dir, {"state", "2", "--at", "8", "--db", db}).out, "scheduler:"));
+  // diff of two seeds on two Ps compares the schedulers where they diverge.
+  REQUIRE(gr::test::cli(dir, {"record", "flaky_order", "--procs", "2", "--seed", "4", "--db", db}).code == 0);
+  const gr::test::Cli d = gr::test::cli(dir, {"diff", "1", "3", "--json", "--db", db});
+  CHECK(d.code == 1);
+  CHECK(gr::test::contains(d.out, "\"state_a\":{"));
+  CHECK(gr::test::contains(d.out, "\"gmp\":{\"gomaxprocs\":2"));
+  CHECK(gr::test::contains(d.out, "\"kind\":\"p\",\"identity\":\"P"));
+}
+
+TEST_CASE("gmp: runq_backlog on four Ps: handlers pile up in one P's local queue and wait longer and longer; "
+          "profile --kind schedlatency, the state and the Perfetto tracks per P show it",
+          "[gmp]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("b.db");
+  const gr::test::Cli rec = gr::test::cli(dir, {"record", "runq_backlog", "--procs", "4", "--db", db});
+  CHECK(rec.code == 1);
+  CHECK(gr::test::contains(rec.out, "run 1: check_failed (170 events)"));
+  CHECK(gr::test::contains(gr::test::cli(dir, {"runs", "--json", "--db", db}).out,
+                           "\"message\":\"handler 4 waited 20ms for its P\""));
+  // The dispatcher holds P2 until it is preempted, having started a handler
+  // every 1ms: the last (in runnext) runs first, 1ms later, then the others
+  // in the order they came, 3ms each: each waited 2ms more than the one
+  // before, until the fifth waited 20ms.
+  {
+    gr::storage::EventLogReader log(db);
+    std::vector<std::int64_t> waits;
+    for (const gr::storage::LatencyRow& l : log.sched_latencies(1, log.run(1).events))
+      if (l.p == 2 && l.became == "spawn" && l.gid > 5) waits.push_back(l.latency_ns / 1'000'000);
+    CHECK(waits == std::vector<std::int64_t>{1, 12, 14, 16, 18, 20});
+  }
+  const gr::test::Cli profile =
+      gr::test::cli(dir, {"profile", "1", "--kind", "schedlatency", "--json", "--db", db});
+  REQUIRE(profile.code == 0);
+  CHECK(gr::test::contains(profile.out, "\"rows\":[{\"count\":6,\"total_ns\":81000000,\"max_ns\":20000000,"
+                                        "\"p50_ns\":14000000,\"p99_ns\":20000000,\"zero\":0,\"under_1ms\":0,"
+                                        "\"under_10ms\":1,\"under_100ms\":5,\"at_least_100ms\":0,\"p\":\"P2\","
+                                        "\"site\":\"scenarios/runq_backlog.cpp:"));
+  // At the failure P2 runs the handler that waited, three more behind it.
+  const gr::test::Cli state = gr::test::cli(dir, {"state", "1", "--at", "170", "--db", db});
+  CHECK(gr::test::contains(state.out, "  P2: status=running m=2 curg=g10 runnext=- runqsize=3 [g11 g12 g13] "));
+  const gr::test::Cli trace = gr::test::cli(dir, {"export", "1", "--format", "chrome", "--db", db});
+  REQUIRE(trace.code == 0);
+  CHECK(gr::test::contains(trace.out, "{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":2,\"tid\":0,"
+                                      "\"args\":{\"name\":\"Ps (GOMAXPROCS=4)\"}}"));
+  CHECK(gr::test::contains(trace.out, "{\"ph\":\"X\",\"cat\":\"proc\",\"name\":\"g10 handler\",\"pid\":2,"
+                                      "\"tid\":2,"));
+  CHECK(gr::test::contains(trace.out, "{\"ph\":\"C\",\"name\":\"P2 runq\",\"pid\":2,\"tid\":2,"));
+  // Handlers shorter than the interval keep up.
+  CHECK(gr::test::cli(dir, {"run", "runq_backlog", "--procs", "4", "--param", "service_us=900"}).code == 0);
+  CHECK(gr::test::cli(dir, {"profile", "1", "--kind", "schedlatency", "--format", "pprof", "-o", dir.file("x.pb.gz"),
+                            "--db", db})
+            .err == std::vector<std::string>{"gorewind: error: --kind schedlatency prints a table: leave out "
+                                             "--format pprof"});
+}
+
+TEST_CASE("gmp: the debugger's threads are the Ms with their P and goroutine; conditions read p and m", "[gmp]") {
+  gr::test::TempDir dir;
+  const std::string db = dir.file("d.db");
+  REQUIRE(gr::test::cli(dir, {"record", "flaky_order", "--procs", "2", "--seed", "3", "--db", db}).code == 0);
+  // Seq 8: the loader yields on P0 (M0) while main waits for P1's turn;
+  // then the first of main's events on M1 after it.
+  const std::string script = dir.file("script");
+  std::ofstream(script) << "goto 8\nthreads\nbreak if m == 1 and seq > 8\ncontinue\n";
+  const gr::test::Cli d = gr::test::cli(dir, {"debug", "1", "--db", db}, script);
+  REQUIRE(d.code == 0);
+  CHECK(gr::test::contains(d.out, "* Thread M0 on P0 running g2 loader at scenarios/flaky_order.cpp:35\n"
+                                  "  Thread M1 on P1 running g1 main at scenarios/flaky_order.cpp:34\n"));
+  CHECK(gr::test::contains(d.out, "11  0s      g1 main     switch         on P1 M1"));
 }
 
 TEST_CASE("gmp: run --procs 1 gives one order whatever the seed; --procs takes 0 to 256, else one line and exit 2",

@@ -330,7 +330,7 @@ TEST_CASE("logcli: show's filters that name nothing in the run are one line nami
       {{"--kind", "bogus"},
        "--kind: unknown event kind 'bogus' (expected one of " + [] {
          std::string known;
-         for (int k = 0; k <= static_cast<int>(gorewind::EventKind::Crash); ++k)
+         for (int k = 0; k <= static_cast<int>(gorewind::kLastEventKind); ++k)
            known += (k ? ", " : "") + std::string(gorewind::to_string(static_cast<gorewind::EventKind>(k)));
          return known;
        }() + ")"},

@@ -205,7 +205,7 @@ TEST_CASE("replaycli: state at a seq of a fifo run, exactly", "[replaycli]") {
         "\"name\":\"value\"},\"site\":\"scenarios/handoff.cpp:14\",\"offering\":\"\"},{\"id\":2,\"name\":\"sender\","
         "\"parent\":1,\"state\":\"runnable\",\"wait_reason\":null,\"waiting_on\":null,\"site\":\"\",\"offering\":\"\"}],"
         "\"channels\":[{\"id\":1,\"name\":\"value\",\"type\":\"int\",\"cap\":0,\"closed\":false,\"buffer\":[],"
-        "\"senders\":[],\"receivers\":[1]}],\"locks\":[],\"wait_groups\":[],\"watched\":{}}\n");
+        "\"senders\":[],\"receivers\":[1]}],\"locks\":[],\"wait_groups\":[],\"watched\":{},\"gmp\":null}\n");
   const Cli end = cli(dir, {"state", "1", "--at", "12", "--db", db});
   CHECK(end.out == "run 1 (handoff) at seq 12 of 12, virtual time 0s\n\nno goroutines\n\nchannels:\n"
                    "  value  chan int  cap 0  buffer []  senders []  receivers []\n");

@@ -181,7 +181,7 @@ TEST_CASE("storage: schema versions: created, refused when newer, not a log, mis
   {
     st::Database d = st::open_log(db, st::Database::Mode::CreateIfMissing);
     CHECK(d.query_int("PRAGMA user_version") == st::kSchemaVersion);
-    CHECK(d.query_int("SELECT count(*) FROM event_kinds") == static_cast<int>(gr::EventKind::Crash) + 1);
+    CHECK(d.query_int("SELECT count(*) FROM event_kinds") == static_cast<int>(gr::kLastEventKind) + 1);
     st::Statement mode = d.prepare("PRAGMA journal_mode");
     REQUIRE(mode.step());
     CHECK(mode.column_text(0) == "wal");

@@ -42,6 +42,13 @@ struct Track {
   Point hand;
 };
 
+// Proc is a P's track (runs on Go's scheduler): the goroutine it runs.
+struct Proc {
+  Gid curg = 0;
+  std::int64_t start = 0;
+  std::string name;
+};
+
 // Object is a channel's or a lock's state, as far as arrows and counters need it.
 struct Object {
   std::string name;
@@ -62,12 +69,20 @@ class TraceWriter {
                               (run.outcome.empty() ? std::string(to_string(run.state)) : run.outcome) + ")";
     line("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":1,\"tid\":0,\"args\":{\"name\":" + json_string(title) + "}}");
     name_track(0, "runtime");
+    if (run.procs == 0) return;
+    procs_.resize(run.procs);
+    line("{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":2,\"tid\":0,\"args\":{\"name\":" +
+         json_string("Ps (GOMAXPROCS=" + std::to_string(run.procs) + ")") + "}}");
+    for (unsigned p = 0; p < run.procs; ++p)
+      line("{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":2,\"tid\":" + std::to_string(p) +
+           ",\"args\":{\"name\":\"P" + std::to_string(p) + "\"}}");
   }
 
   void event(const storage::StoredEvent& e) {
     const std::int64_t ts = e.vtime_ns + static_cast<std::int64_t>(e.seq) * kSeqWidth;
     last_ts_ = ts;
     if (e.kind != EventKind::Wake && e.gid != 0 && e.gid != runner_) start_running(e.gid, ts);
+    if (e.p >= 0 && static_cast<std::size_t>(e.p) < procs_.size()) proc_event(e, ts);
     switch (e.kind) {
       case EventKind::Switch: break;
       case EventKind::Make:
@@ -114,6 +129,7 @@ class TraceWriter {
   void end(const storage::RunRow& run) {
     const std::int64_t end_ts = last_ts_ + kSeqWidth;
     stop_running(end_ts);
+    for (std::size_t p = 0; p < procs_.size(); ++p) proc_idle(p, end_ts);
     for (Gid gid = 0; gid < tracks_.size(); ++gid) {
       Track& t = tracks_[gid];
       if (t.blocked)
@@ -220,6 +236,39 @@ class TraceWriter {
     const std::string id = ",\"id\":" + std::to_string(e.seq);
     line(head("s", "flow", name, from.tid, from.ts) + id + "}");
     line(head("f", "flow", name, e.gid, ts + kMark) + id + ",\"bp\":\"e\"}");
+  }
+
+  // proc_event() draws what e says of its P: which goroutine runs there
+  // (from a switch to its park, exit, yield or preemption, or the next
+  // switch there), and the P's local run queue as each spawn, wake and
+  // switch there left it.
+  void proc_event(const storage::StoredEvent& e, std::int64_t ts) {
+    const auto p = static_cast<std::size_t>(e.p);
+    switch (e.kind) {
+      case EventKind::Switch:
+        proc_idle(p, ts);
+        procs_[p] = Proc{e.gid, ts, "g" + std::to_string(e.gid) + " " + e.goroutine_name};
+        break;
+      case EventKind::Park:
+      case EventKind::Exit:
+      case EventKind::Yield:
+      case EventKind::Preempt:
+        if (procs_[p].curg == e.gid) proc_idle(p, ts + kMark);
+        break;
+      default: break;
+    }
+    if (e.kind == EventKind::Spawn || e.kind == EventKind::Wake || e.kind == EventKind::Switch)
+      line("{\"ph\":\"C\",\"name\":\"P" + std::to_string(p) + " runq\",\"pid\":2,\"tid\":" + std::to_string(p) +
+           ",\"ts\":" + micros(ts) + ",\"args\":{\"len\":" + std::to_string(e.counter) + "}}");
+  }
+
+  void proc_idle(std::size_t p, std::int64_t ts) {
+    Proc& pr = procs_[p];
+    if (pr.curg != 0 && ts > pr.start)
+      line("{\"ph\":\"X\",\"cat\":\"proc\",\"name\":" + json_string(pr.name) + ",\"pid\":2,\"tid\":" +
+           std::to_string(p) + ",\"ts\":" + micros(pr.start) + ",\"dur\":" + micros(ts - pr.start) +
+           ",\"args\":{\"goroutine\":" + std::to_string(pr.curg) + "}}");
+    pr.curg = 0;
   }
 
   void goroutine_counter(std::int64_t ts) {
@@ -332,6 +381,7 @@ class TraceWriter {
   bool first_ = true;
   std::vector<Track> tracks_;
   std::vector<Object> objects_;
+  std::vector<Proc> procs_;  // by P, for a run on Go's scheduler
   Gid runner_ = 0;
   std::int64_t live_ = 0;
   std::int64_t blocked_ = 0;

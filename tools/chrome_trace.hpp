@@ -26,7 +26,13 @@
 //   check failed; global scope) and every other kind, unknown ones included
 //   ("kind 40": a log written by a newer build);
 // - counters: "goroutines" {runnable, blocked} (runnable counts the running
-//   one) and "chan NAME #ID" {len}, at each change.
+//   one) and "chan NAME #ID" {len}, at each change;
+// - for a run on Go's scheduler (--procs), pid 2 "Ps": a track per P (tid =
+//   P) with a slice per stretch a goroutine runs there ("g2 sender", from
+//   its switch there to its park, exit, yield or preemption, or the next
+//   switch there), as Go's trace viewer shows Ps, and a counter "P<k> runq"
+//   {len} of its local run queue at each spawn, wake and switch there (a
+//   steal shortens its victim's unseen until the victim's next one).
 // Slices still open at the end of the run (a leaked goroutine's wait) end
 // one microsecond after its last event.
 #pragma once

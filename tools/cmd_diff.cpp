@@ -9,12 +9,14 @@
 #include <CLI/CLI.hpp>
 #include <gorewind/replay/run_alignment.hpp>
 #include <gorewind/replay/run_diff.hpp>
+#include <gorewind/replay/run_identity.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
 #include "cli.hpp"
 #include "event_line.hpp"
 #include "log_db.hpp"
 #include "outcome_report.hpp"
+#include "recorded_scenario.hpp"
 #include "scenario_run.hpp"
 #include "state_diff_view.hpp"
 #include "state_dump.hpp"
@@ -85,7 +87,7 @@ class DiffCommand final : public Command {
     sub.add_flag("--json", json_, "Print one JSON object (its keys: docs/diff.md)");
   }
 
-  int run(const Context&) override {
+  int run(const Context& ctx) override {
     const auto run_a = static_cast<std::int64_t>(parse_count(a_text_, "runA", "a run id (see the runs command)"));
     const auto run_b = static_cast<std::int64_t>(parse_count(b_text_, "runB", "a run id (see the runs command)"));
     replay::DiffOptions options;
@@ -95,7 +97,15 @@ class DiffCommand final : public Command {
     if (!db_b_.empty() && db_b_ != db_) other.emplace(db_b_);
     storage::EventLogReader& log_b = other ? *other : log_a;
 
-    const replay::RunDiff d = replay::diff_runs(log_a, run_a, log_b, run_b, options);
+    replay::RunDiff d = replay::diff_runs(log_a, run_a, log_b, run_b, options);
+    // Go's scheduler at the divergence, for runs on it: by re-execution.
+    GmpState gmp_a, gmp_b;
+    if (!d.identical() && (d.a.procs > 0 || d.b.procs > 0)) {
+      gmp_a = recorded_gmp_state(log_a, d.a, d.state_a.seq, ctx);
+      gmp_b = recorded_gmp_state(log_b, d.b, d.state_b.seq, ctx);
+      replay::diff_gmp(gmp_a, replay::RunIdentity::load(log_a, d.a.id), gmp_b,
+                       replay::RunIdentity::load(log_b, d.b.id), d.states);
+    }
     if (d.a.hash_algorithm != d.b.hash_algorithm)
       std::cerr << "gorewind: note: " << run_name(d.a) << " and " << run_name(d.b)
                 << " were hashed by different algorithms (" << d.a.hash_algorithm << ", " << d.b.hash_algorithm
@@ -106,7 +116,7 @@ class DiffCommand final : public Command {
       ao.listed = std::max(ao.listed, options.context);
       al = replay::align_runs(log_a, log_b, d, ao);
     }
-    if (json_) std::cout << json(log_a, log_b, d, al) << "\n";
+    if (json_) std::cout << json(log_a, log_b, d, al, gmp_a, gmp_b) << "\n";
     else text(log_a, log_b, d, al);
     return d.identical() ? kExitOk : kExitFailed;
   }
@@ -164,7 +174,7 @@ class DiffCommand final : public Command {
   }
 
   static std::string json(storage::EventLogReader& log_a, storage::EventLogReader& log_b, const replay::RunDiff& d,
-                          const std::optional<replay::Alignment>& al) {
+                          const std::optional<replay::Alignment>& al, const GmpState& gmp_a, const GmpState& gmp_b) {
     std::string j = "{\"a\":" + run_json(d.a) + ",\"b\":" + run_json(d.b) +
                     ",\"identical\":" + (d.identical() ? "true" : "false") + ",\"common\":" + std::to_string(d.common) +
                     ",\"divergence\":";
@@ -174,8 +184,8 @@ class DiffCommand final : public Command {
       j += "{\"seq\":" + std::to_string(*d.divergence) + ",\"kind\":" + json_string(to_string(d.kind)) +
            ",\"description\":" + json_string(describe(d.kind)) + ",\"before\":" + events_json(d.before) +
            ",\"after_a\":" + events_json(d.after_a) + ",\"after_b\":" + events_json(d.after_b) +
-           ",\"state_a\":" + state_json(d.a, d.state_a, object_names(log_a, d.a.id)) +
-           ",\"state_b\":" + state_json(d.b, d.state_b, object_names(log_b, d.b.id)) +
+           ",\"state_a\":" + state_json(d.a, d.state_a, object_names(log_a, d.a.id), &gmp_a) +
+           ",\"state_b\":" + state_json(d.b, d.state_b, object_names(log_b, d.b.id), &gmp_b) +
            ",\"state_differences\":" + state_diff_json(d.states) + "}";
     }
     j += ",\"alignment\":";

@@ -1,5 +1,5 @@
-// cmd_profile.cpp: `gorewind profile <run> --kind block|goroutine|mutex|heap`,
-// a recorded run's waits and allocations as Go's pprof profiles show them
+// cmd_profile.cpp: `gorewind profile <run> --kind block|goroutine|mutex|heap|schedlatency`,
+// a recorded run's waits, allocations and scheduling latencies as Go's pprof profiles show them
 // (see profiles.hpp), as a table or, with --format pprof, as a file `go
 // tool pprof` opens.
 #include <algorithm>
@@ -82,13 +82,14 @@ class ProfileCommand final : public Command {
   std::string_view help() const override {
     return "Profile a recorded run: virtual time blocked per wait and site (block), per lock (mutex), the "
            "goroutines grouped by state and site at a seq (goroutine), or memory allocated and in use per goroutine "
-           "and call site (heap, of a run recorded with --heap); as a table, or as a pprof file";
+           "and call site (heap, of a run recorded with --heap), or how long goroutines waited to run once runnable, "
+           "per P and creation site (schedlatency); as a table, or as a pprof file";
   }
 
   void add_options(CLI::App& sub) override {
     sub.add_option("run", run_text_, "The run's id (see the runs command)")->required();
-    sub.add_option("--kind", kind_, "block, mutex, goroutine or heap")
-        ->type_name("block|goroutine|mutex|heap")
+    sub.add_option("--kind", kind_, "block, mutex, goroutine, heap or schedlatency")
+        ->type_name("block|goroutine|mutex|heap|schedlatency")
         ->required();
     sub.add_option("--at", at_text_,
                    "Profile up to this seq (goroutine, heap: the state right after it); default: the last. goroutine "
@@ -128,9 +129,12 @@ class ProfileCommand final : public Command {
     else if (kind_ == "mutex") kind = ProfileKind::Mutex;
     else if (kind_ == "goroutine") kind = ProfileKind::Goroutine;
     else if (kind_ == "heap") kind = ProfileKind::Heap;
-    else throw UsageError("--kind: unknown profile '" + kind_ + "' (expected block, goroutine, heap or mutex)");
+    else if (kind_ == "schedlatency") kind = ProfileKind::SchedLatency;
+    else throw UsageError("--kind: unknown profile '" + kind_ + "' (expected block, goroutine, heap, mutex or schedlatency)");
     if (format_ != "text" && format_ != "pprof") throw UsageError("--format: '" + format_ + "' is not text or pprof");
     const bool pprof = format_ == "pprof";
+    if (pprof && kind == ProfileKind::SchedLatency)
+      throw UsageError("--kind schedlatency prints a table: leave out --format pprof");
     const bool several_at = at_text_.find(',') != std::string::npos;
     const bool comparing = !diff_base_text_.empty() || !before_failure_text_.empty();
     const bool series = several_at || !every_text_.empty() || comparing;
@@ -140,8 +144,8 @@ class ProfileCommand final : public Command {
       throw UsageError("--diff-base and --before-failure compare goroutines: give --kind goroutine (with a run "
                        "recorded with --heap, --before-failure adds the heap's growth)");
     if (series && kind != ProfileKind::Goroutine && kind != ProfileKind::Heap)
-      throw UsageError("--every and a list of --at seqs are for --kind goroutine or heap (block and mutex sum the "
-                       "waits up to one seq)");
+      throw UsageError("--every and a list of --at seqs are for --kind goroutine or heap (block, mutex and "
+                       "schedlatency sum the waits up to one seq)");
     if (!every_text_.empty() && !diff_base_text_.empty()) throw UsageError("--every: not with --diff-base");
     if ((several_at || !every_text_.empty()) && !comparing && !pprof)
       throw UsageError("--every and a list of --at seqs write a series: give --format pprof -o DIR");
@@ -240,9 +244,10 @@ class ProfileCommand final : public Command {
     std::cout << "run " << row.id << " (" << row.scenario << "): " << kind_ << " profile " << (at_seq ? "at" : "up to")
               << " seq " << at << " of " << row.events << "\n";
     if (p.rows.empty())
-      std::cout << (kind == ProfileKind::Goroutine ? "no goroutines\n"
-                    : kind == ProfileKind::Heap    ? "no allocations\n"
-                                                   : "no waits\n");
+      std::cout << (kind == ProfileKind::Goroutine    ? "no goroutines\n"
+                    : kind == ProfileKind::Heap         ? "no allocations\n"
+                    : kind == ProfileKind::SchedLatency ? "no goroutine waited to run\n"
+                                                        : "no waits\n");
     else write_table(std::cout, p);
     return kExitOk;
   }

@@ -26,7 +26,7 @@ namespace {
 EventKind parse_kind(const std::string& name) {
   if (const auto k = kind_named(name)) return *k;
   std::string known;
-  for (int k = 0; k <= static_cast<int>(EventKind::Crash); ++k)
+  for (int k = 0; k <= static_cast<int>(kLastEventKind); ++k)
     known += (k ? ", " : "") + std::string(to_string(static_cast<EventKind>(k)));
   throw UsageError("--kind: unknown event kind '" + name + "' (expected one of " + known + ")");
 }

@@ -2,7 +2,9 @@
 // point of a recorded run, from the log alone; with --vs, compared field by
 // field with the state at another point of this run or another; with
 // --process, each goroutine's native frames there, by re-execution; with
-// --gdb, the re-execution stopped there under a debugger.
+// --gdb, the re-execution stopped there under a debugger. A run on Go's
+// scheduler (--procs) also shows the scheduler there, by re-execution: the
+// run queues are not in the log.
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -20,6 +22,7 @@
 
 #include "cli.hpp"
 #include "debugger_stop.hpp"
+#include "gmp_dump.hpp"
 #include "log_db.hpp"
 #include "native_stack_dump.hpp"
 #include "recorded_scenario.hpp"
@@ -37,8 +40,9 @@ class StateCommand final : public Command {
  public:
   std::string_view name() const override { return "state"; }
   std::string_view help() const override {
-    return "Show a recorded run's state at one seq: goroutines, channels, locks, WaitGroups, virtual time; "
-           "with --vs, compare it field by field with another";
+    return "Show a recorded run's state at one seq: goroutines, channels, locks, WaitGroups, virtual time, and "
+           "for a run on Go's scheduler (--procs) its Ps, Ms and run queues; with --vs, compare it field by field "
+           "with another";
   }
 
   void add_options(CLI::App& sub) override {
@@ -77,16 +81,17 @@ class StateCommand final : public Command {
     const storage::RunRow row = log.run(run_id);
     const RuntimeState state = replay::log_state_at(log, run_id, seq);
     const ObjectNames names = object_names(log, run_id);
-    if (!vs_text_.empty()) return compare(log, row, state, names);
+    if (!vs_text_.empty()) return compare(log, row, state, names, ctx);
     if (gdb_) return stop_at(log, row, seq, ctx);
     std::optional<replay::ProcessState> process;
     if (processes) {
       processes->open(db_, row, recorded_scenario(row, ctx).body, std::max<std::uint64_t>(seq, 1));
       process = processes->at(seq);
     }
+    const GmpState gmp = recorded_gmp_state(log, row, seq, ctx);
     record::Symbolizer symbols;
     if (json_) {
-      std::string j = state_json(row, state, names);
+      std::string j = state_json(row, state, names, &gmp);
       if (process) {
         j.pop_back();
         j += ",\"process_matches_log\":" + std::string(process->state == state ? "true" : "false") +
@@ -95,6 +100,8 @@ class StateCommand final : public Command {
       std::cout << j << "\n";
     } else {
       write_state_text(std::cout, row, state, names);
+      if (!gmp.procs.empty()) std::cout << "\n";
+      write_gmp_text(std::cout, gmp);
       if (process) {
         std::cout << "\nnative stacks (the run re-executed to seq " << seq << "):\n";
         write_native_stacks_text(std::cout, *process, symbols, names, process->state == state);
@@ -105,7 +112,7 @@ class StateCommand final : public Command {
 
  private:
   int compare(storage::EventLogReader& log, const storage::RunRow& row, const RuntimeState& state,
-              const ObjectNames& names) {
+              const ObjectNames& names, const Context& ctx) {
     const auto run2 = static_cast<std::int64_t>(parse_count(vs_text_, "--vs", "a run id (see the runs command)"));
     const std::uint64_t seq2 = parse_count(at2_text_.empty() ? at_text_ : at2_text_, "--at2", "a seq");
     std::optional<storage::EventLogReader> other;
@@ -113,11 +120,15 @@ class StateCommand final : public Command {
     storage::EventLogReader& log2 = other ? *other : log;
     const storage::RunRow row2 = log2.run(run2);
     const RuntimeState state2 = replay::log_state_at(log2, run2, seq2);
-    const replay::StateDiff d = replay::diff_states(state, replay::RunIdentity::load(log, row.id), state2,
-                                                    replay::RunIdentity::load(log2, run2));
+    const replay::RunIdentity ids = replay::RunIdentity::load(log, row.id);
+    const replay::RunIdentity ids2 = replay::RunIdentity::load(log2, run2);
+    replay::StateDiff d = replay::diff_states(state, ids, state2, ids2);
+    const GmpState gmp = recorded_gmp_state(log, row, state.seq, ctx);
+    const GmpState gmp2 = recorded_gmp_state(log2, row2, state2.seq, ctx);
+    replay::diff_gmp(gmp, ids, gmp2, ids2, d);
     if (json_) {
-      std::cout << "{\"a\":" << state_json(row, state, names)
-                << ",\"b\":" << state_json(row2, state2, object_names(log2, run2))
+      std::cout << "{\"a\":" << state_json(row, state, names, &gmp)
+                << ",\"b\":" << state_json(row2, state2, object_names(log2, run2), &gmp2)
                 << ",\"same\":" << (d.differences() == 0 ? "true" : "false")
                 << ",\"differences\":" << state_diff_json(d) << "}\n";
     } else {

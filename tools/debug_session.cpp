@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <optional>
 
+#include <gorewind/replay/gmp_state_at.hpp>
 #include <gorewind/replay/replay_error.hpp>
 
 #include "breakpoint_text.hpp"
@@ -20,7 +21,44 @@ DebugSession::DebugSession(storage::EventLogReader& log, const storage::RunRow& 
 }
 
 void DebugSession::use_processes(replay::ProcessStates* states, void (*body)(), std::string why_not) {
+  body_ = body;
+  why_not_ = why_not;
   timeline_.use_processes(states, body, std::move(why_not));
+}
+
+void DebugSession::write_threads(std::ostream& out) {
+  const storage::RunRow& run = timeline_.run();
+  if (run.procs == 0) {
+    out << "no threads: a run of gorewind's own model has goroutines but no threads (see goroutines; record with "
+           "--procs N for Go's scheduler)\n";
+    return;
+  }
+  if (body_ == nullptr) {
+    out << "threads: " << why_not_ << "\n";
+    return;
+  }
+  GmpState gmp;
+  try {
+    gmp = replay::gmp_state_at(body_, log_, run, timeline_.mark());
+  } catch (const replay::ReplayError& e) {
+    out << "threads: " << e.what() << "\n";
+    return;
+  }
+  const RuntimeState state = timeline_.log_state();
+  const Gid current = timeline_.mark() == 0 ? 0 : timeline_.event(timeline_.mark()).gid;
+  for (const MachineState& m : gmp.machines) {
+    out << (m.curg != 0 && m.curg == current ? "* " : "  ") << "Thread M" << m.id;
+    if (m.p >= 0) out << " on P" << m.p;
+    const auto g = std::find_if(state.goroutines.begin(), state.goroutines.end(),
+                                [&](const GoroutineInfo& info) { return info.gid == m.curg; });
+    if (m.curg == 0) {
+      out << " idle\n";
+    } else {
+      out << (m.p >= 0 ? " running g" : " in a system call of g") << m.curg;
+      if (g != state.goroutines.end()) out << " " << g->name << " at " << goroutine_site(*g);
+      out << "\n";
+    }
+  }
 }
 
 void DebugSession::write_banner(std::ostream& out) {
@@ -131,7 +169,7 @@ void DebugSession::run_command(const std::string& cmd, const std::vector<std::st
   } else if (cmd == "goroutines") {
     write_goroutines_text(out, t.log_state(), names_);
   } else if (cmd == "threads") {
-    out << "no threads: this log records goroutines, not the threads they ran on (see goroutines)\n";
+    write_threads(out);
   } else if (cmd == "chans") {
     const RuntimeState s = t.log_state();
     if (s.channels.empty()) out << "no channels\n";

@@ -53,6 +53,10 @@ class DebugSession {
   void write_current(std::ostream& out);
   void write_frame(std::ostream& out);
   void select_goroutine(const std::vector<std::string>& args, std::ostream& out);
+  // write_threads() lists the Ms (OS threads) of a run on Go's scheduler
+  // here, as Delve's threads does, the one running the current event's
+  // goroutine starred.
+  void write_threads(std::ostream& out);
   Gid focus(const std::string& cmd) const;
 
   storage::EventLogReader& log_;
@@ -63,6 +67,8 @@ class DebugSession {
   std::size_t frame_ = 0;  // its selected frame, 0 innermost
   std::string last_;       // the last command line, for Enter
   std::string sources_ = ".";
+  void (*body_)() = nullptr;  // the run's program, to re-execute (use_processes())
+  std::string why_not_;       // why there is none
   record::Symbolizer symbols_;
 };
 

@@ -32,6 +32,8 @@ std::string details(const storage::StoredEvent& e) {
   auto cause = [&] { return e.cause ? " (seq " + std::to_string(e.cause) + ")" : std::string(); };
   switch (e.kind) {
     case EventKind::Spawn: return gid_text(e.peer) + " " + e.text;
+    case EventKind::Switch:
+      return e.p < 0 ? std::string() : "on P" + std::to_string(e.p) + " M" + std::to_string(e.m);
     case EventKind::Park: {
       std::string s = std::string(to_string(e.reason));
       if (!e.ready.empty()) {

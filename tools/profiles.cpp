@@ -68,6 +68,40 @@ Profile heap_profile(storage::EventLogReader& log, const storage::RunRow& run, s
   return p;
 }
 
+Profile sched_latency_profile(storage::EventLogReader& log, const storage::RunRow& run, std::uint64_t at) {
+  // The histogram's buckets: zero, then under each bound.
+  constexpr std::int64_t kBounds[] = {1, 1'000'000, 10'000'000, 100'000'000};
+  Profile p{ProfileKind::SchedLatency,
+            at,
+            {"count", "total_ns", "max_ns", "p50_ns", "p99_ns", "zero", "under_1ms", "under_10ms", "under_100ms",
+             "at_least_100ms", "p", "site"},
+            {}};
+  std::map<std::pair<std::int32_t, std::string>, std::vector<std::int64_t>> groups;
+  for (storage::LatencyRow& r : log.sched_latencies(run.id, at))
+    groups[{r.p, r.site.empty() ? "main" : std::move(r.site)}].push_back(r.latency_ns);
+  for (auto& [key, latencies] : groups) {
+    std::sort(latencies.begin(), latencies.end());
+    const auto n = static_cast<std::int64_t>(latencies.size());
+    // Nearest rank: the smallest latency at least q of them do not exceed.
+    const auto rank = [&](std::int64_t q) { return latencies[static_cast<std::size_t>((n * q + 99) / 100 - 1)]; };
+    std::int64_t total = 0;
+    std::int64_t buckets[std::size(kBounds) + 1] = {};
+    for (const std::int64_t l : latencies) {
+      total += l;
+      ++buckets[std::upper_bound(std::begin(kBounds), std::end(kBounds), l) - std::begin(kBounds)];
+    }
+    std::vector<Cell> row{n, total, latencies.back(), rank(50), rank(99)};
+    for (const std::int64_t b : buckets) row.emplace_back(b);
+    row.emplace_back(key.first < 0 ? std::string("-") : "P" + std::to_string(key.first));
+    row.emplace_back(key.second);
+    p.rows.push_back(std::move(row));
+  }
+  std::stable_sort(p.rows.begin(), p.rows.end(), [](const auto& a, const auto& b) {
+    return std::get<std::int64_t>(a[1]) > std::get<std::int64_t>(b[1]);
+  });
+  return p;
+}
+
 }  // namespace
 
 std::string heap_site_text(const storage::HeapSite& site) {
@@ -104,6 +138,7 @@ Profile profile(storage::EventLogReader& log, const storage::RunRow& run, Profil
       return {kind, at, wait_columns(kind), rows(wait_rows(log, run, kind, at, storage::WaitGrouping::ByKeys))};
     case ProfileKind::Goroutine: return goroutine_profile(log, run, at);
     case ProfileKind::Heap: return heap_profile(log, run, at);
+    case ProfileKind::SchedLatency: return sched_latency_profile(log, run, at);
   }
   return {};
 }

@@ -9,7 +9,10 @@
 //   Go's goroutine profile groups identical stacks (the log state there);
 // - heap: of a run recorded with --heap, per goroutine and allocating call
 //   site, Go's four sample types at a seq: the bytes and blocks still in
-//   use, and all those allocated up to it.
+//   use, and all those allocated up to it;
+// - schedlatency: how long goroutines waited to run once runnable (the
+//   sched_latency view), as a histogram per P and creation site, with its
+//   count, total, maximum, median and 99th percentile.
 // A wait still open at the seq profiled counts up to that seq.
 #pragma once
 
@@ -25,7 +28,7 @@
 namespace gorewind::cli {
 
 // ProfileKind is which profile.
-enum class ProfileKind { Block, Mutex, Goroutine, Heap };
+enum class ProfileKind { Block, Mutex, Goroutine, Heap, SchedLatency };
 
 // Cell is one value of a profile row: a number, a text, or goroutine ids.
 using Cell = std::variant<std::int64_t, std::string, std::vector<std::int64_t>>;

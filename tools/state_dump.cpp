@@ -3,6 +3,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gmp_dump.hpp"
 #include "outcome_report.hpp"
 
 namespace gorewind::cli {
@@ -93,7 +94,8 @@ void write_state_text(std::ostream& out, const storage::RunRow& run, const Runti
   for (const auto& [name, value] : s.watched) out << "  " << name << " = " << value << "\n";
 }
 
-std::string state_json(const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names) {
+std::string state_json(const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names,
+                       const GmpState* gmp) {
   std::string j = "{\"run\":" + std::to_string(run.id) + ",\"scenario\":" + json_string(run.scenario) +
                   ",\"seq\":" + std::to_string(s.seq) + ",\"vtime_ns\":" + std::to_string(s.vtime_ns) +
                   ",\"goroutines\":[";
@@ -137,7 +139,7 @@ std::string state_json(const storage::RunRow& run, const RuntimeState& s, const 
     j += std::string(first ? "" : ",") + json_string(name) + ":" + json_string(value);
     first = false;
   }
-  return j + "}}";
+  return j + "},\"gmp\":" + (gmp ? gmp_json(*gmp) : std::string("null")) + "}";
 }
 
 }  // namespace gorewind::cli

@@ -14,6 +14,7 @@
 #include <ostream>
 #include <string>
 
+#include <gorewind/gmp_state.hpp>
 #include <gorewind/state.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
 
@@ -52,7 +53,9 @@ void write_state_text(std::ostream& out, const storage::RunRow& run, const Runti
 // wait_reason, waiting_on {kind, id, name}, site, offering}], channels [{id,
 // name, type, cap, closed, buffer, senders, receivers}], locks [{id, kind,
 // name, owner, readers, waiters}], wait_groups [{id, name, counter,
-// waiters}], watched {name: value}.
-std::string state_json(const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names);
+// waiters}], watched {name: value}, gmp (gmp_json(): Go's scheduler; null
+// when not given, or in gorewind's own model).
+std::string state_json(const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names,
+                       const GmpState* gmp = nullptr);
 
 }  // namespace gorewind::cli

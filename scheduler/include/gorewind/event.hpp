@@ -21,7 +21,8 @@ using Gid = std::uint32_t;
 // EventKind is what happened. The fields of Event each kind uses are listed.
 enum class EventKind : std::uint8_t {
   Spawn,       // gid started goroutine peer; text = its name
-  Switch,      // the scheduler resumed gid (emitted only when it differs from the last runner)
+  Switch,      // the scheduler resumed gid (emitted only when it differs from the last runner,
+               // or, under Go's scheduler, took it from a run queue)
   Park,        // gid blocked: reason, obj; value = the value a blocked send offers;
                // a select lists in ready the channels it waits on, in case order:
                // +id to receive, -id to send
@@ -68,7 +69,12 @@ enum class EventKind : std::uint8_t {
                // Load or Store event is cause; text = DataRace::message()
   Crash,       // the program under test died (the supervisor's parent writes it after the
                // child's last event): text = what killed it; gid = the goroutine that was running
+  Preempt,     // Go's scheduler (RunOptions::procs) preempted gid, which had held its P for
+               // 10ms of virtual CPU: it goes to the global run queue
 };
+
+// kLastEventKind is the last EventKind: the kinds are 0 to it.
+inline constexpr EventKind kLastEventKind = EventKind::Preempt;
 
 // ObjKind says what an Event's obj names.
 enum class ObjKind : std::uint8_t { None, Chan, Mutex, WaitGroup, Timer, RWMutex, Once, Cond, Context, Shared };
@@ -114,6 +120,9 @@ struct Event {
   std::string_view type_name;
   std::string_view text;
   std::source_location site;  // the user's code that did it; empty file for the runtime
+  std::int32_t p = -1;        // under Go's scheduler (RunOptions::procs), the P it happened on
+  std::int32_t m = -1;        // and that P's M; -1 in gorewind's own model. A Spawn, Wake or
+                              // Switch there also has counter = that P's local run queue length after it
 };
 
 // for_each_field() is the one description of an event's fields: it calls
@@ -146,6 +155,8 @@ void for_each_field(F&& f, E&... e) {
   f("type_name", e.type_name...);
   f("text", e.text...);
   f("site", e.site...);
+  f("p", e.p...);
+  f("m", e.m...);
 }
 
 std::string_view to_string(EventKind k);

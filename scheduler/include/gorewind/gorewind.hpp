@@ -31,6 +31,7 @@
 #include <gorewind/select.hpp>
 #include <gorewind/shared.hpp>
 #include <gorewind/site.hpp>
+#include <gorewind/gmp_state.hpp>
 #include <gorewind/state.hpp>
 #include <gorewind/strategy.hpp>
 #include <gorewind/surw_strategy.hpp>

@@ -14,14 +14,20 @@
 #include <string_view>
 #include <vector>
 
+#include <gorewind/gmp_state.hpp>
 #include <gorewind/replay/run_identity.hpp>
 #include <gorewind/state.hpp>
 
 namespace gorewind::replay {
 
 // EntityKind is what one compared entry of a state is.
-enum class EntityKind : std::uint8_t { Clock, Goroutine, Channel, Lock, WaitGroup, Watched };
-// to_string() is "clock", "goroutine", "channel", "lock", "wait_group", "watched".
+// The last four are Go's scheduler (gmp_state.hpp): a P, an M, the global
+// run queue and a goroutine's place.
+enum class EntityKind : std::uint8_t {
+  Clock, Goroutine, Channel, Lock, WaitGroup, Watched, Proc, Machine, GlobalQueue, Placement
+};
+// to_string() is "clock", "goroutine", "channel", "lock", "wait_group",
+// "watched", "p", "m", "global_queue", "placement".
 std::string_view to_string(EntityKind k);
 
 // StateField is one property of an entity: its name ("state", "buffer",
@@ -56,5 +62,11 @@ struct StateDiff {
 // diff_states() compares a (named by ids_a) with b (named by ids_b).
 StateDiff diff_states(const RuntimeState& a, const RunIdentity& ids_a, const RuntimeState& b,
                       const RunIdentity& ids_b);
+
+// diff_gmp() adds to d the comparison of two runs' schedulers: each P and
+// each M by number, the global queue, then each goroutine's place by spawn
+// path. Two empty states (gorewind's own model) add nothing.
+void diff_gmp(const GmpState& a, const RunIdentity& ids_a, const GmpState& b, const RunIdentity& ids_b,
+              StateDiff& d);
 
 }  // namespace gorewind::replay

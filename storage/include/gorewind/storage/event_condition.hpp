@@ -9,7 +9,9 @@
 //
 // Fields: goroutine (g, gid), seq, time (virtual, ns), value (an integer
 // value; events with no integer value never match), peer, obj, amount,
-// counter, case (a select's chosen case). Operators: == (=) != < <= > >=.
+// counter, case (a select's chosen case), p and m (the P and the M under
+// Go's scheduler; no event of gorewind's own model has one, so none
+// matches). Operators: == (=) != < <= > >=.
 // A condition is a value: EventQuery carries it and the reader evaluates it.
 #pragma once
 
@@ -31,7 +33,7 @@ class ConditionError : public std::runtime_error {
 // the groups holds when all of its comparisons do.
 struct EventCondition {
   // Field is an event field a comparison reads.
-  enum class Field : std::uint8_t { Goroutine, Seq, Time, Value, Peer, Obj, Amount, Counter, Case };
+  enum class Field : std::uint8_t { Goroutine, Seq, Time, Value, Peer, Obj, Amount, Counter, Case, P, M };
   // Op is a comparison.
   enum class Op : std::uint8_t { Eq, Ne, Lt, Le, Gt, Ge };
   struct Comparison {

@@ -53,6 +53,18 @@ struct WaitRow {
   Gid gid = 0;                 // the goroutine that parked there
 };
 
+// LatencyRow is one scheduling latency of a run (the sched_latency view):
+// a goroutine runnable from one event to the switch that ran it.
+struct LatencyRow {
+  Gid gid = 0;
+  std::string became;            // what made it runnable: spawn, wake, yield, preempt
+  std::uint64_t runnable_seq = 0;
+  std::uint64_t seq = 0;         // the switch
+  std::int32_t p = -1, m = -1;   // the switch's P and M; -1 in gorewind's own model
+  std::int64_t latency_ns = 0;
+  std::string site;              // the goroutine's creation site, "file:line"; "" for main
+};
+
 // WaitGrouping says whether a wait profile sums its waits by their keys or
 // lists each wait on its own (a pprof profile's samples, each with its stack).
 enum class WaitGrouping { ByKeys, EachWait };
@@ -146,6 +158,9 @@ class EventLogReader {
   // heap_sites() are run's heap sites by number (1, 2, ...), each named by
   // its frames.
   std::vector<HeapSite> heap_sites(std::int64_t run);
+  // sched_latencies() are run's scheduling latencies that ended by seq at,
+  // in seq order.
+  std::vector<LatencyRow> sched_latencies(std::int64_t run, std::uint64_t at);
 
  private:
   RunRow read_run(Statement& st);

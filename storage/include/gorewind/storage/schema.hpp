@@ -19,7 +19,7 @@ namespace gorewind::storage {
 // table, where 8 stores chunks of events (event_chunks) and reads them as
 // that table's rows; 8 counts no allocations (heap); 9 does not keep
 // whether a run ran on Go's scheduler (procs, cpu_cost).
-inline constexpr int kSchemaVersion = 10;
+inline constexpr int kSchemaVersion = 11;
 
 // kChunkedEventsVersion is the first version that stores events in chunks.
 inline constexpr int kChunkedEventsVersion = 8;

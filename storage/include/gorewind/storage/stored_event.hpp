@@ -35,6 +35,8 @@ struct StoredEvent {
   std::string type_name;
   std::string text;
   Site site;
+  std::int32_t p = -1;
+  std::int32_t m = -1;
   std::string goroutine_name;  // of gid ("" for the runtime)
   std::string object_name;     // of obj ("" for none)
 
