@@ -105,6 +105,7 @@ QuerySql where_sql(const EventQuery& q) {
     }
   }
   if (q.trace_label) out.where += " AND e.kind = " + code(EventKind::Trace) + " AND e.text = " + param(*q.trace_label);
+  if (q.m) out.where += " AND e.m = " + param(std::int64_t{*q.m});
   if (q.condition) out.where += " AND (" + condition_sql(*q.condition) + ")";
   return out;
 }

@@ -414,7 +414,7 @@ TEST_CASE("debugcli: help and debug --help list every command; Enter repeats; a 
   CHECK(usage.code == 0);
   for (const char* word : {"step, s", "reverse-step, rs", "back", "next, n", "reverse-next, rn", "finish",
                            "reverse-finish", "continue, c", "reverse-continue, rc", "goto SEQ", "break, b PLACE",
-                           "thread G", "if COND", "tbreak", "watch CELL", "condition N", "ignore N COUNT", "delete N", "disable N",
+                           "thread N", "if COND", "tbreak", "watch CELL", "condition N", "ignore N COUNT", "delete N", "disable N",
                            "enable N", "info breakpoints", "where", "bt", "frame N", "up", "down", "list", "locals",
                            "print, p", "goroutines", "goroutine [N]", "threads", "chans", "events", "help",
                            "quit, q", "Enter repeats"}) {

@@ -759,12 +759,22 @@ TEST_CASE("gmp: the debugger's threads are the Ms with their P and goroutine; co
   // Seq 8: the loader yields on P0 (M0) while main waits for P1's turn;
   // then the first of main's events on M1 after it.
   const std::string script = dir.file("script");
-  std::ofstream(script) << "goto 8\nthreads\nbreak if m == 1 and seq > 8\ncontinue\n";
+  std::ofstream(script) << "goto 8\nthreads\nbreak if m == 1 and seq > 8\ncontinue\ndelete 1\n"
+                            "break scenarios/flaky_order.cpp:35 thread 1\ncontinue\ninfo breakpoints\n"
+                            "break yield -t M0\nbreak yield thread x\n";
   const gr::test::Cli d = gr::test::cli(dir, {"debug", "1", "--db", db}, script);
   REQUIRE(d.code == 0);
   CHECK(gr::test::contains(d.out, "* Thread M0 on P0 running g2 loader at scenarios/flaky_order.cpp:35\n"
                                   "  Thread M1 on P1 running g1 main at scenarios/flaky_order.cpp:34\n"));
   CHECK(gr::test::contains(d.out, "11  0s      g1 main     switch         on P1 M1"));
+  // thread N (gdb's) or -t N: the events on M N; the loader's first at
+  // its line on M1 is where P1 takes it from the global queue.
+  const std::size_t at = d.out.find("breakpoint 2: scenarios/flaky_order.cpp:35 thread 1\n");
+  REQUIRE(at != std::string::npos);
+  CHECK(gr::test::contains(d.out.substr(at),
+                           "\n18  0s      g2 loader   switch         on P1 M1  at scenarios/flaky_order.cpp:35\n"));
+  CHECK(gr::test::contains(d.out, "breakpoint 3: yield -t M0\n"));
+  CHECK(gr::test::contains(d.out, "break: 'x' is not an M (N or MN)\n"));
 }
 
 TEST_CASE("gmp: run --procs 1 gives one order whatever the seed; --procs takes 0 to 256, else one line and exit 2",

@@ -16,18 +16,28 @@ void add_breakpoint(replay::Timeline& t, storage::EventLogReader& log, const std
                     const std::vector<std::string>& args, std::ostream& out) {
   const auto if_word = std::find(args.begin(), args.end(), "if");
   auto place_end = if_word;
-  std::optional<Gid> thread;
-  if (place_end - args.begin() >= 2 && *(place_end - 2) == "thread") {
-    thread = gid_arg(cmd, *(place_end - 1));
+  // gdb's `thread N`, or `-t N`: on a run of Go's scheduler, OS thread (M)
+  // N; in gorewind's own model, whose threads are its goroutines, goroutine N.
+  const bool ms = t.run().procs > 0;
+  std::optional<std::uint64_t> thread;
+  if (place_end - args.begin() >= 2 && (*(place_end - 2) == "thread" || *(place_end - 2) == "-t")) {
+    const std::string& n = *(place_end - 1);
+    thread = ms ? parse_decimal(n.starts_with("M") ? std::string_view(n).substr(1) : std::string_view(n))
+                : std::optional<std::uint64_t>(gid_arg(cmd, n));
+    if (!thread || *thread > INT32_MAX) throw CommandError(cmd + ": '" + n + "' is not an M (N or MN)");
     place_end -= 2;
   }
   if (args.empty() || (place_end == args.begin() && (if_word == args.end() || thread)))
     throw CommandError(cmd + ": give a place (FILE:LINE, FUNCTION, an event kind, panic, g<GID> or chan NAME), "
-                       "then [thread G] [if CONDITION]; or break if CONDITION");
+                       "then [thread N] [if CONDITION]; or break if CONDITION");
   const std::string place = joined(args.begin(), place_end);
   replay::Breakpoint b(place.empty() ? storage::EventQuery(t.run().id) : replay::location_query(log, t.run().id, place));
-  if (thread && !b.where.goroutines.empty()) throw CommandError(cmd + ": give g<GID> or thread G, not both");
-  if (thread) b.where.goroutines = {*thread};
+  if (thread && ms) {
+    b.where.m = static_cast<std::int32_t>(*thread);
+  } else if (thread) {
+    if (!b.where.goroutines.empty()) throw CommandError(cmd + ": give g<GID> or thread G, not both");
+    b.where.goroutines = {static_cast<Gid>(*thread)};
+  }
   b.spec = joined(args.begin(), if_word);
   if (if_word != args.end()) {
     b.condition_text = joined(if_word + 1, args.end());

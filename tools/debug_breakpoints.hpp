@@ -1,5 +1,5 @@
 // debug_breakpoints.hpp: the debugger's breakpoint words, gdb's: break/b
-// PLACE [thread G] [if COND], tbreak, watch CELL, condition, ignore,
+// PLACE [thread N | -t N] [if COND], tbreak, watch CELL, condition, ignore,
 // delete, disable, enable, info breakpoints. Each changes the Timeline's breakpoints and
 // says what it did in one line (the table for info).
 #pragma once

@@ -1,7 +1,7 @@
 // event_query.hpp: which events of a run to read, as a value. An
 // EventQuery names the run and narrows it: a seq range walked in one
-// direction, goroutines, kinds, an object, a source site, a trace label and
-// a condition over the event's fields. Every narrowing set must hold. The
+// direction, goroutines, kinds, an object, a source site, a trace label, an
+// M and a condition over the event's fields. Every narrowing set must hold. The
 // reader answers it (EventLogReader::events, first, count); nothing outside
 // storage/ knows how.
 #pragma once
@@ -47,6 +47,7 @@ struct EventQuery {
   std::optional<std::string> object_name;
   std::optional<SiteSelector> site;
   std::optional<std::string> trace_label;  // Trace events with this label
+  std::optional<std::int32_t> m;            // events on this M (Go's scheduler); none in gorewind's own model
   std::optional<EventCondition> condition;
 };
 
