@@ -6,11 +6,13 @@
 #include <algorithm>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
 #include <gorewind/decimal.hpp>
 #include <gorewind/record/command_output.hpp>
+#include <gorewind/replay/gmp_state_at.hpp>
 #include <gorewind/replay/location.hpp>
 #include <gorewind/replay/replay_error.hpp>
 #include <gorewind/storage/event_condition.hpp>
@@ -414,9 +416,33 @@ Gid DapAdapter::gid_of(const Json& args) {
 }
 
 Json DapAdapter::threads() {
+  // The threads are the goroutines. On Go's scheduler those an M runs, or
+  // holds in a system call, come first, by M and named after it, as a
+  // debugger groups goroutines under OS threads; the others follow by gid.
+  std::map<Gid, std::pair<std::int32_t, std::string>> on_m;
+  replay::Timeline& t = *timeline_;
+  if (t.run().procs > 0 && body_ != nullptr) {
+    try {
+      for (const MachineState& m : replay::gmp_state_at(body_, *log_, t.run(), t.mark()).machines)
+        if (m.curg != 0)
+          on_m[m.curg] = {m.id, "M" + std::to_string(m.id) + (m.p >= 0 ? " P" + std::to_string(m.p) : " syscall") + ": "};
+    } catch (const replay::ReplayError&) {
+      // A program that no longer replays the run: its goroutines, ungrouped.
+    }
+  }
+  std::vector<GoroutineInfo> goroutines = t.log_state().goroutines;
+  std::stable_sort(goroutines.begin(), goroutines.end(), [&](const GoroutineInfo& a, const GoroutineInfo& b) {
+    const auto ma = on_m.find(a.gid), mb = on_m.find(b.gid);
+    if ((ma != on_m.end()) != (mb != on_m.end())) return ma != on_m.end();
+    return ma != on_m.end() && ma->second.first < mb->second.first;
+  });
   Json out = Json::array();
-  for (const GoroutineInfo& g : timeline_->log_state().goroutines)
-    out.push_back({{"id", g.gid}, {"name", "g" + std::to_string(g.gid) + " " + g.name + " [" + status_text(g, names_) + "]"}});
+  for (const GoroutineInfo& g : goroutines) {
+    const auto m = on_m.find(g.gid);
+    out.push_back({{"id", g.gid},
+                   {"name", (m != on_m.end() ? m->second.second : std::string()) + "g" + std::to_string(g.gid) + " " +
+                                g.name + " [" + status_text(g, names_) + "]"}});
+  }
   if (out.empty()) out.push_back({{"id", kNoGoroutine}, {"name", "g1 main [not started]"}});
   return {{"threads", out}};
 }

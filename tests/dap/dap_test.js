@@ -149,6 +149,26 @@ test('a launch by scenario records first, then debugs the new run', async () => 
   await bad.stop();
 });
 
+test('on Go\'s scheduler the threads come grouped by M; a breakpoint condition reads the M', async () => {
+  // runq_backlog on four Ps fails when the handler g10, run by M2 on P2,
+  // has waited 20ms: it alone has an M there, the other Ps between goroutines.
+  const run = record('runq_backlog', '--procs', '4');
+  const { dc, stopped } = await open(run);
+  assert.strictEqual(stopped.body.threadId, 10);
+  const names = (await dc.threadsRequest()).body.threads.map((t) => t.name);
+  assert.deepStrictEqual(names.slice(0, 3),
+    ['M2 P2: g10 handler [running]', 'g1 main [sync.WaitGroup.Wait on all]', 'g2 batch [runnable]']);
+  assert.strictEqual(names.length, 20);
+  const handler = path.join(root, 'scenarios', 'runq_backlog.cpp');
+  const line = fs.readFileSync(handler, 'utf8').split('\n').findIndex((l) => l.includes('gr::work(service)')) + 1;
+  await dc.setBreakpointsRequest({ source: { path: handler }, breakpoints: [{ line, condition: 'm == 1' }] });
+  const [, back] = await Promise.all([dc.reverseContinueRequest({ threadId: 10 }), dc.waitForEvent('stopped')]);
+  assert.strictEqual(back.body.reason, 'breakpoint');
+  const where = (await dc.evaluateRequest({ expression: 'm', context: 'watch' })).body.result;
+  assert.strictEqual(where, '1');
+  await dc.stop();
+});
+
 test('conditions, hit counts and logpoints', async () => {
   const run = record('close_twice');
   const { dc } = await open(run, { stopOnEntry: true });
