@@ -767,6 +767,13 @@ TEST_CASE("gmp: the debugger's threads are the Ms with their P and goroutine; co
   CHECK(gr::test::contains(d.out, "* Thread M0 on P0 running g2 loader at scenarios/flaky_order.cpp:35\n"
                                   "  Thread M1 on P1 running g1 main at scenarios/flaky_order.cpp:34\n"));
   CHECK(gr::test::contains(d.out, "11  0s      g1 main     switch         on P1 M1"));
+  // Before its first goroutine runs, P0's M looks for work: spinning, as
+  // state's scheduler says of it, and the others idle.
+  std::ofstream(script) << "goto 1\nthreads\n";
+  const gr::test::Cli first = gr::test::cli(dir, {"debug", "1", "--db", db}, script);
+  const gr::test::Cli state = gr::test::cli(dir, {"state", "1", "--at", "1", "--db", db});
+  CHECK(gr::test::contains(first.out, "  Thread M0 on P0 spinning\n  Thread M1 on P1 idle\n"));
+  CHECK(gr::test::contains(state.out, "  M0: p=0 curg=- (spinning)\n  M1: p=1 curg=- (idle)\n"));
   // thread N (gdb's) or -t N: the events on M N; the loader's first at
   // its line on M1 is where P1 takes it from the global queue.
   const std::size_t at = d.out.find("breakpoint 2: scenarios/flaky_order.cpp:35 thread 1\n");

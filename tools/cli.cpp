@@ -118,6 +118,7 @@ int main(int argc, char** argv) {
     commands.push_back(make_export_command());
     commands.push_back(make_profile_command());
     commands.push_back(make_diff_command());
+    commands.push_back(make_serve_command());
 
     std::vector<CLI::App*> subs;
     for (const auto& cmd : commands) {

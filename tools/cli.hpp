@@ -90,6 +90,7 @@ std::unique_ptr<Command> make_bisect_command();
 std::unique_ptr<Command> make_export_command();
 std::unique_ptr<Command> make_profile_command();
 std::unique_ptr<Command> make_diff_command();
+std::unique_ptr<Command> make_serve_command();
 
 // main() runs the CLI: parses argv, runs the chosen command and returns its
 // exit code. Nothing escapes it; every error becomes one line on stderr.

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -46,14 +45,6 @@ std::string cell_text(const Cell& c, bool ns) {
   std::string out;
   for (std::int64_t g : std::get<std::vector<std::int64_t>>(c)) out += (out.empty() ? "g" : " g") + std::to_string(g);
   return out;
-}
-
-std::string cell_json(const Cell& c) {
-  if (const auto* n = std::get_if<std::int64_t>(&c)) return std::to_string(*n);
-  if (const auto* s = std::get_if<std::string>(&c)) return json_string(*s);
-  std::string out = "[";
-  for (std::int64_t g : std::get<std::vector<std::int64_t>>(c)) out += (out.size() > 1 ? "," : "") + std::to_string(g);
-  return out + "]";
 }
 
 // write_table() prints the profile's columns (an *_ns column as a
@@ -124,13 +115,10 @@ class ProfileCommand final : public Command {
 
   int run(const Context& ctx) override {
     const auto run_id = static_cast<std::int64_t>(parse_count(run_text_, "run", "a run id (see the runs command)"));
-    ProfileKind kind;
-    if (kind_ == "block") kind = ProfileKind::Block;
-    else if (kind_ == "mutex") kind = ProfileKind::Mutex;
-    else if (kind_ == "goroutine") kind = ProfileKind::Goroutine;
-    else if (kind_ == "heap") kind = ProfileKind::Heap;
-    else if (kind_ == "schedlatency") kind = ProfileKind::SchedLatency;
-    else throw UsageError("--kind: unknown profile '" + kind_ + "' (expected block, goroutine, heap, mutex or schedlatency)");
+    const std::optional<ProfileKind> parsed = profile_kind(kind_);
+    if (!parsed)
+      throw UsageError("--kind: unknown profile '" + kind_ + "' (expected block, goroutine, heap, mutex or schedlatency)");
+    const ProfileKind kind = *parsed;
     if (format_ != "text" && format_ != "pprof") throw UsageError("--format: '" + format_ + "' is not text or pprof");
     const bool pprof = format_ == "pprof";
     if (pprof && kind == ProfileKind::SchedLatency)
@@ -229,15 +217,7 @@ class ProfileCommand final : public Command {
   int print_table(storage::EventLogReader& log, const storage::RunRow& row, ProfileKind kind, std::uint64_t at) const {
     const Profile p = profile(log, row, kind, at);
     if (json_) {
-      std::string out = "{\"run\":" + std::to_string(row.id) + ",\"scenario\":" + json_string(row.scenario) +
-                        ",\"kind\":" + json_string(kind_) + ",\"at\":" + std::to_string(at) + ",\"rows\":[";
-      for (std::size_t r = 0; r < p.rows.size(); ++r) {
-        out += r ? ",{" : "{";
-        for (std::size_t i = 0; i < p.columns.size(); ++i)
-          out += (i ? "," : "") + json_string(p.columns[i]) + ":" + cell_json(p.rows[r][i]);
-        out += "}";
-      }
-      std::cout << out << "]}\n";
+      std::cout << profile_json(row, p) << "\n";
       return kExitOk;
     }
     const bool at_seq = kind == ProfileKind::Goroutine || kind == ProfileKind::Heap;
@@ -252,44 +232,13 @@ class ProfileCommand final : public Command {
     return kExitOk;
   }
 
-  // write_pprof() writes kind's profile at (or up to) seq at to output_,
-  // its stacks from re-executing the run: to at for the goroutines; for the
-  // waits, one pass to at that hands over each park's stack.
+  // write_pprof() writes kind's profile at (or up to) seq at to output_.
   int write_pprof(storage::EventLogReader& log, const storage::RunRow& row, ProfileKind kind, std::uint64_t at,
                   replay::CheckpointServer& processes, const Context& ctx) const {
-    const RuntimeState state = replay::log_state_at(log, row.id, at);
     record::Symbolizer symbols;
-    PprofProfile p;
-    std::size_t samples = 0;
-    if (kind == ProfileKind::Goroutine) {
-      processes.open(db_, row, recorded_scenario(row, ctx).body, std::max<std::uint64_t>(at, 1));
-      p = goroutine_pprof(row, state, object_names(log, row.id), processes.at(at), symbols);
-      samples = state.goroutines.size();
-    } else {
-      const std::vector<storage::WaitRow> waits = wait_rows(log, row, kind, at, storage::WaitGrouping::EachWait);
-      std::vector<std::size_t> by_park(waits.size());
-      for (std::size_t i = 0; i < by_park.size(); ++i) by_park[i] = i;
-      std::sort(by_park.begin(), by_park.end(),
-                [&](std::size_t a, std::size_t b) { return waits[a].park_seq < waits[b].park_seq; });
-      StackTable stacks(symbols);
-      constexpr std::size_t kNoStack = std::numeric_limits<std::size_t>::max();
-      std::vector<std::size_t> stack_of(waits.size(), kNoStack);
-      if (!waits.empty()) {
-        processes.open(db_, row, recorded_scenario(row, ctx).body);
-        auto next = by_park.begin();
-        processes.park_stacks(at, [&](std::uint64_t seq, const NativeStack& stack) {
-          for (; next != by_park.end() && waits[*next].park_seq <= seq; ++next)
-            if (waits[*next].park_seq == seq) stack_of[*next] = stacks.add(stack, "(unknown)");
-        });
-      }
-      // park_stacks() hands over every park after seq 1 (main's spawn, never
-      // a park); a wait it did not is charged to an unknown place.
-      for (std::size_t& s : stack_of)
-        if (s == kNoStack) s = stacks.add({}, "(unknown)");
-      p = wait_pprof(row, kind, at, state.vtime_ns, waits, stack_of, stacks);
-      samples = waits.size();
-    }
+    const PprofProfile p = recorded_pprof(log, db_, row, kind, at, &processes, recorded_scenario(row, ctx).body, symbols);
     write_file(output_, pprof_bytes(p));
+    const std::size_t samples = p.samples.size();
     std::cout << "wrote " << output_ << ": " << kind_ << " profile of run " << row.id << " at seq " << at << ", "
               << samples << (kind == ProfileKind::Goroutine ? " goroutine" : " wait") << (samples == 1 ? "" : "s")
               << " (go tool pprof -top " << output_ << ")\n";
@@ -302,16 +251,14 @@ class ProfileCommand final : public Command {
   int write_heap_files(storage::EventLogReader& log, const storage::RunRow& row, const std::vector<std::uint64_t>& seqs,
                        bool series) const {
     if (series) make_output_directory();
-    const std::vector<storage::HeapSite> sites = log.heap_sites(row.id);
-    const std::map<Gid, std::string> names = goroutine_names(log, row.id);
+    record::Symbolizer symbols;
     for (std::uint64_t seq : seqs) {
-      const std::int64_t vtime_ns = replay::log_state_at(log, row.id, seq).vtime_ns;
-      const std::vector<storage::HeapRow> rows = log.heap_rows(row.id, seq);
+      const PprofProfile p = recorded_pprof(log, db_, row, ProfileKind::Heap, seq, nullptr, nullptr, symbols);
       const std::string path =
-          series ? (std::filesystem::path(output_) / snapshot_file_name("heap", vtime_ns, seq)).string() : output_;
-      write_file(path, pprof_bytes(heap_pprof(row, seq, vtime_ns, rows, sites, names)));
+          series ? (std::filesystem::path(output_) / snapshot_file_name("heap", p.time_nanos, seq)).string() : output_;
+      write_file(path, pprof_bytes(p));
       std::int64_t inuse = 0;
-      for (const storage::HeapRow& r : rows) inuse += r.inuse_bytes;
+      for (const PprofSample& s : p.samples) inuse += s.values.back();  // inuse_space
       std::cout << "wrote " << path << ": heap profile of run " << row.id << " at seq " << seq << ", " << inuse
                 << " bytes in use";
       if (!series) std::cout << " (go tool pprof -top " << path << ")";

@@ -424,8 +424,10 @@ Json DapAdapter::threads() {
   if (t.run().procs > 0 && body_ != nullptr) {
     try {
       for (const MachineState& m : replay::gmp_state_at(body_, *log_, t.run(), t.mark()).machines)
-        if (m.curg != 0)
-          on_m[m.curg] = {m.id, "M" + std::to_string(m.id) + (m.p >= 0 ? " P" + std::to_string(m.p) : " syscall") + ": "};
+        if (m.curg != 0) {
+          const std::string place = m.p >= 0 ? " P" + std::to_string(m.p) : " syscall";
+          on_m[m.curg] = {m.id, "M" + std::to_string(m.id) + place + ": "};
+        }
     } catch (const replay::ReplayError&) {
       // A program that no longer replays the run: its goroutines, ungrouped.
     }

@@ -10,6 +10,7 @@
 #include "debug_breakpoints.hpp"
 #include "debug_help.hpp"
 #include "debug_words.hpp"
+#include "gmp_dump.hpp"
 #include "native_stack_dump.hpp"
 #include "source_listing.hpp"
 
@@ -52,7 +53,7 @@ void DebugSession::write_threads(std::ostream& out) {
     const auto g = std::find_if(state.goroutines.begin(), state.goroutines.end(),
                                 [&](const GoroutineInfo& info) { return info.gid == m.curg; });
     if (m.curg == 0) {
-      out << " idle\n";
+      out << " " << machine_status(m, gmp) << "\n";
     } else {
       out << (m.p >= 0 ? " running g" : " in a system call of g") << m.curg;
       if (g != state.goroutines.end()) out << " " << g->name << " at " << goroutine_site(*g);

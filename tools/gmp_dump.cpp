@@ -30,22 +30,19 @@ std::string_view proc_status(const ProcState& p, const GmpState& s) {
   return p.runnext != 0 || !p.runq.empty() || !s.global.empty() ? "scheduling" : "idle";
 }
 
-// machine_status() is what an M does: it runs its P's goroutine, it is in
-// a goroutine's system call (without a P), it looks for work for its P
-// (spinning, Go's word), or it is idle.
-std::string_view machine_status(const MachineState& m, const GmpState& s) {
-  if (m.curg != 0) return m.p >= 0 ? "running" : "syscall";
-  const bool looking = m.p >= 0 && static_cast<std::size_t>(m.p) < s.procs.size() &&
-                       proc_status(s.procs[static_cast<std::size_t>(m.p)], s) == "scheduling";
-  return looking ? "spinning" : "idle";
-}
-
 std::ptrdiff_t machines_in(const GmpState& s, std::string_view status) {
   return std::count_if(s.machines.begin(), s.machines.end(),
                        [&](const MachineState& m) { return machine_status(m, s) == status; });
 }
 
 }  // namespace
+
+std::string_view machine_status(const MachineState& m, const GmpState& s) {
+  if (m.curg != 0) return m.p >= 0 ? "running" : "syscall";
+  const bool looking = m.p >= 0 && static_cast<std::size_t>(m.p) < s.procs.size() &&
+                       proc_status(s.procs[static_cast<std::size_t>(m.p)], s) == "scheduling";
+  return looking ? "spinning" : "idle";
+}
 
 void write_gmp_text(std::ostream& out, const GmpState& s) {
   if (s.procs.empty()) return;

@@ -13,10 +13,16 @@
 
 #include <ostream>
 #include <string>
+#include <string_view>
 
 #include <gorewind/gmp_state.hpp>
 
 namespace gorewind::cli {
+
+// machine_status() is what M m of s does: "running" its P's goroutine,
+// "syscall" (in a goroutine's system call, without a P), "spinning"
+// (looking for work for its P, Go's word) or "idle".
+std::string_view machine_status(const MachineState& m, const GmpState& s);
 
 // write_gmp_text() prints s: a summary line, then a line per P, per M and
 // per goroutine. Nothing for an empty state (gorewind's own model).

@@ -3,9 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <limits>
 #include <map>
 #include <string>
 #include <tuple>
+
+#include <gorewind/replay/log_state.hpp>
 
 #include "profiles.hpp"
 
@@ -125,6 +128,40 @@ PprofProfile heap_pprof(const storage::RunRow& run, std::uint64_t at, std::int64
     p.samples.push_back(std::move(s));
   }
   return p;
+}
+
+PprofProfile recorded_pprof(storage::EventLogReader& log, const std::string& db, const storage::RunRow& run,
+                            ProfileKind kind, std::uint64_t at, replay::CheckpointServer* processes, void (*body)(),
+                            record::Symbolizer& symbols) {
+  const RuntimeState state = replay::log_state_at(log, run.id, at);
+  if (kind == ProfileKind::Heap)
+    return heap_pprof(run, at, state.vtime_ns, log.heap_rows(run.id, at), log.heap_sites(run.id),
+                      goroutine_names(log, run.id));
+  if (kind == ProfileKind::Goroutine) {
+    processes->open(db, run, body, std::max<std::uint64_t>(at, 1));
+    return goroutine_pprof(run, state, object_names(log, run.id), processes->at(at), symbols);
+  }
+  const std::vector<storage::WaitRow> waits = wait_rows(log, run, kind, at, storage::WaitGrouping::EachWait);
+  std::vector<std::size_t> by_park(waits.size());
+  for (std::size_t i = 0; i < by_park.size(); ++i) by_park[i] = i;
+  std::sort(by_park.begin(), by_park.end(),
+            [&](std::size_t a, std::size_t b) { return waits[a].park_seq < waits[b].park_seq; });
+  StackTable stacks(symbols);
+  constexpr std::size_t kNoStack = std::numeric_limits<std::size_t>::max();
+  std::vector<std::size_t> stack_of(waits.size(), kNoStack);
+  if (!waits.empty()) {
+    processes->open(db, run, body);
+    auto next = by_park.begin();
+    processes->park_stacks(at, [&](std::uint64_t seq, const NativeStack& stack) {
+      for (; next != by_park.end() && waits[*next].park_seq <= seq; ++next)
+        if (waits[*next].park_seq == seq) stack_of[*next] = stacks.add(stack, "(unknown)");
+    });
+  }
+  // park_stacks() hands over every park after seq 1 (main's spawn, never
+  // a park); a wait it did not is charged to an unknown place.
+  for (std::size_t& s : stack_of)
+    if (s == kNoStack) s = stacks.add({}, "(unknown)");
+  return wait_pprof(run, kind, at, state.vtime_ns, waits, stack_of, stacks);
 }
 
 }  // namespace gorewind::cli

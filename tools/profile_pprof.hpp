@@ -17,8 +17,10 @@
 #include <vector>
 
 #include <gorewind/record/symbolizer.hpp>
+#include <gorewind/replay/checkpoint_server.hpp>
 #include <gorewind/replay/process_state.hpp>
 #include <gorewind/state.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
 #include <gorewind/storage/run_row.hpp>
 
 #include "pprof_profile.hpp"
@@ -71,5 +73,16 @@ PprofProfile wait_pprof(const storage::RunRow& run, ProfileKind kind, std::uint6
 PprofProfile heap_pprof(const storage::RunRow& run, std::uint64_t at, std::int64_t vtime_ns,
                         const std::vector<storage::HeapRow>& rows, const std::vector<storage::HeapSite>& sites,
                         const std::map<Gid, std::string>& names);
+
+// recorded_pprof() is kind's profile of run (in the log at db, open as
+// log) at, or up to, seq at, which must not lie beyond the run. The stacks
+// of a goroutine, block or mutex profile come from re-executing body, the
+// run's scenario, in processes: to at for the goroutines; for the waits,
+// one pass to at that hands over each park's stack. A heap profile's come
+// from the log, so processes and body may be null for it. Not for
+// schedlatency, which has no stacks. Throws what re-execution throws.
+PprofProfile recorded_pprof(storage::EventLogReader& log, const std::string& db, const storage::RunRow& run,
+                            ProfileKind kind, std::uint64_t at, replay::CheckpointServer* processes, void (*body)(),
+                            record::Symbolizer& symbols);
 
 }  // namespace gorewind::cli

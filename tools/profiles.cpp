@@ -10,6 +10,7 @@
 
 #include <gorewind/replay/log_state.hpp>
 
+#include "outcome_report.hpp"
 #include "state_dump.hpp"
 
 namespace gorewind::cli {
@@ -131,6 +132,24 @@ std::vector<storage::WaitRow> wait_rows(storage::EventLogReader& log, const stor
   return kind == ProfileKind::Mutex ? log.mutex_waits(run.id, at, grouping) : log.block_waits(run.id, at, grouping);
 }
 
+std::optional<ProfileKind> profile_kind(std::string_view name) {
+  for (ProfileKind k : {ProfileKind::Block, ProfileKind::Mutex, ProfileKind::Goroutine, ProfileKind::Heap,
+                        ProfileKind::SchedLatency})
+    if (to_string(k) == name) return k;
+  return std::nullopt;
+}
+
+std::string_view to_string(ProfileKind kind) {
+  switch (kind) {
+    case ProfileKind::Block: return "block";
+    case ProfileKind::Mutex: return "mutex";
+    case ProfileKind::Goroutine: return "goroutine";
+    case ProfileKind::Heap: return "heap";
+    case ProfileKind::SchedLatency: return "schedlatency";
+  }
+  return "?";
+}
+
 Profile profile(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind, std::uint64_t at) {
   switch (kind) {
     case ProfileKind::Block:
@@ -141,6 +160,25 @@ Profile profile(storage::EventLogReader& log, const storage::RunRow& run, Profil
     case ProfileKind::SchedLatency: return sched_latency_profile(log, run, at);
   }
   return {};
+}
+
+std::string profile_json(const storage::RunRow& run, const Profile& p) {
+  auto cell_json = [](const Cell& c) {
+    if (const auto* n = std::get_if<std::int64_t>(&c)) return std::to_string(*n);
+    if (const auto* s = std::get_if<std::string>(&c)) return json_string(*s);
+    std::string out = "[";
+    for (std::int64_t g : std::get<std::vector<std::int64_t>>(c)) out += (out.size() > 1 ? "," : "") + std::to_string(g);
+    return out + "]";
+  };
+  std::string out = "{\"run\":" + std::to_string(run.id) + ",\"scenario\":" + json_string(run.scenario) +
+                    ",\"kind\":" + json_string(to_string(p.kind)) + ",\"at\":" + std::to_string(p.at) + ",\"rows\":[";
+  for (std::size_t r = 0; r < p.rows.size(); ++r) {
+    out += r ? ",{" : "{";
+    for (std::size_t i = 0; i < p.columns.size(); ++i)
+      out += (i ? "," : "") + json_string(p.columns[i]) + ":" + cell_json(p.rows[r][i]);
+    out += "}";
+  }
+  return out + "]}";
 }
 
 }  // namespace gorewind::cli

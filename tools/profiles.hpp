@@ -18,7 +18,9 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -29,6 +31,13 @@ namespace gorewind::cli {
 
 // ProfileKind is which profile.
 enum class ProfileKind { Block, Mutex, Goroutine, Heap, SchedLatency };
+
+// profile_kind() is the kind a name names ("block", "goroutine", "heap",
+// "mutex", "schedlatency"); none for another name.
+std::optional<ProfileKind> profile_kind(std::string_view name);
+
+// to_string() is kind's name, as profile_kind() reads it.
+std::string_view to_string(ProfileKind kind);
 
 // Cell is one value of a profile row: a number, a text, or goroutine ids.
 using Cell = std::variant<std::int64_t, std::string, std::vector<std::int64_t>>;
@@ -67,5 +76,10 @@ std::vector<std::string> heap_columns();
 // lie beyond the run's events. A heap profile of a run recorded without
 // --heap has no rows.
 Profile profile(storage::EventLogReader& log, const storage::RunRow& run, ProfileKind kind, std::uint64_t at);
+
+// profile_json() is p, a profile of run, as one JSON object without a
+// newline: {run, scenario, kind, at, rows [{column: value}]}; goroutine ids
+// as an array of numbers.
+std::string profile_json(const storage::RunRow& run, const Profile& p);
 
 }  // namespace gorewind::cli

@@ -14,15 +14,19 @@ set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="$ROOT/build"
-PACKAGES=(libboost-context-dev libsqlite3-dev sqlite3 libcli11-dev libcereal-dev libxxhash-dev zlib1g-dev nlohmann-json3-dev catch2 cmake ninja-build g++)
+# libcpp-httplib-dev, pkgconf and libjs-d3: serve's HTTP server, how CMake
+# finds it, and its page's layouts.
+PACKAGES=(libboost-context-dev libsqlite3-dev sqlite3 libcli11-dev libcereal-dev libxxhash-dev zlib1g-dev nlohmann-json3-dev
+  libcpp-httplib-dev pkgconf libjs-d3 catch2 cmake ninja-build g++)
 # Clang 16, not Debian 12's default 14: 14 lacks the builtin behind
 # std::source_location, which every gorewind header uses.
 FUZZ_PACKAGES=(clang-16 libclang-rt-16-dev)
 # What the test suite needs beyond the build: python3 runs the docs' commands
 # (tools/readme_check.py, ctest entry docs); golang-go's go tool pprof judges
 # the pprof files (ctest entry pprof). The DAP test's client needs node
-# (run_tests installs Debian's nodejs and npm only where node is missing).
-TEST_PACKAGES=(python3 golang-go)
+# (run_tests installs Debian's nodejs and npm only where node is missing);
+# the web UI's test drives Debian's chromium (ctest entry web).
+TEST_PACKAGES=(python3 golang-go chromium)
 
 usage() {
   cat <<USAGE
@@ -142,7 +146,7 @@ sanitize() {
   cmake --build "$dir" --parallel "$(nproc)"
   say "testing under the sanitizers"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir "$dir" --output-on-failure -j2 --label-exclude "docs|go|node"
+    ctest --test-dir "$dir" --output-on-failure -j2 --label-exclude "docs|go|node|browser"
 }
 
 fuzz() {

@@ -6,10 +6,22 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 namespace gorewind::cli {
+
+// SourceLine is one line of a source file.
+struct SourceLine {
+  std::uint32_t number = 0;  // from 1
+  std::string text;
+};
+
+// source_lines() are lines line-5 to line+4 of the file at path (those that
+// exist); none when it cannot be read.
+std::optional<std::vector<SourceLine>> source_lines(const std::string& path, std::uint32_t line);
 
 // write_source_lines() prints lines line-5 to line+4 of dir/file (those
 // that exist). Throws std::runtime_error, naming the file, when it cannot
