@@ -200,6 +200,24 @@ TEST_CASE("serve: every endpoint answers what the CLI prints for the same run", 
     const Cli d = s.log.run({"diff", "2", "3", "--json"});
     CHECK(body == without_newline(d.out));
     CHECK(parse_json(body)["identical"].boolean == (d.code == 0));
+    const auto [aligned_status, aligned] = server.get("/api/diff?a=2&b=3&align=1");
+    CHECK(aligned_status == 200);
+    CHECK(aligned == without_newline(s.log.run({"diff", "2", "3", "--align", "--json"}).out));
+  }
+
+  SECTION("the native stacks at a seq are state --process's") {
+    for (const char* seq : {"12", "30"}) {
+      const auto [status, body] = server.get(std::string("/api/runs/2/stacks?seq=") + seq);
+      CHECK(status == 200);
+      const std::string process = without_newline(s.log.run({"state", "2", "--at", seq, "--process", "--json"}).out);
+      const std::string key = "\"process_matches_log\":";
+      REQUIRE(process.find(key) != std::string::npos);
+      // The same two members, under the API's names.
+      std::string expected = process.substr(process.find(key));
+      expected.replace(expected.find("\"native_stacks\":"), 16, "\"stacks\":");
+      CHECK(body == "{\"run\":2,\"seq\":" + std::string(seq) + "," + expected);
+      CHECK(parse_json(body)["process_matches_log"].boolean);
+    }
   }
 
   SECTION("the source around a line, read below the source root") {
@@ -237,6 +255,7 @@ TEST_CASE("serve: bad requests get a 4xx with one error, and the server goes on"
       {"/api/runs/1/events?from=100000", 400},
       {"/api/runs/1/events?to=x", 400},
       {"/api/runs/1/waitfor?seq=100000", 400},
+      {"/api/runs/1/stacks?seq=100000", 400},
       {"/api/runs/1/profile?kind=cpu", 400},
       {"/api/runs/1/profile?kind=block&format=svg", 400},
       {"/api/runs/1/profile?kind=schedlatency&format=flame", 400},

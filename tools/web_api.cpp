@@ -10,6 +10,7 @@
 
 #include <gorewind/replay/log_state.hpp>
 #include <gorewind/replay/replay_error.hpp>
+#include <gorewind/replay/run_alignment.hpp>
 #include <gorewind/replay/run_diff.hpp>
 #include <gorewind/replay/run_identity.hpp>
 #include <gorewind/storage/event_log_reader.hpp>
@@ -17,6 +18,7 @@
 
 #include "event_line.hpp"
 #include "gmp_dump.hpp"
+#include "native_stack_dump.hpp"
 #include "outcome_report.hpp"
 #include "profile_pprof.hpp"
 #include "profiles.hpp"
@@ -114,6 +116,9 @@ std::vector<std::string> segments(std::string_view path) {
   return parts;
 }
 
+// json_answer() is a 200 with body.
+WebAnswer json_answer(std::string body) { return WebAnswer{200, kJsonType, std::move(body), {}}; }
+
 }  // namespace
 
 std::string error_json(std::string_view message) { return "{\"error\":" + json_string(message) + "}"; }
@@ -140,151 +145,186 @@ WebAnswer WebApi::answer(std::string_view path, const WebQuery& query) {
 
 WebAnswer WebApi::route(std::string_view path, const WebQuery& query) {
   const std::vector<std::string> parts = segments(path);
-  if (parts.size() < 2 || parts[0] != "api") throw HttpError(404, "no such page: " + std::string(path));
+  const auto unknown = [&] { return HttpError(404, "no such page: " + std::string(path)); };
+  if (parts.size() < 2 || parts[0] != "api") throw unknown();
   storage::EventLogReader& log = reader(db_);
-  const auto json = [](std::string body) { return WebAnswer{200, kJsonType, std::move(body), {}}; };
-
-  if (parts[1] == "diff" && parts.size() == 2) {
-    const storage::RunRow a = run(log, run_id(query.count("a") ? query.at("a") : "", "a"));
-    const storage::RunRow b = run(log, run_id(query.count("b") ? query.at("b") : "", "b"));
-    const replay::RunDiff d = replay::diff_runs(log, a.id, log, b.id, {});
-    return json(run_diff_json(log, log, d, std::nullopt, {}, {}));
-  }
-  if (parts[1] != "runs") throw HttpError(404, "no such page: " + std::string(path));
-
-  if (parts.size() == 2) {
-    const auto wanted = [&](std::string_view key, const std::string& value) {
-      const auto it = query.find(key);
-      return it == query.end() || it->second.empty() || it->second == value;
-    };
-    std::string out = "{\"runs\":[";
-    bool first = true;
-    for (const storage::RunRow& r : log.runs()) {
-      if (!wanted("scenario", r.scenario) || !wanted("outcome", r.outcome)) continue;
-      out += (first ? "" : ",") + run_row_json(r);
-      first = false;
-    }
-    return json(out + "]}");
-  }
-
+  if (parts[1] == "diff" && parts.size() == 2) return diff(log, query);
+  if (parts[1] != "runs") throw unknown();
+  if (parts.size() == 2) return runs(log, query);
   const storage::RunRow row = run(log, run_id(parts[2], "run"));
-  const std::string what = parts.size() == 4 ? parts[3] : "";
-  if (parts.size() == 3) {
-    std::string out = "{\"run\":" + run_row_json(row) + ",\"goroutines\":[";
-    bool first = true;
-    for (const storage::GoroutineRow& g : log.goroutines(row.id)) {
-      out += std::string(first ? "" : ",") + "{\"id\":" + std::to_string(g.gid) + ",\"name\":" + json_string(g.name) +
-             ",\"path\":" + json_string(g.path) + "}";
-      first = false;
-    }
-    return json(out + "]}");
-  }
-  if (parts.size() != 4) throw HttpError(404, "no such page: " + std::string(path));
+  if (parts.size() == 3) return run_info(log, row, query);
+  using Endpoint = WebAnswer (WebApi::*)(storage::EventLogReader&, const storage::RunRow&, const WebQuery&);
+  static const std::map<std::string_view, Endpoint> endpoints{
+      {"events", &WebApi::events}, {"state", &WebApi::state},     {"stacks", &WebApi::stacks},
+      {"waitfor", &WebApi::waitfor}, {"profile", &WebApi::profile}, {"source", &WebApi::source}};
+  const auto endpoint = parts.size() == 4 ? endpoints.find(parts[3]) : endpoints.end();
+  if (endpoint == endpoints.end()) throw unknown();
+  return (this->*endpoint->second)(log, row, query);
+}
 
-  if (what == "events") {
-    const std::uint64_t from = std::max<std::uint64_t>(number(query, "from", 1), 1);
-    const std::uint64_t to = std::min(number(query, "to", row.events), row.events);
-    if (from > row.events + 1)
-      throw HttpError(400, "from: seq " + std::to_string(from) + " is beyond run " + std::to_string(row.id) +
-                               ", which has " + std::to_string(row.events) + " events");
-    storage::EventQuery q(row.id);
-    q.from = from;
-    q.to = from <= to ? std::min(to, from + kEventPage - 1) : to;
-    std::string out = "{\"run\":" + std::to_string(row.id) + ",\"from\":" + std::to_string(from) +
-                      ",\"to\":" + std::to_string(q.to) + ",\"events\":[";
-    storage::EventCursor cursor = log.events(q);
-    storage::StoredEvent e;
-    for (bool first = true; cursor.next(e); first = false) out += (first ? "" : ",") + event_json(e);
-    return json(out + "],\"more\":" + (q.to < to ? "true" : "false") + "}");
+WebAnswer WebApi::diff(storage::EventLogReader& log, const WebQuery& query) {
+  const storage::RunRow a = run(log, run_id(query.count("a") ? query.at("a") : "", "a"));
+  const storage::RunRow b = run(log, run_id(query.count("b") ? query.at("b") : "", "b"));
+  const replay::RunDiff d = replay::diff_runs(log, a.id, log, b.id, {});
+  std::optional<replay::Alignment> al;
+  if (query.count("align") && query.at("align") != "0") al = replay::align_runs(log, log, d, {});
+  return json_answer(run_diff_json(log, log, d, al, {}, {}));
+}
+
+WebAnswer WebApi::runs(storage::EventLogReader& log, const WebQuery& query) {
+  const auto wanted = [&](std::string_view key, const std::string& value) {
+    const auto it = query.find(key);
+    return it == query.end() || it->second.empty() || it->second == value;
+  };
+  std::string out = "{\"runs\":[";
+  bool first = true;
+  for (const storage::RunRow& r : log.runs()) {
+    if (!wanted("scenario", r.scenario) || !wanted("outcome", r.outcome)) continue;
+    out += (first ? "" : ",") + run_row_json(r);
+    first = false;
   }
-  if (what == "state") {
-    const std::uint64_t at = seq(query, row);
-    const RuntimeState state = replay::log_state_at(log, row.id, at);
-    const ObjectNames names = object_names(log, row.id);
-    GmpState gmp{at, {}, {}, {}, {}};
-    // Go's scheduler needs the program re-executed in this process: not
-    // for a run whose program died, which would take the server with it.
-    if (row.procs > 0 && !ended_in_death(log, row)) {
-      const std::lock_guard turn(reexecution_);
-      gmp = recorded_gmp_state(log, row, at, ctx_);
+  return json_answer(out + "]}");
+}
+
+WebAnswer WebApi::run_info(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery&) {
+  std::string out = "{\"run\":" + run_row_json(row) + ",\"goroutines\":[";
+  bool first = true;
+  for (const storage::GoroutineRow& g : log.goroutines(row.id)) {
+    out += std::string(first ? "" : ",") + "{\"id\":" + std::to_string(g.gid) + ",\"name\":" + json_string(g.name) +
+           ",\"path\":" + json_string(g.path) + "}";
+    first = false;
+  }
+  return json_answer(out + "]}");
+}
+
+WebAnswer WebApi::events(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query) {
+  const std::uint64_t from = std::max<std::uint64_t>(number(query, "from", 1), 1);
+  const std::uint64_t to = std::min(number(query, "to", row.events), row.events);
+  if (from > row.events + 1)
+    throw HttpError(400, "from: seq " + std::to_string(from) + " is beyond run " + std::to_string(row.id) +
+                             ", which has " + std::to_string(row.events) + " events");
+  storage::EventQuery q(row.id);
+  q.from = from;
+  q.to = from <= to ? std::min(to, from + kEventPage - 1) : to;
+  std::string out = "{\"run\":" + std::to_string(row.id) + ",\"from\":" + std::to_string(from) +
+                    ",\"to\":" + std::to_string(q.to) + ",\"events\":[";
+  storage::EventCursor cursor = log.events(q);
+  storage::StoredEvent e;
+  for (bool first = true; cursor.next(e); first = false) out += (first ? "" : ",") + event_json(e);
+  return json_answer(out + "],\"more\":" + (q.to < to ? "true" : "false") + "}");
+}
+
+WebAnswer WebApi::state(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query) {
+  const std::uint64_t at = seq(query, row);
+  const RuntimeState state = replay::log_state_at(log, row.id, at);
+  const ObjectNames names = object_names(log, row.id);
+  GmpState gmp{at, {}, {}, {}, {}};
+  // Go's scheduler needs the program re-executed in this process: not
+  // for a run whose program died, which would take the server with it.
+  if (row.procs > 0 && !ended_in_death(log, row)) {
+    const std::lock_guard turn(reexecution_);
+    gmp = recorded_gmp_state(log, row, at, ctx_);
+  }
+  std::string out = state_json(row, state, names, &gmp);
+  out.pop_back();
+  const std::string text = text_of([&](std::ostream& o) {
+    write_state_text(o, row, state, names);
+    if (!gmp.procs.empty()) o << "\n";
+    write_gmp_text(o, gmp);
+  });
+  return json_answer(out + ",\"text\":" + json_string(text) + "}");
+}
+
+WebAnswer WebApi::stacks(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query) {
+  const std::uint64_t at = seq(query, row);
+  const RuntimeState state = replay::log_state_at(log, row.id, at);
+  std::string stacks;
+  bool matches = false;
+  {
+    const std::lock_guard turn(reexecution_);
+    // The re-execution of the run last asked for goes on serving seqs of
+    // it: a cursor moved step by step forks from its checkpoints.
+    if (open_run_ != row.id) {
+      open_run_ = 0;
+      processes_.open(db_, row, recorded_scenario(row, ctx_).body);
+      open_run_ = row.id;
     }
-    std::string out = state_json(row, state, names, &gmp);
-    out.pop_back();
-    const std::string text = text_of([&](std::ostream& o) {
-      write_state_text(o, row, state, names);
-      if (!gmp.procs.empty()) o << "\n";
-      write_gmp_text(o, gmp);
-    });
-    return json(out + ",\"text\":" + json_string(text) + "}");
+    const replay::ProcessState p = processes_.at(at);
+    stacks = native_stacks_json(p, symbols_);
+    matches = p.state == state;
   }
-  if (what == "waitfor") {
-    const std::uint64_t at = seq(query, row);
-    const WaitForGraph graph = log_wait_for(log, row.id, at);
-    return json("{\"run\":" + std::to_string(row.id) + ",\"seq\":" + std::to_string(at) +
-                ",\"graph\":" + wait_for_json(graph) +
-                ",\"text\":" + json_string(text_of([&](std::ostream& o) { write_wait_for_text(o, graph); })) + "}");
+  return json_answer("{\"run\":" + std::to_string(row.id) + ",\"seq\":" + std::to_string(at) +
+              ",\"process_matches_log\":" + (matches ? "true" : "false") + ",\"stacks\":" + stacks + "}");
+}
+
+WebAnswer WebApi::waitfor(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query) {
+  const std::uint64_t at = seq(query, row);
+  const WaitForGraph graph = log_wait_for(log, row.id, at);
+  return json_answer("{\"run\":" + std::to_string(row.id) + ",\"seq\":" + std::to_string(at) +
+              ",\"graph\":" + wait_for_json(graph) +
+              ",\"text\":" + json_string(text_of([&](std::ostream& o) { write_wait_for_text(o, graph); })) + "}");
+}
+
+WebAnswer WebApi::profile(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query) {
+  const auto kind_name = query.find("kind");
+  const std::optional<ProfileKind> kind = profile_kind(kind_name == query.end() ? "goroutine" : kind_name->second);
+  if (!kind) throw HttpError(400, "kind: expected block, goroutine, heap, mutex or schedlatency");
+  if (*kind == ProfileKind::Heap && !row.heap)
+    throw HttpError(409, "run " + std::to_string(row.id) + " was recorded without --heap, so its allocations were "
+                         "not counted");
+  const std::uint64_t at = seq(query, row);
+  const auto format_it = query.find("format");
+  const std::string format = format_it == query.end() ? "json" : format_it->second;
+  if (format == "json") return json_answer(profile_json(row, cli::profile(log, row, *kind, at)));
+  if (format != "flame" && format != "pprof") throw HttpError(400, "format: expected json, flame or pprof");
+  if (*kind == ProfileKind::SchedLatency) throw HttpError(400, "kind: schedlatency has no stacks, only a table");
+  PprofProfile p;
+  {
+    const std::lock_guard turn(reexecution_);
+    void (*body)() = *kind == ProfileKind::Heap ? nullptr : recorded_scenario(row, ctx_).body;
+    open_run_ = 0;  // recorded_pprof() opens the run its own way
+    p = recorded_pprof(log, db_, row, *kind, at, &processes_, body, symbols_);
   }
-  if (what == "profile") {
-    const auto kind_name = query.find("kind");
-    const std::optional<ProfileKind> kind = profile_kind(kind_name == query.end() ? "goroutine" : kind_name->second);
-    if (!kind) throw HttpError(400, "kind: expected block, goroutine, heap, mutex or schedlatency");
-    if (*kind == ProfileKind::Heap && !row.heap)
-      throw HttpError(409, "run " + std::to_string(row.id) + " was recorded without --heap, so its allocations were "
-                           "not counted");
-    const std::uint64_t at = seq(query, row);
-    const auto format_it = query.find("format");
-    const std::string format = format_it == query.end() ? "json" : format_it->second;
-    if (format == "json") return json(profile_json(row, profile(log, row, *kind, at)));
-    if (format != "flame" && format != "pprof") throw HttpError(400, "format: expected json, flame or pprof");
-    if (*kind == ProfileKind::SchedLatency) throw HttpError(400, "kind: schedlatency has no stacks, only a table");
-    PprofProfile p;
-    {
-      const std::lock_guard turn(reexecution_);
-      record::Symbolizer symbols;
-      void (*body)() = *kind == ProfileKind::Heap ? nullptr : recorded_scenario(row, ctx_).body;
-      p = recorded_pprof(log, db_, row, *kind, at, &processes_, body, symbols);
-    }
-    const std::string name = std::string(to_string(*kind));
-    if (format == "pprof")
-      return {200, "application/octet-stream", pprof_bytes(p),
-              name + "_run" + std::to_string(row.id) + "_seq" + std::to_string(at) + ".pb.gz"};
-    // The flame graph's value is the last sample type, the one pprof shows
-    // by default (delay for waits, inuse_space for the heap).
-    std::string out = "{\"run\":" + std::to_string(row.id) + ",\"kind\":" + json_string(name) +
-                      ",\"at\":" + std::to_string(at) + ",\"sample_type\":" + json_string(p.sample_types.back().type) +
-                      ",\"unit\":" + json_string(p.sample_types.back().unit) + ",\"samples\":[";
-    for (std::size_t i = 0; i < p.samples.size(); ++i) {
-      out += std::string(i ? "," : "") + "{\"stack\":[";
-      const std::vector<Frame>& frames = p.stacks.at(p.samples[i].stack);
-      for (std::size_t f = 0; f < frames.size(); ++f)
-        out += std::string(f ? "," : "") + "{\"function\":" + json_string(frames[f].function) +
-               ",\"file\":" + json_string(frames[f].file) + ",\"line\":" + std::to_string(frames[f].line) + "}";
-      out += "],\"value\":" + std::to_string(p.samples[i].values.back()) + "}";
-    }
-    return json(out + "]}");
+  const std::string name = std::string(to_string(*kind));
+  if (format == "pprof")
+    return {200, "application/octet-stream", pprof_bytes(p),
+            name + "_run" + std::to_string(row.id) + "_seq" + std::to_string(at) + ".pb.gz"};
+  // The flame graph's value is the last sample type, the one pprof shows
+  // by default (delay for waits, inuse_space for the heap).
+  std::string out = "{\"run\":" + std::to_string(row.id) + ",\"kind\":" + json_string(name) +
+                    ",\"at\":" + std::to_string(at) + ",\"sample_type\":" + json_string(p.sample_types.back().type) +
+                    ",\"unit\":" + json_string(p.sample_types.back().unit) + ",\"samples\":[";
+  for (std::size_t i = 0; i < p.samples.size(); ++i) {
+    out += std::string(i ? "," : "") + "{\"stack\":[";
+    const std::vector<Frame>& frames = p.stacks.at(p.samples[i].stack);
+    for (std::size_t f = 0; f < frames.size(); ++f)
+      out += std::string(f ? "," : "") + "{\"function\":" + json_string(frames[f].function) +
+             ",\"file\":" + json_string(frames[f].file) + ",\"line\":" + std::to_string(frames[f].line) + "}";
+    out += "],\"value\":" + std::to_string(p.samples[i].values.back()) + "}";
   }
-  if (what == "source") {
-    const auto file = query.find("file");
-    if (file == query.end() || file->second.empty()) throw HttpError(400, "missing parameter file");
-    const std::uint64_t line = number(query, "line", std::nullopt);
-    if (line == 0 || line > UINT32_MAX) throw HttpError(400, "line: expected a line number from 1");
-    // The file's name comes from the program: it is read only when its
-    // real path, links resolved, lies below the root's.
-    std::error_code error;
-    const std::filesystem::path real = std::filesystem::canonical(source_root_ / file->second, error);
-    if (error) throw HttpError(404, "no file " + file->second + " below the source root");
-    const auto root_end = std::mismatch(source_root_.begin(), source_root_.end(), real.begin(), real.end()).first;
-    if (root_end != source_root_.end() || !std::filesystem::is_regular_file(real))
-      throw HttpError(403, file->second + " is not a file below the source root");
-    const auto lines = source_lines(real.string(), static_cast<std::uint32_t>(line));
-    if (!lines) throw HttpError(404, "cannot read " + file->second);
-    std::string out = "{\"file\":" + json_string(file->second) + ",\"line\":" + std::to_string(line) + ",\"lines\":[";
-    for (std::size_t i = 0; i < lines->size(); ++i)
-      out += std::string(i ? "," : "") + "{\"number\":" + std::to_string((*lines)[i].number) +
-             ",\"text\":" + json_string((*lines)[i].text) + "}";
-    return json(out + "]}");
-  }
-  throw HttpError(404, "no such page: " + std::string(path));
+  return json_answer(out + "]}");
+}
+
+WebAnswer WebApi::source(storage::EventLogReader&, const storage::RunRow&, const WebQuery& query) {
+  const auto file = query.find("file");
+  if (file == query.end() || file->second.empty()) throw HttpError(400, "missing parameter file");
+  const std::uint64_t line = number(query, "line", std::nullopt);
+  if (line == 0 || line > UINT32_MAX) throw HttpError(400, "line: expected a line number from 1");
+  // The file's name comes from the program: it is read only when its
+  // real path, links resolved, lies below the root's.
+  std::error_code error;
+  const std::filesystem::path real = std::filesystem::canonical(source_root_ / file->second, error);
+  if (error) throw HttpError(404, "no file " + file->second + " below the source root");
+  const auto root_end = std::mismatch(source_root_.begin(), source_root_.end(), real.begin(), real.end()).first;
+  if (root_end != source_root_.end() || !std::filesystem::is_regular_file(real))
+    throw HttpError(403, file->second + " is not a file below the source root");
+  const auto lines = source_lines(real.string(), static_cast<std::uint32_t>(line));
+  if (!lines) throw HttpError(404, "cannot read " + file->second);
+  std::string out = "{\"file\":" + json_string(file->second) + ",\"line\":" + std::to_string(line) + ",\"lines\":[";
+  for (std::size_t i = 0; i < lines->size(); ++i)
+    out += std::string(i ? "," : "") + "{\"number\":" + std::to_string((*lines)[i].number) +
+           ",\"text\":" + json_string((*lines)[i].text) + "}";
+  return json_answer(out + "]}");
 }
 
 }  // namespace gorewind::cli

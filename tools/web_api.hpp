@@ -14,7 +14,9 @@
 #include <string>
 #include <string_view>
 
+#include <gorewind/record/symbolizer.hpp>
 #include <gorewind/replay/checkpoint_server.hpp>
+#include <gorewind/storage/event_log_reader.hpp>
 
 #include "cli.hpp"
 
@@ -57,12 +59,27 @@ class WebApi {
 
  private:
   WebAnswer route(std::string_view path, const WebQuery& query);
+  // One per endpoint (docs/serve.md); each throws what answer() turns
+  // into a 4xx.
+  WebAnswer diff(storage::EventLogReader& log, const WebQuery& query);
+  WebAnswer runs(storage::EventLogReader& log, const WebQuery& query);
+  WebAnswer run_info(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query);
+  WebAnswer events(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query);
+  WebAnswer state(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query);
+  WebAnswer stacks(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query);
+  WebAnswer waitfor(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query);
+  WebAnswer profile(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query);
+  WebAnswer source(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query);
 
   std::string db_;
   std::filesystem::path source_root_;
   Context ctx_;
   replay::CheckpointServer& processes_;
   std::mutex reexecution_;
+  std::int64_t open_run_ = 0;  // the run processes_ re-executes, 0 for none; under reexecution_
+  // symbols_ keeps every address it resolved: addr2line over the binary
+  // takes seconds, and a cursor's next stacks are mostly the same frames.
+  record::Symbolizer symbols_;  // under reexecution_
 };
 
 // error_json() is {"error": message}, the body of every 4xx and 5xx.

@@ -269,6 +269,37 @@ test('the wait-for graph of a blocked run, a goroutine\'s site and its source', 
   const shown = await page.$$eval('#source .line', (ss) => ss.map((s) => [Number(s.dataset.line), s.textContent]));
   assert.ok(shown.length > 1);
   for (const [n, t] of shown) assert.strictEqual(t, lines[n - 1]);
+
+  // Its native stack at the view's seq, innermost frame first: the function,
+  // then file:line, as the API gives it.
+  await page.waitForSelector('#goroutine-stack');
+  const stacks = await api(`api/runs/${run.id}/stacks?seq=${wf.seq}`);
+  assert.strictEqual(stacks.seq, wf.seq);
+  const entry = stacks.stacks.find((s) => s.id === g.id);
+  assert.ok(entry && entry.frames.length > 0, `goroutine ${g.id} has no stack at seq ${wf.seq}: ${JSON.stringify(stacks)}`);
+  assert.strictEqual(await page.$eval('#goroutine-stack', (o) => Number(o.dataset.seq)), wf.seq);
+  const frames = await page.$$eval('#goroutine-stack li.frame', (lis) => lis.map((li) =>
+    [li.querySelector('.function').textContent, li.querySelector('.where').textContent]));
+  assert.deepStrictEqual(frames, entry.frames.map((f) => [f.function, f.line > 0 ? `${f.file}:${f.line}` : '?']));
+  // The warning shows exactly when the program no longer replays the run.
+  assert.strictEqual(await page.$('#stack-warning') !== null, !stacks.process_matches_log);
+  // (And nothing else stands by the list.)
+  assert.ok(await page.$eval('#goroutine-stack', (o) => [...o.parentNode.childNodes].every((c) => c === o || c.id === 'stack-warning')));
+  assert.strictEqual(await page.$('#stack-error'), null);
+  // The site's frame, when the stack has it, is the one selected at first.
+  const siteFrame = entry.frames.findIndex((f) => f.file === file && f.line === line);
+  const selected = () => page.$$eval('#goroutine-stack li.frame', (lis) => lis.flatMap((li, i) => (li.classList.contains('selected') ? [i] : [])));
+  assert.deepStrictEqual(await selected(), siteFrame < 0 ? [] : [siteFrame]);
+  // A click on the outermost frame that has a file shows its source there.
+  const outer = entry.frames.map((f) => Boolean(f.file)).lastIndexOf(true);
+  assert.ok(outer >= 0, `no frame of goroutine ${g.id} has a file: ${JSON.stringify(entry.frames)}`);
+  const frame = entry.frames[outer];
+  await page.click(`#goroutine-stack li.frame:nth-child(${outer + 1})`);
+  await page.waitForSelector(`#source[data-file="${frame.file}"][data-line="${frame.line}"] .line.current`);
+  const frameLines = fs.readFileSync(path.join(root, frame.file), 'utf8').split('\n');
+  const frameCurrent = await page.$eval('#source .line.current', (s) => [Number(s.dataset.line), s.textContent]);
+  assert.deepStrictEqual(frameCurrent, [frame.line, frameLines[frame.line - 1]]);
+  assert.deepStrictEqual(await selected(), [outer]);
   await shot(page, 'waitfor');
 
   // At seq 0 nothing is blocked.
@@ -283,7 +314,7 @@ test('the wait-for graph of a blocked run, a goroutine\'s site and its source', 
 
 test('the diff of an ok and a failing run shows where they diverged', { timeout }, async () => {
   const { ok, bad } = await runs();
-  const d = await api(`api/diff?a=${ok.id}&b=${bad.id}`);
+  const d = await api(`api/diff?a=${ok.id}&b=${bad.id}&align=1`);
   assert.strictEqual(d.identical, false);
   const div = d.divergence;
   // Reached through the runs page's form.
@@ -295,6 +326,17 @@ test('the diff of an ok and a failing run shows where they diverged', { timeout 
   assert.strictEqual(new URL(page.url()).hash, `#/diff/${ok.id}/${bad.id}`);
   assert.strictEqual(await text(page, '#diff-summary'),
     `diverged at seq ${div.seq} after ${d.common} common events: ${div.description}`);
+  // The alignment, every divergence, worded as gorewind diff --align words it.
+  const al = d.alignment;
+  assert.ok(al, `diff --align gave no alignment: ${JSON.stringify(d)}`);
+  const n = al.hunks.length;
+  assert.strictEqual(await text(page, '#diff-alignment'),
+    `aligned: ${n} divergence${n === 1 ? '' : 's'}; ${al.common} common events, ${al.only_a} only in A, ${al.only_b} only in B`);
+  const range = (first, last) => (last < first ? 'none' : first === last ? String(first) : `${first}-${last}`);
+  assert.deepStrictEqual(await page.$$eval('li.hunk .hunk-head', (hs) => hs.map((h) => h.textContent)),
+    al.hunks.map((h, i) => `divergence ${i + 1}: A seq ${range(h.a_first, h.a_last)}: ${h.only_a} only in A, ${h.moved_a} moved; `
+      + `B seq ${range(h.b_first, h.b_last)}: ${h.only_b} only in B, ${h.moved_b} moved`));
+  assert.strictEqual((await page.$$('li.hunk')).length, n);
   // Each side: the common events, then its own from the divergence, the
   // first of them marked.
   for (const [side, after] of [['a', div.after_a], ['b', div.after_b]]) {
@@ -313,6 +355,7 @@ test('the diff of an ok and a failing run shows where they diverged', { timeout 
   await page.goto(new URL(`#/diff/${ok.id}/${ok.id}`, base).href);
   await page.waitForSelector('#diff-summary');
   assert.strictEqual(await text(page, '#diff-summary'), `identical (${same.common} events)`);
+  assert.strictEqual(await page.$('#diff-alignment'), null);
   assert.strictEqual(await banner(page), '');
   assert.deepStrictEqual(problems, []);
   await page.close();

@@ -807,7 +807,7 @@ async function waitforView(main, live, id, params) {
   // The panel's column is kept while it is closed (a hint stands there), so
   // that the graph's width does not change under it when it opens.
   const panel = el('aside', { id: 'goroutine-panel', hidden: true });
-  const hint = el('aside', { class: 'panel-hint muted' }, 'click a goroutine to see its status, site and source');
+  const hint = el('aside', { class: 'panel-hint muted' }, 'click a goroutine to see its status, site, stack and source');
   main.append(el('div', { class: 'split' }, el('div', { class: 'grow' }, graphBox), panel, hint));
   main.append(el('h3', {}, 'as text'), el('pre', { id: 'waitfor-text', class: 'box' }, body.text));
 
@@ -821,15 +821,19 @@ async function waitforView(main, live, id, params) {
   // names without a site or status (the wakers that are not blocked).
   let statePromise = null;
   const state = () => (statePromise ||= api(`/api/runs/${id}/state?seq=${seq}`));
+  // Every goroutine's native stack at the cursor, asked for once too, at
+  // the first click: the server re-executes the run for them.
+  let stacksPromise = null;
+  const stacks = () => (stacksPromise ||= api(`/api/runs/${id}/stacks?seq=${seq}`));
 
-  drawWaitFor(graphBox, graph, (node) => openGoroutine(panel, run, seq, node, state, live));
+  drawWaitFor(graphBox, graph, (node) => openGoroutine(panel, run, seq, node, { state, stacks }, live));
   graphBox.append(el('div', { class: 'legend graph-legend' },
     el('span', {}, el('span', { class: 'swatch blocked' }), 'blocked goroutine'),
     el('span', {}, el('span', { class: 'swatch free' }), 'goroutine that could wake one'),
     el('span', {}, el('span', { class: 'swatch object' }), 'object waited on'),
     el('span', {}, el('span', { class: 'swatch orphan' }), 'object nobody can wake its waiters from'),
     el('span', {}, 'red edge: waits on; grey edge: who could wake it, by role; thick: a cycle'),
-    el('span', {}, 'click a goroutine for its source')));
+    el('span', {}, 'click a goroutine for its stack and source')));
 }
 
 // seqPicker() is a small "at seq S" control for the views that show one
@@ -967,27 +971,61 @@ function markCycles(nodes, links) {
   for (const l of links) l.cycle = component.get(l.source) !== null && component.get(l.source) === component.get(l.target);
 }
 
-// openGoroutine() fills the panel with a goroutine: its status, its site
-// and the source around the site.
-async function openGoroutine(panel, run, seq, n, state, live) {
+// openGoroutine() fills the panel with a goroutine: its status, its site,
+// its native stack at the cursor (from the API's stacks, innermost frame
+// first, worded as Go's goroutine dump) and the source around the site; a
+// click on a frame shows that frame's source instead. The stack comes from
+// re-executing the run, so it may fail on its own (a run of another
+// program): its error shows in the panel and the rest stands.
+async function openGoroutine(panel, run, seq, n, answers, live) {
   panel.hidden = false;
   if (panel.nextElementSibling) panel.nextElementSibling.hidden = true;
   const title = el('h3', { id: 'goroutine-title' }, `goroutine ${n.gid} ${n.name}`);
   const statusText = el('dd', { id: 'goroutine-status' });
   const site = el('dd', { id: 'goroutine-site' });
+  const stackBox = el('div', { class: 'stack-box' }, el('p', { class: 'muted stack-loading' }, 're-executing the run for its stacks\u2026'));
   const source = el('pre', { id: 'source', class: 'box' });
   const close = el('button', { class: 'close', type: 'button', title: 'close', onclick: () => {
     panel.hidden = true;
     if (panel.nextElementSibling) panel.nextElementSibling.hidden = false;
   } }, '\u00d7');
   panel.replaceChildren(close, title,
-    el('dl', { class: 'facts' }, el('dt', {}, 'status'), statusText, el('dt', {}, 'site'), site), source);
+    el('dl', { class: 'facts' }, el('dt', {}, 'status'), statusText, el('dt', {}, 'site'), site),
+    el('h4', { class: 'stack-head' }, 'stack'), stackBox, source);
+  const open = () => live() && panel.contains(title);
+
+  // showSource() lists the lines around file:line in #source; only the
+  // last one asked for lands (a click on a frame while the site's source is
+  // on its way wins).
+  let sourceToken = 0;
+  const showSource = async (file, line) => {
+    const token = ++sourceToken;
+    try {
+      const listing = await api(`/api/runs/${run.id}/source${query({ file, line })}`);
+      if (!open() || token !== sourceToken) return;
+      source.replaceChildren(...listing.lines.map((l) =>
+        el('span', { class: 'line' + (l.number === listing.line ? ' current' : ''), 'data-line': l.number }, l.text)));
+      source.dataset.file = file;
+      source.dataset.line = line;
+      const current = source.querySelector('.current');
+      if (current) source.scrollTop = Math.max(0, current.offsetTop - source.clientHeight / 2);
+    } catch (e) {
+      if (!open() || token !== sourceToken) return;
+      source.textContent = e.message;
+      delete source.dataset.file;
+      delete source.dataset.line;
+      showError(e.message);
+    }
+  };
+
+  // The stack is asked for at once, while the site and its source load.
+  const stackDone = answers.stacks().then((body) => ({ body }), (e) => ({ e }));
 
   let where = n.entry && n.entry.site ? n.entry.site : '';
   let status = n.entry ? n.entry.state : '';
   if (!where || !status) {
     try {
-      const s = await state();
+      const s = await answers.state();
       const g = (s.goroutines || []).find((x) => x.id === n.gid);
       if (g) {
         if (!where) where = g.site || '';
@@ -1000,30 +1038,50 @@ async function openGoroutine(panel, run, seq, n, state, live) {
       if (live()) showError(e.message);
     }
   }
-  if (!live() || !panel.contains(title)) return;
+  if (!open()) return;
   statusText.textContent = status || 'not blocked';
   site.textContent = where;
-  if (!where) {
-    source.textContent = 'no site recorded';
-    return;
-  }
   const colon = where.lastIndexOf(':');
-  const file = where.slice(0, colon), line = Number(where.slice(colon + 1));
-  if (colon < 0 || !Number.isInteger(line)) {
-    source.textContent = `no line in site ${where}`;
+  const siteFile = colon < 0 ? '' : where.slice(0, colon), siteLine = Number(where.slice(colon + 1));
+  const siteOk = where !== '' && colon >= 0 && Number.isInteger(siteLine);
+  if (!where) source.textContent = 'no site recorded';
+  else if (!siteOk) source.textContent = `no line in site ${where}`;
+  else showSource(siteFile, siteLine);
+
+  const { body, e } = await stackDone;
+  if (!open()) return;
+  if (e) {
+    stackBox.replaceChildren(el('div', { id: 'stack-error' }, e.message));
     return;
   }
-  try {
-    const listing = await api(`/api/runs/${run.id}/source${query({ file, line })}`);
-    if (!live() || !panel.contains(title)) return;
-    source.replaceChildren(...listing.lines.map((l) =>
-      el('span', { class: 'line' + (l.number === listing.line ? ' current' : ''), 'data-line': l.number }, l.text)));
-    const current = source.querySelector('.current');
-    if (current) source.scrollTop = Math.max(0, current.offsetTop - source.clientHeight / 2);
-  } catch (e) {
-    if (!live()) return;
-    source.textContent = e.message;
-    showError(e.message);
+  const entry = (body.stacks || []).find((x) => x.id === n.gid);
+  const frames = entry ? entry.frames || [] : [];
+  const list = el('ol', { id: 'goroutine-stack', 'data-seq': body.seq });
+  const items = frames.map((f) => {
+    const hasFile = !!f.file;
+    const li = el('li', {
+      class: 'frame' + (hasFile ? ' has-file' : ''),
+      'data-file': hasFile ? f.file : null,
+      'data-line': f.line,
+      title: hasFile ? 'show this line' : null,
+    }, el('span', { class: 'function' }, f.function), el('span', { class: 'where' }, f.line > 0 ? `${f.file}:${f.line}` : '?'));
+    if (hasFile) {
+      li.addEventListener('click', () => {
+        for (const x of list.children) x.classList.remove('selected');
+        li.classList.add('selected');
+        showSource(f.file, f.line);
+      });
+    }
+    return li;
+  });
+  if (items.length) list.append(...items);
+  else list.append(el('li', { class: 'not-started muted' }, '(not started)'));
+  // The site's frame, the innermost that is it, is the one shown at first.
+  const siteFrame = siteOk ? frames.findIndex((f) => f.file === siteFile && f.line === siteLine) : -1;
+  if (siteFrame >= 0) items[siteFrame].classList.add('selected');
+  stackBox.replaceChildren(list);
+  if (!body.process_matches_log) {
+    stackBox.prepend(el('div', { id: 'stack-warning' }, 'the program no longer replays this run exactly: these frames may differ'));
   }
 }
 
@@ -1193,7 +1251,7 @@ function drawFlame(box, profile) {
 
 async function diffView(main, live, a, b) {
   setCrumbs({ text: 'runs', href: '#/' }, { text: `diff ${a} ${b}` });
-  const d = await api(`/api/diff?a=${a}&b=${b}`);
+  const d = await api(`/api/diff?a=${a}&b=${b}&align=1`);
   if (!live()) return;
   const summary = d.identical
     ? `identical (${d.common} events)`
@@ -1205,6 +1263,7 @@ async function diffView(main, live, a, b) {
     r.message ? `: ${r.message}` : '');
   main.append(el('h2', {}, `run ${a} vs run ${b}`),
     el('div', { id: 'diff-summary', 'data-seq': d.divergence ? d.divergence.seq : null }, summary),
+    d.alignment && !d.identical ? alignmentBox(d.alignment) : null,
     side('A', d.a), side('B', d.b));
 
   const eventsA = el('div', { id: 'diff-events-a', class: 'events-list' });
@@ -1241,6 +1300,37 @@ async function diffView(main, live, a, b) {
   main.append(el('h3', {}, `the states at seq ${div.seq}`), el('div', { class: 'columns' },
     el('div', { id: 'diff-state-a', class: 'state-list' }, stateRows(div.state_a, marked('a'))),
     el('div', { id: 'diff-state-b', class: 'state-list' }, stateRows(div.state_b, marked('b')))));
+}
+
+// alignmentBox() is the alignment of two runs (diff --align): every place
+// they diverge, not only the first, worded as gorewind diff --align words
+// it; a click on a divergence shows its events (- only in A, + only in B,
+// ~ moved).
+function alignmentBox(al) {
+  const hunks = al.hunks || [];
+  const range = (first, last) => (last < first ? 'none' : first === last ? String(first) : `${first}-${last}`);
+  const cols = columnsOf(hunks.flatMap((h) => [...(h.a || []), ...(h.b || [])].map((x) => x.event)));
+  const list = el('ol', { id: 'diff-hunks' }, hunks.map((h, i) => {
+    const lines = [];
+    const side = (name, only, events, total) => {
+      for (const x of events || []) lines.push(`${name} ${x.moved ? '~ ' : only}${eventLine(x.event, cols)}`);
+      if ((events || []).length < total) lines.push(`${name}   ... ${total - (events || []).length} more`);
+    };
+    side('A', '- ', h.a, h.only_a + h.moved_a);
+    side('B', '+ ', h.b, h.only_b + h.moved_b);
+    const events = el('pre', { class: 'hunk-events', hidden: true }, lines.join('\n'));
+    const head = el('div', { class: 'hunk-head', title: 'show its events' },
+      `divergence ${i + 1}: A seq ${range(h.a_first, h.a_last)}: ${h.only_a} only in A, ${h.moved_a} moved; `
+      + `B seq ${range(h.b_first, h.b_last)}: ${h.only_b} only in B, ${h.moved_b} moved`);
+    const li = el('li', { class: 'hunk', 'data-a-first': h.a_first, 'data-b-first': h.b_first }, head, events);
+    head.addEventListener('click', () => { events.hidden = !events.hidden; li.classList.toggle('open', !events.hidden); });
+    return li;
+  }));
+  return el('div', { class: 'alignment' },
+    el('div', { id: 'diff-alignment' },
+      `aligned: ${hunks.length} divergence${hunks.length === 1 ? '' : 's'}; `
+      + `${al.common} common events, ${al.only_a} only in A, ${al.only_b} only in B`),
+    hunks.length ? list : null);
 }
 
 // stateRows() is a state as compact labelled rows, labelled as gorewind's
