@@ -50,6 +50,9 @@ __attribute__((noinline)) int deep(int n) {
 
 volatile std::uint64_t g_sink = 0;
 
+// Only the tests the sanitizer build leaves out (below, in the same
+// #ifndef) use these.
+#ifndef GOREWIND_SANITIZE
 // spin() never reaches a scheduling point.
 void spin() {
   for (;;) g_sink = g_sink + 1;
@@ -78,6 +81,7 @@ AltStack altstack() {
   sigaltstack(nullptr, &ss);
   return {ss.ss_sp, ss.ss_size, ss.ss_flags};
 }
+#endif  // GOREWIND_SANITIZE
 
 // normal_run() is a small program that must still run fine afterwards.
 gr::RunResult normal_run(std::uint64_t seed = 1) {
