@@ -48,13 +48,9 @@ std::string native_stacks_json(const replay::ProcessState& p, record::Symbolizer
   std::ostringstream out;
   out << "[";
   for (std::size_t i = 0; i < p.stacks.size(); ++i) {
-    out << (i ? "," : "") << "{\"id\":" << p.stacks[i].gid << ",\"frames\":[";
     const std::vector<Frame> frames =
         p.stacks[i].frames.empty() ? std::vector<Frame>{} : symbols.user_frames(p.stacks[i]);
-    for (std::size_t j = 0; j < frames.size(); ++j)
-      out << (j ? "," : "") << "{\"function\":" << json_string(frames[j].function)
-          << ",\"file\":" << json_string(frames[j].file) << ",\"line\":" << frames[j].line << "}";
-    out << "]}";
+    out << (i ? "," : "") << "{\"id\":" << p.stacks[i].gid << ",\"frames\":" << frames_json(frames) << "}";
   }
   out << "]";
   return out.str();

@@ -143,13 +143,7 @@ std::string fault_json(const RunResult& r) {
                     ",\"gid\":" + std::to_string(r.goroutine) + ",\"goroutine\":" + json_string(r.goroutine_name) +
                     ",\"last_seq\":" + std::to_string(f.last_seq) + ",\"site\":";
   json_site(out, r.site);
-  out += ",\"backtrace\":[";
-  for (std::size_t i = 0; i < f.backtrace.size(); ++i) {
-    const Frame& fr = f.backtrace[i];
-    out += (i ? ",{" : "{") + std::string("\"function\":") + json_string(fr.function) +
-           ",\"file\":" + json_string(fr.file) + ",\"line\":" + std::to_string(fr.line) + "}";
-  }
-  out += "]";
+  out += ",\"backtrace\":" + frames_json(f.backtrace);
   if (!f.timeout_kind.empty()) out += ",\"kind\":" + json_string(f.timeout_kind);
   if (r.outcome == Outcome::Exited) out += ",\"exit_status\":" + std::to_string(f.exit_status);
   if (r.outcome == Outcome::Killed) out += ",\"peak_rss_kb\":" + std::to_string(f.peak_rss_kb);
@@ -178,6 +172,14 @@ std::string format_duration(std::int64_t ns) {
     }
   }
   return neg ? "-" + s : s;
+}
+
+std::string frames_json(const std::vector<Frame>& frames) {
+  std::string out = "[";
+  for (std::size_t i = 0; i < frames.size(); ++i)
+    out += std::string(i ? "," : "") + "{\"function\":" + json_string(frames[i].function) +
+           ",\"file\":" + json_string(frames[i].file) + ",\"line\":" + std::to_string(frames[i].line) + "}";
+  return out + "]";
 }
 
 std::string json_string(std::string_view s) {

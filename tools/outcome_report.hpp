@@ -22,6 +22,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <gorewind/outcome.hpp>
 
@@ -58,6 +59,10 @@ std::string to_json(const RunReport& r);
 // json_string() is s as a quoted JSON string: quotes, backslashes and control
 // characters escaped, invalid UTF-8 replaced by U+FFFD.
 std::string json_string(std::string_view s);
+
+// frames_json() is frames as a JSON array, in their order:
+// [{function, file, line}].
+std::string frames_json(const std::vector<Frame>& frames);
 
 // json_with() is the JSON object object with one more key, key, whose
 // value is the JSON text value, as its last.

@@ -90,10 +90,10 @@ storage::RunRow run(storage::EventLogReader& log, std::int64_t id) {
 
 // seq() is the query's seq parameter for run: at most its last event,
 // which it is by default.
-std::uint64_t seq(const WebQuery& query, const storage::RunRow& row, std::string_view name = "seq") {
-  const std::uint64_t s = number(query, name, row.events);
+std::uint64_t seq(const WebQuery& query, const storage::RunRow& row) {
+  const std::uint64_t s = number(query, "seq", row.events);
   if (s > row.events)
-    throw HttpError(400, std::string(name) + ": seq " + std::to_string(s) + " is beyond run " + std::to_string(row.id) +
+    throw HttpError(400, "seq: seq " + std::to_string(s) + " is beyond run " + std::to_string(row.id) +
                              ", which has " + std::to_string(row.events) + " events");
   return s;
 }
@@ -295,12 +295,8 @@ WebAnswer WebApi::profile(storage::EventLogReader& log, const storage::RunRow& r
                     ",\"at\":" + std::to_string(at) + ",\"sample_type\":" + json_string(p.sample_types.back().type) +
                     ",\"unit\":" + json_string(p.sample_types.back().unit) + ",\"samples\":[";
   for (std::size_t i = 0; i < p.samples.size(); ++i) {
-    out += std::string(i ? "," : "") + "{\"stack\":[";
-    const std::vector<Frame>& frames = p.stacks.at(p.samples[i].stack);
-    for (std::size_t f = 0; f < frames.size(); ++f)
-      out += std::string(f ? "," : "") + "{\"function\":" + json_string(frames[f].function) +
-             ",\"file\":" + json_string(frames[f].file) + ",\"line\":" + std::to_string(frames[f].line) + "}";
-    out += "],\"value\":" + std::to_string(p.samples[i].values.back()) + "}";
+    out += std::string(i ? "," : "") + "{\"stack\":" + frames_json(p.stacks.at(p.samples[i].stack));
+    out += ",\"value\":" + std::to_string(p.samples[i].values.back()) + "}";
   }
   return json_answer(out + "]}");
 }
