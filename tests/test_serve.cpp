@@ -267,6 +267,8 @@ TEST_CASE("serve: bad requests get a 4xx with one error, and the server goes on"
       {"/api/runs/1/source?file=../secret.txt&line=1", 403},
       {"/api/runs/1/source?file=link.cpp&line=1", 403},
       {"/api/runs/1/source?file=/etc/passwd&line=1", 403},
+      {"/api/runs/1/source?file=../no-such-file.txt&line=1", 403},
+      {"/api/runs/1/source?file=/no/such/file.txt&line=1", 403},
       {"/api/runs/1/source?file=scenarios&line=1", 403},
       {"/api/runs/1/source?file=scenarios/a.cpp&line=0", 400},
       {"/api/runs/1/source?file=scenarios/none.cpp&line=1", 404},

@@ -307,12 +307,17 @@ WebAnswer WebApi::source(storage::EventLogReader&, const storage::RunRow&, const
   const std::uint64_t line = number(query, "line", std::nullopt);
   if (line == 0 || line > UINT32_MAX) throw HttpError(400, "line: expected a line number from 1");
   // The file's name comes from the program: it is read only when its
-  // real path, links resolved, lies below the root's.
+  // real path, links resolved, lies below the root's. Containment is
+  // judged before existence, so a path outside is 403 whether or not the
+  // file is there, and the answer says nothing about the rest of the disk.
   std::error_code error;
-  const std::filesystem::path real = std::filesystem::canonical(source_root_ / file->second, error);
-  if (error) throw HttpError(404, "no file " + file->second + " below the source root");
+  const std::filesystem::path real = std::filesystem::weakly_canonical(source_root_ / file->second, error);
   const auto root_end = std::mismatch(source_root_.begin(), source_root_.end(), real.begin(), real.end()).first;
-  if (root_end != source_root_.end() || !std::filesystem::is_regular_file(real))
+  if (error || root_end != source_root_.end())
+    throw HttpError(403, file->second + " is not a file below the source root");
+  if (!std::filesystem::exists(real, error))
+    throw HttpError(404, "no file " + file->second + " below the source root");
+  if (!std::filesystem::is_regular_file(real, error))
     throw HttpError(403, file->second + " is not a file below the source root");
   const auto lines = source_lines(real.string(), static_cast<std::uint32_t>(line));
   if (!lines) throw HttpError(404, "cannot read " + file->second);
