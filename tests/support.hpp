@@ -12,6 +12,18 @@
 
 namespace gorewind::test {
 
+// seeds_per_scenario() is how many seeds a test over every scenario runs
+// each on: `full` in the release suite, a fifth (at least 3) under the
+// sanitizers. They look for memory errors, which a few schedules of each
+// scenario reach, and run the same code about ten times slower.
+constexpr std::uint64_t seeds_per_scenario(std::uint64_t full) {
+#ifdef GOREWIND_SANITIZE
+  return full / 5 < 3 ? 3 : full / 5;
+#else
+  return full;
+#endif
+}
+
 // Recorded is one event copied out of the observer call.
 struct Recorded {
   std::uint64_t seq;
