@@ -8,8 +8,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <exception>
 #include <new>
+#include <type_traits>
 #include <typeinfo>
 #include <vector>
 
@@ -208,7 +210,11 @@ void Scheduler::outside_run() { throw Error("gorewind: runtime call outside gore
 
 Event& Scheduler::start_event(EventKind kind, Gid gid, const std::source_location& site) {
   Event& e = event_;
-  e = Event{};
+  // A copy of a blank event, not `e = Event{}`: GCC clears the 144 bytes
+  // with `rep stos`, whose start-up cost was a fifth of an observed run.
+  static constexpr Event kBlank{};
+  static_assert(std::is_trivially_copyable_v<Event>);
+  std::memcpy(&e, &kBlank, sizeof e);
   e.seq = seq_;
   e.vtime_ns = now_;
   e.gid = gid;
