@@ -185,13 +185,12 @@ struct Counts {
 constinit Counts g_counts;
 constinit bool g_counting = false;
 [[gnu::tls_model("initial-exec")]] constinit thread_local bool t_counts = false;
-[[gnu::tls_model("initial-exec")]] constinit thread_local int t_paused = 0;
 
 bool counts_here() { return g_counting && t_counts; }
 
 // allocated() counts the block at p for the running goroutine, if any.
 void allocated(void* p, std::size_t size, void* site) {
-  if (!p || !counts_here() || t_paused != 0) return;
+  if (!p || !counts_here() || Pause::held()) return;
   const detail::Scheduler* s = detail::Scheduler::current();
   const detail::Goroutine* g = s ? s->running() : nullptr;
   if (!g) return;
@@ -277,8 +276,7 @@ void take(std::vector<Delta>& out) {
   g_counts.entry_count = 0;
 }
 
-Pause::Pause() noexcept { ++t_paused; }
-Pause::~Pause() { --t_paused; }
+constinit thread_local int Pause::paused_ = 0;
 
 }  // namespace gorewind::heap
 

@@ -61,12 +61,19 @@ void take(std::vector<Delta>& out);
 // Pause keeps the calling thread's allocations from being counted while it
 // lives: the tool's own work on a goroutine's stack. Frees are still
 // matched with the blocks counted before.
+// Inline, as the scheduler takes one around every event it hands observers.
 class Pause {
  public:
-  Pause() noexcept;
-  ~Pause();
+  Pause() noexcept { ++paused_; }
+  ~Pause() { --paused_; }
   Pause(const Pause&) = delete;
   Pause& operator=(const Pause&) = delete;
+
+  // held() is true while the calling thread holds a Pause.
+  static bool held() { return paused_ != 0; }
+
+ private:
+  [[gnu::tls_model("initial-exec")]] static constinit thread_local int paused_;
 };
 
 }  // namespace gorewind::heap
