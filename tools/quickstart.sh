@@ -154,7 +154,8 @@ fuzz() {
   local dir="$ROOT/build-fuzz" seconds="${FUZZ_SECONDS:-20}" target work rc
   say "configuring $dir (libFuzzer, AddressSanitizer + UndefinedBehaviorSanitizer)"
   cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_CXX_COMPILER=clang++-16 -DCMAKE_BUILD_TYPE=Debug \
-    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DGOREWIND_FUZZ=ON -DGOREWIND_BUILD_TESTS=OFF -DGOREWIND_BUILD_BENCH=OFF >/dev/null
+    -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DGOREWIND_FUZZ=ON -DGOREWIND_BUILD_TESTS=OFF -DGOREWIND_BUILD_BENCH=OFF \
+    -DGOREWIND_UNITY_BUILD=ON >/dev/null
   say "building the fuzz targets with $(nproc) jobs"
   cmake --build "$dir" --target fuzz_targets --parallel "$(nproc)"
   for target in fuzz_value fuzz_snapshot fuzz_event_rows fuzz_debug_commands fuzz_params fuzz_breakpoint_condition; do
