@@ -22,7 +22,6 @@
 
 #include "cli.hpp"
 #include "debugger_stop.hpp"
-#include "gmp_dump.hpp"
 #include "log_db.hpp"
 #include "native_stack_dump.hpp"
 #include "recorded_scenario.hpp"
@@ -99,9 +98,7 @@ class StateCommand final : public Command {
       }
       std::cout << j << "\n";
     } else {
-      write_state_text(std::cout, row, state, names);
-      if (!gmp.procs.empty()) std::cout << "\n";
-      write_gmp_text(std::cout, gmp);
+      write_state_text(std::cout, row, state, names, &gmp);
       if (process) {
         std::cout << "\nnative stacks (the run re-executed to seq " << seq << "):\n";
         write_native_stacks_text(std::cout, *process, symbols, names, process->state == state);

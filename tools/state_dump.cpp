@@ -73,7 +73,8 @@ void write_channels_text(std::ostream& out, const RuntimeState& s) {
   }
 }
 
-void write_state_text(std::ostream& out, const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names) {
+void write_state_text(std::ostream& out, const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names,
+                      const GmpState* gmp) {
   out << "run " << run.id << " (" << run.scenario << ") at seq " << s.seq << " of " << run.events
       << ", virtual time " << format_duration(s.vtime_ns) << "\n\n";
   write_goroutines_text(out, s, names);
@@ -92,6 +93,10 @@ void write_state_text(std::ostream& out, const storage::RunRow& run, const Runti
         << "  waiters " << gids(w.waiters) << "\n";
   if (!s.watched.empty()) out << "\nwatched:\n";
   for (const auto& [name, value] : s.watched) out << "  " << name << " = " << value << "\n";
+  if (gmp && !gmp->procs.empty()) {
+    out << "\n";
+    write_gmp_text(out, *gmp);
+  }
 }
 
 std::string state_json(const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names,

@@ -45,8 +45,10 @@ void write_channels_text(std::ostream& out, const RuntimeState& s);
 
 // write_state_text() prints s: a header line naming the run, its scenario,
 // the seq and the virtual time, then every goroutine, channel, lock,
-// WaitGroup and watched value.
-void write_state_text(std::ostream& out, const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names);
+// WaitGroup and watched value, then, after a blank line, Go's scheduler
+// (write_gmp_text) when gmp has one.
+void write_state_text(std::ostream& out, const storage::RunRow& run, const RuntimeState& s, const ObjectNames& names,
+                      const GmpState* gmp = nullptr);
 
 // state_json() is s as one JSON object on one line, without a newline. Keys:
 // run, scenario, seq, vtime_ns, goroutines [{id, name, parent, state,

@@ -17,7 +17,6 @@
 #include <gorewind/storage/storage_error.hpp>
 
 #include "event_line.hpp"
-#include "gmp_dump.hpp"
 #include "native_stack_dump.hpp"
 #include "outcome_report.hpp"
 #include "profile_pprof.hpp"
@@ -227,11 +226,7 @@ WebAnswer WebApi::state(storage::EventLogReader& log, const storage::RunRow& row
   }
   std::string out = state_json(row, state, names, &gmp);
   out.pop_back();
-  const std::string text = text_of([&](std::ostream& o) {
-    write_state_text(o, row, state, names);
-    if (!gmp.procs.empty()) o << "\n";
-    write_gmp_text(o, gmp);
-  });
+  const std::string text = text_of([&](std::ostream& o) { write_state_text(o, row, state, names, &gmp); });
   return json_answer(out + ",\"text\":" + json_string(text) + "}");
 }
 
