@@ -8,9 +8,7 @@ namespace gorewind::replay {
 
 RuntimeState log_state_at(storage::EventLogReader& log, std::int64_t run, std::uint64_t seq) {
   const storage::RunRow row = log.run(run);
-  if (seq > row.events)
-    throw ReplayError("seq " + std::to_string(seq) + " is beyond run " + std::to_string(run) + ", which has " +
-                      std::to_string(row.events) + " events");
+  if (seq > row.events) throw ReplayError(storage::beyond_run(row, seq));
   return log.state_at(run, seq);
 }
 

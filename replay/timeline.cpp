@@ -55,9 +55,7 @@ Mark Timeline::opening() const {
 }
 
 Stop Timeline::seek(Mark m) {
-  if (m > run_.events)
-    throw ReplayError("seq " + std::to_string(m) + " is beyond run " + std::to_string(run_.id) + ", which has " +
-                      std::to_string(run_.events) + " events");
+  if (m > run_.events) throw ReplayError(storage::beyond_run(run_, m));
   pos_ = m;
   return Stop{pos_, StopReason::Step, {}};
 }

@@ -68,6 +68,11 @@ std::string_view to_string(RunState s) {
   return "?";
 }
 
+std::string beyond_run(const RunRow& run, std::uint64_t seq) {
+  return "seq " + std::to_string(seq) + " is beyond run " + std::to_string(run.id) + ", which has " +
+         std::to_string(run.events) + " events";
+}
+
 bool EventCursor::next(StoredEvent& e) {
   if (!st_.step()) return false;
   // Everything downstream counts on seq being 1, 2, ...: a damaged one stops

@@ -193,9 +193,7 @@ class ProfileCommand final : public Command {
   // checked_seq() is text as a seq of run, which it must not lie beyond.
   static std::uint64_t checked_seq(const std::string& text, const std::string& option, const storage::RunRow& run) {
     const std::uint64_t seq = parse_count(text, option, "a seq");
-    if (seq > run.events)
-      throw UsageError(option + ": seq " + std::to_string(seq) + " is beyond run " + std::to_string(run.id) +
-                       ", which has " + std::to_string(run.events) + " events");
+    if (seq > run.events) throw UsageError(option + ": " + storage::beyond_run(run, seq));
     return seq;
   }
 

@@ -91,9 +91,7 @@ storage::RunRow run(storage::EventLogReader& log, std::int64_t id) {
 // which it is by default.
 std::uint64_t seq(const WebQuery& query, const storage::RunRow& row) {
   const std::uint64_t s = number(query, "seq", row.events);
-  if (s > row.events)
-    throw HttpError(400, "seq: seq " + std::to_string(s) + " is beyond run " + std::to_string(row.id) +
-                             ", which has " + std::to_string(row.events) + " events");
+  if (s > row.events) throw HttpError(400, "seq: " + storage::beyond_run(row, s));
   return s;
 }
 
@@ -199,9 +197,7 @@ WebAnswer WebApi::run_info(storage::EventLogReader& log, const storage::RunRow& 
 WebAnswer WebApi::events(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query) {
   const std::uint64_t from = std::max<std::uint64_t>(number(query, "from", 1), 1);
   const std::uint64_t to = std::min(number(query, "to", row.events), row.events);
-  if (from > row.events + 1)
-    throw HttpError(400, "from: seq " + std::to_string(from) + " is beyond run " + std::to_string(row.id) +
-                             ", which has " + std::to_string(row.events) + " events");
+  if (from > row.events + 1) throw HttpError(400, "from: " + storage::beyond_run(row, from));
   storage::EventQuery q(row.id);
   q.from = from;
   q.to = from <= to ? std::min(to, from + kEventPage - 1) : to;

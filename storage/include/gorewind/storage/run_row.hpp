@@ -47,4 +47,9 @@ struct RunRow {
   std::int64_t cpu_cost_ns = 0;        // each event's virtual CPU cost to its P
 };
 
+// beyond_run() is the sentence for a seq past run's last event ("seq S is
+// beyond run N, which has M events"), which every reader of a position says
+// alike.
+std::string beyond_run(const RunRow& run, std::uint64_t seq);
+
 }  // namespace gorewind::storage
