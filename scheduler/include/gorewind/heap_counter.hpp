@@ -60,8 +60,8 @@ void take(std::vector<Delta>& out);
 
 // Pause keeps the calling thread's allocations from being counted while it
 // lives: the tool's own work on a goroutine's stack. Frees are still
-// matched with the blocks counted before.
-// Inline, as the scheduler takes one around every event it hands observers.
+// matched with the blocks counted before. Inline: the scheduler takes one
+// around every event it hands its observers.
 class Pause {
  public:
   Pause() noexcept { ++paused_; }
