@@ -131,7 +131,9 @@ class ServeCommand final : public Command {
         response.status = a.status;
         if (!a.filename.empty())
           response.set_header("Content-Disposition", "attachment; filename=\"" + a.filename + "\"");
-        response.set_content(std::move(a.body), a.content_type.c_str());
+        // Moved in, not set_content()'s copy: a page of events is megabytes.
+        response.body = std::move(a.body);
+        response.set_header("Content-Type", a.content_type);
         return;
       }
       const std::string_view path = request.path == "/" ? "/index.html" : std::string_view(request.path);

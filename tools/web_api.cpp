@@ -35,6 +35,8 @@ namespace {
 // kEventPage is the most events one answer holds: a long run's timeline
 // comes in pages, so no request makes the server build a huge answer.
 constexpr std::uint64_t kEventPage = 5000;
+// kEventJsonBytes is room for one event as JSON: most take 300 to 400.
+constexpr std::uint64_t kEventJsonBytes = 512;
 
 // HttpError is a request the API cannot answer, with the status that says why.
 class HttpError : public std::runtime_error {
@@ -201,12 +203,22 @@ WebAnswer WebApi::events(storage::EventLogReader& log, const storage::RunRow& ro
   storage::EventQuery q(row.id);
   q.from = from;
   q.to = from <= to ? std::min(to, from + kEventPage - 1) : to;
-  std::string out = "{\"run\":" + std::to_string(row.id) + ",\"from\":" + std::to_string(from) +
-                    ",\"to\":" + std::to_string(q.to) + ",\"events\":[";
+  // A page is megabytes: it is written in place, in room reserved for its
+  // events, since every string grown or copied at that size is fresh pages
+  // to fault in (a copy-per-event version took twice the time of `show`).
+  std::string out;
+  out.reserve(kEventJsonBytes * (q.to >= from ? q.to - from + 1 : 0) + 128);
+  out += "{\"run\":" + std::to_string(row.id) + ",\"from\":" + std::to_string(from) +
+         ",\"to\":" + std::to_string(q.to) + ",\"events\":[";
   storage::EventCursor cursor = log.events(q);
   storage::StoredEvent e;
-  for (bool first = true; cursor.next(e); first = false) out += (first ? "" : ",") + event_json(e);
-  return json_answer(out + "],\"more\":" + (q.to < to ? "true" : "false") + "}");
+  for (bool first = true; cursor.next(e); first = false) {
+    if (!first) out += ',';
+    out += event_json(e);
+  }
+  out += "],\"more\":";
+  out += q.to < to ? "true}" : "false}";
+  return json_answer(std::move(out));
 }
 
 WebAnswer WebApi::state(storage::EventLogReader& log, const storage::RunRow& row, const WebQuery& query) {
