@@ -30,7 +30,7 @@ class TraceHasher final : public Observer {
  public:
   // kAlgorithm names how digests are made; it is stored with every run, as
   // digests of another algorithm do not compare with these.
-  static constexpr std::string_view kAlgorithm = "xxh3";
+  static constexpr std::string_view kAlgorithm = "xxh3v2";
   // kChunkEvents is how many events one chunk digest covers.
   static constexpr std::uint64_t kChunkEvents = 4096;
 
