@@ -26,7 +26,7 @@ TEST_CASE("racecli: run reports both accesses of the race and exits 1", "[racecl
         "\tscenarios/racy_counter.cpp:20 (seq 16)\n"
         "\n"
         "reproduce: " + bin() + " run racy_counter --seed 1 --strategy fifo\n"
-        "race  racy_counter  seed=1 strategy=fifo events=21 vtime=0s goroutines=4 trace=22f7ac2367abf552\n");
+        "race  racy_counter  seed=1 strategy=fifo events=21 vtime=0s goroutines=4 trace=48e24c654cdd5f9c\n");
 }
 
 TEST_CASE("racecli: --races all reports every distinct pair, in JSON too; off finds none", "[racecli]") {
