@@ -294,7 +294,7 @@ RunResult Scheduler::run(const std::function<void()>& main_fn) {
   result_.goroutines = goroutines_.size() - 1;
   const heap::Pause tools_own;
   for (Observer* o : observers_) o->on_run_end(result_);
-  return result_;
+  return std::move(result_);
 }
 
 void Scheduler::schedule() {

@@ -50,8 +50,9 @@
 #include <gorewind/strategy.hpp>
 #include <gorewind/time.hpp>
 
-#include "race_detector.hpp"
 #include "processors.hpp"
+#include "race_detector.hpp"
+#include "recycled_vector.hpp"
 #include "stack_pool.hpp"
 #include "watchdog.hpp"
 
@@ -149,6 +150,7 @@ void panic_escaped(const Panic& p);
 
 class Scheduler {
  public:
+  // The Scheduler keeps a reference to options, which must outlive it.
   explicit Scheduler(const RunOptions& options);
   ~Scheduler();
   Scheduler(const Scheduler&) = delete;
@@ -433,7 +435,7 @@ class Scheduler {
 
   static constinit thread_local Scheduler* current_;  // this thread's running scheduler
 
-  RunOptions options_;
+  const RunOptions& options_;
   std::shared_ptr<Strategy> strategy_;
   bool keeps_running_ = false;  // strategy_->keeps_running() for this run
   // takes_first_: the strategy is fifo, whose every pick is 0; the scheduler
@@ -443,14 +445,14 @@ class Scheduler {
   // race_ is race_owner_'s detector, kept beside the fields every operation
   // reads, since every channel operation asks for it.
   RaceDetector* race_ = nullptr;
-  std::vector<Observer*> observers_;
+  RecycledVector<Observer*> observers_;
   bool observed_;  // !observers_.empty(), one load on the path of every event
   StackPool* pool_;
   std::uint64_t generation_;
   Scheduler* outer_;
 
-  std::vector<std::unique_ptr<Goroutine>> goroutines_;  // by gid; [0] unused
-  std::vector<Gid> runq_;   // runnable goroutines from runq_head_ on, FIFO
+  RecycledVector<std::unique_ptr<Goroutine>> goroutines_;  // by gid; [0] unused
+  RecycledVector<Gid> runq_;   // runnable goroutines from runq_head_ on, FIFO
   // gmp_: under Go's scheduler (RunOptions::procs), its Ps and run queues
   // instead; turns_: a scheduling point there asks whose turn it is (several
   // Ps, or time that passes as they run).
@@ -459,7 +461,7 @@ class Scheduler {
   std::int64_t cpu_cost_ = 0;    // RunOptions::cpu_cost_ns: each event's cost to its P
   std::vector<unsigned> tied_;   // gmp_next()'s scratch
   std::vector<unsigned> victims_;  // steal()'s scratch
-  std::vector<Access> next_access_;  // by gid: the operation each will make next (Runnable::access)
+  RecycledVector<Access> next_access_;  // by gid: the operation each will make next (Runnable::access)
   std::size_t runq_head_ = 0;
   std::vector<Timer> timers_;  // a heap on timer_later
   Goroutine* running_ = nullptr;
@@ -484,12 +486,12 @@ class Scheduler {
   const char* user_file_ = nullptr;
   // object_names_[id] names each channel, mutex, WaitGroup and timer of the
   // run; kept here because a blocked goroutine may outlive the object's frame.
-  std::vector<std::string> object_names_;
+  RecycledVector<std::string> object_names_;
   struct ObjectRef {
     ObjKind kind = ObjKind::None;
     const void* self = nullptr;  // null once retired
   };
-  std::vector<ObjectRef> object_refs_;  // by id, for bound objects
+  RecycledVector<ObjectRef> object_refs_;  // by id, for bound objects
   RuntimeState retired_;                // destroyed objects' last states
   // offerings_[gid] is what a sender still parked on a destroyed channel
   // offered there (a program may drop a channel its goroutines block on).
@@ -501,7 +503,7 @@ class Scheduler {
   // observers saw it (kept only while someone observes: capture() reports
   // it); beside goroutines_ rather than in Goroutine, whose layout the
   // switch path is tuned for.
-  std::vector<std::source_location> event_sites_;
+  RecycledVector<std::source_location> event_sites_;
 
   bool finished_ = false;
   bool draining_ = false;     // main has returned: see start_drain()
