@@ -13,6 +13,13 @@ std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
   return XXH3_64bits(in, sizeof in);
 }
 
+// grow() makes v n long, off the path of every lookup, which then stays
+// small enough to inline.
+template <class V>
+[[gnu::noinline]] void grow(V& v, std::size_t n) {
+  v.resize(n);
+}
+
 }  // namespace
 
 void TraceClassHasher::on_run_begin(const RunInfo&) {
@@ -26,8 +33,8 @@ void TraceClassHasher::on_run_begin(const RunInfo&) {
   goroutine(1).name = mix(0, 1);
 }
 
-TraceClassHasher::Goroutine& TraceClassHasher::goroutine(Gid g) {
-  if (g >= goroutines_.size()) goroutines_.resize(g + 1);
+inline TraceClassHasher::Goroutine& TraceClassHasher::goroutine(Gid g) {
+  if (g >= goroutines_.size()) [[unlikely]] grow(goroutines_, g + 1);
   return goroutines_[g];
 }
 
@@ -38,7 +45,7 @@ TraceClassHasher::Object& TraceClassHasher::object(std::uint64_t key, Gid user) 
     if (o->name == 0) o->name = key;
     return *o;
   }
-  if (key >= objects_.size()) objects_.resize(key + 1);
+  if (key >= objects_.size()) [[unlikely]] grow(objects_, key + 1);
   o = &objects_[key];
   // An object seen before its Make (none made it in the run's sight) is
   // named by its first user.
@@ -92,7 +99,7 @@ void TraceClassHasher::on_event(const Event& e) {
     return;
   }
   if (e.kind == EventKind::Make) {
-    if (e.obj >= objects_.size()) objects_.resize(e.obj + 1);
+    if (e.obj >= objects_.size()) grow(objects_, e.obj + 1);
     Goroutine& maker = goroutine(e.gid);
     objects_[e.obj].name = mix(maker.name, ++maker.made);
   }

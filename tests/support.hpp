@@ -12,11 +12,12 @@
 
 namespace gorewind::test {
 
-// seeds_per_scenario() is how many seeds a test over every scenario runs
-// each on: `full` in the release suite, a fifth (at least 3) under the
-// sanitizers. They look for memory errors, which a few schedules of each
-// scenario reach, and run the same code about ten times slower.
-constexpr std::uint64_t seeds_per_scenario(std::uint64_t full) {
+// repeats() is how many times a test repeats what it checks over many
+// cases (seeds of every scenario, seqs of a run): `full` in the release
+// suite, a fifth (at least 3) under the sanitizers. They look for memory
+// errors, which a few cases reach, and run the same code about ten times
+// slower.
+constexpr std::uint64_t repeats(std::uint64_t full) {
 #ifdef GOREWIND_SANITIZE
   return full / 5 < 3 ? 3 : full / 5;
 #else

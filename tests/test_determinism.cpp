@@ -122,7 +122,7 @@ TEST_CASE("determinism: every scenario of issue 2 is registered", "[determinism]
   for (std::size_t i = 1; i < all.size(); ++i) CHECK(all[i - 1]->name < all[i]->name);
 }
 
-TEST_CASE("determinism: the same seed replays the same run, for every scenario", "[determinism]") {
+TEST_CASE("determinism: the same seed replays the same run, for every scenario, 50 seeds (10 under the sanitizers)", "[determinism]") {
   const auto all = gr::test::in_process_scenarios();
   REQUIRE_FALSE(all.empty());
   std::map<std::string, std::size_t> distinct_by_name;
@@ -131,7 +131,7 @@ TEST_CASE("determinism: the same seed replays the same run, for every scenario",
     auto strategy = std::make_shared<Asking>();
     std::set<std::string> distinct;
     std::uint64_t questions = 0;
-    for (std::uint64_t seed = 1; seed <= 50; ++seed) {
+    for (std::uint64_t seed = 1; seed <= gr::test::repeats(50); ++seed) {
       INFO("seed " << seed);
       const Traced a = run_traced(sc->body, strategy, seed);
       questions += strategy->questions;
@@ -146,7 +146,7 @@ TEST_CASE("determinism: the same seed replays the same run, for every scenario",
       distinct.insert(a.hash);
     }
     CHECK(strategy->single_option_questions == 0);
-    // Wherever the strategy had a real choice, 50 seeds must not all make the
+    // Wherever the strategy had a real choice, the seeds must not all make the
     // same one: different picks give different events (a switch, a select
     // case, a timer order), hence different hashes.
     if (questions > 0) CHECK(distinct.size() > 1);
@@ -160,14 +160,14 @@ TEST_CASE("determinism: the same seed replays the same run, for every scenario",
   }
 }
 
-TEST_CASE("determinism: fifo gives one schedule whatever the seed", "[determinism]") {
+TEST_CASE("determinism: fifo gives one schedule whatever the seed, over 50 seeds (10 under the sanitizers)", "[determinism]") {
   const auto all = gr::test::in_process_scenarios();
   REQUIRE_FALSE(all.empty());
   for (const gr::Scenario* sc : all) {
     INFO("scenario " << sc->name);
     const Traced first = run_traced(sc->body, std::make_shared<gr::FifoStrategy>(), 1);
     CHECK(first.result.strategy == "fifo");
-    for (std::uint64_t seed = 2; seed <= 50; ++seed) {
+    for (std::uint64_t seed = 2; seed <= gr::test::repeats(50); ++seed) {
       INFO("seed " << seed);
       const Traced t = run_traced(sc->body, std::make_shared<gr::FifoStrategy>(), seed);
       REQUIRE(t.hash == first.hash);

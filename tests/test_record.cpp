@@ -51,11 +51,11 @@ class LiveStates final : public gr::Observer {
 
 }  // namespace
 
-TEST_CASE("record: stored events and their digest equal the run's, every scenario over 20 seeds", "[record]") {
+TEST_CASE("record: stored events and their digest equal the run's, every scenario over 20 seeds (4 under the sanitizers)", "[record]") {
   gr::test::TempDir dir;
   const std::string db = dir.file("log.db");
   for (const gr::Scenario* sc : gr::test::in_process_scenarios()) {
-    for (std::uint64_t seed = 1; seed <= gr::test::seeds_per_scenario(20); ++seed) {
+    for (std::uint64_t seed = 1; seed <= gr::test::repeats(20); ++seed) {
       INFO("scenario " << sc->name << ", seed " << seed);
       const gr::test::Recording r = gr::test::record_scenario(db, sc->name, "random", seed);
       CHECK(r.saved.trace_hash == r.live_hash);

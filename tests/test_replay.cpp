@@ -68,14 +68,14 @@ std::uint64_t seq_where(st::EventLogReader& log, std::int64_t run, Pred pred) {
 
 }  // namespace
 
-TEST_CASE("replay: every scenario replays identically, 50 seeds each", "[replay]") {
+TEST_CASE("replay: every scenario replays identically, 50 seeds each (10 under the sanitizers)", "[replay]") {
   gr::test::TempDir dir;
   const std::string db = dir.file("log.db");
   gr::record::Recorder::Config config;
   config.snapshot_every = 0;
   config.writer.threading = st::EventLogWriter::Threading::Synchronous;
   for (const gr::Scenario* sc : gr::test::in_process_scenarios()) {
-    for (std::uint64_t seed = 1; seed <= gr::test::seeds_per_scenario(50); ++seed) {
+    for (std::uint64_t seed = 1; seed <= gr::test::repeats(50); ++seed) {
       INFO("scenario " << sc->name << ", seed " << seed);
       const char* strategy = seed % 5 == 0 ? "pct" : "random";
       const std::int64_t run = record(db, sc->body, sc->name, strategy, seed, config);

@@ -316,11 +316,10 @@ WebAnswer WebApi::source(storage::EventLogReader&, const storage::RunRow&, const
   std::error_code error;
   const std::filesystem::path real = std::filesystem::weakly_canonical(source_root_ / file->second, error);
   const auto root_end = std::mismatch(source_root_.begin(), source_root_.end(), real.begin(), real.end()).first;
-  if (error || root_end != source_root_.end())
-    throw HttpError(403, file->second + " is not a file below the source root");
-  if (!std::filesystem::exists(real, error))
+  const bool below = !error && root_end == source_root_.end();
+  if (below && !std::filesystem::exists(real, error))
     throw HttpError(404, "no file " + file->second + " below the source root");
-  if (!std::filesystem::is_regular_file(real, error))
+  if (!below || !std::filesystem::is_regular_file(real, error))
     throw HttpError(403, file->second + " is not a file below the source root");
   const auto lines = source_lines(real.string(), static_cast<std::uint32_t>(line));
   if (!lines) throw HttpError(404, "cannot read " + file->second);
