@@ -12,17 +12,21 @@
 
 namespace gorewind::test {
 
+// kSanitized says this is the AddressSanitizer+UBSan build.
+#ifdef GOREWIND_SANITIZE
+inline constexpr bool kSanitized = true;
+#else
+inline constexpr bool kSanitized = false;
+#endif
+
 // repeats() is how many times a test repeats what it checks over many
 // cases (seeds of every scenario, seqs of a run): `full` in the release
 // suite, a fifth (at least 3) under the sanitizers. They look for memory
 // errors, which a few cases reach, and run the same code about ten times
 // slower.
 constexpr std::uint64_t repeats(std::uint64_t full) {
-#ifdef GOREWIND_SANITIZE
+  if (!kSanitized) return full;
   return full / 5 < 3 ? 3 : full / 5;
-#else
-  return full;
-#endif
 }
 
 // Recorded is one event copied out of the observer call.
