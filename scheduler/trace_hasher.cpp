@@ -126,11 +126,10 @@ void TraceHasher::on_event(const Event& e) {
   // writes the part with plain stores. The payloads follow in the same
   // order: the ready list's entries, the value as its text (so a value read
   // back from the log hashes as it did live), the type name and the text.
-  // The seq is left out, as an event's place in the stream says it. The P
-  // and the M are hashed only under Go's scheduler, so that a run of
-  // gorewind's own model hashes as it did before they were fields. The
-  // trace hash is shown to users and stored: changing these bytes changes
-  // kAlgorithm.
+  // The seq is left out, as an event's place in the stream says it, and so
+  // are the P and the M outside Go's scheduler, where they are always -1.
+  // The trace hash is shown to users and stored: changing these bytes
+  // changes kAlgorithm.
   State& s = *state_;
   busy_ = true;
   std::atomic_signal_fence(std::memory_order_seq_cst);
