@@ -148,9 +148,9 @@ void TraceClassHasher::on_event(const Event& e) {
     h = mix(h, object(id, e.gid).name ^ (r < 0));
   }
   if (e.value) {
-    text_.clear();
-    e.value.append_to(text_);
-    h = mix(h, XXH3_64bits_withSeed(text_.data(), text_.size(), 1));
+    char short_text[ValueType::kShortText];
+    const std::string_view value = e.value.text(short_text, text_);
+    h = mix(h, XXH3_64bits_withSeed(value.data(), value.size(), 1));
   }
   if (!e.text.empty()) h = mix(h, XXH3_64bits_withSeed(e.text.data(), e.text.size(), 2));
   hash_ += h;

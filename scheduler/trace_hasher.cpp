@@ -38,7 +38,7 @@ struct TraceHasher::State {
   std::uint64_t events = 0;  // in the open chunk
   std::uint64_t run = 0;     // the closed chunks' digests folded
   std::uint64_t last = 0;    // the digest of the latest closed chunk
-  std::string text;          // a value's text, reused
+  std::string text;          // a long value's text, reused
   // files remembers file names' digests by address (see the header), so a
   // name is read once, not at every event.
   struct File {
@@ -134,8 +134,8 @@ void TraceHasher::on_event(const Event& e) {
   busy_ = true;
   std::atomic_signal_fence(std::memory_order_seq_cst);
   if (s.staged > State::kStage - State::kRoom) s.flush();
-  s.text.clear();
-  if (e.value) e.value.append_to(s.text);
+  char short_text[ValueType::kShortText];
+  const std::string_view value = e.value ? e.value.text(short_text, s.text) : std::string_view();
   {
     State::Packer p(s);
     for_each_field(
@@ -144,7 +144,7 @@ void TraceHasher::on_event(const Event& e) {
           if constexpr (std::is_same_v<T, std::span<const std::int32_t>>) {
             p.number(static_cast<std::uint32_t>(v.size_bytes()));
           } else if constexpr (std::is_same_v<T, ValueRef>) {
-            p.number(static_cast<std::uint32_t>(s.text.size()));
+            p.number(static_cast<std::uint32_t>(value.size()));
           } else if constexpr (std::is_same_v<T, std::string_view>) {
             p.number(static_cast<std::uint32_t>(v.size()));
           } else if constexpr (std::is_same_v<T, std::source_location>) {
@@ -164,7 +164,7 @@ void TraceHasher::on_event(const Event& e) {
           if constexpr (std::is_same_v<T, std::span<const std::int32_t>>) {
             p.payload(v.data(), v.size_bytes());
           } else if constexpr (std::is_same_v<T, ValueRef>) {
-            p.payload(s.text.data(), s.text.size());
+            p.payload(value.data(), value.size());
           } else if constexpr (std::is_same_v<T, std::string_view>) {
             p.payload(v.data(), v.size());
           }

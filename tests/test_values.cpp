@@ -148,6 +148,30 @@ TEST_CASE("values: the text of the encoded structure equals the live text", "[ev
   CHECK(text_via_encode(l) == gr::value_ref(l).to_string());
 }
 
+TEST_CASE("values: text() is to_string(), in the buffer for numbers, bools and enums, in the scratch string else",
+          "[events]") {
+  char buf[gr::ValueType::kShortText];
+  std::string scratch = "left over";
+  const auto in_buf = [&](const gr::ValueRef& v) {
+    const std::string_view t = v.text(buf, scratch);
+    CHECK(t.data() == buf);
+    return std::string(t);
+  };
+  CHECK(in_buf(gr::value_ref(-2147483647 - 1)) == gr::value_ref(-2147483647 - 1).to_string());
+  CHECK(in_buf(gr::value_ref(std::uint64_t{18446744073709551615ull})) == "18446744073709551615");
+  CHECK(in_buf(gr::value_ref(-1.7976931348623157e308)) == gr::value_ref(-1.7976931348623157e308).to_string());
+  CHECK(in_buf(gr::value_ref(0.1f)) == gr::value_ref(0.1f).to_string());
+  CHECK(in_buf(gr::value_ref(true)) == "true");
+  CHECK(in_buf(gr::value_ref(false)) == "false");
+  CHECK(in_buf(gr::value_ref(Color::Green)) == "2");
+  CHECK(in_buf(gr::value_ref('x')) == gr::value_ref('x').to_string());
+  const std::string_view s = gr::value_ref(std::string("a b")).text(buf, scratch);
+  CHECK(s.data() == scratch.data());
+  CHECK(s == "\"a b\"");
+  CHECK(gr::value_ref(std::vector<int>{1, 2}).text(buf, scratch) == "[1 2]");
+  CHECK(gr::value_type_of<std::string>()->format_short == nullptr);
+}
+
 TEST_CASE("values: gr::trace adds a labelled value to the run and is no scheduling point", "[events]") {
   std::size_t line = 0;
   const auto out = gr::test::run_with(

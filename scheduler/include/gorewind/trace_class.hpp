@@ -61,7 +61,7 @@ class TraceClassHasher final : public Observer {
   std::array<std::uint32_t, 16> all_{};
   std::array<std::uint32_t, 16> any_{};
   std::uint64_t hash_ = 0;
-  std::string text_;  // a value's text
+  std::string text_;  // a long value's text
 };
 
 }  // namespace gorewind

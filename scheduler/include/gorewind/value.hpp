@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <iterator>
 #include <string>
@@ -39,12 +40,19 @@ class ValueWriter {
 // ValueType exists per type (value_type_of<T>() returns the same pointer in
 // every translation unit), but observers must compare names, not pointers.
 struct ValueType {
+  // kShortText is room for the text of any number or bool.
+  static constexpr std::size_t kShortText = 32;
+
   std::string_view name;
   // format appends the text of *value to out; null when the type is opaque.
   void (*format)(const void* value, std::string& out) = nullptr;
   // encode writes *value's structure; null when the type is opaque (neither
   // a number, a string, a sequence nor a type with a serialize function).
   void (*encode)(const void* value, ValueWriter& out) = nullptr;
+  // format_short writes format's text into buf (kShortText bytes) and
+  // returns its length, for the types whose text always fits there
+  // (numbers, bools, enums); null for the others.
+  std::size_t (*format_short)(const void* value, char* buf) = nullptr;
 };
 
 // TextWriter renders a value's structure as text, the way ValueRef::to_string
@@ -83,6 +91,15 @@ struct ValueRef {
   std::string to_string() const;
   // append_to() appends to_string() to out.
   void append_to(std::string& out) const;
+  // text() is to_string() without a string of its own where it can: a
+  // number's or bool's text is written in buf, any other's in scratch
+  // (cleared first). Valid while both are.
+  std::string_view text(char (&buf)[ValueType::kShortText], std::string& scratch) const {
+    if (type && type->format_short) return {buf, type->format_short(ptr, buf)};
+    scratch.clear();
+    append_to(scratch);
+    return scratch;
+  }
   // encode() writes the value's structure, or write_opaque when it has none.
   void encode(ValueWriter& out) const;
 };
@@ -99,19 +116,30 @@ constexpr std::string_view type_name() {
   return p.substr(start, end - start);
 }
 
+// format_short_value() is format_value() of a bool, an enum or a number,
+// written into buf (ValueType::kShortText bytes): its length.
+template <class T>
+std::size_t format_short_value(const void* v, char* buf) {
+  const T& x = *static_cast<const T*>(v);
+  if constexpr (std::is_same_v<T, bool>) {
+    const std::string_view text = x ? "true" : "false";
+    text.copy(buf, text.size());
+    return text.size();
+  } else if constexpr (std::is_enum_v<T>) {
+    return format_short_value<std::underlying_type_t<T>>(&reinterpret_cast<const std::underlying_type_t<T>&>(x), buf);
+  } else {
+    // A float is shown as the double it widens to: its encoded form.
+    using Wide = std::conditional_t<std::is_floating_point_v<T>, double, T>;
+    return static_cast<std::size_t>(std::to_chars(buf, buf + ValueType::kShortText, static_cast<Wide>(x)).ptr - buf);
+  }
+}
+
 template <class T>
 void format_value(const void* v, std::string& out) {
   const T& x = *static_cast<const T*>(v);
-  if constexpr (std::is_same_v<T, bool>) {
-    out += x ? "true" : "false";
-  } else if constexpr (std::is_enum_v<T>) {
-    format_value<std::underlying_type_t<T>>(&reinterpret_cast<const std::underlying_type_t<T>&>(x), out);
-  } else if constexpr (std::is_arithmetic_v<T>) {
-    // A float is shown as the double it widens to: its encoded form.
-    using Wide = std::conditional_t<std::is_floating_point_v<T>, double, T>;
-    char buf[64];
-    auto r = std::to_chars(buf, buf + sizeof buf, static_cast<Wide>(x));
-    out.append(buf, r.ptr);
+  if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T>) {
+    char buf[ValueType::kShortText];
+    out.append(buf, format_short_value<T>(v, buf));
   } else if constexpr (std::is_convertible_v<const T&, std::string_view>) {
     std::string_view s = x;
     out += '"';
@@ -244,12 +272,21 @@ constexpr auto formatter() {
     return static_cast<void (*)(const void*, std::string&)>(nullptr);
 }
 
+template <class T>
+constexpr auto short_formatter() {
+  if constexpr (std::is_arithmetic_v<T> || std::is_enum_v<T>)
+    return &format_short_value<T>;
+  else
+    return static_cast<std::size_t (*)(const void*, char*)>(nullptr);
+}
+
 }  // namespace detail
 
 // value_type_of<T>() returns the ValueType of T.
 template <class T>
 const ValueType* value_type_of() {
-  static const ValueType t{detail::type_name<T>(), detail::formatter<T>(), detail::encoder<T>()};
+  static const ValueType t{detail::type_name<T>(), detail::formatter<T>(), detail::encoder<T>(),
+                           detail::short_formatter<T>()};
   return &t;
 }
 
