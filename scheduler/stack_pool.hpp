@@ -74,6 +74,11 @@ class StackPool {
   // guard_size() is the size of the guard at the bottom of each stack.
   static std::size_t guard_size();
 
+  // populates() says whether the pool maps in the top page of each stack of
+  // a thread's second and later slabs when it carves them (stack_pool.cpp):
+  // true until the kernel refuses (before Linux 6.14).
+  static bool populates();
+
   // for_thread() is this thread's pool for stacks of this size.
   static StackPool& for_thread(std::size_t stack_size);
 

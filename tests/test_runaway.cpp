@@ -10,6 +10,8 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <sys/wait.h>
 
 #include <atomic>
@@ -52,6 +54,30 @@ volatile std::uint64_t g_sink = 0;
 
 // Only the tests the sanitizer build leaves out (below, in the same
 // #ifndef) use these.
+TEST_CASE("runaway: from a pool's second slab on, each stack's top page is resident before it is used", "[traps]") {
+  gr::detail::StackPool pool(64 * 1024);
+  const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+  auto resident = [&](void* base, std::size_t from_top) {
+    unsigned char in = 0;
+    char* p = static_cast<char*>(base) + pool.size() - from_top * page;
+    REQUIRE(mincore(p, page, &in) == 0);
+    return (in & 1) != 0;
+  };
+  std::vector<void*> first;
+  for (int i = 0; i < 64; ++i) first.push_back(pool.acquire());
+  void* second = pool.acquire();  // the first stack of the second slab
+  // A program with a few goroutines keeps no more pages than it uses.
+  CHECK_FALSE(resident(first.back(), 1));
+  if (!gr::detail::StackPool::populates()) {
+    WARN("this kernel does not let the pool populate stacks");
+    return;
+  }
+  CHECK(resident(second, 1));
+  CHECK_FALSE(resident(second, 2));
+  for (void* s : first) pool.release(s);
+  pool.release(second);
+}
+
 #ifndef GOREWIND_SANITIZE
 // spin() never reaches a scheduling point.
 void spin() {
