@@ -25,16 +25,21 @@ void PctStrategy::begin_run(std::uint64_t seed) {
 // priorities lie above depth, so each lowered one (depth-1 ... 1) is below
 // all of them; ties cannot happen in practice and fall to the lower gid.
 std::uint64_t PctStrategy::priority(Gid g) {
-  auto [it, fresh] = priorities_.try_emplace(g, 0);
-  if (fresh) it->second = static_cast<std::uint64_t>(depth_) + 1 + (rng_.next() >> 2);
-  return it->second;
+  std::uint64_t& p = slot(g);
+  if (p == 0) p = static_cast<std::uint64_t>(depth_) + 1 + (rng_.next() >> 2);
+  return p;
+}
+
+std::uint64_t& PctStrategy::slot(Gid g) {
+  if (g >= priorities_.size()) priorities_.resize(g + 1, 0);
+  return priorities_[g];
 }
 
 std::size_t PctStrategy::pick_goroutine(const Runnable& options) {
   ++step_;
   const Gid running = options.current() != 0 ? options.current() : last_;
   while (next_change_ < change_points_.size() && change_points_[next_change_] <= step_) {
-    if (running != 0) priorities_[running] = static_cast<std::uint64_t>(depth_ - 1) - next_change_;
+    if (running != 0) slot(running) = static_cast<std::uint64_t>(depth_ - 1) - next_change_;
     ++next_change_;
   }
   std::size_t best = 0;

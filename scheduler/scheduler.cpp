@@ -419,7 +419,8 @@ void Scheduler::end_drain() {
   // or asleep on a timer the budget did not reach (without a drain, never
   // run again: not reported).
   if (draining_) {
-    std::vector<bool> listed(goroutines_.size());
+    RecycledVector<bool> listed;
+    listed.assign(goroutines_.size(), false);
     for (const BlockedGoroutine& b : result_.blocked) listed[b.id] = true;
     for (const auto& g : goroutines_)
       if (g && g->state != GoroutineState::Done && !listed[g->id])
@@ -476,7 +477,7 @@ void Scheduler::start_race_detector() {
 }
 
 void Scheduler::report_blocked(bool forever_only) {
-  std::vector<bool> timer_wakes;
+  RecycledVector<bool> timer_wakes;
   if (forever_only) {
     // A goroutine that a pending timer will wake is not blocked forever.
     timer_wakes.assign(goroutines_.size(), false);

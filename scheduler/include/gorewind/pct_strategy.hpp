@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include <gorewind/prng.hpp>
@@ -35,10 +34,15 @@ class PctStrategy final : public Strategy {
 
  private:
   std::uint64_t priority(Gid g);
+  // slot() is g's place in priorities_, made on first use.
+  std::uint64_t& slot(Gid g);
   int depth_;
   std::uint64_t steps_;
   Prng rng_;
-  std::map<Gid, std::uint64_t> priorities_;  // a map: iteration never decides anything
+  // priorities_[g] is g's priority, 0 until drawn (a priority is at least
+  // 1). A vector that keeps its storage from run to run, as explore's short
+  // runs would otherwise allocate a node for every goroutine of every run.
+  std::vector<std::uint64_t> priorities_;
   std::vector<std::uint64_t> change_points_;  // ascending step numbers
   std::size_t next_change_ = 0;
   std::uint64_t step_ = 0;
