@@ -126,7 +126,7 @@ TEST_CASE("cli: run prints outcomes the way Go does and exits 0 or 1", "[cli]") 
 
   const Cli lk = cli("run leaky_handler");
   CHECK(lk.code == 1);
-  CHECK(contains(lk.out, "leak: main returned with 1 goroutine blocked forever"));
+  CHECK(contains(lk.out, "leak: main returned while 1 goroutine is blocked forever\n"));
   CHECK(contains(lk.out, "worker"));
 }
 

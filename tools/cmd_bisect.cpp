@@ -73,9 +73,7 @@ class BisectCommand final : public Command {
     sub.add_option("--max-attempts", attempts_text_, "Runs to try at most, the two verifying runs included")
         ->type_name("N")
         ->capture_default_str();
-    sub.add_option("--timeout", timeout_text_,
-                   "End an attempt (outcome timeout) after SECONDS of wall clock; a run that ended in a timeout is "
-                   "probed for min(SECONDS, 1) per attempt; 0: no limit")
+    sub.add_option("--timeout", timeout_text_, kAttemptTimeoutHelp)
         ->type_name("SECONDS")
         ->capture_default_str();
     add_db_option(sub, db_);
@@ -124,10 +122,9 @@ class BisectCommand final : public Command {
     }
     const Scenario& sc = recorded_scenario(row, ctx);
     const RunOptions o = replay::recorded_options(row);
-    // A spin never ends on its own: past the probe, no event will come.
     replay::BisectLimits limits;
     limits.max_attempts = max_attempts;
-    limits.timeout = row.outcome == "timeout" && (timeout == 0 || timeout > 1) ? 1 : timeout;
+    limits.timeout = attempt_timeout(row.outcome, timeout);
     const replay::Bisected b = replay::bisect(sc.body, o, failing, passing, limits);
 
     const std::string name = "run " + std::to_string(id);

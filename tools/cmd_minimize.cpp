@@ -33,9 +33,7 @@ class MinimizeCommand final : public Command {
 
   void add_options(CLI::App& sub) override {
     sub.add_option("run", run_text_, "The failing run's id (see the runs command)")->required();
-    sub.add_option("--timeout", timeout_text_,
-                   "End an attempt (outcome timeout) after SECONDS of wall clock; a run that ended in a timeout is "
-                   "probed for min(SECONDS, 1) per attempt; 0: no limit")
+    sub.add_option("--timeout", timeout_text_, kAttemptTimeoutHelp)
         ->type_name("SECONDS")
         ->capture_default_str();
     add_db_option(sub, db_);
@@ -59,9 +57,8 @@ class MinimizeCommand final : public Command {
     if (!schedule) throw UsageError(name + " has no recorded schedule (recorded by an older build)");
 
     RunOptions o = replay::recorded_options(row);
-    // A spin never ends on its own: past the probe, no event will come.
     replay::MinimizeLimits limits;
-    limits.timeout = row.outcome == "timeout" && (timeout == 0 || timeout > 1) ? 1 : timeout;
+    limits.timeout = attempt_timeout(row.outcome, timeout);
     const replay::Minimized m = replay::minimize(sc.body, o, *schedule, limits);
     if (std::string(to_string(m.result.outcome)) != row.outcome)
       throw UsageError(name + " does not fail the same way when run again (" + std::string(to_string(m.result.outcome)) +

@@ -1,7 +1,6 @@
 // outcome_report.cpp
 #include "outcome_report.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include <string>
 
@@ -295,21 +294,13 @@ void write_text(std::ostream& out, const RunReport& r) {
     case Outcome::Race:
       write_races(out, res);
       break;
-    case Outcome::Leak: {
-      // The drain (RunOptions::drain_steps) leaves goroutines blocked
-      // forever, or still running once its budget is spent.
-      const auto running = static_cast<std::size_t>(std::count_if(
-          res.blocked.begin(), res.blocked.end(), [](const BlockedGoroutine& g) { return g.reason == WaitReason::None; }));
-      const std::size_t blocked = res.blocked.size() - running;
-      auto goroutines = [](std::size_t n) { return std::to_string(n) + (n == 1 ? " goroutine" : " goroutines"); };
-      out << "leak: main returned with ";
-      if (blocked > 0) out << goroutines(blocked) << " blocked forever" << (running > 0 ? " and " : "");
-      if (running > 0) out << (blocked > 0 ? std::to_string(running) : goroutines(running)) << " still running";
-      out << "\n";
+    case Outcome::Leak:
+      // The runtime's message says it (Scheduler::end_drain()): how many
+      // goroutines the drain left blocked forever or still running.
+      out << "leak: " << res.message << "\n";
       write_blocked(out, res);
       write_wait_for(out, res);
       break;
-    }
   }
   if (!res.ok()) {
     out << "\n";

@@ -41,6 +41,10 @@ double parse_timeout(const std::string& text) {
   return s;
 }
 
+double attempt_timeout(std::string_view outcome, double timeout) {
+  return outcome == "timeout" && (timeout == 0 || timeout > 1) ? 1 : timeout;
+}
+
 // parse_params() turns the --param KEY=VALUE arguments into a map. The key
 // must be non-empty and given once; the value may be empty.
 std::map<std::string, std::string> parse_params(const std::vector<std::string>& args) {

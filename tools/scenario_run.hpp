@@ -145,6 +145,18 @@ std::uint64_t parse_seed(const std::string& text);
 // throws UsageError for anything else.
 double parse_timeout(const std::string& text);
 
+// kAttemptTimeoutHelp is the help of --timeout of the commands that run a
+// recorded failure again and again to shrink or bisect it (minimize, bisect).
+inline constexpr const char* kAttemptTimeoutHelp =
+    "End an attempt (outcome timeout) after SECONDS of wall clock; a run that ended in a timeout is probed for "
+    "min(SECONDS, 1) per attempt; 0: no limit";
+
+// attempt_timeout() is the wall-clock limit of each such attempt at a run
+// that ended with outcome, given --timeout's seconds: a timeout, a spin that
+// never ends on its own, is probed for at most a second, since past that no
+// event will come.
+double attempt_timeout(std::string_view outcome, double timeout);
+
 // parse_count() reads a decimal count given to option: digits only, up to
 // 2^64-1 (CLI11 would take "-1" as 2^64-1 and "010" as octal). Throws
 // UsageError "OPTION: 'TEXT' is not WHAT".
