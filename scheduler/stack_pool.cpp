@@ -70,6 +70,7 @@ bool guard_batch(char* p, std::size_t n, std::size_t size) {
   return false;
 #endif
 }
+
 #ifndef MADV_POPULATE_WRITE
 constexpr int MADV_POPULATE_WRITE = 23;
 #endif
@@ -78,10 +79,11 @@ std::atomic<bool> g_populate_refused{false};
 // populate_tops() maps in the top page of each of the n stacks size apart
 // from p, which every goroutine writes first (its context and first frames),
 // with one system call where the kernel allows. Left to fault, each costs a
-// trap of its own: measured on this project's virtual machines, 11-16 us a
-// page faulted against 0.8-9 us a page populated 64 at a time, which made a
-// million parked goroutines spend most of their start-up in the page-fault
-// handler.
+// trap of its own: on this project's virtual machines 11-16 us a page,
+// against 0.8-9 us a page populated 64 at a time (the more when the host
+// has to back the page too). A million parked goroutines had spent most of
+// their start-up in the page-fault handler.
+//
 // StackPool::grow() does it from a thread's second slab on, once a program
 // has shown it spawns many goroutines, so one with a few keeps no more pages
 // resident than it uses; the pages below the tops still fault in only as
