@@ -48,27 +48,35 @@ StackGuard probe_guard() {
 std::atomic<int> g_forced{-1};
 std::atomic<bool> g_batch_refused{false};  // process_madvise cannot guard here: one madvise a stack
 
-// guard_batch() installs a guard page at the bottom of each of the n stacks
-// size apart from p with one system call, where the kernel (6.14+) lets a
-// process give itself any advice through process_madvise; false when it
-// cannot, for the caller to guard them one by one.
-bool guard_batch(char* p, std::size_t n, std::size_t size) {
+// advise_each() gives one page in each of the n stacks size apart the same
+// advice with one system call, where the kernel (6.14+) lets a process give
+// itself any advice through process_madvise: the page at first, first +
+// size, and so on. Returns the bytes advised, or -1 when the kernel refuses.
+long advise_each(char* first, std::size_t n, std::size_t size, int advice) {
 #if defined(SYS_process_madvise)
-  if (g_batch_refused.load(std::memory_order_relaxed)) return false;
   iovec iov[kStacksPerSlab];
-  for (std::size_t i = 0; i < n; ++i) iov[i] = iovec{p + i * size, page_size()};
-  const long done = syscall(SYS_process_madvise, kPidfdSelf, iov, n, MADV_GUARD_INSTALL, 0);
+  for (std::size_t i = 0; i < n; ++i) iov[i] = iovec{first + i * size, page_size()};
+  return syscall(SYS_process_madvise, kPidfdSelf, iov, n, advice, 0);
+#else
+  (void)first;
+  (void)n;
+  (void)size;
+  (void)advice;
+  return -1;
+#endif
+}
+
+// guard_batch() installs a guard page at the bottom of each of the n stacks
+// size apart from p with one system call; false when the kernel cannot, for
+// the caller to guard them one by one.
+bool guard_batch(char* p, std::size_t n, std::size_t size) {
+  if (g_batch_refused.load(std::memory_order_relaxed)) return false;
+  const long done = advise_each(p, n, size, MADV_GUARD_INSTALL);
   if (done == static_cast<long>(n * page_size())) return true;
   // Refused (an older kernel): every slab would be. A partial success leaves
   // the rest to the one-by-one path, which guards a page twice harmlessly.
   if (done < 0) g_batch_refused.store(true, std::memory_order_relaxed);
   return false;
-#else
-  (void)p;
-  (void)n;
-  (void)size;
-  return false;
-#endif
 }
 
 #ifndef MADV_POPULATE_WRITE
@@ -89,19 +97,11 @@ std::atomic<bool> g_populate_refused{false};
 // resident than it uses; the pages below the tops still fault in only as
 // deep as goroutines go.
 void populate_tops(char* p, std::size_t n, std::size_t size) {
-#if defined(SYS_process_madvise)
   if (g_populate_refused.load(std::memory_order_relaxed)) return;
-  iovec iov[kStacksPerSlab];
-  for (std::size_t i = 0; i < n; ++i) iov[i] = iovec{p + (i + 1) * size - page_size(), page_size()};
   // Refused (a kernel before 6.14, or one without MADV_POPULATE_WRITE): the
   // pages fault in when first used, as they would anyway.
-  if (syscall(SYS_process_madvise, kPidfdSelf, iov, n, MADV_POPULATE_WRITE, 0) < 0)
+  if (advise_each(p + size - page_size(), n, size, MADV_POPULATE_WRITE) < 0)
     g_populate_refused.store(true, std::memory_order_relaxed);
-#else
-  (void)p;
-  (void)n;
-  (void)size;
-#endif
 }
 
 std::atomic<std::size_t> g_mprotected{0};  // stacks guarded with mprotect in the process
